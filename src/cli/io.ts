@@ -1,0 +1,16 @@
+/** What a command may touch of the process: its output streams and the working directory. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

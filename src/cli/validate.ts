@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../slo/duration.js';
+import type { SpecError } from '../spec/located.js';
+import { loadSpecs } from '../spec/load.js';
+import type { CliIo } from './io.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
+
+export const VALIDATE_USAGE = `Usage: burnwatch validate [paths...] [--format text|json] [--runbook-root DIR] [--default-slo-period 30d]
+
+Checks SLO files (files or folders, recursively; default slos/) and reports every problem as
+path:line:col: message. Exit 0 when all are valid, 1 when any is invalid, 2 on a usage error.`;
+
+/** `burnwatch validate`: the pull-request check for SLO files. */
+export function validateCommand(args: readonly string[], io: CliIo): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        'runbook-root': { type: 'string' },
+        'default-slo-period': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    io.err(`burnwatch validate: ${(err as Error).message}\n\n${VALIDATE_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    io.out(`${VALIDATE_USAGE}\n`);
+    return EXIT_OK;
+  }
+  try {
+    const format = values.format;
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+    const paths = positionals.length > 0 ? positionals : ['slos/'];
+    const missing = paths.filter((p) => !existsSync(p));
+    if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
+    const period = values['default-slo-period'];
+    const defaultPeriodMs = period === undefined ? undefined : parseDuration(period);
+    if (period !== undefined && (defaultPeriodMs === undefined || defaultPeriodMs <= 0)) throw new UsageError(`--default-slo-period must be a duration such as 30d, not "${period}"`);
+
+    const result = loadSpecs(paths, {
+      cwd: io.cwd,
+      ...(values['runbook-root'] === undefined ? {} : { runbookRoot: values['runbook-root'] }),
+      ...(defaultPeriodMs === undefined ? {} : { defaultPeriodMs }),
+    });
+    const valid = result.errors.length === 0;
+    if (format === 'json') {
+      io.out(`${JSON.stringify({
+        valid,
+        files: result.files,
+        slos: result.slos.map((s) => ({ id: s.id, service: s.service, file: s.source.file, format: s.source.format })),
+        errors: result.errors,
+      }, null, 2)}\n`);
+    } else {
+      for (const e of result.errors) io.out(`${formatError(e)}\n`);
+      const files = result.files.length;
+      const bad = new Set(result.errors.map((e) => e.file)).size;
+      io.err(valid
+        ? `ok: ${result.slos.length} SLO${result.slos.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}\n`
+        : `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}\n`);
+    }
+    return valid ? EXIT_OK : EXIT_INVALID;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`burnwatch validate: ${err.message}\n\n${VALIDATE_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+/** `path:line:col: field: message (hint: ...)`: one line per problem, as compilers print them. */
+export function formatError(e: SpecError): string {
+  const field = e.path === '' ? '' : `${e.path}: `;
+  const hint = e.hint === undefined ? '' : ` (hint: ${e.hint})`;
+  return `${e.file}:${e.line}:${e.col}: ${field}${e.message}${hint}`;
+}

@@ -1,0 +1,40 @@
+import type { CliIo } from './cli/io.js';
+import { EXIT_OK, EXIT_USAGE } from './cli/io.js';
+import { validateCommand } from './cli/validate.js';
+
+const USAGE = `burnwatch: SLO burn-rate evaluation engine
+
+Usage: burnwatch <command> [options]
+
+Commands:
+  validate [paths...]   check SLO files (default slos/); exit 0 valid, 1 invalid, 2 usage error
+  help                  show this text
+
+Run burnwatch <command> --help for the options of a command.`;
+
+type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
+
+const commands: Readonly<Record<string, Command>> = {
+  validate: validateCommand,
+};
+
+/** Composition root: the only place that reads the process's environment and streams. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const io: CliIo = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out(`${USAGE}\n`);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`burnwatch: unknown command "${name}"\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  return command(rest, io);
+}

@@ -1,0 +1,169 @@
+/**
+ * The SLO model every input format maps to. Nothing downstream of `spec/` knows which file format an SLO
+ * came from; everything that evaluates, stores or notifies reads these types.
+ *
+ * Units: durations in milliseconds, objectives in percent (99.9), ratios as fractions (0..1).
+ */
+
+export type Severity = 'page' | 'ticket';
+export const SEVERITIES: readonly Severity[] = ['page', 'ticket'];
+
+/** Where a model object came from, for messages and for `convert`. */
+export interface SourceRef {
+  /** Path as given on the command line or found in the SLO folder. */
+  readonly file: string;
+  /** Index of the YAML document in the file (0-based). */
+  readonly document: number;
+  /** The format detected for that document. */
+  readonly format: SpecFormat;
+}
+
+export type SpecFormat =
+  | 'burnwatch/v1'
+  | 'sloth/prometheus-v1'
+  | 'sloth/kubernetes-v1'
+  | 'sloth/alert-windows-v1'
+  | 'openslo/v1'
+  | 'openslo/v1alpha'
+  | 'pyrra/v1alpha1';
+
+/** A rolling window of fixed length, or a calendar period that resets at its boundary in a time zone. */
+export type Period =
+  | { readonly kind: 'rolling'; readonly durationMs: number }
+  | { readonly kind: 'calendar'; readonly unit: CalendarUnit; readonly timezone: string };
+
+export type CalendarUnit = 'day' | 'week' | 'month' | 'quarter' | 'year';
+
+/**
+ * Occurrences: bad events over all events in the period (event-weighted).
+ * Timeslices: the period is cut into slices; a slice is good when its good ratio is at least `target`;
+ * the SLI is good slices over all slices with data. RatioTimeslices (OpenSLO): the mean of per-slice ratios.
+ */
+export type Budgeting =
+  | { readonly kind: 'occurrences' }
+  | { readonly kind: 'timeslices'; readonly sliceMs: number; readonly target: number }
+  | { readonly kind: 'ratioTimeslices'; readonly sliceMs: number };
+
+/**
+ * A query that yields events.
+ * - `selector`: a counter selector (`http_requests_total{code=~"5.."}`); burnwatch differences its raw samples
+ *   (reset-aware), which is what `increase()` computes, without re-reading windows.
+ * - `template`: a PromQL expression containing `{{.window}}` (as Sloth writes them), giving a per-second rate
+ *   when the window is substituted.
+ */
+export type EventQuery =
+  | { readonly kind: 'selector'; readonly selector: string }
+  | { readonly kind: 'template'; readonly template: string };
+
+export type Indicator =
+  | {
+      readonly kind: 'events';
+      /** Which events the first query counts: errors (bad) or good ones. */
+      readonly count: 'bad' | 'good';
+      readonly events: EventQuery;
+      readonly total: EventQuery;
+    }
+  | {
+      readonly kind: 'latency';
+      /** Histogram base name, without `_bucket` / `_count`. */
+      readonly histogram: string;
+      /** Threshold in seconds; must equal an `le` bucket boundary. */
+      readonly thresholdSeconds: number;
+      /** Label matchers, e.g. `{job="api"}` (may be empty). */
+      readonly matchers: string;
+      /** Native histogram: uses `histogram_fraction` instead of `_bucket{le=...}`. */
+      readonly native: boolean;
+    }
+  | {
+      readonly kind: 'ratio';
+      /** Expression with `{{.window}}` yielding a ratio in 0..1. */
+      readonly template: string;
+      /** Whether the expression yields the error ratio (Sloth `raw`) or the success ratio (OpenSLO `rawType: success`). */
+      readonly meaning: 'error' | 'success';
+    }
+  | {
+      readonly kind: 'boolGauge';
+      /** A 0/1 gauge selector, 1 = good (e.g. `probe_success{job="blackbox"}`). */
+      readonly selector: string;
+    };
+
+export type IndicatorKind = Indicator['kind'];
+
+/** One multi-window burn-rate tier: active when the error ratio over both windows exceeds `factor x budget`. */
+export interface Tier {
+  /** Stable key: `<severity>-<long>-<short>`, e.g. `page-1h-5m`. */
+  readonly name: string;
+  readonly severity: Severity;
+  readonly longMs: number;
+  readonly shortMs: number;
+  /** Burn-rate factor (14.4 for 2 % of a 30 d budget in 1 h). */
+  readonly factor: number;
+  /** Share of the period's budget this tier spends before it fires, in percent, when known. */
+  readonly budgetPercent?: number;
+  /** How long the tier must stay active before the alert fires (0 = at once, as Sloth). */
+  readonly forMs: number;
+}
+
+export interface SeverityPolicy {
+  readonly enabled: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface AlertingPolicy {
+  /** Alert name used in exported rules and Alertmanager (`alertname`). */
+  readonly name: string;
+  /** Runbook: a path relative to the SLO repository root (e.g. `runbooks/x.md`) or an absolute URL. */
+  readonly runbook?: string;
+  /** Routing labels added to every alert of this SLO. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Below this many events in a tier's long window the tier does not fire (low-traffic guard). */
+  readonly minEvents: number;
+  /** After this long without data a no-data alert fires; undefined = no no-data alert. */
+  readonly noDataAfterMs?: number;
+  /** Keep an alert firing this long after its condition clears (damps flapping). */
+  readonly keepFiringForMs: number;
+  readonly tiers: readonly Tier[];
+  readonly page: SeverityPolicy;
+  readonly ticket: SeverityPolicy;
+  /** Alert when the remaining budget falls to or below this fraction (0 = exhausted); undefined = off. */
+  readonly exhaustion?: { readonly threshold: number; readonly severity: Severity };
+}
+
+/** A maintenance window; `everyMs` repeats it (e.g. weekly). Excluded from windows, budget and alerting. */
+export interface MaintenanceWindow {
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly everyMs?: number;
+  readonly reason: string;
+}
+
+export interface Slo {
+  /** Unique across all loaded files. burnwatch/v1: `metadata.name`; Sloth: `<service>-<name>`. */
+  readonly id: string;
+  readonly name: string;
+  readonly service: string;
+  readonly displayName?: string;
+  readonly description?: string;
+  /** SLO labels, carried onto alerts and metrics. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Objective in percent, 0 < x < 100. */
+  readonly objective: number;
+  readonly period: Period;
+  readonly budgeting: Budgeting;
+  readonly indicator: Indicator;
+  /** One SLO instance per distinct value set of these labels. */
+  readonly groupBy: readonly string[];
+  readonly alerting: AlertingPolicy;
+  readonly maintenance: readonly MaintenanceWindow[];
+  readonly source: SourceRef;
+}
+
+/**
+ * The error budget as a fraction, computed exactly as Sloth does in float64: `(100 - objective) / 100`.
+ * For 99.9 this is 0.0009999999999999432, not 0.001; thresholds are `factor * errorBudget` with strict `>`.
+ */
+export function errorBudget(objectivePercent: number): number {
+  return (100 - objectivePercent) / 100;
+}

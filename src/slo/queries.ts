@@ -1,0 +1,69 @@
+import { formatMatchers, parseMatchers, renderWindow } from '../promql/syntax.js';
+import type { LabelMatcher } from '../promql/syntax.js';
+import type { EventQuery, Indicator } from './model.js';
+
+/**
+ * PromQL for an indicator's error ratio over a window: the expression Sloth records as
+ * `slo:sli_error:ratio_rate<window>`. Used by `burnwatch rules`, by range backfills of expression-based
+ * indicators, and by the tests that compare our decisions with Prometheus's own evaluation.
+ */
+export function errorRatioQuery(indicator: Indicator, groupBy: readonly string[], window: string): string {
+  switch (indicator.kind) {
+    case 'events': {
+      const events = eventRate(indicator.events, groupBy, window);
+      const total = eventRate(indicator.total, groupBy, window);
+      const ratio = `(${events})\n/\n(${total})`;
+      return indicator.count === 'bad' ? ratio : `1 - (\n${ratio}\n)`;
+    }
+    case 'latency': {
+      const { good, total } = latencySelectors(indicator);
+      if (indicator.native) {
+        return `1 - histogram_fraction(0, ${formatFloat(indicator.thresholdSeconds)}, ${sumBy(groupBy)}(rate(${indicator.histogram}${indicator.matchers === '' ? '' : withBraces(indicator.matchers)}[${window}])))`;
+      }
+      return `1 - (\n(${sumBy(groupBy)}(rate(${good}[${window}])))\n/\n(${sumBy(groupBy)}(rate(${total}[${window}])))\n)`;
+    }
+    case 'ratio': {
+      const expr = renderWindow(indicator.template, window);
+      return indicator.meaning === 'error' ? `(${expr})` : `1 - (${expr})`;
+    }
+    case 'boolGauge': {
+      const count = `${sumBy(groupBy)}(count_over_time(${indicator.selector}[${window}]))`;
+      const good = `${sumBy(groupBy)}(sum_over_time(${indicator.selector}[${window}]))`;
+      return `(${count} - ${good})\n/\n${count}`;
+    }
+  }
+}
+
+/** Events per second over the window: a template rendered, or `sum by (...) (rate(selector[window]))`. */
+function eventRate(q: EventQuery, groupBy: readonly string[], window: string): string {
+  return q.kind === 'template' ? renderWindow(q.template, window) : `${sumBy(groupBy)}(rate(${q.selector}[${window}]))`;
+}
+
+function sumBy(groupBy: readonly string[]): string {
+  return groupBy.length === 0 ? 'sum' : `sum by (${groupBy.join(', ')}) `;
+}
+
+/** Good events are the buckets at or under the threshold; all events are the histogram's count. */
+export function latencySelectors(indicator: Extract<Indicator, { kind: 'latency' }>): { good: string; total: string } {
+  const matchers: LabelMatcher[] = parseMatchers(indicator.matchers) ?? [];
+  return {
+    good: `${indicator.histogram}_bucket${formatMatchers([...matchers, { name: 'le', op: '=', value: formatFloat(indicator.thresholdSeconds) }])}`,
+    total: `${indicator.histogram}_count${formatMatchers(matchers)}`,
+  };
+}
+
+function withBraces(matchers: string): string {
+  const t = matchers.trim();
+  return t.startsWith('{') ? t : `{${t}}`;
+}
+
+/**
+ * A float as Prometheus client libraries write `le` labels and as Go's `strconv.FormatFloat(f, 'f', -1, 64)`
+ * prints: shortest round-trip digits, no exponent (0.3, 1, 2.5, 0.005).
+ */
+export function formatFloat(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  const s = String(n);
+  if (!s.includes('e')) return s;
+  return n.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+}

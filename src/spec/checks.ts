@@ -1,0 +1,59 @@
+import { errorBudget } from '../slo/model.js';
+import { formatDuration } from '../slo/duration.js';
+import { nominalPeriodMs, tierCanFire } from '../slo/windows.js';
+import type { LoadedSlo } from './loaded.js';
+import { locationOf } from './loaded.js';
+import type { SpecError } from './located.js';
+
+/**
+ * Checks on the model that every format shares: ids unique across files, tier windows that fit the period,
+ * and tiers that can never fire. Pure: the runbook-exists check, which reads the disk, lives in `load.ts`.
+ */
+export function checkModels(loaded: readonly LoadedSlo[]): SpecError[] {
+  const errors: SpecError[] = [];
+  const seen = new Map<string, LoadedSlo>();
+  for (const l of loaded) {
+    const first = seen.get(l.slo.id);
+    if (first) {
+      const at = locationOf(first, 'id');
+      errors.push({
+        ...locationOf(l, 'id'),
+        message: `duplicate SLO id "${l.slo.id}": also defined at ${at.file}:${at.line}:${at.col}`,
+        hint: 'SLO ids must be unique across all files; rename one of them',
+      });
+    } else {
+      seen.set(l.slo.id, l);
+    }
+    errors.push(...checkTiers(l));
+  }
+  return errors;
+}
+
+function checkTiers(l: LoadedSlo): SpecError[] {
+  const { slo } = l;
+  const errors: SpecError[] = [];
+  const budget = errorBudget(slo.objective);
+  const periodMs = nominalPeriodMs(slo.period);
+  for (const tier of slo.alerting.tiers) {
+    const severityOn = tier.severity === 'page' ? slo.alerting.page.enabled : slo.alerting.ticket.enabled;
+    const at = l.at[`tier:${tier.name}`] ?? locationOf(l, 'objective');
+    if (severityOn && !tierCanFire(tier, budget)) {
+      errors.push({
+        ...at,
+        message: `tier ${tier.name} can never fire: its threshold ${tier.factor} x ${round(budget)} = ${round(tier.factor * budget)} is an error ratio of 100 % or more`,
+        hint: `with objective ${slo.objective} the burn rate can reach at most ${round(1 / budget)}; lower the tier's burnRate/budgetPercent, use a longer long window, or disable the tier`,
+      });
+    }
+    if (tier.shortMs >= tier.longMs) {
+      errors.push({ ...at, message: `tier ${tier.name}: the short window must be shorter than the long window` });
+    }
+    if (tier.longMs > periodMs) {
+      errors.push({ ...at, message: `tier ${tier.name}: the long window ${formatDuration(tier.longMs)} is longer than the period ${formatDuration(periodMs)}` });
+    }
+  }
+  return errors;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}

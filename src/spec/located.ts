@@ -1,0 +1,181 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+
+/** A place in an SLO file: 1-based line and column, and the field path (`spec.alerting.tiers[1].long`). */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly path: string;
+}
+
+/** A problem a user can fix, located in their file. */
+export interface SpecError extends Location {
+  readonly message: string;
+  /** What to write instead, when we can tell. */
+  readonly hint?: string;
+}
+
+export type PathSegment = string | number;
+
+/** Formats a field path the way users read it: `spec.tiers[1].long`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+/** One YAML document of a file, with the means to turn a field path into a line and column. */
+export class LocatedDocument {
+  constructor(
+    readonly file: string,
+    readonly index: number,
+    readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+    private readonly text: string,
+    /** Path prefix of this object inside the document (`[2]` for the third object of a top-level list). */
+    readonly prefix: readonly PathSegment[] = [],
+  ) {}
+
+  /** The same document, addressing the object at `prefix` (used for YAML lists of objects). */
+  child(prefix: readonly PathSegment[]): LocatedDocument {
+    return new LocatedDocument(this.file, this.index, this.doc, this.lines, this.text, [...this.prefix, ...prefix]);
+  }
+
+  /** The plain JavaScript value of this object. */
+  value(): unknown {
+    const node = this.prefix.length === 0 ? this.doc.contents : this.doc.getIn(this.prefix, true);
+    if (node === null || node === undefined) return node ?? null;
+    return (node as Node).toJSON();
+  }
+
+  /**
+   * Location of the node at `path` (relative to this object). With `key: true`, the location of the key of
+   * the last segment (for unknown fields). When the path does not exist (a missing field), the nearest
+   * existing ancestor is used, so a "missing field" message points at the map that lacks it.
+   */
+  locate(path: readonly PathSegment[], options: { key?: boolean } = {}): Location {
+    const full = [...this.prefix, ...path];
+    let offset = 0;
+    let node: unknown = this.doc.contents;
+    let found = 0;
+    for (const seg of full) {
+      const next = childOf(node, seg);
+      if (next === undefined) break;
+      node = next.value;
+      offset = next.keyOffset ?? offset;
+      found++;
+      if (found === full.length && options.key === true && next.keyOffset !== undefined) {
+        return this.at(next.keyOffset, path);
+      }
+    }
+    const range = rangeOf(node);
+    return this.at(range ?? offset, path);
+  }
+
+  /** Location of a character offset inside a scalar at `path` (for PromQL errors inside a query string). */
+  locateInScalar(path: readonly PathSegment[], charOffset: number): Location {
+    const node = this.doc.getIn([...this.prefix, ...path], true);
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return this.locate(path);
+    const value = node.value;
+    const [from, to] = node.range;
+    const raw = this.text.slice(from, to);
+    const inner = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? raw.slice(1, -1) : raw;
+    const shift = inner === raw ? 0 : 1;
+    if (inner === value) return this.at(from + shift + Math.min(charOffset, value.length), path);
+    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+      // The value starts on the line after the block indicator; find the line of the offset within it.
+      const before = value.slice(0, charOffset);
+      const lineInValue = before.split('\n').length - 1;
+      const colInLine = before.length - (before.lastIndexOf('\n') + 1);
+      const bodyLines = raw.split('\n').slice(1);
+      const firstContent = bodyLines.find((l) => l.trim() !== '') ?? '';
+      const indent = firstContent.length - firstContent.trimStart().length;
+      const header = this.lines.linePos(from);
+      return { file: this.file, line: header.line + 1 + lineInValue, col: indent + colInLine + 1, path: formatPath([...this.prefix, ...path]) };
+    }
+    // Escapes or folded lines: the start of the scalar is the best we can say.
+    return this.at(from, path);
+  }
+
+  private at(offset: number, path: readonly PathSegment[]): Location {
+    const pos = this.lines.linePos(offset);
+    return { file: this.file, line: pos.line, col: pos.col, path: formatPath([...this.prefix, ...path]) };
+  }
+}
+
+function childOf(node: unknown, seg: PathSegment): { value: unknown; keyOffset?: number } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(seg));
+    if (!pair) return undefined;
+    const keyRange = rangeOf(pair.key);
+    return keyRange === undefined ? { value: pair.value } : { value: pair.value, keyOffset: keyRange };
+  }
+  if (isSeq(node) && typeof seg === 'number') {
+    const item: unknown = node.items[seg];
+    return item === undefined ? undefined : { value: item };
+  }
+  return undefined;
+}
+
+function rangeOf(node: unknown): number | undefined {
+  if (isPair(node)) return rangeOf(node.key);
+  if (node !== null && typeof node === 'object' && 'range' in node) {
+    const range = (node as { range?: [number, number, number] | null }).range;
+    return range ? range[0] : undefined;
+  }
+  return undefined;
+}
+
+export interface ParsedFile {
+  readonly documents: readonly LocatedDocument[];
+  readonly errors: readonly SpecError[];
+}
+
+/**
+ * Parses every YAML document of a file. YAML syntax errors come back located; documents with syntax errors
+ * are dropped (their content cannot be trusted), the others are kept so every problem of a file is reported.
+ */
+export function parseYamlFile(file: string, text: string): ParsedFile {
+  const lines = new LineCounter();
+  const errors: SpecError[] = [];
+  const documents: LocatedDocument[] = [];
+  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  // An empty stream parses to an EmptyStream: no documents, no errors.
+  const docs = Array.isArray(parsed) ? parsed : [];
+  docs.forEach((doc, index) => {
+    for (const e of doc.errors) {
+      const pos = lines.linePos(e.pos[0]);
+      errors.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax error: ${firstLine(e.message)}`, hint: yamlHint(e.code) });
+    }
+    if (doc.errors.length === 0 && doc.contents !== null) documents.push(new LocatedDocument(file, index, doc, lines, text));
+  });
+  return { documents, errors };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once per map: remove or rename the repeated one';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation (spaces, not tabs) and that every "key: value" has its colon and closing quote';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces; YAML does not allow tabs for indentation';
+    case 'BAD_SCALAR_START':
+      return 'quote values that start with special characters such as @, `, %, {, [ or *';
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key must fit on one line; check for a missing colon or closing quote above';
+    default:
+      return 'fix the YAML syntax at this position';
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
