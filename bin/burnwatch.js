@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// The compiled CLI (npm run build, run by `npm ci` through the prepare script).
+import '../dist/cli.js';

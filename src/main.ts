@@ -12,6 +12,15 @@ Commands:
 
 Run burnwatch <command> --help for the options of a command.`;
 
+function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
 type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
 const commands: Readonly<Record<string, Command>> = {
@@ -19,13 +28,7 @@ const commands: Readonly<Record<string, Command>> = {
 };
 
 /** Composition root: the only place that reads the process's environment and streams. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const io: CliIo = {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    cwd: process.cwd(),
-    env: process.env,
-  };
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(`${USAGE}\n`);

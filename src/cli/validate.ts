@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../slo/duration.js';
 import type { SpecError } from '../spec/located.js';
+import { isWarning } from '../spec/located.js';
 import { loadSpecs } from '../spec/load.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
@@ -49,7 +50,8 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
       ...(values['runbook-root'] === undefined ? {} : { runbookRoot: values['runbook-root'] }),
       ...(defaultPeriodMs === undefined ? {} : { defaultPeriodMs }),
     });
-    const valid = result.errors.length === 0;
+    const problems = result.errors.filter((e) => !isWarning(e));
+    const valid = problems.length === 0;
     if (format === 'json') {
       io.out(`${JSON.stringify({
         valid,
@@ -60,10 +62,12 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
     } else {
       for (const e of result.errors) io.out(`${formatError(e)}\n`);
       const files = result.files.length;
-      const bad = new Set(result.errors.map((e) => e.file)).size;
+      const bad = new Set(problems.map((e) => e.file)).size;
+      const warnings = result.errors.length - problems.length;
+      const warned = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
       io.err(valid
-        ? `ok: ${result.slos.length} SLO${result.slos.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}\n`
-        : `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}\n`);
+        ? `ok: ${result.slos.length} SLO${result.slos.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}${warned}\n`
+        : `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}${warned}\n`);
     }
     return valid ? EXIT_OK : EXIT_INVALID;
   } catch (err) {
@@ -77,7 +81,7 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
 
 /** `path:line:col: field: message (hint: ...)`: one line per problem, as compilers print them. */
 export function formatError(e: SpecError): string {
-  const field = e.path === '' ? '' : `${e.path}: `;
+  const field = `${isWarning(e) ? 'warning: ' : ''}${e.path === '' ? '' : `${e.path}: `}`;
   const hint = e.hint === undefined ? '' : ` (hint: ${e.hint})`;
   return `${e.file}:${e.line}:${e.col}: ${field}${e.message}${hint}`;
 }

@@ -6,8 +6,12 @@ import { DURATION_HINT, parseDuration } from '../slo/duration.js';
  * what is wrong, an optional second line says what to write instead (split into `message` and `hint`).
  */
 
+/** Same grammar as `parseDuration`, for the JSON Schema (editors check durations as you type). */
+const DURATION_PATTERN = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+
 export const Duration = z
   .string({ error: `must be a duration in quotes or plain text, e.g. 5m\n${DURATION_HINT}` })
+  .regex(DURATION_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a duration\n${DURATION_HINT}`, abort: true })
   .refine((s) => {
     const ms = parseDuration(s);
     return ms !== undefined && ms > 0;
@@ -15,7 +19,7 @@ export const Duration = z
   .meta({ description: 'Prometheus duration: 30s, 5m, 1h, 1h30m, 7d, 4w.', examples: ['5m', '1h', '30d'] });
 
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-export const SLO_NAME_RE = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/;
+export const SLO_NAME_RE = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 export const LabelName = z
   .string()
@@ -23,7 +27,7 @@ export const LabelName = z
   .refine((s) => !s.startsWith('__'), { error: 'label names starting with __ are reserved by Prometheus\nrename the label' });
 
 export const LabelValue = z
-  .string({ error: (issue) => (issue.input === undefined ? undefined : `label values must be strings\nquote the value, e.g. "${String(issue.input)}"`) })
+  .string({ error: (issue) => (issue.input === undefined ? undefined : `label values must be strings\nquote the value, e.g. ${JSON.stringify(JSON.stringify(issue.input))}`) })
   .min(1, { error: 'label value is empty\ngive a value or remove the label' });
 
 export const Labels = z

@@ -72,44 +72,57 @@ function walk(dir: string, out: string[]): void {
 
 /** Reads SLO files in every supported format into the model, collecting every located problem. */
 export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): LoadResult {
+  const found = findSpecFiles(paths);
+  const texts: SpecText[] = [];
+  const errors: SpecError[] = [...found.errors];
+  for (const file of found.files) {
+    try {
+      texts.push({ file, text: readFileSync(file, 'utf8') });
+    } catch (err) {
+      errors.push({ file, line: 1, col: 1, path: '', message: `cannot read the file: ${(err as Error).message}`, hint: 'check the file permissions' });
+    }
+  }
+  const result = loadSpecTexts(texts, options);
+  return { ...result, errors: sortErrors([...errors, ...result.errors]) };
+}
+
+export interface SpecText {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** The same as `loadSpecs` for file contents already in memory (the runbook check still looks at the disk). */
+export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions = {}): LoadResult {
   const readerList = options.readers ?? defaultReaders;
   const unsupported = options.unsupported ?? unsupportedFormats;
-  const found = findSpecFiles(paths);
-  const errors: SpecError[] = [...found.errors];
+  const errors: SpecError[] = [];
   const byFamily = new Map<FormatReader, DetectedObject[]>();
   const formatsByFile = new Map<string, Set<SpecFormat>>();
 
-  for (const file of found.files) {
+  for (const { file, text } of texts) {
     formatsByFile.set(file, new Set());
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      errors.push({ file, line: 1, col: 1, path: '', message: `cannot read the file: ${(err as Error).message}`, hint: 'check the file permissions' });
-      continue;
-    }
     const parsed = parseYamlFile(file, text);
     errors.push(...parsed.errors);
-    if (parsed.documents.length === 0 && parsed.errors.length === 0) {
+    const objects = parsed.documents.flatMap(objectsOf);
+    if (objects.length === 0 && parsed.errors.length === 0) {
       errors.push({ file, line: 1, col: 1, path: '', message: 'the file holds no SLO document', hint: 'add an SLO, or remove the file from the SLO folder' });
     }
-    for (const doc of parsed.documents) {
-      for (const object of objectsOf(doc)) {
-        if (!isRecord(object.value)) {
-          errors.push({ ...object.doc.locate([]), message: 'expected an SLO object (a map with apiVersion and kind), found ' + describe(object.value), hint: 'each YAML document (or top-level list item) must be one SLO object' });
-          continue;
-        }
-        const reader = readerList.find((r) => r.detect(object.value as Record<string, unknown>) !== undefined);
-        if (!reader) {
-          errors.push(unknownFormatError(object.doc, object.value, readerList, unsupported));
-          continue;
-        }
-        const format = reader.detect(object.value) as SpecFormat;
-        formatsByFile.get(file)?.add(format);
-        const list = byFamily.get(reader) ?? [];
-        list.push({ doc: object.doc, format, value: object.value });
-        byFamily.set(reader, list);
+    for (const object of objects) {
+      if (!isRecord(object.value)) {
+        errors.push({ ...object.doc.locate([]), message: 'expected an SLO object (a map with apiVersion and kind), found ' + describe(object.value), hint: 'each YAML document (or top-level list item) must be one SLO object' });
+        continue;
       }
+      const value = object.value;
+      const reader = readerList.find((r) => r.detect(value) !== undefined);
+      const format = reader?.detect(value);
+      if (!reader || format === undefined) {
+        errors.push(unknownFormatError(object.doc, value, readerList, unsupported));
+        continue;
+      }
+      formatsByFile.get(file)?.add(format);
+      const list = byFamily.get(reader) ?? [];
+      list.push({ doc: object.doc, format, value });
+      byFamily.set(reader, list);
     }
   }
 
@@ -125,7 +138,7 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
   errors.push(...checkRunbooks(loaded, options));
 
   const sorted = sortErrors(errors);
-  const files: FileReport[] = found.files.map((file) => ({
+  const files: FileReport[] = texts.map(({ file }) => ({
     file,
     formats: [...(formatsByFile.get(file) ?? [])],
     slos: loaded.filter((l) => l.slo.source.file === file).length,

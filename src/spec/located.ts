@@ -14,6 +14,12 @@ export interface SpecError extends Location {
   readonly message: string;
   /** What to write instead, when we can tell. */
   readonly hint?: string;
+  /** Warnings are printed but do not make a file invalid (e.g. a field Sloth itself ignores). Default: error. */
+  readonly severity?: 'error' | 'warning';
+}
+
+export function isWarning(e: SpecError): boolean {
+  return e.severity === 'warning';
 }
 
 export type PathSegment = string | number;
@@ -68,7 +74,9 @@ export class LocatedDocument {
       node = next.value;
       offset = next.keyOffset ?? offset;
       found++;
-      if (found === full.length && options.key === true && next.keyOffset !== undefined) {
+      // Point at the key for unknown fields, and for a map or list value (which starts on a later line).
+      const wantKey = options.key === true || isMap(next.value) || isSeq(next.value);
+      if (found === full.length && wantKey && next.keyOffset !== undefined) {
         return this.at(next.keyOffset, path);
       }
     }
@@ -147,7 +155,9 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   // An empty stream parses to an EmptyStream: no documents, no errors.
   const docs = Array.isArray(parsed) ? parsed : [];
   docs.forEach((doc, index) => {
-    for (const e of doc.errors) {
+    // Only the first syntax error of a document: the ones after it are mostly consequences of it.
+    const e = doc.errors[0];
+    if (e !== undefined) {
       const pos = lines.linePos(e.pos[0]);
       errors.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax error: ${firstLine(e.message)}`, hint: yamlHint(e.code) });
     }

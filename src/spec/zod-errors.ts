@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { LocatedDocument, PathSegment, SpecError } from './located.js';
+import { formatPath } from './located.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -44,7 +45,7 @@ function collect(issue: Issue, doc: LocatedDocument, schema: z.ZodType, base: re
         && !branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value')));
       const only = matching.length === 1 ? matching[0] : undefined;
       if (only !== undefined) {
-        for (const inner of only) collect({ ...inner, path: [...issue.path, ...inner.path] } as Issue, doc, schema, base, out);
+        for (const inner of only) collect({ ...inner, path: [...issue.path, ...inner.path] }, doc, schema, base, out);
         return;
       }
       pushMessage(doc, path, issue.message, out);
@@ -54,7 +55,7 @@ function collect(issue: Issue, doc: LocatedDocument, schema: z.ZodType, base: re
       const value = valueAt(doc, path);
       if (value === undefined) {
         const field = path[path.length - 1];
-        out.push(located(doc, path, `missing required field "${String(field)}"`, hintFromMessage(issue.message) ?? `add ${String(field)}: ...`));
+        out.push(missing(doc, path, `missing required field "${String(field)}"`, hintFromMessage(issue.message) ?? `add ${String(field)}: ...`));
         return;
       }
       if (issue.message.startsWith('Invalid input')) {
@@ -68,7 +69,7 @@ function collect(issue: Issue, doc: LocatedDocument, schema: z.ZodType, base: re
       const value = valueAt(doc, path);
       if (value === undefined) {
         const field = path[path.length - 1];
-        out.push(located(doc, path, `missing required field "${String(field)}"`, `add ${String(field)}: ${issue.values.map(String).join(' | ')}`));
+        out.push(missing(doc, path, `missing required field "${String(field)}"`, `add ${String(field)}: ${issue.values.map(String).join(' | ')}`));
         return;
       }
       const expected = issue.values.map((v) => JSON.stringify(v)).join(' or ');
@@ -98,6 +99,17 @@ export function located(doc: LocatedDocument, path: readonly PathSegment[], mess
   return hint === undefined ? { ...at, message } : { ...at, message, hint };
 }
 
+/** A missing field is reported at the key of the map that should hold it (`metadata:` for metadata.name). */
+function missing(doc: LocatedDocument, path: readonly PathSegment[], message: string, hint: string): SpecError {
+  const parent = path.slice(0, -1);
+  const at = parent.length === 0 ? doc.locate([]) : doc.locate(parent, { key: true });
+  return { ...at, path: formatPathOf(doc, path), message, hint };
+}
+
+function formatPathOf(doc: LocatedDocument, path: readonly PathSegment[]): string {
+  return formatPath([...doc.prefix, ...path]);
+}
+
 function valueAt(doc: LocatedDocument, path: readonly PathSegment[]): unknown {
   let v: unknown = doc.value();
   for (const seg of path) {
@@ -120,6 +132,7 @@ function dedupe(errors: SpecError[]): SpecError[] {
 function article(expected: string): string {
   switch (expected) {
     case 'object':
+    case 'record':
       return 'a map (key: value lines)';
     case 'array':
       return 'a list';

@@ -13,7 +13,7 @@ const Query = z
   .min(1, { error: 'query is empty\nwrite a counter selector such as http_requests_total{code=~"5.."} or an expression with [{{.window}}]' });
 
 const Objective = z
-  .number({ error: 'must be a number in percent, e.g. 99.9' })
+  .number({ error: 'must be a number in percent, e.g. 99.9\nwrite the number without quotes or a % sign' })
   .gt(0, { error: 'must be above 0\nthe objective is a percentage, e.g. 99.9' })
   .lt(100, { error: 'must be below 100\na 100 % objective leaves no error budget; use e.g. 99.99' })
   .meta({ description: 'Objective in percent, 0 < x < 100 (99.9 = "three nines").' });
@@ -172,7 +172,7 @@ const Maintenance = z.strictObject({
 
 export const NativeSlo = z.strictObject({
   apiVersion: z.literal('burnwatch/v1'),
-  kind: z.literal('SLO', { error: 'must be SLO' }),
+  kind: z.literal('SLO', { error: 'must be SLO\nburnwatch/v1 files hold kind: SLO' }),
   metadata: z.strictObject({
     name: SloName.meta({ description: 'SLO id, unique across all files.' }),
     service: SloName.meta({ description: 'Service the SLO belongs to.' }),

@@ -1,0 +1,45 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { nativeJsonSchema } from './json-schema.js';
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const committed = JSON.parse(readFileSync(join(repo, 'schema/burnwatch-v1.json'), 'utf8')) as Record<string, unknown>;
+
+function documentsOf(file: string): unknown[] {
+  return parseAllDocuments(readFileSync(file, 'utf8')).flatMap((d) => (Array.isArray(d) ? [] : [d.toJSON() as unknown]));
+}
+
+describe('schema/burnwatch-v1.json', () => {
+  it('is the schema generated from the zod schema (run npm run schema after changing it)', () => {
+    expect(committed).toEqual(JSON.parse(JSON.stringify(nativeJsonSchema())));
+  });
+
+  // An independent JSON Schema validator (ajv) is the check: it is what editors run on the files.
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committed);
+  const examples = readdirSync(join(repo, 'slos')).filter((f) => f.endsWith('.yaml'));
+
+  it('has examples to check', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(examples)('accepts the example slos/%s', (file) => {
+    for (const doc of documentsOf(join(repo, 'slos', file))) {
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it.each([
+    ['an unknown key', '04-unknown-top-level-key.yaml'],
+    ['a misspelt field', '05-misspelt-objective.yaml'],
+    ['a bad duration', '11-bad-period.yaml'],
+    ['an objective of 100', '09-objective-100.yaml'],
+    ['an unknown severity', '33-unknown-severity.yaml'],
+  ])('rejects %s', (_what, file) => {
+    const [doc] = documentsOf(join(repo, 'test/fixtures/broken', file));
+    expect(validate(doc)).toBe(false);
+  });
+});
