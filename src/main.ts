@@ -8,6 +8,10 @@ Usage: burnwatch <command> [options]
 
 Commands:
   validate [paths...]   check SLO files (default slos/); exit 0 valid, 1 invalid, 2 usage error
+  rules [paths...]      write Prometheus rules (Sloth-compatible names) for SLO files
+  convert <paths...>    print SLO files of any supported format as burnwatch/v1 documents
+  evaluate              one-shot status of every SLO against Prometheus (burn rates, budget, alerts)
+  backtest              replay SLOs over history: pages and tickets they would have produced
   help                  show this text
 
 Run burnwatch <command> --help for the options of a command.`;
@@ -18,6 +22,7 @@ function processIo(): CliIo {
     err: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    now: () => new Date(),
   };
 }
 
@@ -25,6 +30,10 @@ type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
 const commands: Readonly<Record<string, Command>> = {
   validate: validateCommand,
+  rules: async (args, io) => (await import('./cli/rules.js')).rulesCommand(args, io),
+  convert: async (args, io) => (await import('./cli/convert.js')).convertCommand(args, io),
+  evaluate: async (args, io) => (await import('./cli/evaluate.js')).evaluateCommand(args, io),
+  backtest: async (args, io) => (await import('./cli/backtest.js')).backtestCommand(args, io),
 };
 
 /** Composition root: the only place that reads the process's environment and streams. */

@@ -4,6 +4,8 @@ export interface CliIo {
   readonly err: (text: string) => void;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The wall clock (only the composition root reads the system clock). */
+  readonly now: () => Date;
 }
 
 /** Exit codes shared by every command. */

@@ -122,6 +122,8 @@ export interface AlertingPolicy {
   readonly minEvents: number;
   /** After this long without data a no-data alert fires; undefined = no no-data alert. */
   readonly noDataAfterMs?: number;
+  /** Severity of the no-data alert (default ticket). */
+  readonly noDataSeverity?: Severity;
   /** Keep an alert firing this long after its condition clears (damps flapping). */
   readonly keepFiringForMs: number;
   readonly tiers: readonly Tier[];

@@ -43,11 +43,20 @@ function sumBy(groupBy: readonly string[]): string {
   return groupBy.length === 0 ? 'sum' : `sum by (${groupBy.join(', ')}) `;
 }
 
+/**
+ * The `le` label of a bucket boundary, matched as a number: client libraries write `5` or `5.0`, and
+ * Prometheus 3 normalises bucket labels to the float form, so `le=~"5(\\.0+)?"` finds the bucket either way.
+ */
+export function leRegex(seconds: number): string {
+  const text = formatFloat(seconds).replace(/\./g, '\\.');
+  return Number.isInteger(seconds) ? `${text}(\\.0+)?` : `${text}0*`;
+}
+
 /** Good events are the buckets at or under the threshold; all events are the histogram's count. */
 export function latencySelectors(indicator: Extract<Indicator, { kind: 'latency' }>): { good: string; total: string } {
   const matchers: LabelMatcher[] = parseMatchers(indicator.matchers) ?? [];
   return {
-    good: `${indicator.histogram}_bucket${formatMatchers([...matchers, { name: 'le', op: '=', value: formatFloat(indicator.thresholdSeconds) }])}`,
+    good: `${indicator.histogram}_bucket${formatMatchers([...matchers, { name: 'le', op: '=~', value: leRegex(indicator.thresholdSeconds) }])}`,
     total: `${indicator.histogram}_count${formatMatchers(matchers)}`,
   };
 }

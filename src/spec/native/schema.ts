@@ -174,7 +174,8 @@ export const NativeSlo = z.strictObject({
   apiVersion: z.literal('burnwatch/v1'),
   kind: z.literal('SLO', { error: 'must be SLO\nburnwatch/v1 files hold kind: SLO' }),
   metadata: z.strictObject({
-    name: SloName.meta({ description: 'SLO id, unique across all files.' }),
+    name: SloName.meta({ description: 'SLO name; also its id (unique across all files) unless id is given.' }),
+    id: SloName.optional().meta({ description: 'SLO id when it differs from name, e.g. <namespace>.<name> for an SLO converted from Pyrra; default: name.' }),
     service: SloName.meta({ description: 'Service the SLO belongs to.' }),
     displayName: z.string().optional(),
     description: z.string().optional(),

@@ -57,7 +57,7 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
     labels: alerting.labels ?? {},
     annotations: alerting.annotations ?? {},
     minEvents: alerting.minEvents ?? 0,
-    ...(alerting.noData === undefined ? {} : { noDataAfterMs: ms(alerting.noData.after) }),
+    ...(alerting.noData === undefined ? {} : { noDataAfterMs: ms(alerting.noData.after), ...(alerting.noData.severity === undefined ? {} : { noDataSeverity: alerting.noData.severity }) }),
     keepFiringForMs: alerting.keepFiringFor === undefined ? 0 : ms(alerting.keepFiringFor),
     tiers,
     page: severity(alerting.page),
@@ -65,7 +65,7 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
     ...(exhaustion?.disabled === true ? {} : { exhaustion: { threshold: exhaustion?.threshold ?? 0, severity: exhaustion?.severity ?? 'ticket' } }),
   };
   const slo: Slo = {
-    id: metadata.name,
+    id: metadata.id ?? metadata.name,
     name: metadata.name,
     service: metadata.service,
     ...(metadata.displayName === undefined ? {} : { displayName: metadata.displayName }),
@@ -86,7 +86,7 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
     source: { file: doc.file, document: doc.index, format: 'burnwatch/v1' },
   };
   const at: Record<string, Location> = {
-    id: doc.locate(['metadata', 'name']),
+    id: doc.locate(['metadata', metadata.id === undefined ? 'name' : 'id']),
     objective: doc.locate(['spec', 'objective']),
     period: doc.locate(spec.period === undefined ? ['spec'] : ['spec', 'period']),
     alerting: doc.locate(spec.alerting === undefined ? ['spec'] : ['spec', 'alerting']),
