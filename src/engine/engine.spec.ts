@@ -1,0 +1,208 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
+import type { SyntheticSeries } from '../../test/support/fake-metrics.js';
+import type { AlertNotification } from '../notify/notifier.js';
+import { DAY, HOUR, MINUTE } from '../slo/duration.js';
+import type { Slo } from '../slo/model.js';
+import { tiersFromCatalog, catalogForPeriod } from '../slo/windows.js';
+import { openDb } from '../store/db.js';
+import type { Db } from '../store/db.js';
+import { Engine } from './engine.js';
+import type { EngineLogger } from './engine.js';
+
+const T0 = Date.parse('2026-11-20T00:00:00Z');
+const SLOT = 30_000;
+const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+function slo(id: string, over: Partial<Slo> = {}): Slo {
+  const period = 30 * DAY;
+  return {
+    id,
+    name: id,
+    service: 'checkout',
+    labels: {},
+    objective: 99.9,
+    period: { kind: 'rolling', durationMs: period },
+    budgeting: { kind: 'occurrences' },
+    indicator: {
+      kind: 'events',
+      count: 'bad',
+      events: { kind: 'selector', selector: `http_requests_total{service="${id}",code="500"}` },
+      total: { kind: 'selector', selector: `http_requests_total{service="${id}"}` },
+    },
+    groupBy: [],
+    alerting: {
+      name: 'SLOBurnRate',
+      labels: {},
+      annotations: {},
+      minEvents: 0,
+      keepFiringForMs: 0,
+      tiers: tiersFromCatalog(catalogForPeriod(period), period),
+      page: { enabled: true, labels: {}, annotations: {} },
+      ticket: { enabled: true, labels: {}, annotations: {} },
+    },
+    maintenance: [],
+    source: { file: 'test.yaml', document: 0, format: 'burnwatch/v1' },
+    ...over,
+  };
+}
+
+/** 10 requests/s; `errorShare(t)` of them fail. Series labelled like a real HTTP exporter. */
+function service(id: string, errorShare: (t: number) => number, options: { missing?: (t: number) => boolean } = {}): SyntheticSeries[] {
+  const start = T0 - 8 * HOUR;
+  return [
+    counter({ __name__: 'http_requests_total', service: id, code: '200' }, (t) => 10 * (1 - errorShare(t)), { startMs: start, ...options }),
+    counter({ __name__: 'http_requests_total', service: id, code: '500' }, (t) => 10 * errorShare(t), { startMs: start, ...options }),
+  ];
+}
+
+class Sink {
+  readonly sent: AlertNotification[] = [];
+  enqueue(n: readonly AlertNotification[]): void {
+    this.sent.push(...n);
+  }
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
+
+function engineWith(source: FakeMetrics, db: Db, sink: Sink): Engine {
+  return new Engine({ source, db, logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+}
+
+async function runUntil(engine: Engine, fromMs: number, toMs: number, each?: (t: number) => void): Promise<void> {
+  for (let t = fromMs; t <= toMs; t += SLOT) {
+    await engine.ingest(t);
+    engine.evaluateAt(t);
+    each?.(t);
+  }
+}
+
+describe('engine: ledger + multi-window evaluation + alert states', () => {
+  it('pages on a sharp outage within the workbook detection time and resolves when the slowest active tier resets', async () => {
+    // 50 % errors from T0 to T0+10m. Workbook detection time for the 1h/5m x14.4 tier:
+    // (1 - SLO) / error ratio x window x burn = 0.001 / 0.5 x 60 min x 14.4 = 1.728 min.
+    // The 6h/30m x6 tier is active too (6h ratio 3000/216000 = 1.4 % > 0.6 %), so the page resets with its
+    // 30m short window: it drops under 0.6 % once it holds < 0.006/0.5 x 30 min = 21.6 s of errors, 29.64 min
+    // after the end (the workbook's reset-time reasoning).
+    const outage = (t: number): number => (t > T0 && t <= T0 + 10 * MINUTE ? 0.5 : 0);
+    const source = new FakeMetrics(service('checkout', outage));
+    const sink = new Sink();
+    const db = openDb(':memory:');
+    const engine = engineWith(source, db, sink);
+    engine.setSlos([slo('checkout')], T0);
+    await runUntil(engine, T0 - 10 * MINUTE, T0 + 45 * MINUTE);
+    const pages = sink.sent.filter((n) => n.severity === 'page');
+    expect(pages.map((n) => n.status)).toEqual(['firing', 'resolved']);
+    const fired = (pages[0]?.createdAt.getTime() ?? 0) - T0;
+    expect(fired).toBeGreaterThanOrEqual(1.728 * MINUTE);
+    expect(fired).toBeLessThanOrEqual(1.728 * MINUTE + 2 * SLOT);
+    const resolvedAfterEnd = (pages[1]?.createdAt.getTime() ?? 0) - (T0 + 10 * MINUTE);
+    expect(resolvedAfterEnd).toBeGreaterThanOrEqual(29.64 * MINUTE - SLOT);
+    expect(resolvedAfterEnd).toBeLessThanOrEqual(29.64 * MINUTE + 2 * SLOT);
+    expect(pages[1]?.resolution?.firedForMs).toBe((pages[1]?.createdAt.getTime() ?? 0) - (pages[0]?.createdAt.getTime() ?? 0));
+  });
+
+  it('holds a ticket while the page of the same instance fires, and sends it when the page resolves and it still fires', async () => {
+    // Page 1h/5m x14.4 fires after 1.728 min of 50 % errors; a ticket 2h/10m x10 after 0.001 x 10 / 0.5 x 120 min
+    // = 2.4 min (inhibited). After the outage the page resets in ~4.9 min, the ticket's 10m window in ~9.8 min.
+    const outage = (t: number): number => (t > T0 && t <= T0 + 10 * MINUTE ? 0.5 : 0);
+    const source = new FakeMetrics(service('checkout', outage));
+    const sink = new Sink();
+    const engine = engineWith(source, openDb(':memory:'), sink);
+    const base = slo('checkout');
+    const tiers = [
+      { name: 'page-1h-5m', severity: 'page' as const, longMs: HOUR, shortMs: 5 * MINUTE, factor: 14.4, forMs: 0 },
+      { name: 'ticket-2h-10m', severity: 'ticket' as const, longMs: 2 * HOUR, shortMs: 10 * MINUTE, factor: 10, forMs: 0 },
+    ];
+    engine.setSlos([{ ...base, alerting: { ...base.alerting, tiers } }], T0);
+    await runUntil(engine, T0 - 5 * MINUTE, T0 + 30 * MINUTE);
+    const log = sink.sent.map((n) => `${n.severity}:${n.status}`);
+    expect(log).toEqual(['page:firing', 'page:resolved', 'ticket:firing', 'ticket:resolved']);
+    const at = (i: number): number => sink.sent[i]?.createdAt.getTime() ?? NaN;
+    expect(at(2)).toBe(at(1));
+    expect(at(0) - T0).toBeLessThan(2.4 * MINUTE);
+  });
+
+  it('treats zero traffic as neither an error nor a burn, and missing samples as nodata that never resolves a firing page', async () => {
+    const outage = (t: number): number => (t > T0 ? 1 : 0);
+    const gap = (t: number): boolean => t > T0 + 5 * MINUTE && t <= T0 + 25 * MINUTE;
+    const source = new FakeMetrics([
+      ...service('checkout', outage, { missing: gap }),
+      counter({ __name__: 'http_requests_total', service: 'idle', code: '200' }, () => 0, { startMs: T0 - 8 * HOUR }),
+    ]);
+    const sink = new Sink();
+    const engine = engineWith(source, openDb(':memory:'), sink);
+    engine.setSlos([slo('checkout'), slo('idle')], T0);
+    const phases: string[] = [];
+    await runUntil(engine, T0 - 5 * MINUTE, T0 + 20 * MINUTE, (t) => {
+      if (t === T0 + 4 * MINUTE || t === T0 + 12 * MINUTE) phases.push(engine.status('checkout')?.instances[0]?.alerts.page ?? '?');
+    });
+    expect(phases).toEqual(['firing', 'nodata']);
+    expect(sink.sent.filter((n) => n.slo.id === 'checkout' && n.status === 'resolved')).toEqual([]);
+    const idle = engine.status('idle')?.instances[0];
+    expect(idle?.observation.unknown).toBe(false);
+    expect(idle?.alerts).toEqual({ page: 'inactive', ticket: 'inactive' });
+    expect(sink.sent.filter((n) => n.slo.id === 'idle')).toEqual([]);
+  });
+
+  it('keeps a firing alert firing across a restart without a second page, and backfills the gap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'burnwatch-engine-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'burnwatch.db');
+    const outage = (t: number): number => (t > T0 ? 1 : 0);
+    const source = new FakeMetrics(service('checkout', outage));
+    const sink = new Sink();
+    let db = openDb(path);
+    let engine = engineWith(source, db, sink);
+    engine.setSlos([slo('checkout')], T0);
+    await runUntil(engine, T0 - 2 * MINUTE, T0 + 5 * MINUTE);
+    db.close();
+    // Down for 10 minutes, then a new process on the same database.
+    db = openDb(path);
+    engine = engineWith(source, db, sink);
+    engine.setSlos([slo('checkout')], T0 + 15 * MINUTE);
+    await runUntil(engine, T0 + 15 * MINUTE, T0 + 16 * MINUTE);
+    db.close();
+    expect(sink.sent.filter((n) => n.severity === 'page').map((n) => n.status)).toEqual(['firing']);
+    // The gap was read back at full resolution (one raw-sample request covering the down time).
+    expect(source.rawCalls.some((c) => c.startMs <= T0 + 5 * MINUTE && c.endMs >= T0 + 15 * MINUTE)).toBe(true);
+  });
+
+  it('marks an SLO whose query fails as unknown and keeps evaluating the others', async () => {
+    const outage = (t: number): number => (t > T0 ? 1 : 0);
+    const source = new FakeMetrics([...service('a', outage), ...service('b', outage)]);
+    const sink = new Sink();
+    const engine = engineWith(source, openDb(':memory:'), sink);
+    engine.setSlos([slo('a'), slo('b')], T0);
+    await runUntil(engine, T0 - 2 * MINUTE, T0);
+    // The shared fetch fails, then the per-SLO retry fails only for b.
+    source.failWhen = (sel) => (sel === 'http_requests_total' || sel.includes('"b"') ? new Error('backend said no') : undefined);
+    await runUntil(engine, T0 + SLOT, T0 + 5 * MINUTE);
+    expect(engine.status('b')?.state).toBe('unknown');
+    expect(engine.status('b')?.error).toContain('backend said no');
+    expect(engine.status('a')?.state).toBe('ok');
+    // b never pages or resolves while unknown; a goes on (with only 6 h of history the 1x ticket fires first).
+    expect(sink.sent.every((n) => n.slo.id === 'a')).toBe(true);
+    expect(sink.sent.map((n) => `${n.severity}:${n.status}`)).toContain('page:firing');
+  });
+
+  it('counts a counter reset as a restart from zero, as increase() does', async () => {
+    // One series: 0,10,20,...; reset to 0 at T0 (a process restart), then grows again. No events lost.
+    const series = counter({ __name__: 'http_requests_total', service: 'r', code: '200' }, () => 1, { startMs: T0 - 8 * HOUR });
+    const reset = { labels: series.labels, valueAt: (t: number) => (t <= T0 ? series.valueAt(t) : (t - T0) / 1000) };
+    const source = new FakeMetrics([reset]);
+    const engine = engineWith(source, openDb(':memory:'), new Sink());
+    engine.setSlos([slo('r')], T0);
+    await runUntil(engine, T0 - 10 * MINUTE, T0 + 10 * MINUTE);
+    const inst = engine.ledger.instancesOf('r')[0];
+    const sums = engine.ledger.sums(inst?.id ?? -1, T0 + 10 * MINUTE).window(20 * MINUTE);
+    // 1 request/s for 20 minutes: 1200 requests (the reset loses nothing: 15 s after the reset the counter reads 15).
+    expect(sums.total).toBeCloseTo(1200, 6);
+  });
+});

@@ -1,0 +1,500 @@
+import type { AlertInput, AlertInstance, AlertPhase, Condition } from '../alerting/state.js';
+import { INITIAL_ALERT, isFiringEpisode, nextAlertState } from '../alerting/state.js';
+import { decideDelivery } from '../alerting/delivery-decision.js';
+import { MetricsSourceError } from '../metrics/errors.js';
+import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
+import { isInMaintenance } from '../slo/maintenance.js';
+import { DAY } from '../slo/duration.js';
+import type { Observation } from '../slo/evaluate.js';
+import { evaluateInstance } from '../slo/evaluate.js';
+import type { Severity, Slo } from '../slo/model.js';
+import { nominalPeriodMs } from '../slo/windows.js';
+import type { AlertNotification } from '../notify/notifier.js';
+import { AlertStore } from '../store/alerts.js';
+import type { StoredAlert } from '../store/alerts.js';
+import type { Db } from '../store/db.js';
+import type { Instance } from '../store/ledger.js';
+import { FINE_RETENTION_MS, Ledger, MEDIUM_STEP_MS } from '../store/ledger.js';
+import type { InstanceRow, SlotTable } from './feeds.js';
+import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher } from './feeds.js';
+import type { AlertKind, LinkSettings } from './notification.js';
+import { alertKey, alertLabels, buildNotification } from './notification.js';
+import type { FeedPlan } from './plan.js';
+import { ledgerFingerprint, planFor } from './plan.js';
+
+/** The small logger surface the engine uses (pino's). */
+export interface EngineLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** Receives the notifications a cycle decided, inside the cycle's SQLite transaction (the outbox). */
+export interface NotificationSink {
+  enqueue(notifications: readonly AlertNotification[], atMs: number): void;
+}
+
+export interface EngineOptions {
+  /** Evaluation interval and ledger slot (default 30 s); must divide 5 minutes. */
+  readonly slotMs: number;
+  /** Rate window for expression-based indicators sampled each slot (default 2 m). */
+  readonly rateWindowMs: number;
+  readonly links: LinkSettings;
+  /** Cap on how far back a new SLO's ledger is backfilled (default: its period plus its longest window). */
+  readonly maxBackfillMs?: number;
+  /** Ask Prometheus for sample statistics (for the benchmark). */
+  readonly stats?: boolean;
+}
+
+export interface EngineDeps {
+  readonly source: MetricsSource;
+  readonly db: Db;
+  readonly logger: EngineLogger;
+  readonly sink?: NotificationSink;
+  /** Silences: whether an alert with these labels is silenced at this time. */
+  readonly silenced?: (labels: Readonly<Record<string, string>>, atMs: number) => boolean;
+}
+
+export interface InstanceStatus {
+  readonly key: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly observation: Observation;
+  /** Effective alert phases after inhibition (a ticket inhibited by a firing page shows `inactive`). */
+  readonly alerts: Readonly<Record<Severity, AlertPhase>>;
+  readonly nodata?: AlertPhase;
+  readonly exhaustion?: AlertPhase;
+  readonly maintenance: boolean;
+}
+
+export interface SloStatus {
+  readonly slo: Slo;
+  /** ok: evaluated; unknown: the last query failed (never a page, never a resolve). */
+  readonly state: 'ok' | 'unknown' | 'waiting';
+  readonly error?: string;
+  readonly evaluatedAtMs?: number;
+  readonly instances: readonly InstanceStatus[];
+}
+
+export interface CycleReport {
+  readonly atMs: number;
+  readonly evaluated: number;
+  readonly failed: number;
+  readonly notifications: number;
+  readonly stats: QueryStats;
+}
+
+interface SloRuntime {
+  slo: Slo;
+  plan: FeedPlan;
+  fingerprint: string;
+  error?: string;
+  /** Slot up to which the last ingest succeeded. */
+  ingestedMs?: number;
+}
+
+/** How far back an SLO needs ledger rows: its period (calendar periods: their longest length) plus its longest window. */
+export function horizonMs(slo: Slo): number {
+  const period = slo.period.kind === 'rolling' ? slo.period.durationMs : { day: 1, week: 7, month: 31, quarter: 92, year: 366 }[slo.period.unit] * DAY;
+  const longest = Math.max(0, ...slo.alerting.tiers.map((t) => t.longMs));
+  return period + longest;
+}
+
+/**
+ * The engine: brings each SLO's ledger up to a slot (ingest), then evaluates every SLO instance at that slot
+ * and advances its alerts (evaluateAt). The daemon, `evaluate` and `backtest` all run this same code; only
+ * the clock and the database differ.
+ */
+export class Engine {
+  readonly ledger: Ledger;
+  readonly alertStore: AlertStore;
+  private readonly tracker = new CounterTracker();
+  private readonly runtimes = new Map<string, SloRuntime>();
+  private readonly alerts = new Map<string, StoredAlert>();
+  private readonly statuses = new Map<string, SloStatus>();
+  private cycleStats: QueryStats = {};
+
+  constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
+    if (MEDIUM_STEP_MS % options.slotMs !== 0) throw new Error(`the evaluation interval (${options.slotMs} ms) must divide 5 minutes: use 10s, 15s, 30s, 1m or 5m`);
+    this.ledger = new Ledger(deps.db);
+    this.alertStore = new AlertStore(deps.db);
+    for (const a of this.alertStore.loadAll()) this.alerts.set(a.alertKey, a);
+  }
+
+  get slotMs(): number {
+    return this.options.slotMs;
+  }
+
+  slos(): Slo[] {
+    return [...this.runtimes.values()].map((r) => r.slo);
+  }
+
+  status(sloId: string): SloStatus | undefined {
+    return this.statuses.get(sloId);
+  }
+
+  allStatuses(): SloStatus[] {
+    return [...this.statuses.values()];
+  }
+
+  firingAlerts(): StoredAlert[] {
+    return [...this.alerts.values()].filter((a) => isFiringEpisode(a.state));
+  }
+
+  /**
+   * Replaces the set of SLOs. A removed SLO's firing alerts are resolved (notified through the sink at
+   * `atMs`) and its state dropped; an SLO whose indicator changed gets its ledger rebuilt; an SLO whose
+   * objective or tiers changed keeps its ledger and is re-evaluated from it without a gap.
+   */
+  setSlos(slos: readonly Slo[], atMs: number): { added: string[]; removed: string[]; rebuilt: string[] } {
+    const next = new Map(slos.map((s) => [s.id, s]));
+    const added: string[] = [];
+    const removed: string[] = [];
+    const rebuilt: string[] = [];
+    const resolves: AlertNotification[] = [];
+    for (const [id, rt] of this.runtimes) {
+      if (next.has(id)) continue;
+      removed.push(id);
+      for (const a of [...this.alerts.values()].filter((x) => x.sloId === id)) {
+        if (a.notified && isFiringEpisode(a.state)) resolves.push(this.removalNotice(rt.slo, a, atMs));
+      }
+    }
+    // Ledgers of SLOs that are gone (also from a previous run) are dropped.
+    const known = new Set(next.keys());
+    this.deps.db.transaction(() => {
+      for (const id of removed) this.dropSlo(id);
+      for (const id of this.ledger.sloIds()) if (!known.has(id)) this.dropSlo(id);
+      if (resolves.length > 0) this.deps.sink?.enqueue(resolves, atMs);
+    })();
+    for (const id of removed) this.runtimes.delete(id);
+    for (const slo of slos) {
+      const fingerprint = ledgerFingerprint(slo, this.options.slotMs);
+      const prev = this.runtimes.get(slo.id);
+      if (!prev) added.push(slo.id);
+      const cursor = this.ledger.cursor(slo.id);
+      if (cursor && cursor.fingerprint !== fingerprint) {
+        rebuilt.push(slo.id);
+        this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
+      }
+      this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
+      if (!this.statuses.has(slo.id)) this.statuses.set(slo.id, { slo, state: 'waiting', instances: [] });
+      else this.statuses.set(slo.id, { ...(this.statuses.get(slo.id) as SloStatus), slo });
+    }
+    return { added, removed, rebuilt };
+  }
+
+  private dropSlo(sloId: string): void {
+    this.ledger.dropSlo(sloId);
+    this.alertStore.removeSlo(sloId);
+    for (const [k, a] of this.alerts) if (a.sloId === sloId) this.alerts.delete(k);
+    this.statuses.delete(sloId);
+  }
+
+  private removalNotice(slo: Slo, a: StoredAlert, atMs: number): AlertNotification {
+    const obs: Observation = {
+      atMs,
+      tiers: [],
+      raw: { page: false, ticket: false },
+      unknown: true,
+      budget: { remaining: a.budgetAtFire ?? 1, consumed: 0, timeToExhaustionMs: null, errorRatio: NaN, events: 0, periodStartMs: atMs, periodEndMs: atMs },
+      currentBurnRate: NaN,
+    };
+    const severity = a.severity === 'ticket' ? 'ticket' : 'page';
+    return {
+      ...buildNotification({
+        id: `${a.alertKey}@${atMs}/removed`,
+        slo,
+        instance: a.instanceLabels,
+        instanceKey: JSON.stringify(a.instanceLabels),
+        kind: a.kind as AlertKind,
+        severity,
+        status: 'resolved',
+        obs,
+        firedAtMs: a.state.firedAtMs ?? atMs,
+        resolvedAtMs: atMs,
+        links: this.options.links,
+        atMs,
+      }),
+      alertKey: a.alertKey,
+    };
+  }
+
+  /**
+   * Brings every SLO's ledger up to `toMs` (a slot end). New SLOs are backfilled over their horizon (coarse
+   * 5-minute steps for older history, full resolution for the last 7 hours); gaps after a restart or an
+   * outage are filled at full resolution; otherwise one slot is read, with the raw samples of all SLOs
+   * fetched together. A failing SLO is marked unknown and retried next cycle; others go on.
+   */
+  async ingest(toMs: number, signal?: AbortSignal): Promise<void> {
+    const slot = this.options.slotMs;
+    const live: SloRuntime[] = [];
+    const catchUp: SloRuntime[] = [];
+    for (const rt of this.runtimes.values()) {
+      const cursor = this.ledger.cursor(rt.slo.id);
+      if (cursor && cursor.lastSlotMs >= toMs) continue;
+      if (cursor && cursor.lastSlotMs === toMs - slot) live.push(rt);
+      else catchUp.push(rt);
+    }
+    const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });
+    // Live SLOs: one shared raw-sample fetch for all their selectors.
+    if (live.length > 0) {
+      const selectors = live.flatMap((rt) => rawSelectorsOf(rt.plan));
+      let raw: Map<string, Series[]> | undefined;
+      try {
+        raw = selectors.length > 0 ? await fetcher.fetch(selectors, toMs - slot, toMs) : new Map<string, Series[]>();
+      } catch (err) {
+        // The shared fetch failed: fall back to per-SLO fetches so one bad selector cannot hide the others.
+        raw = undefined;
+        this.deps.logger.warn({ err: describe(err) }, 'shared raw-sample fetch failed; fetching per SLO');
+      }
+      await Promise.all(live.map(async (rt) => {
+        const cursor = this.ledger.cursor(rt.slo.id);
+        const from = cursor?.lastSlotMs ?? toMs - slot;
+        await this.ingestFine(rt, from, toMs, raw, fetcher, signal);
+      }));
+    }
+    for (const rt of catchUp) await this.catchUp(rt, toMs, fetcher, signal);
+    this.cycleStats = fetcher.stats;
+    this.tracker.prune(toMs);
+  }
+
+  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, signal?: AbortSignal): Promise<void> {
+    const cursor = this.ledger.cursor(rt.slo.id);
+    const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
+    const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
+    let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
+    const fineFrom = alignDown(toMs - FINE_RETENTION_MS, MEDIUM_STEP_MS);
+    if (from < fineFrom) {
+      try {
+        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: fineFrom, slotMs: MEDIUM_STEP_MS }, { source: this.deps.source, ...(signal ? { signal } : {}) });
+        this.write(rt, table, from, fineFrom, MEDIUM_STEP_MS, cursor?.firstSlotMs ?? from);
+        from = fineFrom;
+      } catch (err) {
+        this.fail(rt, err);
+        return;
+      }
+    }
+    await this.ingestFine(rt, from, toMs, undefined, fetcher, signal);
+  }
+
+  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, signal?: AbortSignal): Promise<void> {
+    const slot = this.options.slotMs;
+    try {
+      let raw = shared;
+      const selectors = rawSelectorsOf(rt.plan);
+      if (!raw && selectors.length > 0) raw = await fetcher.fetch(selectors, fromMs - LOOKBACK_MS, toMs);
+      const table = await feedFine(rt.plan, rt.slo.groupBy, { fromMs, toMs, slotMs: slot }, {
+        source: this.deps.source,
+        tracker: this.tracker,
+        raw: raw ?? new Map<string, Series[]>(),
+        rateWindowMs: this.options.rateWindowMs,
+        keyPrefix: rt.slo.id,
+        ...(signal ? { signal } : {}),
+      });
+      const cursor = this.ledger.cursor(rt.slo.id);
+      this.write(rt, table, fromMs, toMs, slot, cursor?.firstSlotMs ?? fromMs);
+    } catch (err) {
+      this.fail(rt, err);
+    }
+  }
+
+  private fail(rt: SloRuntime, err: unknown): void {
+    rt.error = describe(err);
+    this.deps.logger.warn({ slo: rt.slo.id, err: rt.error, backend: this.deps.source.url }, 'SLO query failed; the SLO is unknown until it succeeds');
+  }
+
+  /** Writes a slot table into the ledger (with timeslice accounting) and advances the cursor, in one transaction. */
+  private write(rt: SloRuntime, table: SlotTable, fromMs: number, toMs: number, stepMs: number, firstSlotMs: number): void {
+    const { slo } = rt;
+    const slices = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
+    this.deps.db.transaction(() => {
+      const slots = [...table.keys()].filter((s) => s > fromMs && s <= toMs);
+      if (slices) {
+        // Slice boundaries need a row even when no data arrived in their last slot.
+        for (let s = alignDown(fromMs, slices.sliceMs) + slices.sliceMs; s <= toMs; s += slices.sliceMs) if (s > fromMs) slots.push(s);
+      }
+      const ordered = [...new Set(slots)].sort((a, b) => a - b);
+      for (const s of ordered) {
+        const rows = table.get(s) ?? new Map<string, InstanceRow>();
+        const maintenance = isInMaintenance(slo.maintenance, s - 1);
+        const written = new Map<number, { bad: number; total: number; data: boolean }>();
+        for (const row of rows.values()) {
+          const inst = this.ledger.instance(slo.id, row.labels, s);
+          // Maintenance slots keep their data mark (the SLO is not "without data") but count no events.
+          const inc = maintenance ? { bad: 0, total: 0, data: row.inc.data } : row.inc;
+          this.ledger.append(inst.id, s, { ...inc, sliceBad: 0, slices: 0 });
+          written.set(inst.id, inc);
+        }
+        if (slices && (s % slices.sliceMs === 0 || stepMs > slices.sliceMs)) {
+          for (const inst of this.ledger.instancesOf(slo.id)) {
+            const base = written.get(inst.id) ?? { bad: 0, total: 0, data: false };
+            const span = Math.max(slices.sliceMs, stepMs);
+            const sum = this.ledger.sums(inst.id, s).window(span);
+            if (sum.total <= 0) continue;
+            const count = Math.max(1, Math.floor(stepMs / slices.sliceMs));
+            const ratio = Math.max(0, sum.bad) / sum.total;
+            const sliceBad = slices.kind === 'timeslices' ? (1 - ratio < slices.target ? count : 0) : ratio * count;
+            this.ledger.append(inst.id, s, { ...base, sliceBad, slices: count });
+          }
+        }
+      }
+      this.ledger.setCursor(slo.id, rt.fingerprint, firstSlotMs, toMs);
+    })();
+    delete rt.error;
+    rt.ingestedMs = toMs;
+  }
+
+  /**
+   * Evaluates every SLO instance at `atMs` from the ledger, advances alert states, and writes the changes and
+   * the notifications they cause in one transaction.
+   */
+  evaluateAt(atMs: number): CycleReport {
+    const notifications: AlertNotification[] = [];
+    const changed: StoredAlert[] = [];
+    const transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] = [];
+    let evaluated = 0;
+    let failed = 0;
+    for (const rt of this.runtimes.values()) {
+      const { slo } = rt;
+      if (rt.error !== undefined || rt.ingestedMs === undefined || rt.ingestedMs < atMs) {
+        failed++;
+        const prev = this.statuses.get(slo.id);
+        this.statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        continue;
+      }
+      evaluated++;
+      const instances: InstanceStatus[] = [];
+      for (const inst of this.ledger.instancesOf(slo.id)) {
+        if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
+        const obs = evaluateInstance(slo, this.ledger.sums(inst.id, atMs), atMs);
+        const frozen = isInMaintenance(slo.maintenance, atMs);
+        const out = { notifications, changed, transitions };
+        const page = slo.alerting.page.enabled ? this.advance(slo, inst, 'burn', 'page', obs, burnInput(obs, 'page', frozen, slo), false, atMs, out) : 'inactive';
+        const pageFiring = page === 'firing' || (page === 'nodata' && isFiringEpisode(this.alerts.get(alertKey(slo.id, inst.key, 'burn', 'page'))?.state ?? INITIAL_ALERT));
+        const ticketRaw = slo.alerting.ticket.enabled ? this.advance(slo, inst, 'burn', 'ticket', obs, burnInput(obs, 'ticket', frozen, slo), pageFiring, atMs, out) : 'inactive';
+        const ticket: AlertPhase = pageFiring && ticketRaw === 'firing' ? 'inactive' : ticketRaw;
+        let nodata: AlertPhase | undefined;
+        if (slo.alerting.noDataAfterMs !== undefined) {
+          nodata = this.advance(slo, inst, 'nodata', slo.alerting.noDataSeverity ?? 'ticket', obs, {
+            conditions: [{ name: 'nodata', holds: obs.unknown, forMs: slo.alerting.noDataAfterMs }],
+            unknown: false,
+            frozen,
+            keepFiringForMs: 0,
+          }, false, atMs, out);
+        }
+        let exhaustion: AlertPhase | undefined;
+        if (slo.alerting.exhaustion) {
+          exhaustion = this.advance(slo, inst, 'exhaustion', slo.alerting.exhaustion.severity, obs, {
+            conditions: [{ name: 'exhaustion', holds: obs.budget.events > 0 && obs.budget.remaining <= slo.alerting.exhaustion.threshold, forMs: 0 }],
+            unknown: obs.unknown && obs.budget.events === 0,
+            frozen,
+            keepFiringForMs: 0,
+          }, false, atMs, out);
+        }
+        instances.push({
+          key: inst.key,
+          labels: inst.labels,
+          observation: obs,
+          alerts: { page, ticket },
+          ...(nodata === undefined ? {} : { nodata }),
+          ...(exhaustion === undefined ? {} : { exhaustion }),
+          maintenance: frozen,
+        });
+      }
+      this.statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances });
+    }
+    if (changed.length > 0 || notifications.length > 0) {
+      this.deps.db.transaction(() => {
+        for (const a of changed) this.alertStore.save(a);
+        for (const t of transitions) this.alertStore.record(t);
+        if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
+      })();
+    }
+    return { atMs, evaluated, failed, notifications: notifications.length, stats: this.cycleStats };
+  }
+
+  private advance(
+    slo: Slo,
+    inst: Instance,
+    kind: AlertKind,
+    severity: Severity,
+    obs: Observation,
+    input: AlertInput,
+    inhibited: boolean,
+    atMs: number,
+    out: { notifications: AlertNotification[]; changed: StoredAlert[]; transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] },
+  ): AlertPhase {
+    const key = alertKey(slo.id, inst.key, kind, severity);
+    const prev = this.alerts.get(key);
+    const prevState: AlertInstance = prev?.state ?? INITIAL_ALERT;
+    const step = nextAlertState(prevState, input, atMs);
+    const labels = alertLabels(slo, inst.labels, kind, severity);
+    const suppressed = inhibited || (this.deps.silenced?.(labels, atMs) ?? false);
+    const decision = decideDelivery(step.next, step.effect, prev?.notified ?? false, suppressed);
+    const budgetAtFire = step.effect === 'fire' ? obs.budget.remaining : prev?.budgetAtFire;
+    if (decision.send) {
+      const firedAtMs = step.next.firedAtMs ?? prevState.firedAtMs ?? atMs;
+      out.notifications.push(buildNotification({
+        id: `${key}@${atMs}/${decision.send}`,
+        slo,
+        instance: inst.labels,
+        instanceKey: inst.key,
+        kind,
+        severity,
+        status: decision.send,
+        obs,
+        firedAtMs,
+        ...(decision.send === 'resolved' ? { resolvedAtMs: atMs } : {}),
+        ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
+        links: this.options.links,
+        atMs,
+      }));
+    }
+    const stateChanged = prev === undefined ? step.next.phase !== 'inactive' : JSON.stringify(prev.state) !== JSON.stringify(step.next) || prev.notified !== decision.notified;
+    if (stateChanged) {
+      const stored: StoredAlert = {
+        alertKey: key,
+        sloId: slo.id,
+        instanceLabels: inst.labels,
+        kind,
+        severity,
+        state: step.next,
+        notified: decision.notified,
+        ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
+        updatedMs: atMs,
+      };
+      this.alerts.set(key, stored);
+      out.changed.push(stored);
+      if (prevState.phase !== step.next.phase) out.transitions.push({ alertKey: key, sloId: slo.id, atMs, from: prevState.phase, to: step.next.phase });
+    }
+    return step.next.phase;
+  }
+
+  /** Thins and expires ledger rows (run about hourly). */
+  rollup(nowMs: number): void {
+    const retention = new Map<string, number>();
+    for (const rt of this.runtimes.values()) retention.set(rt.slo.id, horizonMs(rt.slo) + DAY);
+    this.ledger.rollup(nowMs, retention);
+  }
+
+  /** Ledger horizon of the current SLOs, for messages and the benchmark. */
+  periodOf(slo: Slo): number {
+    return nominalPeriodMs(slo.period);
+  }
+}
+
+function burnInput(obs: Observation, severity: Severity, frozen: boolean, slo: Slo): AlertInput {
+  const conditions: Condition[] = obs.tiers
+    .filter((t) => t.severity === severity)
+    .map((t) => ({ name: t.name, holds: t.qualifies, forMs: t.forMs }));
+  return { conditions, unknown: obs.unknown, frozen, keepFiringForMs: slo.alerting.keepFiringForMs };
+}
+
+export function alignDown(ms: number, step: number): number {
+  return Math.floor(ms / step) * step;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof MetricsSourceError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,383 @@
+import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
+import type { LabelMatcher } from '../promql/syntax.js';
+import { formatMatchers, matches, renderWindow } from '../promql/syntax.js';
+import { formatDuration } from '../slo/duration.js';
+import { labelsKey } from '../store/ledger.js';
+import type { CounterSelector, FeedPlan } from './plan.js';
+
+/**
+ * Turns Prometheus data into per-slot, per-instance increments for the ledger. A slot is (end - slot, end];
+ * a sample at time ts belongs to the slot ending at ceil(ts / slot) x slot.
+ */
+
+export interface Increment {
+  bad: number;
+  total: number;
+  data: boolean;
+}
+
+export interface InstanceRow {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly inc: Increment;
+}
+
+/** slot end -> instance key -> row. */
+export type SlotTable = Map<number, Map<string, InstanceRow>>;
+
+export interface FeedWindow {
+  /** Exclusive start and inclusive end of the slots to fill (both multiples of slotMs). */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly slotMs: number;
+}
+
+/** Prometheus's default lookback: a series without a sample for this long is no longer present. */
+export const LOOKBACK_MS = 5 * 60_000;
+/** Series not seen for this long are forgotten by the counter tracker. */
+const FORGET_AFTER_MS = 60 * 60_000;
+
+export function slotOf(tsMs: number, slotMs: number): number {
+  return Math.ceil(tsMs / slotMs) * slotMs;
+}
+
+function instanceOf(labels: Readonly<Record<string, string>>, groupBy: readonly string[]): { key: string; labels: Record<string, string> } {
+  const out: Record<string, string> = {};
+  for (const g of groupBy) out[g] = labels[g] ?? '';
+  return { key: labelsKey(out), labels: out };
+}
+
+function rowFor(table: SlotTable, slot: number, inst: { key: string; labels: Record<string, string> }): Increment {
+  let bySlot = table.get(slot);
+  if (!bySlot) {
+    bySlot = new Map();
+    table.set(slot, bySlot);
+  }
+  let row = bySlot.get(inst.key);
+  if (!row) {
+    row = { labels: inst.labels, inc: { bad: 0, total: 0, data: false } };
+    bySlot.set(inst.key, row);
+  }
+  return row.inc;
+}
+
+/**
+ * Remembers the last sample of every counter series so each cycle differences only what is new
+ * (reset-aware, as Prometheus's `increase` treats a drop as a restart from zero).
+ */
+export class CounterTracker {
+  private readonly last = new Map<string, { ts: number; v: number }>();
+
+  /**
+   * Increments of a series' samples after `fromMs`: [timestamp, increase] pairs. Samples at or before
+   * `fromMs` only set the baseline (when the series is not known yet); the first sample of a new series
+   * is a baseline too, as in Prometheus.
+   */
+  diff(key: string, points: Series['points'], fromMs: number): [number, number][] {
+    const out: [number, number][] = [];
+    let prev = this.last.get(key);
+    for (const [ts, v] of points) {
+      if (Number.isNaN(v)) continue;
+      if (prev && ts <= prev.ts) continue;
+      if (ts <= fromMs) {
+        prev = { ts, v };
+        continue;
+      }
+      if (prev) out.push([ts, v >= prev.v ? v - prev.v : v]);
+      prev = { ts, v };
+    }
+    if (prev) this.last.set(key, prev);
+    return out;
+  }
+
+  /** Drops series not seen for an hour (targets gone, label churn). */
+  prune(nowMs: number): void {
+    for (const [k, p] of this.last) if (nowMs - p.ts > FORGET_AFTER_MS) this.last.delete(k);
+  }
+
+  get size(): number {
+    return this.last.size;
+  }
+}
+
+/**
+ * Raw samples for many selectors at once: selectors of the same metric share one request (with the matchers
+ * they all have in common), and each selector's series are picked out locally with its own matchers. This is
+ * how thousands of SLOs over `http_requests_total{service="..."}` cost one query per metric and cycle.
+ */
+export class RawSampleFetcher {
+  stats: QueryStats = {};
+
+  constructor(private readonly source: MetricsSource, private readonly options: { signal?: AbortSignal; stats?: boolean } = {}) {}
+
+  async fetch(selectors: readonly CounterSelector[], fromMs: number, toMs: number): Promise<Map<string, Series[]>> {
+    const byMetric = new Map<string, CounterSelector[]>();
+    for (const s of selectors) {
+      const list = byMetric.get(s.metric) ?? [];
+      if (!list.some((x) => x.text === s.text)) list.push(s);
+      byMetric.set(s.metric, list);
+    }
+    const out = new Map<string, Series[]>();
+    await Promise.all([...byMetric].map(async ([metric, group]) => {
+      const common = commonMatchers(group);
+      const query = `${metric}${formatMatchers(common)}`;
+      const result = await this.source.rawSamples(query, new Date(fromMs), new Date(toMs), {
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        ...(this.options.stats === true ? { stats: true } : {}),
+      });
+      this.addStats(result.stats);
+      const index = new SeriesIndex(result.series);
+      for (const sel of group) out.set(sel.text, index.select(sel.matchers.filter((m) => !common.some((c) => sameMatcher(c, m)))));
+    }));
+    return out;
+  }
+
+  private addStats(stats: QueryStats | undefined): void {
+    if (!stats) return;
+    this.stats = {
+      totalQueryableSamples: (this.stats.totalQueryableSamples ?? 0) + (stats.totalQueryableSamples ?? 0),
+      peakSamples: Math.max(this.stats.peakSamples ?? 0, stats.peakSamples ?? 0),
+    };
+  }
+}
+
+function sameMatcher(a: LabelMatcher, b: LabelMatcher): boolean {
+  return a.name === b.name && a.op === b.op && a.value === b.value;
+}
+
+function commonMatchers(group: readonly CounterSelector[]): LabelMatcher[] {
+  const [first, ...rest] = group;
+  if (!first) return [];
+  return first.matchers.filter((m) => rest.every((s) => s.matchers.some((o) => sameMatcher(o, m))));
+}
+
+/** Series indexed by the values of their labels, so an equality matcher finds candidates without a scan. */
+class SeriesIndex {
+  private readonly byLabel = new Map<string, Map<string, Series[]>>();
+
+  constructor(private readonly series: readonly Series[]) {}
+
+  select(matchers: readonly LabelMatcher[]): Series[] {
+    const eq = matchers.find((m) => m.op === '=' && m.value !== '');
+    const candidates = eq ? this.lookup(eq.name, eq.value) : this.series;
+    return candidates.filter((s) => matchers.every((m) => matches(s.labels, m)));
+  }
+
+  private lookup(name: string, value: string): readonly Series[] {
+    let index = this.byLabel.get(name);
+    if (!index) {
+      index = new Map();
+      for (const s of this.series) {
+        const v = s.labels[name];
+        if (v === undefined) continue;
+        const list = index.get(v) ?? [];
+        list.push(s);
+        index.set(v, list);
+      }
+      this.byLabel.set(name, index);
+    }
+    return index.get(value) ?? [];
+  }
+}
+
+/** Marks, per slot, the instances whose series had a sample within the lookback (data present). */
+function markPresence(table: SlotTable, series: readonly Series[], groupBy: readonly string[], window: FeedWindow): void {
+  for (const s of series) {
+    const inst = instanceOf(s.labels, groupBy);
+    let i = 0;
+    let lastTs: number | undefined;
+    for (let slot = window.fromMs + window.slotMs; slot <= window.toMs; slot += window.slotMs) {
+      while (i < s.points.length && (s.points[i]?.[0] ?? Infinity) <= slot) {
+        lastTs = s.points[i]?.[0];
+        i++;
+      }
+      if (lastTs !== undefined && slot - lastTs < LOOKBACK_MS) rowFor(table, slot, inst).data = true;
+    }
+  }
+}
+
+/** Fills slots (from, to] at full resolution: what each cycle, and a gap after a restart, needs. */
+export async function feedFine(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
+  source: MetricsSource;
+  tracker: CounterTracker;
+  raw: Map<string, Series[]>;
+  rateWindowMs: number;
+  keyPrefix: string;
+  signal?: AbortSignal;
+}): Promise<SlotTable> {
+  const table: SlotTable = new Map();
+  switch (plan.kind) {
+    case 'counters': {
+      const events = deps.raw.get(plan.events.text) ?? [];
+      const total = deps.raw.get(plan.total.text) ?? [];
+      const add = (series: readonly Series[], which: 'events' | 'total'): void => {
+        const selector = which === 'events' ? plan.events.text : plan.total.text;
+        for (const s of series) {
+          const inst = instanceOf(s.labels, groupBy);
+          for (const [ts, inc] of deps.tracker.diff(`${deps.keyPrefix}|${selector}|${labelsKey(s.labels)}`, s.points, window.fromMs)) {
+            const slot = slotOf(ts, window.slotMs);
+            if (slot <= window.fromMs || slot > window.toMs) continue;
+            const row = rowFor(table, slot, inst);
+            if (which === 'total') row.total += inc;
+            else if (plan.count === 'bad') row.bad += inc;
+            else row.bad -= inc; // good events: bad = total - good
+          }
+        }
+      };
+      add(total, 'total');
+      add(events, 'events');
+      if (plan.count === 'good') for (const bySlot of table.values()) for (const r of bySlot.values()) r.inc.bad += r.inc.total;
+      // Slots where good events arrived but total ones did not (scrape skew) keep a negative share;
+      // window sums stay right because the ledger is cumulative.
+      markPresence(table, total, groupBy, window);
+      return table;
+    }
+    case 'gauge': {
+      const series = deps.raw.get(plan.selector.text) ?? [];
+      for (const s of series) {
+        const inst = instanceOf(s.labels, groupBy);
+        for (const [ts, v] of s.points) {
+          if (ts <= window.fromMs || ts > window.toMs || Number.isNaN(v)) continue;
+          const row = rowFor(table, slotOf(ts, window.slotMs), inst);
+          row.total += 1;
+          row.bad += 1 - Math.min(1, Math.max(0, v));
+        }
+      }
+      markPresence(table, series, groupBy, window);
+      return table;
+    }
+    case 'rates':
+    case 'ratio': {
+      const rateWindow = formatDuration(deps.rateWindowMs);
+      const start = new Date(window.fromMs + window.slotMs);
+      const end = new Date(window.toMs);
+      const range = async (template: string): Promise<readonly Series[]> => {
+        const r = await deps.source.rangeQuery(renderWindow(template, rateWindow), start, end, window.slotMs, deps.signal ? { signal: deps.signal } : {});
+        return r.series;
+      };
+      const seconds = window.slotMs / 1000;
+      if (plan.kind === 'ratio') {
+        const perSlot = new Map<number, Map<string, { labels: Record<string, string>; sum: number; n: number }>>();
+        for (const s of await range(plan.template)) {
+          const inst = instanceOf(s.labels, groupBy);
+          for (const [ts, v] of s.points) {
+            const slot = slotOf(ts, window.slotMs);
+            const m = perSlot.get(slot) ?? new Map<string, { labels: Record<string, string>; sum: number; n: number }>();
+            perSlot.set(slot, m);
+            const acc = m.get(inst.key) ?? { labels: inst.labels, sum: 0, n: 0 };
+            m.set(inst.key, acc);
+            if (Number.isFinite(v)) {
+              acc.sum += plan.meaning === 'error' ? v : 1 - v;
+              acc.n += 1;
+            }
+          }
+        }
+        for (const [slot, m] of perSlot) {
+          for (const [key, acc] of m) {
+            const row = rowFor(table, slot, { key, labels: acc.labels });
+            row.data = true;
+            if (acc.n > 0) {
+              row.bad += Math.min(1, Math.max(0, acc.sum / acc.n)) * seconds;
+              row.total += seconds;
+            }
+          }
+        }
+        return table;
+      }
+      const [events, total] = await Promise.all([range(plan.events), range(plan.total)]);
+      const add = (series: readonly Series[], which: 'events' | 'total'): void => {
+        for (const s of series) {
+          const inst = instanceOf(s.labels, groupBy);
+          for (const [ts, v] of s.points) {
+            const row = rowFor(table, slotOf(ts, window.slotMs), inst);
+            if (which === 'total') row.data = true;
+            if (!Number.isFinite(v)) continue;
+            const n = v * seconds;
+            if (which === 'total') row.total += n;
+            else if (plan.count === 'bad') row.bad += n;
+            else row.bad -= n;
+          }
+        }
+      };
+      add(total, 'total');
+      add(events, 'events');
+      if (plan.count === 'good') for (const bySlot of table.values()) for (const r of bySlot.values()) r.inc.bad += r.inc.total;
+      return table;
+    }
+  }
+}
+
+/** Every counter/gauge selector a plan reads raw samples of. */
+export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
+  switch (plan.kind) {
+    case 'counters':
+      return [plan.events, plan.total];
+    case 'gauge':
+      return [plan.selector];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Fills slots (from, to] coarsely, `stepMs` at a time (e.g. 5 minutes), with range queries that aggregate in
+ * Prometheus (`increase`, `count_over_time`, ...): how a long history (30 days on first start, or a new SLO)
+ * is backfilled without fetching every raw sample. Each step's sums land on its step boundary.
+ */
+export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
+  source: MetricsSource;
+  signal?: AbortSignal;
+}): Promise<SlotTable> {
+  const table: SlotTable = new Map();
+  const step = window.slotMs;
+  const stepText = formatDuration(step);
+  const by = groupBy.length > 0 ? ` by (${groupBy.join(', ')})` : '';
+  const start = new Date(window.fromMs + step);
+  const end = new Date(window.toMs);
+  const options = deps.signal ? { signal: deps.signal } : {};
+  const range = async (expr: string): Promise<readonly Series[]> => (await deps.source.rangeQuery(expr, start, end, step, options)).series;
+  const add = (series: readonly Series[], apply: (row: Increment, v: number) => void, data: boolean): void => {
+    for (const s of series) {
+      const inst = instanceOf(s.labels, groupBy);
+      for (const [ts, v] of s.points) {
+        const row = rowFor(table, slotOf(ts, step), inst);
+        if (data) row.data = true;
+        if (Number.isFinite(v)) apply(row, v);
+      }
+    }
+  };
+  const seconds = step / 1000;
+  switch (plan.kind) {
+    case 'counters': {
+      const [events, total] = await Promise.all([
+        range(`sum${by} (increase(${plan.events.text}[${stepText}]))`),
+        range(`sum${by} (increase(${plan.total.text}[${stepText}]))`),
+      ]);
+      add(total, (r, v) => { r.total += v; if (plan.count === 'good') r.bad += v; }, true);
+      add(events, (r, v) => { r.bad += plan.count === 'bad' ? v : -v; }, false);
+      return table;
+    }
+    case 'gauge': {
+      const [count, sum] = await Promise.all([
+        range(`sum${by} (count_over_time(${plan.selector.text}[${stepText}]))`),
+        range(`sum${by} (sum_over_time(${plan.selector.text}[${stepText}]))`),
+      ]);
+      add(count, (r, v) => { r.total += v; r.bad += v; }, true);
+      add(sum, (r, v) => { r.bad -= v; }, false);
+      return table;
+    }
+    case 'rates': {
+      const [events, total] = await Promise.all([range(renderWindow(plan.events, stepText)), range(renderWindow(plan.total, stepText))]);
+      add(total, (r, v) => { r.total += v * seconds; if (plan.count === 'good') r.bad += v * seconds; }, true);
+      add(events, (r, v) => { r.bad += (plan.count === 'bad' ? v : -v) * seconds; }, false);
+      return table;
+    }
+    case 'ratio': {
+      const series = await range(renderWindow(plan.template, stepText));
+      add(series, (r, v) => {
+        r.bad += Math.min(1, Math.max(0, plan.meaning === 'error' ? v : 1 - v)) * seconds;
+        r.total += seconds;
+      }, true);
+      return table;
+    }
+  }
+}

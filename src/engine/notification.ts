@@ -1,0 +1,156 @@
+import type { AlertNotification, TierStatus } from '../notify/notifier.js';
+import { formatDuration } from '../slo/duration.js';
+import type { Observation } from '../slo/evaluate.js';
+import type { Severity, Slo } from '../slo/model.js';
+import { errorRatioQuery } from '../slo/queries.js';
+
+/** Where notifications link to. */
+export interface LinkSettings {
+  /** Prepended to relative runbook paths, e.g. `https://github.com/acme/slos/blob/main/`. */
+  readonly runbookBaseUrl?: string;
+  /** Prometheus (or Grafana Explore-compatible) UI base URL for the SLI query link. */
+  readonly prometheusUrl?: string;
+  readonly dashboardUrl?: string;
+}
+
+export type AlertKind = 'burn' | 'nodata' | 'exhaustion';
+
+export function alertKey(sloId: string, instanceKey: string, kind: AlertKind, severity: Severity): string {
+  return kind === 'burn' ? `${sloId}/${instanceKey}/${severity}` : `${sloId}/${instanceKey}/${kind}`;
+}
+
+export function describePeriod(slo: Slo): string {
+  return slo.period.kind === 'rolling' ? formatDuration(slo.period.durationMs) : `calendar ${slo.period.unit} (${slo.period.timezone})`;
+}
+
+/** A runbook as a link: absolute URLs as they are, relative paths appended to the base URL. */
+export function runbookLink(runbook: string | undefined, baseUrl: string | undefined): string | undefined {
+  if (runbook === undefined) return undefined;
+  if (/^https?:\/\//i.test(runbook)) return runbook;
+  if (baseUrl === undefined || baseUrl === '') return undefined;
+  return `${baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`}${runbook.replace(/^\.?\//, '')}`;
+}
+
+/** The SLI error ratio over 1 h in the Prometheus graph UI (one line per instance when the SLO is grouped). */
+export function sliQueryLink(slo: Slo, prometheusUrl: string | undefined): string | undefined {
+  if (prometheusUrl === undefined || prometheusUrl === '') return undefined;
+  const expr = errorRatioQuery(slo.indicator, slo.groupBy, '1h');
+  const base = prometheusUrl.replace(/\/+$/, '');
+  const params = new URLSearchParams({ 'g0.expr': expr, 'g0.tab': '0', 'g0.range_input': '6h' });
+  return `${base}/graph?${params.toString()}`;
+}
+
+export function alertLabels(slo: Slo, instance: Readonly<Record<string, string>>, kind: AlertKind, severity: Severity): Record<string, string> {
+  const policy = severity === 'page' ? slo.alerting.page : slo.alerting.ticket;
+  return {
+    ...slo.labels,
+    ...slo.alerting.labels,
+    ...policy.labels,
+    ...instance,
+    alertname: kind === 'burn' ? slo.alerting.name : kind === 'nodata' ? `${slo.alerting.name}NoData` : `${slo.alerting.name}BudgetExhausted`,
+    slo: slo.id,
+    service: slo.service,
+    severity,
+  };
+}
+
+function percent(n: number): string {
+  return `${(n * 100).toFixed(1)}%`;
+}
+
+export function summaryOf(slo: Slo, kind: AlertKind, severity: Severity, obs: Observation, instance: Readonly<Record<string, string>>): string {
+  const where = Object.keys(instance).length > 0 ? ` (${Object.entries(instance).map(([k, v]) => `${k}=${v}`).join(', ')})` : '';
+  const name = `${slo.displayName ?? slo.id}${where}`;
+  switch (kind) {
+    case 'burn': {
+      const firing = obs.tiers.filter((t) => t.severity === severity && t.active);
+      const top = firing[0] ?? obs.tiers.find((t) => t.severity === severity);
+      const rate = top ? `${round(top.longBurnRate)}x over ${formatDuration(top.longMs)} (threshold ${round(top.threshold)}x)` : '';
+      return `${name}: error budget burning at ${rate}; ${percent(obs.budget.remaining)} of the budget left`;
+    }
+    case 'nodata':
+      return `${name}: no data for the SLI; the SLO cannot be evaluated`;
+    case 'exhaustion':
+      return `${name}: ${percent(obs.budget.remaining)} of the error budget left (objective ${slo.objective}% over ${describePeriod(slo)})`;
+  }
+}
+
+function round(n: number): number {
+  return Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
+}
+
+export function tierStatuses(obs: Observation, severity: Severity): TierStatus[] {
+  return obs.tiers.filter((t) => t.severity === severity).map((t) => ({
+    name: t.name,
+    longWindow: formatDuration(t.longMs),
+    shortWindow: formatDuration(t.shortMs),
+    longBurnRate: t.longBurnRate,
+    shortBurnRate: t.shortBurnRate,
+    threshold: t.threshold,
+    active: t.active,
+  }));
+}
+
+export interface BuildArgs {
+  readonly id: string;
+  readonly slo: Slo;
+  readonly instance: Readonly<Record<string, string>>;
+  readonly instanceKey: string;
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly status: 'firing' | 'resolved';
+  readonly obs: Observation;
+  readonly firedAtMs: number;
+  readonly resolvedAtMs?: number;
+  readonly budgetAtFire?: number;
+  readonly links: LinkSettings;
+  readonly atMs: number;
+}
+
+export function buildNotification(a: BuildArgs): AlertNotification {
+  const { slo } = a;
+  const policy = a.severity === 'page' ? slo.alerting.page : slo.alerting.ticket;
+  const runbook = runbookLink(slo.alerting.runbook, a.links.runbookBaseUrl);
+  const sliQuery = sliQueryLink(slo, a.links.prometheusUrl);
+  const summary = summaryOf(slo, a.kind, a.severity, a.obs, a.instance);
+  const annotations: Record<string, string> = {
+    ...slo.alerting.annotations,
+    ...policy.annotations,
+    summary,
+    ...(slo.description === undefined ? {} : { description: slo.description }),
+    ...(runbook === undefined ? (slo.alerting.runbook === undefined ? {} : { runbook: slo.alerting.runbook }) : { runbook_url: runbook }),
+  };
+  return {
+    id: a.id,
+    alertKey: alertKey(slo.id, a.instanceKey, a.kind, a.severity),
+    status: a.status,
+    kind: a.kind,
+    severity: a.severity,
+    slo: {
+      id: slo.id,
+      name: slo.name,
+      service: slo.service,
+      ...(slo.displayName === undefined ? {} : { displayName: slo.displayName }),
+      ...(slo.description === undefined ? {} : { description: slo.description }),
+      objective: slo.objective,
+      period: describePeriod(slo),
+    },
+    instance: a.instance,
+    labels: alertLabels(slo, a.instance, a.kind, a.severity),
+    annotations,
+    tiers: a.kind === 'burn' ? tierStatuses(a.obs, a.severity) : [],
+    budget: { remaining: a.obs.budget.remaining, timeToExhaustionMs: a.obs.budget.timeToExhaustionMs },
+    startsAt: new Date(a.firedAtMs),
+    ...(a.resolvedAtMs === undefined ? {} : { endsAt: new Date(a.resolvedAtMs) }),
+    ...(a.status === 'resolved' && a.resolvedAtMs !== undefined
+      ? { resolution: { firedForMs: a.resolvedAtMs - a.firedAtMs, budgetSpent: Math.max(0, (a.budgetAtFire ?? a.obs.budget.remaining) - a.obs.budget.remaining) } }
+      : {}),
+    links: {
+      ...(runbook === undefined ? {} : { runbook }),
+      ...(slo.alerting.runbook === undefined ? {} : { runbookPath: slo.alerting.runbook }),
+      ...(sliQuery === undefined ? {} : { sliQuery }),
+      ...(a.links.dashboardUrl === undefined ? {} : { dashboard: a.links.dashboardUrl }),
+    },
+    createdAt: new Date(a.atMs),
+  };
+}

@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from '../../slo/duration.js';
+
+/**
+ * Connection settings for a Prometheus-compatible query API (Prometheus, Thanos Querier, Mimir/Cortex,
+ * VictoriaMetrics), in two forms:
+ *
+ * - `PrometheusConnection`: what a user writes in the daemon's config file (strict: a typo is an error).
+ *   Secrets are *references* (`{ file: ... }` or `{ env: ... }`), never values.
+ * - `PrometheusClientOptions`: what the client takes, with secrets resolved by the caller
+ *   (`resolveClientOptions`, given the means to read files and the environment), so this module does no I/O.
+ *
+ * Messages follow the project convention: first line what is wrong, second line what to write instead.
+ */
+
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const SecretRef = z.union(
+  [
+    z.strictObject({ file: z.string().min(1, { error: 'file is empty\nwrite the path of the file that holds the secret' }) }),
+    z.strictObject({ env: z.string().regex(ENV_NAME_RE, { error: 'is not an environment variable name\nwrite a name such as PROMETHEUS_TOKEN' }) }),
+  ],
+  { error: 'must say where to read the secret\nwrite { file: /run/secrets/prometheus-token } or { env: PROMETHEUS_TOKEN }; never the secret itself' },
+);
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const Timeout = z
+  .string({ error: `must be a duration such as 30s\n${DURATION_HINT}` })
+  .refine((s) => (parseDuration(s) ?? 0) > 0, { error: (issue) => `"${String(issue.input)}" is not a duration\n${DURATION_HINT}` });
+
+export const PrometheusConnection = z
+  .strictObject({
+    url: z
+      .string({ error: 'must be the base URL of the query API, e.g. http://prometheus:9090' })
+      .refine(isHttpBaseUrl, {
+        error: (issue) => `"${redactUrl(String(issue.input))}" is not an http(s) base URL without query or fragment\nwrite e.g. http://prometheus:9090 and put a path such as /prometheus in pathPrefix`,
+      }),
+    pathPrefix: z
+      .string()
+      .regex(/^(\/[^/?#\s]+)*$/, { error: 'must be empty or start with "/" and not end with "/"\nwrite /prometheus for Mimir or /select/0/prometheus for a VictoriaMetrics cluster' })
+      .default('')
+      .meta({ description: 'Path between the URL and /api/v1 (Mimir: /prometheus; VictoriaMetrics cluster: /select/<tenant>/prometheus).' }),
+    readyPath: z
+      .string()
+      .regex(/^\/[^?#\s]*$/, { error: 'must be a path starting with "/"\nwrite /-/ready for Prometheus or /ready for Mimir' })
+      .default('/-/ready')
+      .meta({ description: 'Readiness path relative to the URL (Prometheus /-/ready; Mimir /ready).' }),
+    timeout: Timeout.default('30s').meta({ description: 'Time limit of one request.' }),
+    headers: z
+      .record(z.string(), z.string({ error: 'header values must be strings\nquote the value' }))
+      .default({})
+      .meta({ description: 'Extra request headers, e.g. X-Scope-OrgID for Mimir/Cortex tenants.' }),
+    params: z
+      .record(z.string().min(1), z.string({ error: 'parameter values must be strings\nquote the value' }))
+      .default({})
+      .meta({ description: 'Extra query parameters sent with every query, e.g. nocache: "1" (VictoriaMetrics) or dedup: "true" (Thanos).' }),
+    bearerToken: SecretRef.optional(),
+    basicAuth: z
+      .strictObject({
+        username: z.string().min(1, { error: 'username is empty' }),
+        password: SecretRef,
+      })
+      .optional(),
+    tls: z
+      .strictObject({
+        caFile: z.string().min(1).optional(),
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+        serverName: z.string().min(1).optional(),
+        insecureSkipVerify: z.boolean().default(false),
+      })
+      .optional(),
+    denyPartialResponse: z
+      .strictObject({
+        thanos: z.boolean().default(true).meta({ description: 'Send partial_response=false (Thanos Querier).' }),
+        victoriaMetrics: z.boolean().default(true).meta({ description: 'Send deny_partial_response=1 (VictoriaMetrics cluster).' }),
+      })
+      .default({ thanos: true, victoriaMetrics: true })
+      .meta({ description: 'Ask scale-out backends to fail rather than answer with part of the data. Prometheus ignores both.' }),
+  })
+  .superRefine((conn, ctx) => {
+    if (conn.bearerToken !== undefined && conn.basicAuth !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['basicAuth'], message: 'bearerToken and basicAuth are both set\nkeep one of them' });
+    }
+    for (const name of Object.keys(conn.headers)) {
+      if (!HEADER_NAME_RE.test(name)) {
+        ctx.addIssue({ code: 'custom', path: ['headers', name], message: `"${name}" is not an HTTP header name\nwrite a name such as X-Scope-OrgID (no spaces or colons)` });
+      }
+      if (name.toLowerCase() === 'authorization') {
+        ctx.addIssue({ code: 'custom', path: ['headers', name], message: 'credentials do not belong in headers (they would sit in the config file and could be logged)\nuse bearerToken: { file: ... } or basicAuth instead' });
+      }
+    }
+    const tls = conn.tls;
+    if (tls !== undefined && (tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['tls', tls.certFile === undefined ? 'certFile' : 'keyFile'], message: 'a client certificate needs both certFile and keyFile\nset both or neither' });
+    }
+    if (hasUserInfo(conn.url) && (conn.bearerToken !== undefined || conn.basicAuth !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'the URL holds credentials and bearerToken/basicAuth is set too\nremove user:password@ from the URL' });
+    }
+  });
+export type PrometheusConnection = z.infer<typeof PrometheusConnection>;
+
+/** A secret, or a function that reads it on every request (so rotated token files are picked up). */
+export type Secret = string | (() => string | Promise<string>);
+
+/** What the client takes: everything resolved, nothing read from disk or the environment. */
+export interface PrometheusClientOptions {
+  /** Base URL, e.g. `http://prometheus:9090`. `user:password@` in it is used as basic auth and never shown. */
+  readonly url: string;
+  /** Between the base URL and `/api/v1` (default ''). */
+  readonly pathPrefix?: string;
+  /** Relative to the base URL (default `/-/ready`). */
+  readonly readyPath?: string;
+  /** Time limit of one request in ms (default 30 s). The server-side `timeout` parameter is set a little lower. */
+  readonly timeoutMs?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Extra form parameters sent with every query. */
+  readonly params?: Readonly<Record<string, string>>;
+  readonly bearerToken?: Secret;
+  readonly basicAuth?: { readonly username: string; readonly password: Secret };
+  readonly tls?: {
+    readonly ca?: string | Buffer;
+    readonly cert?: string | Buffer;
+    readonly key?: string | Buffer;
+    readonly serverName?: string;
+    readonly insecureSkipVerify?: boolean;
+  };
+  /** Default: both true. */
+  readonly denyPartialResponse?: { readonly thanos?: boolean; readonly victoriaMetrics?: boolean };
+  /** Largest response body accepted, in bytes (default 256 MiB). */
+  readonly maxResponseBytes?: number;
+  /** Most points per series in one range request (default and Prometheus's limit: 11,000). */
+  readonly maxPointsPerRequest?: number;
+  /** Longest range of one raw-samples request in ms (default 6 h); `rawSamples` options may override it. */
+  readonly rawChunkMs?: number;
+}
+
+/** The I/O `resolveClientOptions` needs, supplied by the composition root. */
+export interface SecretReaders {
+  /** Reads a file as text (paths are passed as written; resolve them against the config file's folder first). */
+  readonly readFile: (path: string) => string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Turns the settings from a config file into client options. Environment variables are read once (a missing
+ * one is an error now, not at the first query); token and password files are re-read on every request so a
+ * rotated token is used without a restart. TLS files are read once.
+ */
+export function resolveClientOptions(conn: PrometheusConnection, io: SecretReaders): PrometheusClientOptions {
+  const secret = (ref: SecretRef, field: string): Secret => {
+    if ('env' in ref) {
+      const value = io.env[ref.env];
+      if (value === undefined || value === '') {
+        throw new Error(`${field}: environment variable ${ref.env} is not set or empty\nset it, or read the secret from a file with { file: ... }`);
+      }
+      return value.trim();
+    }
+    const read = (): string => {
+      const text = io.readFile(ref.file).trim();
+      if (text === '') throw new Error(`${field}: file ${ref.file} is empty\nwrite the secret into it`);
+      return text;
+    };
+    read(); // fail at start-up rather than at the first query
+    return read;
+  };
+  const tls = conn.tls;
+  return {
+    url: conn.url,
+    pathPrefix: conn.pathPrefix,
+    readyPath: conn.readyPath,
+    timeoutMs: parseDuration(conn.timeout) ?? 30_000,
+    headers: conn.headers,
+    params: conn.params,
+    denyPartialResponse: conn.denyPartialResponse,
+    ...(conn.bearerToken === undefined ? {} : { bearerToken: secret(conn.bearerToken, 'bearerToken') }),
+    ...(conn.basicAuth === undefined
+      ? {}
+      : { basicAuth: { username: conn.basicAuth.username, password: secret(conn.basicAuth.password, 'basicAuth.password') } }),
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: {
+            insecureSkipVerify: tls.insecureSkipVerify,
+            ...(tls.caFile === undefined ? {} : { ca: io.readFile(tls.caFile) }),
+            ...(tls.certFile === undefined ? {} : { cert: io.readFile(tls.certFile) }),
+            ...(tls.keyFile === undefined ? {} : { key: io.readFile(tls.keyFile) }),
+            ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
+          },
+        }),
+  };
+}
+
+function isHttpBaseUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+function hasUserInfo(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A URL as it may appear in messages and logs: no `user:password@`, no query string or fragment (which can
+ * carry tokens), no trailing slash. Text that is not a URL is reduced to what precedes any `@`.
+ */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    const at = text.lastIndexOf('@');
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+    return at >= 0 ? `${scheme}<redacted>@${text.slice(at + 1).replace(/[?#].*$/, '')}` : text.replace(/[?#].*$/, '');
+  }
+}

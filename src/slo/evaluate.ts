@@ -1,0 +1,173 @@
+import { periodWindow } from './calendar.js';
+import { HOUR } from './duration.js';
+import type { Severity, Slo, Tier } from './model.js';
+import { errorBudget } from './model.js';
+import { nominalPeriodMs } from './windows.js';
+
+/**
+ * Multi-window multi-burn-rate evaluation of one SLO instance at one instant, from window sums the ledger
+ * provides. Pure: time and data come in as arguments.
+ */
+
+/** Sums over a window (t - w, t] of the ledger. */
+export interface WindowSum {
+  /** Bad events (time-weighted seconds for ratio indicators). */
+  readonly bad: number;
+  /** All events (seconds with data for ratio indicators). */
+  readonly total: number;
+  /** Bad slices (timeslices) or the sum of per-slice error ratios (ratioTimeslices). */
+  readonly sliceBad: number;
+  /** Complete slices with data. */
+  readonly slices: number;
+  /** Ledger slots in the window that had data. */
+  readonly dataSlots: number;
+}
+
+export const EMPTY_SUM: WindowSum = { bad: 0, total: 0, sliceBad: 0, slices: 0, dataSlots: 0 };
+
+/** Window sums by window length in ms, plus the budget period's sum. */
+export interface InstanceSums {
+  window(ms: number): WindowSum;
+  /** Sums from `startMs` (exclusive) to the evaluation instant (inclusive). */
+  since(startMs: number): WindowSum;
+}
+
+export interface TierObservation {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly longMs: number;
+  readonly shortMs: number;
+  /** Error ratios over the long and short windows (NaN when a window holds no events). */
+  readonly longRatio: number;
+  readonly shortRatio: number;
+  /** Burn rates: error ratio / error budget. */
+  readonly longBurnRate: number;
+  readonly shortBurnRate: number;
+  /** The tier's burn-rate factor (14.4). */
+  readonly threshold: number;
+  /** Both windows above `factor x errorBudget` (strict `>`, float64 as Sloth writes it). */
+  readonly active: boolean;
+  /** Events in the long window (for `minEvents`). */
+  readonly longEvents: number;
+  /** Active and with at least `minEvents` events in its long window. */
+  readonly qualifies: boolean;
+  readonly forMs: number;
+}
+
+export interface BudgetStatus {
+  /** Remaining share of the period's error budget (1 = untouched, 0 = exhausted, negative = overspent). */
+  readonly remaining: number;
+  readonly consumed: number;
+  /** At the current burn rate, until the budget is exhausted; null when not burning (or when the period ends first). */
+  readonly timeToExhaustionMs: number | null;
+  /** Error ratio over the budget period so far. */
+  readonly errorRatio: number;
+  readonly events: number;
+  readonly periodStartMs: number;
+  readonly periodEndMs: number;
+}
+
+export interface Observation {
+  readonly atMs: number;
+  readonly tiers: readonly TierObservation[];
+  /** Raw multi-window conditions: any tier of the severity active, before `for`, `minEvents` and inhibition. */
+  readonly raw: Readonly<Record<Severity, boolean>>;
+  /** No data in the freshest window: conditions are unknown (never a page, never a resolve). */
+  readonly unknown: boolean;
+  readonly budget: BudgetStatus;
+  /** The burn rate used for time to exhaustion (over `CURRENT_BURN_WINDOW_MS`). */
+  readonly currentBurnRate: number;
+}
+
+/** Window used for "the current burn" in time to exhaustion. */
+export const CURRENT_BURN_WINDOW_MS = HOUR;
+
+export function ratioOf(sum: WindowSum, slices: boolean): number {
+  if (slices) return sum.slices > 0 ? sum.sliceBad / sum.slices : NaN;
+  return sum.total > 0 ? sum.bad / sum.total : NaN;
+}
+
+/** The shortest window that decides whether an instance currently has data. */
+export function freshnessWindowMs(tiers: readonly Tier[]): number {
+  const shorts = tiers.map((t) => t.shortMs);
+  return shorts.length > 0 ? Math.min(...shorts) : 5 * 60_000;
+}
+
+export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Observation {
+  const budgetFraction = errorBudget(slo.objective);
+  const slices = slo.budgeting.kind !== 'occurrences';
+  const countsEvents = slo.indicator.kind !== 'ratio';
+  const tiers = slo.alerting.tiers.map((tier): TierObservation => {
+    const long = sums.window(tier.longMs);
+    const short = sums.window(tier.shortMs);
+    const longRatio = ratioOf(long, slices);
+    const shortRatio = ratioOf(short, slices);
+    // Sloth's alert expression: `ratio > (factor * budget)`, both windows, float64.
+    const limit = tier.factor * budgetFraction;
+    const active = longRatio > limit && shortRatio > limit;
+    const longEvents = countsEvents ? long.total : Infinity;
+    return {
+      name: tier.name,
+      severity: tier.severity,
+      longMs: tier.longMs,
+      shortMs: tier.shortMs,
+      longRatio,
+      shortRatio,
+      longBurnRate: longRatio / budgetFraction,
+      shortBurnRate: shortRatio / budgetFraction,
+      threshold: tier.factor,
+      active,
+      longEvents,
+      qualifies: active && longEvents >= slo.alerting.minEvents,
+      forMs: tier.forMs,
+    };
+  });
+  const unknown = sums.window(freshnessWindowMs(slo.alerting.tiers)).dataSlots === 0;
+  const raw: Record<Severity, boolean> = {
+    page: !unknown && tiers.some((t) => t.severity === 'page' && t.active),
+    ticket: !unknown && tiers.some((t) => t.severity === 'ticket' && t.active),
+  };
+  const currentBurnRate = ratioOf(sums.window(CURRENT_BURN_WINDOW_MS), slices) / budgetFraction;
+  return { atMs, tiers, raw, unknown, budget: budgetStatus(slo, sums, atMs, currentBurnRate), currentBurnRate };
+}
+
+/**
+ * Error budget over the period: occurrences use bad/total events (event-weighted); timeslices use bad slices
+ * over slices with data. Calendar periods count from the start of the current period (they reset at the
+ * boundary). Time to exhaustion assumes the current burn rate continues: remaining x period / burn rate.
+ */
+export function budgetStatus(slo: Slo, sums: InstanceSums, atMs: number, currentBurnRate: number): BudgetStatus {
+  const window = periodWindow(slo.period, atMs);
+  const sum = sums.since(window.startMs);
+  const slices = slo.budgeting.kind !== 'occurrences';
+  const ratio = ratioOf(sum, slices);
+  const budgetFraction = errorBudget(slo.objective);
+  const consumed = Number.isNaN(ratio) ? 0 : ratio / budgetFraction;
+  const remaining = 1 - consumed;
+  let timeToExhaustionMs: number | null = null;
+  if (remaining <= 0) timeToExhaustionMs = 0;
+  else if (currentBurnRate > 0 && Number.isFinite(currentBurnRate)) {
+    const ms = (remaining * nominalPeriodMs(slo.period)) / currentBurnRate;
+    // A calendar budget resets at the end of the period: it is not exhausted if that comes first.
+    timeToExhaustionMs = slo.period.kind === 'calendar' && atMs + ms > window.endMs ? null : ms;
+  }
+  return {
+    remaining,
+    consumed,
+    timeToExhaustionMs,
+    errorRatio: ratio,
+    events: slices ? sum.slices : sum.total,
+    periodStartMs: window.startMs,
+    periodEndMs: window.endMs,
+  };
+}
+
+/** Every window length the evaluation of an SLO reads (tier windows and the current-burn window). */
+export function windowsOf(slo: Slo): number[] {
+  const set = new Set<number>([CURRENT_BURN_WINDOW_MS, freshnessWindowMs(slo.alerting.tiers)]);
+  for (const t of slo.alerting.tiers) {
+    set.add(t.longMs);
+    set.add(t.shortMs);
+  }
+  return [...set].sort((a, b) => a - b);
+}

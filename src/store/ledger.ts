@@ -1,0 +1,256 @@
+import type { Statement } from 'better-sqlite3';
+import type { InstanceSums, WindowSum } from '../slo/evaluate.js';
+import { EMPTY_SUM } from '../slo/evaluate.js';
+import type { Db } from './db.js';
+
+/**
+ * The event-weighted error-budget ledger. For each SLO instance (one per `groupBy` label set) it keeps, at the
+ * end of each evaluation slot with data, the CUMULATIVE sums since the instance appeared: bad and total events,
+ * bad and complete slices, and slots with data. Any window sum is then the difference of two rows, so
+ * evaluating a 3-day or 30-day window costs two indexed lookups instead of a re-scan.
+ *
+ * Rows are thinned as they age (see `rollup`): thinning deletes rows but never changes the values of those that
+ * stay, so sums stay exact at the kept boundaries; window edges that fall between two kept rows are
+ * interpolated linearly.
+ */
+
+export interface SlotIncrement {
+  readonly bad: number;
+  readonly total: number;
+  readonly sliceBad: number;
+  readonly slices: number;
+  /** Whether the slot had data (samples present), even if no events happened. */
+  readonly data: boolean;
+}
+
+interface Row {
+  slot_ms: number;
+  bad: number;
+  total: number;
+  slice_bad: number;
+  slices: number;
+  data_slots: number;
+}
+
+export interface Instance {
+  readonly id: number;
+  readonly sloId: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly key: string;
+  /** The first slot of the instance (it does not exist before). */
+  readonly createdSlotMs: number;
+}
+
+/** Canonical text of a label set (sorted keys), used as the instance identity. */
+export function labelsKey(labels: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+/** Age thresholds of the thinning: newer rows keep every slot, then 5-minute, then hourly boundaries. */
+export const FINE_RETENTION_MS = 7 * 3_600_000;
+export const MEDIUM_RETENTION_MS = 73 * 3_600_000;
+export const MEDIUM_STEP_MS = 5 * 60_000;
+export const COARSE_STEP_MS = 3_600_000;
+
+export class Ledger {
+  private readonly last = new Map<number, Row>();
+  private readonly instanceCache = new Map<string, Instance>();
+  private readonly stmt: {
+    insertInstance: Statement;
+    findInstance: Statement;
+    instancesOf: Statement;
+    latest: Statement;
+    floor: Statement;
+    ceil: Statement;
+    insertRow: Statement;
+    cursor: Statement;
+    setCursor: Statement;
+    deleteSlo: Statement;
+    deleteSloInstances: Statement;
+    thin: Statement;
+    expire: Statement;
+    allCursors: Statement;
+    rowsOf: Statement;
+    countRows: Statement;
+  };
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      insertInstance: db.prepare('INSERT INTO slo_instances (slo_id, labels, created_slot_ms) VALUES (?, ?, ?)'),
+      findInstance: db.prepare('SELECT id, created_slot_ms FROM slo_instances WHERE slo_id = ? AND labels = ?'),
+      instancesOf: db.prepare('SELECT id, labels, created_slot_ms FROM slo_instances WHERE slo_id = ? ORDER BY id'),
+      latest: db.prepare('SELECT slot_ms, bad, total, slice_bad, slices, data_slots FROM ledger WHERE instance_id = ? ORDER BY slot_ms DESC LIMIT 1'),
+      floor: db.prepare('SELECT slot_ms, bad, total, slice_bad, slices, data_slots FROM ledger WHERE instance_id = ? AND slot_ms <= ? ORDER BY slot_ms DESC LIMIT 1'),
+      ceil: db.prepare('SELECT slot_ms, bad, total, slice_bad, slices, data_slots FROM ledger WHERE instance_id = ? AND slot_ms > ? ORDER BY slot_ms ASC LIMIT 1'),
+      insertRow: db.prepare('INSERT OR REPLACE INTO ledger (instance_id, slot_ms, bad, total, slice_bad, slices, data_slots) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      cursor: db.prepare('SELECT fingerprint, first_slot_ms, last_slot_ms FROM slo_cursors WHERE slo_id = ?'),
+      setCursor: db.prepare('INSERT INTO slo_cursors (slo_id, fingerprint, first_slot_ms, last_slot_ms) VALUES (?, ?, ?, ?) ON CONFLICT (slo_id) DO UPDATE SET fingerprint = excluded.fingerprint, last_slot_ms = excluded.last_slot_ms'),
+      deleteSlo: db.prepare('DELETE FROM slo_cursors WHERE slo_id = ?'),
+      deleteSloInstances: db.prepare('DELETE FROM slo_instances WHERE slo_id = ?'),
+      // Keep rows on step boundaries and the newest row of each instance; drop the rest in an age band.
+      thin: db.prepare(`DELETE FROM ledger WHERE slot_ms < ? AND slot_ms >= ? AND slot_ms % ? != 0
+        AND slot_ms != (SELECT MAX(l2.slot_ms) FROM ledger l2 WHERE l2.instance_id = ledger.instance_id)`),
+      expire: db.prepare(`DELETE FROM ledger WHERE instance_id IN (SELECT id FROM slo_instances WHERE slo_id = ?) AND slot_ms < ?
+        AND slot_ms != (SELECT MAX(l2.slot_ms) FROM ledger l2 WHERE l2.instance_id = ledger.instance_id AND l2.slot_ms < ?)`),
+      allCursors: db.prepare('SELECT slo_id FROM slo_cursors'),
+      rowsOf: db.prepare('SELECT COUNT(*) AS n FROM ledger WHERE instance_id IN (SELECT id FROM slo_instances WHERE slo_id = ?)'),
+      countRows: db.prepare('SELECT COUNT(*) AS n FROM ledger'),
+    };
+  }
+
+  /** The instance for an SLO and label set, created on first use. */
+  instance(sloId: string, labels: Readonly<Record<string, string>>, slotMs: number): Instance {
+    const key = labelsKey(labels);
+    const cacheKey = `${sloId}\u0000${key}`;
+    const cached = this.instanceCache.get(cacheKey);
+    if (cached) return cached;
+    const found = this.stmt.findInstance.get(sloId, key) as { id: number; created_slot_ms: number } | undefined;
+    const id = found?.id ?? Number(this.stmt.insertInstance.run(sloId, key, slotMs).lastInsertRowid);
+    const inst: Instance = { id, sloId, labels, key, createdSlotMs: found?.created_slot_ms ?? slotMs };
+    this.instanceCache.set(cacheKey, inst);
+    return inst;
+  }
+
+  instancesOf(sloId: string): Instance[] {
+    return (this.stmt.instancesOf.all(sloId) as { id: number; labels: string; created_slot_ms: number }[]).map((r) => ({
+      id: r.id,
+      sloId,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+      key: r.labels,
+      createdSlotMs: r.created_slot_ms,
+    }));
+  }
+
+  private latestRow(instanceId: number): Row | undefined {
+    const cached = this.last.get(instanceId);
+    if (cached) return cached;
+    const row = this.stmt.latest.get(instanceId) as Row | undefined;
+    if (row) this.last.set(instanceId, row);
+    return row;
+  }
+
+  /** Appends one slot's increments (slots must come in time order per instance). */
+  append(instanceId: number, slotMs: number, inc: SlotIncrement): void {
+    const prev = this.latestRow(instanceId);
+    if (prev && slotMs <= prev.slot_ms) {
+      if (slotMs === prev.slot_ms) {
+        // The same slot again (a replayed cycle after a crash): replace it on top of the row before.
+        this.last.delete(instanceId);
+        const before = this.stmt.floor.get(instanceId, slotMs - 1) as Row | undefined;
+        this.write(instanceId, slotMs, before, inc);
+      }
+      return;
+    }
+    this.write(instanceId, slotMs, prev, inc);
+  }
+
+  private write(instanceId: number, slotMs: number, prev: Row | undefined, inc: SlotIncrement): void {
+    const row: Row = {
+      slot_ms: slotMs,
+      bad: (prev?.bad ?? 0) + inc.bad,
+      total: (prev?.total ?? 0) + inc.total,
+      slice_bad: (prev?.slice_bad ?? 0) + inc.sliceBad,
+      slices: (prev?.slices ?? 0) + inc.slices,
+      data_slots: (prev?.data_slots ?? 0) + (inc.data ? 1 : 0),
+    };
+    this.stmt.insertRow.run(instanceId, slotMs, row.bad, row.total, row.slice_bad, row.slices, row.data_slots);
+    this.last.set(instanceId, row);
+  }
+
+  /** Cumulative values at an instant: the last row at or before it, interpolated towards the next kept row when thinned. */
+  private cumulativeAt(instanceId: number, atMs: number, interpolate: boolean): WindowSum {
+    const floor = this.stmt.floor.get(instanceId, atMs) as Row | undefined;
+    if (!interpolate || !floor || floor.slot_ms === atMs) return toSum(floor);
+    const ceil = this.stmt.ceil.get(instanceId, atMs) as Row | undefined;
+    if (!ceil) return toSum(floor);
+    const span = ceil.slot_ms - floor.slot_ms;
+    const f = (atMs - floor.slot_ms) / span;
+    const mix = (a: number, b: number): number => a + (b - a) * f;
+    return {
+      bad: mix(floor.bad, ceil.bad),
+      total: mix(floor.total, ceil.total),
+      sliceBad: mix(floor.slice_bad, ceil.slice_bad),
+      slices: mix(floor.slices, ceil.slices),
+      dataSlots: floor.data_slots + Math.floor((ceil.data_slots - floor.data_slots) * f),
+    };
+  }
+
+  /** Window sums of an instance as seen at `atMs` (only rows up to `atMs` count). */
+  sums(instanceId: number, atMs: number): InstanceSums {
+    const end = this.cumulativeAt(instanceId, atMs, false);
+    const cache = new Map<number, WindowSum>();
+    const since = (startMs: number): WindowSum => {
+      const hit = cache.get(startMs);
+      if (hit) return hit;
+      // Edges inside the thinned region (older than the fine retention) are interpolated.
+      const start = this.cumulativeAt(instanceId, startMs, atMs - startMs > FINE_RETENTION_MS - 3_600_000);
+      const sum = diff(end, start);
+      cache.set(startMs, sum);
+      return sum;
+    };
+    return { window: (ms) => since(atMs - ms), since };
+  }
+
+  cursor(sloId: string): { fingerprint: string; firstSlotMs: number; lastSlotMs: number } | undefined {
+    const row = this.stmt.cursor.get(sloId) as { fingerprint: string; first_slot_ms: number; last_slot_ms: number } | undefined;
+    return row && { fingerprint: row.fingerprint, firstSlotMs: row.first_slot_ms, lastSlotMs: row.last_slot_ms };
+  }
+
+  setCursor(sloId: string, fingerprint: string, firstSlotMs: number, lastSlotMs: number): void {
+    this.stmt.setCursor.run(sloId, fingerprint, firstSlotMs, lastSlotMs);
+  }
+
+  /** Drops an SLO's ledger (removed SLO, or its indicator changed and the ledger must be rebuilt). */
+  dropSlo(sloId: string): void {
+    for (const inst of this.instancesOf(sloId)) this.last.delete(inst.id);
+    for (const [k, v] of this.instanceCache) if (v.sloId === sloId) this.instanceCache.delete(k);
+    this.stmt.deleteSloInstances.run(sloId);
+    this.stmt.deleteSlo.run(sloId);
+  }
+
+  sloIds(): string[] {
+    return (this.stmt.allCursors.all() as { slo_id: string }[]).map((r) => r.slo_id);
+  }
+
+  /**
+   * Thins aged rows and expires rows beyond each SLO's retention: every slot for the last 7 hours (the longest
+   * default short window is 6 h), 5-minute boundaries up to 73 hours (the 3-day ticket window), hourly
+   * boundaries beyond. `retentionMs(sloId)` is how far back an SLO needs sums (its period plus its longest
+   * window); the newest row before the cut-off is kept as the base of the oldest window.
+   */
+  rollup(nowMs: number, retention: ReadonlyMap<string, number>): void {
+    this.db.transaction(() => {
+      this.stmt.thin.run(nowMs - FINE_RETENTION_MS, nowMs - MEDIUM_RETENTION_MS, MEDIUM_STEP_MS);
+      this.stmt.thin.run(nowMs - MEDIUM_RETENTION_MS, 0, COARSE_STEP_MS);
+      for (const [sloId, ms] of retention) {
+        const cut = nowMs - ms;
+        this.stmt.expire.run(sloId, cut, cut);
+      }
+    })();
+  }
+
+  rowCount(sloId?: string): number {
+    const row = (sloId === undefined ? this.stmt.countRows.get() : this.stmt.rowsOf.get(sloId)) as { n: number };
+    return row.n;
+  }
+
+  /** Forget cached rows (after another writer or a rollback). */
+  resetCache(): void {
+    this.last.clear();
+  }
+}
+
+function toSum(row: Row | undefined): WindowSum {
+  if (!row) return EMPTY_SUM;
+  return { bad: row.bad, total: row.total, sliceBad: row.slice_bad, slices: row.slices, dataSlots: row.data_slots };
+}
+
+function diff(a: WindowSum, b: WindowSum): WindowSum {
+  return {
+    bad: Math.max(0, a.bad - b.bad),
+    total: Math.max(0, a.total - b.total),
+    sliceBad: Math.max(0, a.sliceBad - b.sliceBad),
+    slices: Math.max(0, a.slices - b.slices),
+    dataSlots: Math.max(0, a.dataSlots - b.dataSlots),
+  };
+}
