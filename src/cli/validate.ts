@@ -7,7 +7,7 @@ import { loadSpecs } from '../spec/load.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
-export const VALIDATE_USAGE = `Usage: burnwatch validate [paths...] [--format text|json] [--runbook-root DIR] [--default-slo-period 30d]
+export const VALIDATE_USAGE = `Usage: burnwatch validate [paths...] [--format text|json] [--runbook-root DIR] [--default-slo-period 30d] [--ignore-duplicates]
 
 Checks SLO files (files or folders, recursively; default slos/) and reports every problem as
 path:line:col: message. Exit 0 when all are valid, 1 when any is invalid, 2 on a usage error.`;
@@ -23,6 +23,7 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
         format: { type: 'string', default: 'text' },
         'runbook-root': { type: 'string' },
         'default-slo-period': { type: 'string' },
+        'ignore-duplicates': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -49,6 +50,7 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
       cwd: io.cwd,
       ...(values['runbook-root'] === undefined ? {} : { runbookRoot: values['runbook-root'] }),
       ...(defaultPeriodMs === undefined ? {} : { defaultPeriodMs }),
+      ignoreDuplicates: values['ignore-duplicates'] === true,
     });
     const problems = result.errors.filter((e) => !isWarning(e));
     const valid = problems.length === 0;

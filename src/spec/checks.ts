@@ -9,19 +9,19 @@ import type { SpecError } from './located.js';
  * Checks on the model that every format shares: ids unique across files, tier windows that fit the period,
  * and tiers that can never fire. Pure: the runbook-exists check, which reads the disk, lives in `load.ts`.
  */
-export function checkModels(loaded: readonly LoadedSlo[]): SpecError[] {
+export function checkModels(loaded: readonly LoadedSlo[], options: { ignoreDuplicates?: boolean } = {}): SpecError[] {
   const errors: SpecError[] = [];
   const seen = new Map<string, LoadedSlo>();
   for (const l of loaded) {
     const first = seen.get(l.slo.id);
-    if (first) {
+    if (first && options.ignoreDuplicates !== true) {
       const at = locationOf(first, 'id');
       errors.push({
         ...locationOf(l, 'id'),
         message: `duplicate SLO id "${l.slo.id}": also defined at ${at.file}:${at.line}:${at.col}`,
         hint: 'SLO ids must be unique across all files; rename one of them',
       });
-    } else {
+    } else if (!first) {
       seen.set(l.slo.id, l);
     }
     errors.push(...checkTiers(l));

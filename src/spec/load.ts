@@ -31,6 +31,8 @@ export interface LoadOptions extends ReadOptions {
   readonly runbookRoot?: string;
   readonly cwd?: string;
   readonly readers?: readonly FormatReader[];
+  /** Do not report SLO ids defined twice (Sloth's --ignore-slo-duplicates); the first definition is kept. */
+  readonly ignoreDuplicates?: boolean;
   readonly unsupported?: readonly UnsupportedFormat[];
 }
 
@@ -134,7 +136,7 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     loaded.push(...result.slos);
     errors.push(...result.errors);
   }
-  errors.push(...checkModels(loaded));
+  errors.push(...checkModels(loaded, { ignoreDuplicates: options.ignoreDuplicates === true }));
   errors.push(...checkRunbooks(loaded, options));
 
   const sorted = sortErrors(errors);
@@ -144,6 +146,15 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     slos: loaded.filter((l) => l.slo.source.file === file).length,
     errors: sorted.filter((e) => e.file === file).length,
   }));
+  // SLOs found are counted above; with duplicates ignored, only the first definition of an id is kept.
+  if (options.ignoreDuplicates === true) {
+    const seen = new Set<string>();
+    for (let i = 0; i < loaded.length; i++) {
+      const id = loaded[i]?.slo.id ?? '';
+      if (seen.has(id)) loaded.splice(i--, 1);
+      else seen.add(id);
+    }
+  }
   return { slos: loaded.map((l) => l.slo), loaded, errors: sorted, files };
 }
 
