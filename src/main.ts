@@ -12,6 +12,7 @@ Commands:
   convert <paths...>    print SLO files of any supported format as burnwatch/v1 documents
   evaluate              one-shot status of every SLO against Prometheus (burn rates, budget, alerts)
   backtest              replay SLOs over history: pages and tickets they would have produced
+  silence add|list|expire  mute notifications of matching alerts for a while
   help                  show this text
 
 Run burnwatch <command> --help for the options of a command.`;
@@ -34,6 +35,7 @@ const commands: Readonly<Record<string, Command>> = {
   convert: async (args, io) => (await import('./cli/convert.js')).convertCommand(args, io),
   evaluate: async (args, io) => (await import('./cli/evaluate.js')).evaluateCommand(args, io),
   backtest: async (args, io) => (await import('./cli/backtest.js')).backtestCommand(args, io),
+  silence: async (args, io) => (await import('./cli/silence.js')).silenceCommand(args, io),
 };
 
 /** Composition root: the only place that reads the process's environment and streams. */

@@ -33,6 +33,8 @@ export interface EngineLogger {
 /** Receives the notifications a cycle decided, inside the cycle's SQLite transaction (the outbox). */
 export interface NotificationSink {
   enqueue(notifications: readonly AlertNotification[], atMs: number): void;
+  /** Every cycle, a fresh notification for each firing, notified alert (for reminders and re-sends). */
+  heartbeat?(firing: readonly AlertNotification[], atMs: number): void;
 }
 
 export interface EngineOptions {
@@ -52,8 +54,12 @@ export interface EngineDeps {
   readonly db: Db;
   readonly logger: EngineLogger;
   readonly sink?: NotificationSink;
-  /** Silences: whether an alert with these labels is silenced at this time. */
-  readonly silenced?: (labels: Readonly<Record<string, string>>, atMs: number) => boolean;
+  /**
+   * Silences and configured inhibit rules: whether an alert with these labels is suppressed now, given the
+   * labels of the alerts that fire (the built-in rule, page inhibits ticket of the same instance, is the
+   * engine's own).
+   */
+  readonly suppressed?: (labels: Readonly<Record<string, string>>, atMs: number, firing: readonly Readonly<Record<string, string>>[]) => boolean;
 }
 
 export interface InstanceStatus {
@@ -113,6 +119,7 @@ export class Engine {
   private readonly alerts = new Map<string, StoredAlert>();
   private readonly statuses = new Map<string, SloStatus>();
   private cycleStats: QueryStats = {};
+  private firingLabels: Readonly<Record<string, string>>[] = [];
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
     if (MEDIUM_STEP_MS % options.slotMs !== 0) throw new Error(`the evaluation interval (${options.slotMs} ms) must divide 5 minutes: use 10s, 15s, 30s, 1m or 5m`);
@@ -139,6 +146,12 @@ export class Engine {
 
   firingAlerts(): StoredAlert[] {
     return [...this.alerts.values()].filter((a) => isFiringEpisode(a.state));
+  }
+
+  private labelsOf(a: StoredAlert): Record<string, string> {
+    const slo = this.runtimes.get(a.sloId)?.slo;
+    if (!slo) return { slo: a.sloId, severity: a.severity, ...a.instanceLabels };
+    return alertLabels(slo, a.instanceLabels, a.kind as AlertKind, a.severity === 'ticket' ? 'ticket' : 'page');
   }
 
   /**
@@ -350,7 +363,9 @@ export class Engine {
    */
   evaluateAt(atMs: number): CycleReport {
     const notifications: AlertNotification[] = [];
+    const heartbeats: AlertNotification[] = [];
     const changed: StoredAlert[] = [];
+    this.firingLabels = this.deps.suppressed ? this.firingAlerts().filter((a) => a.notified).map((a) => this.labelsOf(a)) : [];
     const transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] = [];
     let evaluated = 0;
     let failed = 0;
@@ -368,7 +383,7 @@ export class Engine {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
         const obs = evaluateInstance(slo, this.ledger.sums(inst.id, atMs), atMs);
         const frozen = isInMaintenance(slo.maintenance, atMs);
-        const out = { notifications, changed, transitions };
+        const out = { notifications, changed, transitions, heartbeats };
         const page = slo.alerting.page.enabled ? this.advance(slo, inst, 'burn', 'page', obs, burnInput(obs, 'page', frozen, slo), false, atMs, out) : 'inactive';
         const pageFiring = page === 'firing' || (page === 'nodata' && isFiringEpisode(this.alerts.get(alertKey(slo.id, inst.key, 'burn', 'page'))?.state ?? INITIAL_ALERT));
         const ticketRaw = slo.alerting.ticket.enabled ? this.advance(slo, inst, 'burn', 'ticket', obs, burnInput(obs, 'ticket', frozen, slo), pageFiring, atMs, out) : 'inactive';
@@ -403,11 +418,12 @@ export class Engine {
       }
       this.statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances });
     }
-    if (changed.length > 0 || notifications.length > 0) {
+    if (changed.length > 0 || notifications.length > 0 || heartbeats.length > 0) {
       this.deps.db.transaction(() => {
         for (const a of changed) this.alertStore.save(a);
         for (const t of transitions) this.alertStore.record(t);
         if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
+        if (heartbeats.length > 0) this.deps.sink?.heartbeat?.(heartbeats, atMs);
       })();
     }
     return { atMs, evaluated, failed, notifications: notifications.length, stats: this.cycleStats };
@@ -422,29 +438,31 @@ export class Engine {
     input: AlertInput,
     inhibited: boolean,
     atMs: number,
-    out: { notifications: AlertNotification[]; changed: StoredAlert[]; transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] },
+    out: { notifications: AlertNotification[]; heartbeats: AlertNotification[]; changed: StoredAlert[]; transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] },
   ): AlertPhase {
     const key = alertKey(slo.id, inst.key, kind, severity);
     const prev = this.alerts.get(key);
     const prevState: AlertInstance = prev?.state ?? INITIAL_ALERT;
     const step = nextAlertState(prevState, input, atMs);
     const labels = alertLabels(slo, inst.labels, kind, severity);
-    const suppressed = inhibited || (this.deps.silenced?.(labels, atMs) ?? false);
+    const suppressed = inhibited || (this.deps.suppressed?.(labels, atMs, this.firingLabels) ?? false);
     const decision = decideDelivery(step.next, step.effect, prev?.notified ?? false, suppressed);
     const budgetAtFire = step.effect === 'fire' ? obs.budget.remaining : prev?.budgetAtFire;
-    if (decision.send) {
+    const reminder = !decision.send && decision.notified && step.next.phase === 'firing' && !suppressed && this.deps.sink?.heartbeat !== undefined;
+    if (decision.send || reminder) {
       const firedAtMs = step.next.firedAtMs ?? prevState.firedAtMs ?? atMs;
-      out.notifications.push(buildNotification({
-        id: `${key}@${atMs}/${decision.send}`,
+      const status = decision.send ?? 'firing';
+      (decision.send ? out.notifications : out.heartbeats).push(buildNotification({
+        id: `${key}@${atMs}/${status}`,
         slo,
         instance: inst.labels,
         instanceKey: inst.key,
         kind,
         severity,
-        status: decision.send,
+        status,
         obs,
         firedAtMs,
-        ...(decision.send === 'resolved' ? { resolvedAtMs: atMs } : {}),
+        ...(status === 'resolved' ? { resolvedAtMs: atMs } : {}),
         ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
         links: this.options.links,
         atMs,

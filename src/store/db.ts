@@ -86,6 +86,13 @@ const MIGRATIONS: readonly string[] = [
     created_ms INTEGER NOT NULL
   );
   `,
+  // 3: idempotent enqueue (a replayed cycle adds no second copy) and grouping per receiver.
+  `
+  ALTER TABLE outbox ADD COLUMN notification_id TEXT NOT NULL DEFAULT '';
+  ALTER TABLE outbox ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'state';
+  CREATE UNIQUE INDEX outbox_idempotent ON outbox (notification_id, receiver);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

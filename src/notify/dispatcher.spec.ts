@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { buildRouteTree } from '../routing/route.js';
+import { openDb } from '../store/db.js';
+import { OutboxStore } from '../store/outbox.js';
+import { backoffMs, DEFAULT_RETRY_POLICY, Dispatcher } from './dispatcher.js';
+import type { AlertNotification, Notifier, SendOutcome } from './notifier.js';
+import { Outbox, routerFor } from './outbox.js';
+
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function notification(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: Partial<AlertNotification> = {}): AlertNotification {
+  return {
+    id: `${alertKey}@${atMs}/${status}`,
+    alertKey,
+    status,
+    kind: 'burn',
+    severity: 'page',
+    slo: { id: 'checkout', name: 'checkout', service: 'checkout', objective: 99.9, period: '30d' },
+    instance: {},
+    labels: { alertname: 'SLOBurnRate', slo: 'checkout', service: 'checkout', severity: 'page', team: 'payments' },
+    annotations: {},
+    tiers: [],
+    budget: { remaining: 0.5, timeToExhaustionMs: null },
+    startsAt: new Date(T0),
+    ...(status === 'resolved' ? { endsAt: new Date(atMs) } : {}),
+    links: {},
+    createdAt: new Date(atMs),
+    ...over,
+  };
+}
+
+/** A receiver that answers from a script (then ok), recording what it got. */
+class ScriptedNotifier implements Notifier {
+  readonly kind = 'scripted';
+  readonly got: { status: string; alertKey: string; previousRef?: string }[] = [];
+  constructor(readonly name: string, private readonly script: SendOutcome[] = []) {}
+  send(n: AlertNotification, ctx: { previousRef?: string }): Promise<SendOutcome> {
+    this.got.push({ status: n.status, alertKey: n.alertKey, ...(ctx.previousRef === undefined ? {} : { previousRef: ctx.previousRef }) });
+    return Promise.resolve(this.script.shift() ?? { ok: true, externalRef: `ref-${this.got.length}` });
+  }
+}
+
+const fail = (retryable: boolean, retryAfterMs?: number): SendOutcome => ({ ok: false, retryable, reason: retryable ? 'server-error' : 'client-error', ...(retryAfterMs === undefined ? {} : { retryAfterMs }), error: new Error(retryable ? 'HTTP 503' : 'HTTP 400 invalid event') });
+
+function setup(notifiers: Notifier[], route = buildRouteTree({ receiver: notifiers[0]?.name ?? 'a', groupWaitMs: 0 })) {
+  const db = openDb(':memory:');
+  const store = new OutboxStore(db);
+  const outbox = new Outbox(store, routerFor(route, () => 'scripted'));
+  let now = T0;
+  const map = new Map(notifiers.map((n) => [n.name, n]));
+  const dispatcher = new Dispatcher({ store, notifiers: () => map, now: () => now, random: () => 0.5, logger: quiet });
+  const enqueue = (ns: AlertNotification[]) => db.transaction(() => outbox.enqueue(ns, now))();
+  return { db, store, outbox, dispatcher, enqueue, advance: (ms: number) => { now += ms; }, now: () => now };
+}
+
+describe('notify/dispatcher: the outbox and its one retry owner', () => {
+  it('backs off exponentially with full jitter, capped, and never sooner than Retry-After', () => {
+    const p = DEFAULT_RETRY_POLICY;
+    expect([1, 2, 3, 4].map((a) => backoffMs(p, a, 1))).toEqual([2_000, 4_000, 8_000, 16_000]);
+    expect(backoffMs(p, 1, 0)).toBe(1_000);
+    expect(backoffMs(p, 30, 1)).toBe(p.maxDelayMs);
+    expect(backoffMs(p, 1, 1, 60_000)).toBe(60_000);
+  });
+
+  it('delivers in order per alert: a resolve waits until its trigger is delivered, and carries its ref', async () => {
+    const slack = new ScriptedNotifier('slack', [fail(true), fail(true)]);
+    const s = setup([slack]);
+    s.enqueue([notification('checkout/{}/page', 'firing', T0)]);
+    s.advance(1_000);
+    s.enqueue([notification('checkout/{}/page', 'resolved', T0 + 1_000)]);
+    await s.dispatcher.pass(); // firing fails (retry in ~3 s); the resolve is not even tried
+    expect(slack.got.map((g) => g.status)).toEqual(['firing']);
+    s.advance(60_000);
+    await s.dispatcher.pass(); // firing fails again
+    s.advance(60_000);
+    await s.dispatcher.pass(); // firing delivered
+    await s.dispatcher.pass(); // now the resolve
+    expect(slack.got.map((g) => g.status)).toEqual(['firing', 'firing', 'firing', 'resolved']);
+    expect(slack.got[3]?.previousRef).toBe('ref-3');
+  });
+
+  it('dead-letters a permanent failure at once and goes on with the next notification of that alert', async () => {
+    const pd = new ScriptedNotifier('pd', [fail(false)]);
+    const s = setup([pd]);
+    s.enqueue([notification('a', 'firing', T0)]);
+    s.enqueue([notification('a', 'resolved', T0 + 5)]);
+    await s.dispatcher.pass();
+    await s.dispatcher.pass();
+    expect(pd.got.map((g) => g.status)).toEqual(['firing', 'resolved']);
+    expect(s.store.stats()).toEqual({ pending: 0, dead: 1 });
+    expect(s.store.recent(10).find((r) => r.state === 'dead')?.lastError).toContain('HTTP 400');
+  });
+
+  it('gives a retryable failure up after the maximum age', async () => {
+    const down = new ScriptedNotifier('down', Array.from({ length: 100 }, () => fail(true)));
+    const s = setup([down]);
+    s.enqueue([notification('a', 'firing', T0)]);
+    for (let i = 0; i < 40 && s.store.stats().pending > 0; i++) {
+      await s.dispatcher.pass();
+      s.advance(DEFAULT_RETRY_POLICY.maxDelayMs * 10);
+    }
+    expect(s.store.stats()).toMatchObject({ pending: 0, dead: 1 });
+  });
+
+  it('keeps other receivers going while one is down', async () => {
+    const down = new ScriptedNotifier('down', Array.from({ length: 10 }, () => fail(true, 600_000)));
+    const up = new ScriptedNotifier('up');
+    const route = buildRouteTree({ receiver: 'down', groupWaitMs: 0, routes: [{ receiver: 'up', matchers: [], continue: true }, { receiver: 'down', matchers: [] }] });
+    const s = setup([down, up], route);
+    s.enqueue([notification('a', 'firing', T0), notification('b', 'firing', T0)]);
+    await s.dispatcher.pass();
+    expect(up.got.map((g) => g.alertKey).sort()).toEqual(['a', 'b']);
+    expect(s.store.stats().pending).toBe(2);
+  });
+
+  it('enqueues a notification once even when a cycle is replayed', () => {
+    const s = setup([new ScriptedNotifier('x')]);
+    const n = notification('a', 'firing', T0);
+    s.enqueue([n]);
+    s.enqueue([n]);
+    expect(s.store.stats().pending).toBe(1);
+  });
+
+  it('sends again what was in flight when the process died (at-least-once)', async () => {
+    const s = setup([new ScriptedNotifier('x')]);
+    s.enqueue([notification('a', 'firing', T0)]);
+    const [row] = s.store.due(T0, 10);
+    expect(s.store.claim(row?.id ?? -1)).toBe(true); // claimed, then the process is killed
+    const again = new ScriptedNotifier('x');
+    const d2 = new Dispatcher({ store: s.store, notifiers: () => new Map([['x', again]]), now: s.now, random: () => 0.5, logger: quiet });
+    await d2.pass();
+    expect(again.got.map((g) => g.alertKey)).toEqual(['a']);
+  });
+
+  it('waits group_wait before the first notification of a new group, not for resolves', () => {
+    const route = buildRouteTree({ receiver: 'x', groupBy: ['slo'], groupWaitMs: 30_000 });
+    const s = setup([new ScriptedNotifier('x')], route);
+    s.enqueue([notification('a', 'firing', T0)]);
+    expect(s.store.due(T0 + 29_000, 10)).toHaveLength(0);
+    expect(s.store.due(T0 + 30_000, 10)).toHaveLength(1);
+  });
+});

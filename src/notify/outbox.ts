@@ -1,0 +1,120 @@
+import type { NotificationSink } from '../engine/engine.js';
+import type { Labels } from '../routing/labels.js';
+import { groupKey } from '../routing/grouping.js';
+import { matchRoutes } from '../routing/route.js';
+import type { Route } from '../routing/route.js';
+import type { NewOutboxRow, OutboxStore } from '../store/outbox.js';
+import { DEFAULT_RESEND_DELAY_MS, needsResend, RESOLVED_RETENTION_MS } from './alertmanager/resend.js';
+import type { AlertNotification } from './notifier.js';
+
+/** Where one alert goes: a receiver, its destination kind and the route's timing. */
+export interface RoutingTarget {
+  readonly receiver: string;
+  readonly kind: string;
+  readonly groupKey: string;
+  readonly groupWaitMs: number;
+  readonly groupIntervalMs: number;
+  readonly repeatIntervalMs: number;
+}
+
+export type Router = (labels: Labels) => RoutingTarget[];
+
+/** Routes through the tree (first match wins unless `continue`); one target per receiver. */
+export function routerFor(root: Route, kindOf: (receiver: string) => string | undefined): Router {
+  return (labels) => {
+    const seen = new Set<string>();
+    const out: RoutingTarget[] = [];
+    for (const route of matchRoutes(root, labels)) {
+      if (seen.has(route.receiver)) continue;
+      seen.add(route.receiver);
+      out.push({
+        receiver: route.receiver,
+        kind: kindOf(route.receiver) ?? 'unknown',
+        groupKey: groupKey(route, labels),
+        groupWaitMs: route.groupWaitMs,
+        groupIntervalMs: route.groupIntervalMs,
+        repeatIntervalMs: route.repeatIntervalMs,
+      });
+    }
+    return out;
+  };
+}
+
+export interface OutboxOptions {
+  /** Alertmanager receivers: re-post firing alerts this often (Prometheus `--rules.alert.resend-delay`). */
+  readonly resendDelayMs?: number;
+  /** Called after rows were added (wakes the dispatcher). */
+  readonly onEnqueue?: () => void;
+}
+
+/**
+ * The engine's notification sink: routes each notification to its receivers and writes one outbox row per
+ * receiver, inside the engine's transaction. Timing follows Alertmanager: the first firing notification of
+ * a new group waits `group_wait` (not when the alert started longer ago than that); resolves go at once;
+ * a firing alert is re-sent after `repeat_interval`. Alertmanager receivers get Prometheus's send semantics
+ * instead (re-post every resend delay while firing, resolved alerts re-posted for 15 minutes) and no wait,
+ * since Alertmanager groups on its own.
+ */
+export class Outbox implements NotificationSink {
+  private readonly recentlyResolved = new Map<string, AlertNotification>();
+
+  constructor(private readonly store: OutboxStore, private router: Router, private readonly options: OutboxOptions = {}) {}
+
+  /** A new routing config (reload): later notifications use it. */
+  setRouter(router: Router): void {
+    this.router = router;
+  }
+
+  enqueue(notifications: readonly AlertNotification[], atMs: number): void {
+    const rows: NewOutboxRow[] = [];
+    for (const n of notifications) {
+      for (const target of this.router(n.labels)) {
+        rows.push({ notification: n, receiver: target.receiver, groupKey: target.groupKey, kind: 'state', notBeforeMs: this.notBefore(n, target, atMs) });
+        if (target.kind === 'alertmanager' && n.status === 'resolved') this.recentlyResolved.set(`${n.alertKey}\u0000${target.receiver}`, n);
+      }
+    }
+    if (rows.length > 0 && this.store.insert(rows) > 0) this.options.onEnqueue?.();
+  }
+
+  private notBefore(n: AlertNotification, target: RoutingTarget, atMs: number): number {
+    if (n.status === 'resolved' || target.kind === 'alertmanager' || target.groupWaitMs <= 0) return atMs;
+    if (this.store.groupActive(target.receiver, target.groupKey, n.alertKey, atMs - target.groupIntervalMs)) return atMs;
+    return Math.max(atMs, n.startsAt.getTime() + target.groupWaitMs);
+  }
+
+  /**
+   * Called every cycle with a fresh notification for each alert that fires and was notified: enqueues
+   * repeat_interval reminders and Alertmanager re-posts that are due (in the engine's transaction).
+   */
+  heartbeat(firing: readonly AlertNotification[], atMs: number): void {
+    const rows: NewOutboxRow[] = [];
+    const now = new Date(atMs);
+    const resendDelay = this.options.resendDelayMs ?? DEFAULT_RESEND_DELAY_MS;
+    for (const n of firing) {
+      for (const target of this.router(n.labels)) {
+        const last = this.store.lastOf(n.alertKey, target.receiver);
+        if (!last || last.state === 'pending' || last.state === 'sending' || last.status !== 'firing') continue;
+        if (target.kind === 'alertmanager') {
+          const sent = last.state === 'delivered' ? { lastSentAt: new Date(last.deliveredMs ?? last.createdMs) } : {};
+          if (!needsResend({ status: 'firing', ...sent }, now, resendDelay)) continue;
+          rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/resend` }, receiver: target.receiver, groupKey: target.groupKey, kind: 'resend', notBeforeMs: atMs });
+        } else if (atMs - last.createdMs >= target.repeatIntervalMs) {
+          rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/reminder` }, receiver: target.receiver, groupKey: target.groupKey, kind: 'reminder', notBeforeMs: atMs });
+        }
+      }
+    }
+    for (const [key, n] of this.recentlyResolved) {
+      const receiver = key.slice(key.indexOf('\u0000') + 1);
+      const resolvedAt = n.endsAt ?? n.createdAt;
+      if (atMs - resolvedAt.getTime() > RESOLVED_RETENTION_MS) {
+        this.recentlyResolved.delete(key);
+        continue;
+      }
+      const last = this.store.lastOf(n.alertKey, receiver);
+      if (!last || last.state !== 'delivered' || last.status !== 'resolved') continue;
+      if (!needsResend({ status: 'resolved', resolvedAt, lastSentAt: new Date(last.deliveredMs ?? last.createdMs) }, now, resendDelay)) continue;
+      rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/resend`, createdAt: now }, receiver, groupKey: last.groupKey, kind: 'resend', notBeforeMs: atMs });
+    }
+    if (rows.length > 0 && this.store.insert(rows) > 0) this.options.onEnqueue?.();
+  }
+}

@@ -1,0 +1,402 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port.js';
+import { startPagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
+import type { PagerDutyEmulator, PagerDutyFailure } from '../../../test/support/pagerduty-emulator.js';
+import { createTestPki, sharedTestPki } from '../../../test/support/tls.js';
+import { capturingLogger, contractNotification, describeNotifierContract, errorText } from '../contract.js';
+import type { CapturingLogger } from '../contract.js';
+import type { AlertNotification, Notifier, SendOutcome } from '../notifier.js';
+import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
+
+/**
+ * The PagerDuty notifier with the real @pagerduty/pdjs against the local HTTPS Events API emulator
+ * (test/support/pagerduty-emulator.ts), over real TLS sockets with a CA generated for the test run.
+ */
+
+const ROUTING_KEY = 'R0UT1NGK3Ysecret0123456789abcdef';
+const DEDUP = 'checkout-availability/route="/cart"/burn/page';
+
+const dir = mkdtempSync(join(tmpdir(), 'pd-spec-'));
+const caFile = join(dir, 'ca.pem');
+writeFileSync(caFile, sharedTestPki().caCert);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function makeNotifier(host: string, logger: CapturingLogger, extra: Record<string, unknown> = {}): Notifier {
+  const config = PagerDutyConfig.parse({ routingKey: { env: 'PAGERDUTY_ROUTING_KEY' }, eventsHost: host, caFile, timeoutMs: 2000, ...extra });
+  return pagerDutyNotifier.create('pd-main', config, {
+    secrets: (ref) => {
+      if ('env' in ref && ref.env === 'PAGERDUTY_ROUTING_KEY') return ROUTING_KEY;
+      throw new Error('unexpected secret reference');
+    },
+    logger,
+  });
+}
+
+function ctx(previousRef?: string, signal = new AbortController().signal) {
+  return previousRef === undefined ? { signal } : { signal, previousRef };
+}
+
+const resolvedOf = (n: AlertNotification): AlertNotification => ({
+  ...n,
+  status: 'resolved',
+  endsAt: new Date('2026-01-01T13:06:00Z'),
+  resolution: { firedForMs: 65 * 60_000, budgetSpent: 0.021 },
+});
+
+function failed(outcome: SendOutcome): Extract<SendOutcome, { ok: false }> {
+  if (outcome.ok) throw new Error(`expected a failed outcome, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+describeNotifierContract('pagerduty', {
+  secrets: [ROUTING_KEY],
+  async start(logger) {
+    const emulator = await startPagerDutyEmulator();
+    return {
+      notifier: makeNotifier(emulator.host, logger),
+      server: {
+        answerNext(answer, retryAfterSeconds) {
+          let failure: PagerDutyFailure;
+          if (answer === 'success') failure = { kind: 'pass' };
+          else if (answer === 429) failure = retryAfterSeconds === undefined ? { kind: 'rate-limited' } : { kind: 'rate-limited', retryAfterSeconds };
+          else failure = { kind: 'http', status: answer };
+          emulator.failNext(failure);
+        },
+        requestCount: () => emulator.requests.length,
+      },
+      close: () => emulator.close(),
+    };
+  },
+  async unreachable(logger) {
+    return makeNotifier(`127.0.0.1:${await freePort()}`, logger);
+  },
+});
+
+describe('pagerduty notifier against the emulator', () => {
+  let emulator: PagerDutyEmulator;
+  let logger: CapturingLogger;
+  let notifier: Notifier;
+
+  beforeAll(async () => {
+    emulator = await startPagerDutyEmulator();
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+  afterEach(() => {
+    emulator.requests.length = 0;
+    emulator.incidents.length = 0;
+  });
+
+  const setUp = (extra: Record<string, unknown> = {}): void => {
+    logger = capturingLogger();
+    notifier = makeNotifier(emulator.host, logger, extra);
+  };
+
+  it('trigger then resolve: one incident opened, then resolved by the same dedup_key', async () => {
+    setUp();
+    const fired = await notifier.send(contractNotification(), ctx());
+    expect(fired).toEqual({ ok: true, externalRef: DEDUP });
+    expect(emulator.incidents).toMatchObject([{ dedupKey: DEDUP, status: 'triggered', triggers: 1 }]);
+
+    const trigger = emulator.requests[0];
+    expect(trigger?.path).toBe('/v2/enqueue');
+    expect(trigger?.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(trigger?.json).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: DEDUP,
+      payload: { severity: 'critical', source: 'burnwatch', component: 'checkout' },
+      client: 'burnwatch',
+    });
+
+    const resolved = await notifier.send(resolvedOf(contractNotification()), ctx(fired.ok ? fired.externalRef : undefined));
+    expect(resolved).toEqual({ ok: true, externalRef: DEDUP });
+    expect(emulator.requests[1]?.json).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: DEDUP });
+    expect(emulator.incidents).toMatchObject([{ dedupKey: DEDUP, status: 'resolved', triggers: 1 }]);
+    expect(emulator.requests).toHaveLength(2);
+  });
+
+  it('a re-sent trigger updates the open incident; a trigger after resolve opens a new one', async () => {
+    setUp();
+    await notifier.send(contractNotification(), ctx());
+    await notifier.send(contractNotification(), ctx());
+    expect(emulator.incidentsFor(DEDUP)).toMatchObject([{ status: 'triggered', triggers: 2 }]);
+    await notifier.send(resolvedOf(contractNotification()), ctx(DEDUP));
+    await notifier.send(contractNotification(), ctx());
+    expect(emulator.incidentsFor(DEDUP).map((a) => a.status)).toEqual(['resolved', 'triggered']);
+  });
+
+  it('resolves by the derived dedup_key without a previous reference', async () => {
+    setUp();
+    await notifier.send(contractNotification(), ctx());
+    expect(await notifier.send(resolvedOf(contractNotification()), ctx())).toEqual({ ok: true, externalRef: DEDUP });
+    expect(emulator.incidentsFor(DEDUP)).toMatchObject([{ status: 'resolved' }]);
+  });
+
+  it('different severities and instances are different incidents', async () => {
+    setUp();
+    await notifier.send(contractNotification(), ctx());
+    await notifier.send(contractNotification({ severity: 'ticket', alertKey: 'checkout-availability/route="/cart"/burn/ticket' }), ctx());
+    await notifier.send(contractNotification({ instance: { route: '/pay' }, alertKey: 'checkout-availability/route="/pay"/burn/page' }), ctx());
+    expect(emulator.incidents.map((a) => a.dedupKey)).toEqual([DEDUP, 'checkout-availability/route="/cart"/burn/ticket', 'checkout-availability/route="/pay"/burn/page']);
+    expect(emulator.requests.map((r) => (r.json as { payload: { severity: string } }).payload.severity)).toEqual(['critical', 'warning', 'critical']);
+  });
+
+  it('429: hit exactly once (pdjs retry bypassed), rate-limited with retryAfterMs, without pdjs\'s 20 s wait', async () => {
+    setUp();
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 42 });
+    const started = performance.now();
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(outcome).toMatchObject({ retryable: true, reason: 'rate-limited', retryAfterMs: 42_000 });
+    // Let a retry pdjs might have scheduled anyway show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(emulator.requests).toHaveLength(1);
+    expect(emulator.incidents).toEqual([]);
+  });
+
+  it('429 without Retry-After: rate-limited without retryAfterMs, hit once', async () => {
+    setUp();
+    emulator.failNext({ kind: 'rate-limited' });
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(outcome).toMatchObject({ retryable: true, reason: 'rate-limited' });
+    expect(outcome.retryAfterMs).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  it('400: permanent client error that quotes PagerDuty\'s errors[]', async () => {
+    setUp();
+    emulator.failNext({
+      kind: 'http',
+      status: 400,
+      body: { status: 'invalid event', message: 'Event object is invalid', errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"] },
+    });
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(outcome).toMatchObject({ retryable: false, reason: 'client-error' });
+    expect(outcome.error.message).toContain(
+      `PagerDuty receiver "pd-main": trigger event (dedup_key ${DEDUP}) to https://${emulator.host}/v2/enqueue failed: HTTP 400 Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`,
+    );
+    expect(outcome.error.message).toMatch(/pagerduty\.routingKey/);
+  });
+
+  it('500 and 503: retryable server errors, hit once', async () => {
+    setUp();
+    emulator.failNext({ kind: 'http', status: 500 });
+    expect(failed(await notifier.send(contractNotification(), ctx()))).toMatchObject({ retryable: true, reason: 'server-error' });
+    emulator.failNext({ kind: 'http', status: 503, headers: { 'Retry-After': '5' } });
+    expect(failed(await notifier.send(contractNotification(), ctx()))).toMatchObject({ retryable: true, reason: 'server-error', retryAfterMs: 5000 });
+    expect(emulator.requests).toHaveLength(2);
+  });
+
+  it('a 502 with an HTML body (pdjs rejects: invalid-json) is still a retryable 502', async () => {
+    setUp();
+    emulator.failNext({ kind: 'http', status: 502, body: '<html><body>Bad Gateway</body></html>' });
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(outcome).toMatchObject({ retryable: true, reason: 'server-error' });
+    expect(outcome.error.message).toMatch(/HTTP 502/);
+  });
+
+  it('a 200 with an HTML body (a proxy page) is a permanent failure naming eventsHost', async () => {
+    setUp();
+    emulator.failNext({ kind: 'http', status: 200, body: '<html>login</html>' });
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(outcome).toMatchObject({ retryable: false, reason: 'other' });
+    expect(outcome.error.message).toMatch(/pagerduty\.eventsHost/);
+  });
+
+  it('timeout: a slow answer is a retryable timeout, returned within about timeoutMs', async () => {
+    setUp({ timeoutMs: 300 });
+    emulator.failNext({ kind: 'slow', delayMs: 3000 });
+    const started = performance.now();
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const elapsed = performance.now() - started;
+    expect(outcome).toMatchObject({ retryable: true, reason: 'timeout' });
+    expect(outcome.error.message).toMatch(/no answer within 300 ms/);
+    expect(elapsed).toBeGreaterThanOrEqual(280);
+    expect(elapsed).toBeLessThan(1500);
+  });
+
+  it("the caller's signal ends a send at once", async () => {
+    setUp({ timeoutMs: 10_000 });
+    emulator.failNext({ kind: 'slow', delayMs: 3000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = performance.now();
+    const outcome = failed(await notifier.send(contractNotification(), ctx(undefined, controller.signal)));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(outcome).toMatchObject({ retryable: true, reason: 'other' });
+    expect(outcome.error.message).toMatch(/aborted/);
+  });
+
+  it('a signal that fired before the send sends nothing', async () => {
+    setUp();
+    const controller = new AbortController();
+    controller.abort();
+    const outcome = failed(await notifier.send(contractNotification(), ctx(undefined, controller.signal)));
+    expect(outcome).toMatchObject({ retryable: true, reason: 'other' });
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('network error (closed port): retryable, naming the address', async () => {
+    logger = capturingLogger();
+    const port = await freePort();
+    const outcome = failed(await makeNotifier(`127.0.0.1:${port}`, logger).send(contractNotification(), ctx()));
+    expect(outcome).toMatchObject({ retryable: true, reason: 'network' });
+    expect(outcome.error.message).toContain(`https://127.0.0.1:${port}/v2/enqueue`);
+    expect(outcome.error.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('an untrusted server certificate is a network error that points at caFile', async () => {
+    const stranger = await startPagerDutyEmulator({ pki: createTestPki() });
+    try {
+      logger = capturingLogger();
+      const outcome = failed(await makeNotifier(stranger.host, logger).send(contractNotification(), ctx()));
+      expect(outcome).toMatchObject({ retryable: true, reason: 'network' });
+      expect(outcome.error.message).toMatch(/TLS failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+      expect(outcome.error.message).toMatch(/pagerduty\.caFile/);
+      expect(stranger.requests).toEqual([]);
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('never shows the routing key, also not when PagerDuty echoes it', async () => {
+    setUp();
+    emulator.failNext({ kind: 'http', status: 400, body: { status: 'invalid event', message: `bad key ${ROUTING_KEY}`, errors: [ROUTING_KEY] } });
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(errorText(outcome.error)).not.toContain(ROUTING_KEY);
+    expect(outcome.error.message).toContain('[REDACTED]');
+  });
+
+  it('leaves nothing that keeps Node alive: a child process exits right after its sends', async () => {
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 30 });
+    emulator.failNext({ kind: 'http', status: 500 });
+    emulator.failNext({ kind: 'slow', delayMs: 5000 });
+    const closedPort = await freePort();
+    const moduleUrl = new URL('./index.ts', import.meta.url).href;
+    const contractUrl = new URL('../contract.ts', import.meta.url).href;
+    const script = `
+      const { pagerDutyNotifier, PagerDutyConfig } = await import(${JSON.stringify(moduleUrl)});
+      const { contractNotification } = await import(${JSON.stringify(contractUrl)});
+      const logger = { warn() {}, info() {}, debug() {} };
+      const make = (host, timeoutMs) => pagerDutyNotifier.create('child', PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: host, caFile: ${JSON.stringify(caFile)}, timeoutMs }), { secrets: () => ${JSON.stringify(ROUTING_KEY)}, logger });
+      const signal = new AbortController().signal;
+      const outcomes = [];
+      for (const [host, timeoutMs] of [[${JSON.stringify(emulator.host)}, 2000], [${JSON.stringify(emulator.host)}, 2000], [${JSON.stringify(emulator.host)}, 300], ['127.0.0.1:${closedPort}', 2000]]) {
+        const o = await make(host, timeoutMs).send(contractNotification(), { signal });
+        outcomes.push(o.ok ? 'ok' : o.reason);
+      }
+      process.stdout.write(JSON.stringify(outcomes) + '\\n');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let doneAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('\n')) doneAt ??= performance.now();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(killer);
+    const exitedAt = performance.now();
+    expect(stderr.replace(/npm warn.*\n?/g, '')).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(['rate-limited', 'server-error', 'timeout', 'network']);
+    expect(doneAt).toBeDefined();
+    // pdjs alone would keep the process alive ~30 s (requestTimeout timer) or 20 s (429 retry sleep).
+    expect(exitedAt - (doneAt ?? 0)).toBeLessThan(5000);
+    expect(emulator.requests).toHaveLength(3);
+  }, 20_000);
+});
+
+describe('PagerDutyConfig and create', () => {
+  it('applies the defaults', () => {
+    expect(PagerDutyConfig.parse({ routingKey: { env: 'PAGERDUTY_ROUTING_KEY' } })).toEqual({
+      routingKey: { env: 'PAGERDUTY_ROUTING_KEY' },
+      eventsHost: 'events.pagerduty.com',
+      timeoutMs: 10_000,
+      severityMap: { page: 'critical', ticket: 'warning', nodata: 'warning' },
+      source: 'burnwatch',
+      client: 'burnwatch',
+    });
+  });
+
+  it('rejects a literal routing key and says to use env or file, without repeating it', () => {
+    const result = PagerDutyConfig.safeParse({ routingKey: ROUTING_KEY });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'routingKey: must not hold the secret itself (it would sit in the config file and could leak)\nwrite routingKey: { env: PAGERDUTY_ROUTING_KEY } or routingKey: { file: /run/secrets/pagerduty-routing-key }',
+    ]);
+    expect(JSON.stringify(result.error?.issues)).not.toContain(ROUTING_KEY);
+  });
+
+  it.each([
+    [{ routingKey: { env: 'K' }, eventsHost: 'https://events.pagerduty.com' }, 'eventsHost', /without scheme or path/],
+    [{ routingKey: { env: 'K' }, eventsHost: 'events.pagerduty.com/v2' }, 'eventsHost', /without scheme or path/],
+    [{ routingKey: { env: 'K' }, severityMap: { page: 'high' } }, 'severityMap.page', /critical, error, warning or info/],
+    [{ routingKey: { env: 'K' }, clientUrl: 'burnwatch.local' }, 'clientUrl', /http\(s\) URL/],
+    [{ routingKey: { env: 'K' }, timeoutMs: 1.5 }, 'timeoutMs', /whole number/],
+    [{ routingKey: { env: 'K' }, routing_key: 'x' }, '', /routing_key/],
+  ])('rejects %j at %s', (input, path, message) => {
+    const result = PagerDutyConfig.safeParse(input);
+    expect(result.success).toBe(false);
+    const issue = result.error?.issues[0];
+    expect(issue?.path.join('.')).toBe(path);
+    expect(`${issue?.message ?? ''} ${JSON.stringify(issue)}`).toMatch(message);
+  });
+
+  it('accepts host:port and IPv6 hosts', () => {
+    expect(PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: '127.0.0.1:8443' }).eventsHost).toBe('127.0.0.1:8443');
+    expect(PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: '[::1]:8443' }).eventsHost).toBe('[::1]:8443');
+  });
+
+  it('refuses a secret that is not a routing key, without showing it', () => {
+    const config = PagerDutyConfig.parse({ routingKey: { file: '/run/secrets/pd' } });
+    const secret = 'not-a-routing-key-but-a-secret';
+    let message = '';
+    try {
+      pagerDutyNotifier.create('pd-main', config, { secrets: () => secret, logger: capturingLogger() });
+    } catch (err) {
+      message = err instanceof Error ? err.message : String(err);
+    }
+    expect(message).toMatch(/^receiver "pd-main": pagerduty\.routingKey: the secret is not a routing key \(30 characters/);
+    expect(message).not.toContain(secret);
+  });
+
+  it('resolves the routing key through deps.secrets, naming the receiver and field', () => {
+    const asked: unknown[] = [];
+    pagerDutyNotifier.create('pd-main', PagerDutyConfig.parse({ routingKey: { env: 'PD_KEY' } }), {
+      secrets: (ref, what) => {
+        asked.push([ref, what]);
+        return ROUTING_KEY;
+      },
+      logger: capturingLogger(),
+    });
+    expect(asked).toEqual([[{ env: 'PD_KEY' }, 'receiver "pd-main": pagerduty.routingKey']]);
+  });
+
+  it('names caFile when it cannot be read or holds no certificate', () => {
+    const deps = { secrets: () => ROUTING_KEY, logger: capturingLogger() };
+    const missing = join(dir, 'missing.pem');
+    expect(() => pagerDutyNotifier.create('pd-main', PagerDutyConfig.parse({ routingKey: { env: 'K' }, caFile: missing }), deps)).toThrow(
+      `receiver "pd-main": pagerduty.caFile: cannot read ${missing} (ENOENT)`,
+    );
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello');
+    expect(() => pagerDutyNotifier.create('pd-main', PagerDutyConfig.parse({ routingKey: { env: 'K' }, caFile: notPem }), deps)).toThrow(/holds no PEM certificate/);
+  });
+});

@@ -1,0 +1,95 @@
+import type { Labels } from '../routing/labels.js';
+import { isInhibited } from '../routing/inhibit.js';
+import type { Silence } from '../routing/silence.js';
+import { isSilenced } from '../routing/silence.js';
+import type { SpecError } from '../spec/located.js';
+import type { Db } from '../store/db.js';
+import { OutboxStore } from '../store/outbox.js';
+import { SilenceStore } from '../store/silences.js';
+import type { DispatchObserver, RetryPolicy } from '../notify/dispatcher.js';
+import { DEFAULT_RETRY_POLICY, Dispatcher } from '../notify/dispatcher.js';
+import type { Notifier, NotifierDeps } from '../notify/notifier.js';
+import { Outbox, routerFor } from '../notify/outbox.js';
+import type { RoutingConfig } from '../notify/routing-config.js';
+import { buildReceivers } from '../notify/routing-config.js';
+
+/**
+ * Everything between an alert decision and a destination: routing (at enqueue, in the engine's transaction),
+ * the outbox, the dispatcher, silences and configured inhibit rules. A new routing config is applied only
+ * when every receiver in it can be built; otherwise the last good one keeps running.
+ */
+export interface DeliveryDeps {
+  readonly db: Db;
+  readonly notifierDeps: NotifierDeps;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };
+  readonly observer?: DispatchObserver;
+  readonly retry?: RetryPolicy;
+  readonly resendDelayMs?: number;
+}
+
+export class Delivery {
+  readonly store: OutboxStore;
+  readonly outbox: Outbox;
+  readonly dispatcher: Dispatcher;
+  readonly silences: SilenceStore;
+  private notifiers: ReadonlyMap<string, Notifier>;
+  private silenceCache: { atMs: number; list: Silence[] } = { atMs: -Infinity, list: [] };
+
+  private constructor(private config: RoutingConfig, notifiers: ReadonlyMap<string, Notifier>, private readonly deps: DeliveryDeps) {
+    this.notifiers = notifiers;
+    this.store = new OutboxStore(deps.db);
+    this.silences = new SilenceStore(deps.db);
+    this.dispatcher = new Dispatcher({
+      store: this.store,
+      notifiers: () => this.notifiers,
+      now: deps.now,
+      random: deps.random,
+      logger: deps.logger,
+      ...(deps.observer ? { observer: deps.observer } : {}),
+      ...(deps.schedule ? { schedule: deps.schedule } : {}),
+    }, deps.retry ?? DEFAULT_RETRY_POLICY);
+    this.outbox = new Outbox(this.store, this.router(config), {
+      ...(deps.resendDelayMs === undefined ? {} : { resendDelayMs: deps.resendDelayMs }),
+      onEnqueue: () => this.dispatcher.wake(),
+    });
+  }
+
+  static create(config: RoutingConfig, deps: DeliveryDeps): { ok: true; delivery: Delivery } | { ok: false; errors: readonly SpecError[] } {
+    const built = buildReceivers(config, deps.notifierDeps);
+    if (!built.ok) return { ok: false, errors: built.errors };
+    return { ok: true, delivery: new Delivery(config, built.notifiers, deps) };
+  }
+
+  /** Applies a reloaded routing config; on errors the running one stays. */
+  apply(config: RoutingConfig): readonly SpecError[] {
+    const built = buildReceivers(config, this.deps.notifierDeps);
+    if (!built.ok) return built.errors;
+    this.config = config;
+    this.notifiers = built.notifiers;
+    this.outbox.setRouter(this.router(config));
+    return [];
+  }
+
+  get routing(): RoutingConfig {
+    return this.config;
+  }
+
+  receivers(): string[] {
+    return [...this.notifiers.keys()];
+  }
+
+  private router(config: RoutingConfig) {
+    const kinds = new Map(config.receivers.map((r) => [r.name, r.kind]));
+    return routerFor(config.route, (name) => kinds.get(name));
+  }
+
+  /** Silences (re-read from the database at most once per evaluation instant) and the file's inhibit rules. */
+  suppressed = (labels: Labels, atMs: number, firing: readonly Labels[]): boolean => {
+    if (this.silenceCache.atMs !== atMs) this.silenceCache = { atMs, list: this.silences.current(atMs) };
+    if (isSilenced(labels, this.silenceCache.list, new Date(atMs))) return true;
+    return this.config.inhibitRules.length > 0 && isInhibited(labels, firing, this.config.inhibitRules);
+  };
+}

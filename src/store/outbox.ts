@@ -1,0 +1,210 @@
+import type { Statement } from 'better-sqlite3';
+import type { AlertNotification } from '../notify/notifier.js';
+import type { Db } from './db.js';
+
+/**
+ * The transactional outbox: every notification a state change causes is a row per receiver, written in the
+ * same transaction as the state change; the dispatcher delivers rows and records the outcome. Rows of one
+ * alert and receiver are delivered strictly in order (a resolve never overtakes its trigger).
+ */
+
+export type OutboxState = 'pending' | 'sending' | 'delivered' | 'dead';
+/** state: an alert state change; reminder: repeat_interval; resend: Alertmanager's periodic re-post. */
+export type OutboxKind = 'state' | 'reminder' | 'resend';
+
+export interface OutboxRow {
+  readonly id: number;
+  readonly notificationId: string;
+  readonly alertKey: string;
+  readonly receiver: string;
+  readonly groupKey: string;
+  readonly kind: OutboxKind;
+  readonly status: 'firing' | 'resolved';
+  readonly notification: AlertNotification;
+  readonly createdMs: number;
+  readonly nextAttemptMs: number;
+  readonly attempts: number;
+  readonly lastError?: string;
+  readonly state: OutboxState;
+  readonly deliveredMs?: number;
+  readonly externalRef?: string;
+}
+
+export interface NewOutboxRow {
+  readonly notification: AlertNotification;
+  readonly receiver: string;
+  readonly groupKey: string;
+  readonly kind: OutboxKind;
+  readonly notBeforeMs: number;
+}
+
+const DATE_FIELDS = new Set(['startsAt', 'endsAt', 'createdAt']);
+
+export function serializeNotification(n: AlertNotification): string {
+  return JSON.stringify(n);
+}
+
+export function parseNotification(text: string): AlertNotification {
+  return JSON.parse(text, (key, value: unknown) => (DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value)) as AlertNotification;
+}
+
+interface RawRow {
+  id: number;
+  notification_id: string;
+  alert_key: string;
+  receiver: string;
+  group_key: string;
+  kind: string;
+  status: string;
+  payload: string;
+  created_ms: number;
+  next_attempt_ms: number;
+  attempts: number;
+  last_error: string | null;
+  state: string;
+  delivered_ms: number | null;
+  external_ref: string | null;
+}
+
+function toRow(r: RawRow): OutboxRow {
+  return {
+    id: r.id,
+    notificationId: r.notification_id,
+    alertKey: r.alert_key,
+    receiver: r.receiver,
+    groupKey: r.group_key,
+    kind: r.kind as OutboxKind,
+    status: r.status === 'resolved' ? 'resolved' : 'firing',
+    notification: parseNotification(r.payload),
+    createdMs: r.created_ms,
+    nextAttemptMs: r.next_attempt_ms,
+    attempts: r.attempts,
+    ...(r.last_error === null ? {} : { lastError: r.last_error }),
+    state: r.state as OutboxState,
+    ...(r.delivered_ms === null ? {} : { deliveredMs: r.delivered_ms }),
+    ...(r.external_ref === null ? {} : { externalRef: r.external_ref }),
+  };
+}
+
+export interface OutboxStats {
+  readonly pending: number;
+  readonly oldestPendingMs?: number;
+  readonly dead: number;
+}
+
+export class OutboxStore {
+  private readonly stmt: Record<string, Statement>;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      insert: db.prepare(`INSERT OR IGNORE INTO outbox (notification_id, alert_key, receiver, group_key, kind, status, payload, created_ms, next_attempt_ms)
+        VALUES (@notificationId, @alertKey, @receiver, @groupKey, @kind, @status, @payload, @createdMs, @nextAttemptMs)`),
+      // The head of each (alert, receiver) queue that is due: nothing older of the same alert and receiver waits.
+      due: db.prepare(`SELECT * FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_ms <= ?
+        AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.alert_key = o.alert_key AND p.receiver = o.receiver
+          AND p.state IN ('pending', 'sending') AND p.id < o.id)
+        ORDER BY o.next_attempt_ms, o.id LIMIT ?`),
+      nextDue: db.prepare(`SELECT MIN(next_attempt_ms) AS t FROM outbox WHERE state = 'pending'`),
+      markSending: db.prepare(`UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'`),
+      delivered: db.prepare(`UPDATE outbox SET state = 'delivered', delivered_ms = ?, external_ref = ?, last_error = NULL WHERE id = ?`),
+      retry: db.prepare(`UPDATE outbox SET state = 'pending', next_attempt_ms = ?, last_error = ? WHERE id = ?`),
+      dead: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ?`),
+      recover: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
+      lastFiringRef: db.prepare(`SELECT external_ref FROM outbox WHERE alert_key = ? AND receiver = ? AND status = 'firing'
+        AND state = 'delivered' AND external_ref IS NOT NULL ORDER BY id DESC LIMIT 1`),
+      lastOf: db.prepare(`SELECT * FROM outbox WHERE alert_key = ? AND receiver = ? ORDER BY id DESC LIMIT 1`),
+      openInGroup: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE receiver = ? AND group_key = ? AND alert_key != ? AND created_ms > ?`),
+      stats: db.prepare(`SELECT SUM(state IN ('pending', 'sending')) AS pending, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_ms END) AS oldest,
+        SUM(state = 'dead') AS dead FROM outbox`),
+      recent: db.prepare(`SELECT * FROM outbox ORDER BY id DESC LIMIT ?`),
+      prune: db.prepare(`DELETE FROM outbox WHERE state IN ('delivered', 'dead') AND created_ms < ?
+        AND id NOT IN (SELECT MAX(id) FROM outbox GROUP BY alert_key, receiver, status)`),
+    };
+  }
+
+  /** Inserts rows (ignoring a notification already queued for that receiver: a replayed cycle). */
+  insert(rows: readonly NewOutboxRow[]): number {
+    let n = 0;
+    for (const r of rows) {
+      const result = this.stmt['insert']?.run({
+        notificationId: r.notification.id,
+        alertKey: r.notification.alertKey,
+        receiver: r.receiver,
+        groupKey: r.groupKey,
+        kind: r.kind,
+        status: r.notification.status,
+        payload: serializeNotification(r.notification),
+        createdMs: r.notification.createdAt.getTime(),
+        nextAttemptMs: r.notBeforeMs,
+      });
+      n += result?.changes ?? 0;
+    }
+    return n;
+  }
+
+  due(nowMs: number, limit: number): OutboxRow[] {
+    return (this.stmt['due']?.all(nowMs, limit) as RawRow[]).map(toRow);
+  }
+
+  nextDueMs(): number | undefined {
+    const r = this.stmt['nextDue']?.get() as { t: number | null } | undefined;
+    return r?.t ?? undefined;
+  }
+
+  /** Claims a row for sending; false when another dispatcher pass claimed it first. */
+  claim(id: number): boolean {
+    return (this.stmt['markSending']?.run(id).changes ?? 0) === 1;
+  }
+
+  markDelivered(id: number, atMs: number, externalRef: string | undefined): void {
+    this.stmt['delivered']?.run(atMs, externalRef ?? null, id);
+  }
+
+  markRetry(id: number, nextAttemptMs: number, error: string): void {
+    this.stmt['retry']?.run(nextAttemptMs, error, id);
+  }
+
+  markDead(id: number, error: string): void {
+    this.stmt['dead']?.run(error, id);
+  }
+
+  /** After a crash, rows that were being sent are sent again (at-least-once). */
+  recoverInFlight(): number {
+    return this.stmt['recover']?.run().changes ?? 0;
+  }
+
+  /** What the receiver answered when this alert's firing notification was delivered (Slack ts, PagerDuty key). */
+  lastFiringRef(alertKey: string, receiver: string): string | undefined {
+    const r = this.stmt['lastFiringRef']?.get(alertKey, receiver) as { external_ref: string } | undefined;
+    return r?.external_ref;
+  }
+
+  lastOf(alertKey: string, receiver: string): OutboxRow | undefined {
+    const r = this.stmt['lastOf']?.get(alertKey, receiver) as RawRow | undefined;
+    return r && toRow(r);
+  }
+
+  /** Whether other alerts of the group were notified to the receiver since `sinceMs` (the group exists). */
+  groupActive(receiver: string, groupKey: string, alertKey: string, sinceMs: number): boolean {
+    const r = this.stmt['openInGroup']?.get(receiver, groupKey, alertKey, sinceMs) as { n: number } | undefined;
+    return (r?.n ?? 0) > 0;
+  }
+
+  stats(): OutboxStats {
+    const r = this.stmt['stats']?.get() as { pending: number | null; oldest: number | null; dead: number | null } | undefined;
+    return { pending: r?.pending ?? 0, ...(r?.oldest == null ? {} : { oldestPendingMs: r.oldest }), dead: r?.dead ?? 0 };
+  }
+
+  recent(limit: number): OutboxRow[] {
+    return (this.stmt['recent']?.all(limit) as RawRow[]).map(toRow);
+  }
+
+  /** Drops finished rows older than `beforeMs`, keeping the last of each alert, receiver and status (refs). */
+  prune(beforeMs: number): number {
+    return this.stmt['prune']?.run(beforeMs).changes ?? 0;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}
