@@ -10,6 +10,7 @@ Commands:
   validate [paths...]   check SLO files (default slos/); exit 0 valid, 1 invalid, 2 usage error
   rules [paths...]      write Prometheus rules (Sloth-compatible names) for SLO files
   convert <paths...>    print SLO files of any supported format as burnwatch/v1 documents
+  run                   the daemon: evaluate SLOs continuously and deliver notifications
   evaluate              one-shot status of every SLO against Prometheus (burn rates, budget, alerts)
   backtest              replay SLOs over history: pages and tickets they would have produced
   silence add|list|expire  mute notifications of matching alerts for a while
@@ -36,6 +37,11 @@ const commands: Readonly<Record<string, Command>> = {
   evaluate: async (args, io) => (await import('./cli/evaluate.js')).evaluateCommand(args, io),
   backtest: async (args, io) => (await import('./cli/backtest.js')).backtestCommand(args, io),
   silence: async (args, io) => (await import('./cli/silence.js')).silenceCommand(args, io),
+  run: async (args, io) => {
+    const { runCommand } = await import('./cli/run.js');
+    const { processPlatform } = await import('./platform.js');
+    return runCommand(args, io, await processPlatform());
+  },
 };
 
 /** Composition root: the only place that reads the process's environment and streams. */

@@ -78,6 +78,8 @@ export interface SloStatus {
   /** ok: evaluated; unknown: the last query failed (never a page, never a resolve). */
   readonly state: 'ok' | 'unknown' | 'waiting';
   readonly error?: string;
+  /** The kind of the query failure (MetricsSourceError kind, or `other`). */
+  readonly errorKind?: string;
   readonly evaluatedAtMs?: number;
   readonly instances: readonly InstanceStatus[];
 }
@@ -95,6 +97,7 @@ interface SloRuntime {
   plan: FeedPlan;
   fingerprint: string;
   error?: string;
+  errorKind?: string;
   /** Slot up to which the last ingest succeeded. */
   ingestedMs?: number;
 }
@@ -312,8 +315,14 @@ export class Engine {
   }
 
   private fail(rt: SloRuntime, err: unknown): void {
-    rt.error = describe(err);
-    this.deps.logger.warn({ slo: rt.slo.id, err: rt.error, backend: this.deps.source.url }, 'SLO query failed; the SLO is unknown until it succeeds');
+    const message = describe(err);
+    const kind = err instanceof MetricsSourceError ? err.kind : 'other';
+    // Said once per change of state (a new kind of failure), not every cycle while it lasts.
+    const fields = { slo: rt.slo.id, err: message, kind, backend: this.deps.source.url };
+    if (rt.errorKind !== kind) this.deps.logger.warn(fields, 'SLO query failed; the SLO is unknown until it succeeds');
+    else this.deps.logger.debug(fields, 'SLO query still failing');
+    rt.error = message;
+    rt.errorKind = kind;
   }
 
   /** Writes a slot table into the ledger (with timeslice accounting) and advances the cursor, in one transaction. */
@@ -353,7 +362,9 @@ export class Engine {
       }
       this.ledger.setCursor(slo.id, rt.fingerprint, firstSlotMs, toMs);
     })();
+    if (rt.error !== undefined) this.deps.logger.info({ slo: slo.id }, 'SLO queries succeed again');
     delete rt.error;
+    delete rt.errorKind;
     rt.ingestedMs = toMs;
   }
 
@@ -374,7 +385,7 @@ export class Engine {
       if (rt.error !== undefined || rt.ingestedMs === undefined || rt.ingestedMs < atMs) {
         failed++;
         const prev = this.statuses.get(slo.id);
-        this.statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        this.statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
         continue;
       }
       evaluated++;

@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { Daemon, StartupError } from '../runtime/daemon.js';
+import type { DaemonMetrics } from '../runtime/daemon.js';
+import { createLogger } from '../runtime/logger.js';
+import type { Timers } from '../runtime/scheduler.js';
+import type { CliIo } from './io.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.js';
+import { formatError } from './validate.js';
+
+export const RUN_USAGE = `Usage: burnwatch run [--config FILE]
+
+Runs the daemon: evaluates every SLO on aligned slots against Prometheus, keeps the error-budget ledger in
+SQLite, and delivers notifications. Settings come from the config file (or BURNWATCH_CONFIG) and BURNWATCH_*
+environment variables; with neither it runs on embedded defaults: SLOs from ./slos, Prometheus at
+http://localhost:9090, notifications as JSON lines on standard output, HTTP on :9099. Logs go to standard
+error. SIGHUP reloads the SLO and routing files; SIGTERM stops after the current cycle.`;
+
+/** What the daemon needs of the process, supplied by the composition root. */
+export interface Platform {
+  readonly timers: Timers;
+  readonly random: () => number;
+  readonly stdout: { write(text: string): unknown };
+  readonly version: string;
+  /** Registers a signal handler. */
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
+  /** Metrics and the HTTP server around the daemon (built by the composition root). */
+  readonly serve?: (daemon: Daemon) => Promise<{ close(): Promise<void> }>;
+  readonly metrics?: DaemonMetrics;
+}
+
+export async function runCommand(args: readonly string[], io: CliIo, platform: Platform): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: [...args], allowPositionals: false, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (err) {
+    io.err(`burnwatch run: ${(err as Error).message}\n\n${RUN_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (values.help === true) {
+    io.out(`${RUN_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const configFile = values.config ?? io.env['BURNWATCH_CONFIG'];
+  const loaded = loadConfig(configFile, io.env);
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`${formatError(e)}\n`);
+    io.err('burnwatch run: the settings have problems (above); fix them and start again\n');
+    return EXIT_INVALID;
+  }
+  const config = loaded.config;
+  const logger = createLogger({ level: config.raw.log.level, version: platform.version });
+  let daemon: Daemon;
+  try {
+    daemon = Daemon.start(config, {
+      env: io.env,
+      cwd: io.cwd,
+      timers: platform.timers,
+      random: platform.random,
+      logger,
+      stdout: platform.stdout,
+      version: platform.version,
+      ...(platform.metrics ? { metrics: platform.metrics } : {}),
+    });
+  } catch (err) {
+    if (err instanceof StartupError) {
+      for (const e of err.errors) io.err(`${formatError(e)}\n`);
+      io.err('burnwatch run: cannot start (problems above)\n');
+      return EXIT_INVALID;
+    }
+    throw err;
+  }
+  let server: { close(): Promise<void> } | undefined;
+  try {
+    server = await platform.serve?.(daemon);
+  } catch (err) {
+    io.err(`burnwatch run: ${(err as Error).message}\n`);
+    await daemon.stop();
+    return EXIT_INVALID;
+  }
+  daemon.run();
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ component: 'daemon', signal }, 'stopping');
+      void (async () => {
+        await server?.close();
+        await daemon.stop();
+        resolveExit(EXIT_OK);
+      })();
+    };
+    platform.onSignal('SIGTERM', () => stop('SIGTERM'));
+    platform.onSignal('SIGINT', () => stop('SIGINT'));
+    platform.onSignal('SIGHUP', () => {
+      logger.info({ component: 'reload', signal: 'SIGHUP' }, 'reload requested');
+      void daemon.reload();
+    });
+  });
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { LocatedDocument, SpecError } from '../spec/located.js';
+import { parseYamlFile } from '../spec/located.js';
+import { issuesToErrors } from '../spec/zod-errors.js';
+import { parseDuration } from '../slo/duration.js';
+import { AppConfigFile, ENV_OVERRIDES } from './schema.js';
+
+export interface AppConfig {
+  readonly file?: string;
+  readonly raw: AppConfigFile;
+  readonly slosPath: string;
+  readonly runbookRoot?: string;
+  readonly defaultPeriodMs: number;
+  readonly routingFile?: string;
+  readonly databasePath: string;
+  readonly intervalMs: number;
+  readonly rateWindowMs: number;
+  readonly maxBackfillMs?: number;
+  readonly maxAgeMs: number;
+  readonly sendTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+  readonly pollIntervalMs: number;
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly errors: readonly SpecError[] };
+
+const ms = (text: string): number => parseDuration(text) ?? 0;
+
+/**
+ * The daemon's settings: the config file (if any), then `BURNWATCH_*` environment variables on top, checked
+ * against the schema. Every problem comes back located (file, line, column, field) with what to write, or
+ * naming the environment variable.
+ */
+export function loadConfig(file: string | undefined, env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  let raw: unknown = {};
+  let doc: LocatedDocument | undefined;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: `cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, hint: 'check --config (or BURNWATCH_CONFIG) and the file permissions' }] };
+    }
+    const parsed = parseYamlFile(file, text);
+    if (parsed.errors.length > 0) return { ok: false, errors: parsed.errors };
+    if (parsed.documents.length > 1) return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: 'the config file holds several YAML documents', hint: 'keep one document' }] };
+    doc = parsed.documents[0];
+    raw = doc?.value() ?? {};
+    if (raw === null) raw = {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: 'the config file must be a map of settings', hint: 'see the README: slos, prometheus, routing, database, evaluation, server, links, delivery, reload, log' }] };
+  }
+  const errors: SpecError[] = [];
+  const merged = structuredClone(raw) as Record<string, unknown>;
+  for (const o of ENV_OVERRIDES) {
+    const value = env[o.env];
+    if (value === undefined || value === '') continue;
+    let v: unknown = value;
+    if (o.type === 'number') {
+      v = Number(value);
+      if (!Number.isInteger(v)) {
+        errors.push({ file: `environment variable ${o.env}`, line: 1, col: 1, path: o.path.join('.'), message: `"${value}" is not a whole number`, hint: `set ${o.env} to e.g. 9099` });
+        continue;
+      }
+    }
+    setIn(merged, o.path, v);
+  }
+  const result = AppConfigFile.safeParse(merged, { reportInput: true });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const envSource = ENV_OVERRIDES.find((o) => o.path.join('.') === issue.path.slice(0, o.path.length).join('.') && env[o.env] !== undefined && env[o.env] !== '');
+      if (envSource || !doc) {
+        const [first, ...rest] = issue.message.split('\n');
+        errors.push({
+          file: envSource ? `environment variable ${envSource.env}` : '(built-in defaults)',
+          line: 1,
+          col: 1,
+          path: issue.path.join('.'),
+          message: first ?? issue.message,
+          ...(rest.length > 0 ? { hint: rest.join(' ') } : {}),
+        });
+      } else {
+        errors.push(...issuesToErrors([issue], doc, AppConfigFile));
+      }
+    }
+    return { ok: false, errors };
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const c = result.data;
+  const intervalMs = ms(c.evaluation.interval);
+  if (300_000 % intervalMs !== 0) {
+    const at = doc?.locate(['evaluation', 'interval']) ?? { file: file ?? 'environment variable BURNWATCH_INTERVAL', line: 1, col: 1, path: 'evaluation.interval' };
+    return { ok: false, errors: [{ ...at, message: `the evaluation interval ${c.evaluation.interval} does not divide 5 minutes`, hint: 'use 10s, 15s, 20s, 30s, 1m or 5m' }] };
+  }
+  return {
+    ok: true,
+    config: {
+      ...(file === undefined ? {} : { file }),
+      raw: c,
+      slosPath: c.slos.path,
+      ...(c.slos.runbookRoot === undefined ? {} : { runbookRoot: c.slos.runbookRoot }),
+      defaultPeriodMs: ms(c.slos.defaultPeriod),
+      ...(c.routing.file === undefined ? {} : { routingFile: c.routing.file }),
+      databasePath: c.database.path,
+      intervalMs,
+      rateWindowMs: ms(c.evaluation.rateWindow),
+      ...(c.evaluation.maxBackfill === undefined ? {} : { maxBackfillMs: ms(c.evaluation.maxBackfill) }),
+      maxAgeMs: ms(c.delivery.maxAge),
+      sendTimeoutMs: ms(c.delivery.sendTimeout),
+      shutdownGraceMs: ms(c.delivery.shutdownGrace),
+      pollIntervalMs: ms(c.reload.pollInterval),
+    },
+  };
+}
+
+function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = obj;
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) cur[last] = value;
+}

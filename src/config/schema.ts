@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { PrometheusConnection } from '../metrics/prometheus/config.js';
+import { Duration } from '../spec/common-schema.js';
+
+/**
+ * The daemon's settings (`burnwatch run --config FILE`, every field optional). Environment variables
+ * `BURNWATCH_*` override the file (see load.ts); with neither, the embedded defaults run: SLOs from ./slos,
+ * Prometheus at http://localhost:9090, every notification to standard output.
+ */
+
+const SecretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not an environment variable name\nwrite e.g. BURNWATCH_API_TOKEN' }) }),
+  z.strictObject({ file: z.string().min(1) }),
+], { error: 'must say where to read the secret\nwrite { env: BURNWATCH_API_TOKEN } or { file: /run/secrets/burnwatch-api-token }; never the secret itself' });
+
+const Url = z.string().refine((u) => {
+  try {
+    const url = new URL(u);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, { error: 'must be an http(s) URL\nwrite e.g. https://github.com/acme/slos/blob/main/' });
+
+export const AppConfigFile = z.strictObject({
+  slos: z.strictObject({
+    path: z.string().min(1).default('./slos')
+      .meta({ description: 'Folder (or file) of SLO files, searched recursively. With git-sync, the symlink it maintains (e.g. /git/slos/current/slos).' }),
+    runbookRoot: z.string().min(1).optional()
+      .meta({ description: 'Folder relative runbook paths are checked against (default: the git root above the SLO files).' }),
+    defaultPeriod: Duration.default('30d')
+      .meta({ description: 'Period of Sloth files, which have none of their own (Sloth --default-slo-period).' }),
+  }).prefault({}),
+  prometheus: PrometheusConnection.prefault({ url: 'http://localhost:9090' })
+    .meta({ description: 'The Prometheus-compatible query API.' }),
+  routing: z.strictObject({
+    file: z.string().min(1).optional()
+      .meta({ description: 'Routing config (route tree, receivers, inhibit rules); default: every notification to standard output.' }),
+  }).prefault({}),
+  database: z.strictObject({
+    path: z.string().min(1).default('./data/burnwatch.db')
+      .meta({ description: 'SQLite file of the ledger, alert states, outbox and silences. Keep it on a persistent volume.' }),
+  }).prefault({}),
+  evaluation: z.strictObject({
+    interval: Duration.default('30s')
+      .meta({ description: 'Evaluation interval and ledger slot; must divide 5 minutes (10s, 15s, 30s, 1m, 5m).' }),
+    rateWindow: Duration.default('2m')
+      .meta({ description: 'Rate window for expression indicators sampled each slot (at least 4 scrape intervals).' }),
+    maxBackfill: Duration.optional()
+      .meta({ description: 'Cap on how far back a new SLO\'s ledger is read (default: its period plus its longest window).' }),
+  }).prefault({}),
+  server: z.strictObject({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: z.number().int().min(0).max(65_535).default(9099)
+      .meta({ description: 'One port for /metrics, /healthz, /readyz and the JSON API.' }),
+    apiToken: SecretRef.optional()
+      .meta({ description: 'Bearer token required by the mutating API (silences); without it those endpoints are disabled.' }),
+  }).prefault({}),
+  links: z.strictObject({
+    runbookBaseUrl: Url.optional().meta({ description: 'Prepended to relative runbook paths in notifications, e.g. the SLO repo\'s web URL.' }),
+    prometheusUrl: Url.optional().meta({ description: 'Prometheus UI for the SLI-query link (default: prometheus.url).' }),
+    dashboardUrl: Url.optional(),
+  }).prefault({}),
+  delivery: z.strictObject({
+    maxAge: Duration.default('24h').meta({ description: 'A notification undelivered this long is given up (dead letter).' }),
+    sendTimeout: Duration.default('30s'),
+    shutdownGrace: Duration.default('10s').meta({ description: 'On SIGTERM, how long in-flight sends may take before they are left for the next start.' }),
+  }).prefault({}),
+  reload: z.strictObject({
+    pollInterval: Duration.default('10s').meta({ description: 'How often the SLO folder and config files are checked for changes (SIGHUP reloads at once).' }),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be fatal, error, warn, info, debug or trace' }).default('info'),
+  }).prefault({}),
+});
+export type AppConfigFile = z.infer<typeof AppConfigFile>;
+
+/** Environment variables and the config path each overrides (documented in the README). */
+export const ENV_OVERRIDES: readonly { readonly env: string; readonly path: readonly string[]; readonly type: 'string' | 'number' }[] = [
+  { env: 'BURNWATCH_SLOS', path: ['slos', 'path'], type: 'string' },
+  { env: 'BURNWATCH_DEFAULT_SLO_PERIOD', path: ['slos', 'defaultPeriod'], type: 'string' },
+  { env: 'BURNWATCH_PROMETHEUS_URL', path: ['prometheus', 'url'], type: 'string' },
+  { env: 'BURNWATCH_ROUTING_FILE', path: ['routing', 'file'], type: 'string' },
+  { env: 'BURNWATCH_DB', path: ['database', 'path'], type: 'string' },
+  { env: 'BURNWATCH_INTERVAL', path: ['evaluation', 'interval'], type: 'string' },
+  { env: 'BURNWATCH_MAX_BACKFILL', path: ['evaluation', 'maxBackfill'], type: 'string' },
+  { env: 'BURNWATCH_HOST', path: ['server', 'host'], type: 'string' },
+  { env: 'BURNWATCH_PORT', path: ['server', 'port'], type: 'number' },
+  { env: 'BURNWATCH_RUNBOOK_BASE_URL', path: ['links', 'runbookBaseUrl'], type: 'string' },
+  { env: 'BURNWATCH_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+];

@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
+import { ManualTimers } from '../../test/support/manual-timers.js';
+import { loadConfig } from '../config/load.js';
+import { Daemon, StartupError } from './daemon.js';
+import type { DaemonLogger } from './daemon.js';
+
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const MIN = 60_000;
+
+const quiet: DaemonLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet };
+
+function sloFile(name: string, objective = 99.9): string {
+  return `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: ${name}, service: ${name} }
+spec:
+  objective: ${objective}
+  indicator:
+    events:
+      errors: http_requests_total{service="${name}",code="500"}
+      total: http_requests_total{service="${name}"}
+  alerting:
+    ticket: { disabled: true }
+    exhaustion: { disabled: true }
+`;
+}
+
+/** Both services fail completely from T0 + 1 min. */
+function source(): FakeMetrics {
+  const series = ['a', 'b'].flatMap((s) => [
+    counter({ __name__: 'http_requests_total', service: s, code: '200' }, (t) => (t > T0 + MIN ? 0 : 10), { startMs: T0 - 8 * 3_600_000 }),
+    counter({ __name__: 'http_requests_total', service: s, code: '500' }, (t) => (t > T0 + MIN ? 10 : 0), { startMs: T0 - 8 * 3_600_000 }),
+  ]);
+  return new FakeMetrics(series);
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'slos'));
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'slos', f), text);
+  const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', ...env });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const timers = new ManualTimers(T0 - 2 * MIN);
+  let out = '';
+  const reloads: string[] = [];
+  const daemon = Daemon.start(loaded.config, {
+    env: {},
+    cwd: dir,
+    timers,
+    random: () => 0.5,
+    logger: quiet,
+    stdout: { write: (t: string) => { out += t; } },
+    version: 'test',
+    source: source(),
+    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o) },
+  });
+  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads };
+}
+
+describe('runtime/daemon', () => {
+  it('pages through the console receiver by default, and is ready after a successful cycle', async () => {
+    const { daemon, timers, notifications } = setup();
+    expect(daemon.readiness().ready).toBe(false);
+    daemon.run();
+    await timers.advanceTo(T0 + 5 * MIN);
+    expect(daemon.readiness().ready).toBe(true);
+    expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
+    await daemon.stop();
+    expect(daemon.health().databaseOpen).toBe(false);
+  });
+
+  it('keeps the last good set when a reload is invalid, applies a fixed one, and resolves the alerts of a removed SLO', async () => {
+    const { dir, daemon, timers, notifications, reloads } = setup();
+    daemon.run();
+    await timers.advanceTo(T0 + 5 * MIN);
+    writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a').replace('objective: 99.9', 'objective: 120'));
+    const errors = await daemon.reload();
+    expect(errors.map((e) => `${e.line}:${e.path}`)).toEqual(['5:spec.objective']);
+    expect(daemon.readiness().checks['slos']?.detail).toContain('the last reload failed');
+    await timers.advanceTo(T0 + 6 * MIN);
+    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}:${s.state}`).sort()).toEqual(['a:99.9:ok', 'b:99.9:ok']);
+
+    writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a', 99.5));
+    unlinkSync(join(dir, 'slos', 'b.yaml'));
+    expect(await daemon.reload()).toEqual([]);
+    await timers.advanceTo(T0 + 7 * MIN);
+    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.5']);
+    // a kept its ledger and its firing page (no second page); b's page was resolved when b went away.
+    expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing', 'b:resolved']);
+    expect(reloads).toEqual(['failure', 'success']);
+    await daemon.stop();
+  });
+
+  it('reloads by itself when the SLO files change (polling), including through a swapped symlink', async () => {
+    const { dir, daemon, timers } = setup({ 'a.yaml': sloFile('a') });
+    daemon.run();
+    await timers.advanceTo(T0);
+    writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
+    await timers.advanceTo(T0 + MIN);
+    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    await daemon.stop();
+  });
+
+  it('fails to start with located messages: a broken routing file, a missing secret, an unusable database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'slos'));
+    writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a'));
+    const start = (env: Record<string, string>) => {
+      const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h', ...env });
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+      return () => Daemon.start(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+    };
+    writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pagr\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
+    expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(StartupError);
+    try {
+      start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })();
+    } catch (err) {
+      expect((err as StartupError).errors[0]).toMatchObject({ line: 2, path: 'route.receiver' });
+    }
+    writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pager\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
+    expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(/PD_KEY/);
+    writeFileSync(join(dir, 'not-a-dir'), 'x');
+    expect(start({ BURNWATCH_DB: join(dir, 'not-a-dir', 'burnwatch.db') })).toThrow(/database/);
+  });
+});

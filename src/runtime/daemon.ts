@@ -1,0 +1,430 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { AppConfig } from '../config/load.js';
+import type { EngineLogger, SloStatus } from '../engine/engine.js';
+import { Engine } from '../engine/engine.js';
+import { createPrometheusSource } from '../metrics/prometheus/client.js';
+import { resolveClientOptions } from '../metrics/prometheus/config.js';
+import type { MetricsSource } from '../metrics/source.js';
+import type { DispatchObserver } from '../notify/dispatcher.js';
+import type { RoutingConfig } from '../notify/routing-config.js';
+import { defaultRoutingConfig, parseRoutingConfig } from '../notify/routing-config.js';
+import { validateSilence } from '../routing/silence.js';
+import type { Silence } from '../routing/silence.js';
+import type { Slo } from '../slo/model.js';
+import { isWarning } from '../spec/located.js';
+import type { SpecError } from '../spec/located.js';
+import { findSpecFiles, loadSpecs } from '../spec/load.js';
+import type { Db } from '../store/db.js';
+import { openDb } from '../store/db.js';
+import type { AlertTransition, StoredAlert } from '../store/alerts.js';
+import { Delivery } from './delivery.js';
+import { SlotScheduler } from './scheduler.js';
+import type { Timers } from './scheduler.js';
+import { secretResolver } from './secrets.js';
+import type { DaemonHealth, DaemonView } from './view.js';
+
+export interface DaemonLogger extends EngineLogger {
+  child(bindings: Record<string, unknown>): DaemonLogger;
+}
+
+/** Hooks the daemon reports to (implemented with prom-client in metrics.ts). */
+export interface DaemonMetrics {
+  cycle(report: { durationMs: number; outcome: 'ok' | 'partial' | 'failed'; missedSlots: number }): void;
+  queryError(kind: string): void;
+  reload(outcome: 'success' | 'failure'): void;
+  readonly dispatch?: DispatchObserver;
+}
+
+export interface DaemonDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly timers: Timers;
+  readonly random: () => number;
+  readonly logger: DaemonLogger;
+  /** Where the console receiver writes (standard output). */
+  readonly stdout: { write(text: string): unknown };
+  readonly version: string;
+  readonly metrics?: DaemonMetrics;
+  /** For tests: a different metrics backend. */
+  readonly source?: MetricsSource;
+}
+
+/** A start-up problem: the process exits non-zero with these located messages. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+  constructor(readonly errors: readonly SpecError[]) {
+    super(errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.path === '' ? '' : `${e.path}: `}${e.message}${e.hint === undefined ? '' : ` (hint: ${e.hint})`}`).join('\n'));
+  }
+}
+
+function problem(file: string, message: string, hint: string, path = ''): SpecError {
+  return { file, line: 1, col: 1, path, message, hint };
+}
+
+/**
+ * The long-running daemon: loads SLOs and routing, opens SQLite, evaluates on aligned slots, runs the outbox,
+ * reloads on SIGHUP and on file changes (keeping the last good set when a change is invalid), and stops
+ * gracefully. It implements the DaemonView the HTTP server reads.
+ */
+export class Daemon implements DaemonView {
+  readonly version: string;
+  private readonly engine: Engine;
+  private readonly scheduler: SlotScheduler;
+  private lock: Promise<unknown> = Promise.resolve();
+  private lastCycleMs: number | undefined;
+  private lastSuccessMs: number | undefined;
+  private prometheusUp = true;
+  private reloadErrors: readonly SpecError[] = [];
+  private fingerprint = '';
+  private pollHandle: unknown;
+  private housekeepingAt = 0;
+  private cycleLogger: DaemonLogger;
+  private closed = false;
+
+  private constructor(
+    readonly config: AppConfig,
+    private readonly deps: DaemonDeps,
+    private readonly db: Db,
+    private readonly delivery: Delivery,
+    private slosLoaded: readonly Slo[],
+    source: MetricsSource,
+  ) {
+    this.version = deps.version;
+    this.cycleLogger = deps.logger.child({ component: 'engine' });
+    // The engine logs through the current cycle's logger, so every line of a cycle carries its cycle id.
+    const engineLogger: EngineLogger = {
+      info: (o, m) => this.cycleLogger.info(o, m),
+      warn: (o, m) => this.cycleLogger.warn(o, m),
+      error: (o, m) => this.cycleLogger.error(o, m),
+      debug: (o, m) => this.cycleLogger.debug(o, m),
+    };
+    const routingLinks = delivery.routing.links;
+    const links = config.raw.links;
+    this.engine = new Engine(
+      { source, db, logger: engineLogger, sink: delivery.outbox, suppressed: delivery.suppressed },
+      {
+        slotMs: config.intervalMs,
+        rateWindowMs: config.rateWindowMs,
+        ...(config.maxBackfillMs === undefined ? {} : { maxBackfillMs: config.maxBackfillMs }),
+        links: {
+          ...routingLinks,
+          ...(links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: links.runbookBaseUrl }),
+          prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? config.raw.prometheus.url,
+          ...(links.dashboardUrl === undefined ? {} : { dashboardUrl: links.dashboardUrl }),
+        },
+      },
+    );
+    this.scheduler = new SlotScheduler({ intervalMs: config.intervalMs }, deps.timers, (slot) => this.evaluateSlot(slot), (missed) => {
+      this.missedSinceReport += missed;
+      deps.logger.warn({ component: 'scheduler', missed }, 'evaluation slots missed: a cycle took longer than the interval');
+    });
+  }
+
+  private missedSinceReport = 0;
+
+  /**
+   * Starts the daemon. Every start-up problem (config, database, routing, secrets, SLO files, Prometheus
+   * connection settings) is collected and thrown as one StartupError with located messages.
+   */
+  static start(config: AppConfig, deps: DaemonDeps): Daemon {
+    const log = deps.logger.child({ component: 'daemon' });
+    let db: Db;
+    try {
+      db = openDb(resolve(deps.cwd, config.databasePath));
+    } catch (err) {
+      throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'point database.path at a writable file on a persistent volume', 'database.path')]);
+    }
+    try {
+      const routing = loadRouting(config, deps);
+      const secrets = secretResolver(deps.env, config.routingFile === undefined ? deps.cwd : dirname(resolve(deps.cwd, config.routingFile)));
+      const created = Delivery.create(routing, {
+        db,
+        notifierDeps: { secrets, logger: deps.logger.child({ component: 'notify' }), stdout: deps.stdout },
+        now: () => deps.timers.now(),
+        random: deps.random,
+        logger: deps.logger.child({ component: 'outbox' }),
+        schedule: (fn, ms) => {
+          const h = deps.timers.setTimeout(fn, ms);
+          return { cancel: () => deps.timers.clearTimeout(h) };
+        },
+        ...(deps.metrics?.dispatch ? { observer: deps.metrics.dispatch } : {}),
+        retry: { initialDelayMs: 2_000, maxDelayMs: 5 * 60_000, maxAgeMs: config.maxAgeMs, sendTimeoutMs: config.sendTimeoutMs },
+        resendDelayMs: 60_000,
+      });
+      if (!created.ok) throw new StartupError(created.errors);
+      const slos = loadSlos(config, deps);
+      if (!slos.ok) throw new StartupError(slos.errors);
+      for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
+      let source = deps.source;
+      if (!source) {
+        try {
+          source = createPrometheusSource(resolveClientOptions(config.raw.prometheus, {
+            readFile: (p) => readFileSync(resolve(deps.cwd, p), 'utf8'),
+            env: deps.env,
+          }));
+        } catch (err) {
+          throw new StartupError([problem(config.file ?? '(settings)', (err as Error).message.split('\n')[0] ?? 'invalid Prometheus settings', (err as Error).message.split('\n')[1] ?? 'check the prometheus settings', 'prometheus')]);
+        }
+      }
+      const daemon = new Daemon(config, deps, db, created.delivery, slos.slos, source);
+      daemon.fingerprint = daemon.currentFingerprint();
+      daemon.engine.setSlos(slos.slos, deps.timers.now());
+      log.info({ slos: slos.slos.length, receivers: created.delivery.receivers(), database: config.databasePath, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
+      return daemon;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Starts the evaluation schedule, the dispatcher and the change poller. */
+  run(): void {
+    this.delivery.dispatcher.start();
+    this.scheduler.start();
+    this.schedulePoll();
+  }
+
+  private schedulePoll(): void {
+    if (this.closed) return;
+    this.pollHandle = this.deps.timers.setTimeout(() => {
+      void this.checkForChanges().finally(() => this.schedulePoll());
+    }, this.config.pollIntervalMs);
+  }
+
+  /** Runs `fn` when no cycle or reload is running (they never interleave). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One evaluation cycle for a slot (what the scheduler runs; never concurrently with another or a reload). */
+  evaluateSlot(slot: number): Promise<void> {
+    return this.exclusive(() => this.cycle(slot));
+  }
+
+  private async cycle(slot: number): Promise<void> {
+    if (this.closed) return;
+    const started = this.deps.timers.now();
+    this.cycleLogger = this.deps.logger.child({ component: 'engine', cycle: new Date(slot).toISOString() });
+    let outcome: 'ok' | 'partial' | 'failed' = 'ok';
+    try {
+      await this.engine.ingest(slot);
+      const report = this.engine.evaluateAt(slot);
+      outcome = report.failed === 0 ? 'ok' : report.evaluated === 0 && report.failed > 0 ? 'failed' : 'partial';
+      if (report.evaluated > 0 || this.slosLoaded.length === 0) this.lastSuccessMs = this.deps.timers.now();
+      this.trackBackend(report.failed > 0 && report.evaluated === 0);
+      for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined) this.deps.metrics?.queryError(s.errorKind);
+      if (report.notifications > 0) this.cycleLogger.info({ notifications: report.notifications }, 'alert notifications queued');
+      this.housekeeping(slot);
+    } catch (err) {
+      outcome = 'failed';
+      this.cycleLogger.error({ err: (err as Error).message }, 'evaluation cycle failed');
+    } finally {
+      this.lastCycleMs = this.deps.timers.now();
+      this.deps.metrics?.cycle({ durationMs: this.lastCycleMs - started, outcome, missedSlots: this.missedSinceReport });
+      this.missedSinceReport = 0;
+    }
+  }
+
+  private trackBackend(down: boolean): void {
+    if (down === !this.prometheusUp) return;
+    this.prometheusUp = !down;
+    const statuses = this.engine.allStatuses();
+    const error = statuses.find((s) => s.error !== undefined)?.error;
+    if (down) this.deps.logger.error({ component: 'engine', backend: this.engine.slos().length > 0 ? this.sourceUrl() : undefined, error }, 'Prometheus cannot be queried: every SLO is unknown (no pages, no resolves) until it answers again');
+    else this.deps.logger.info({ component: 'engine', backend: this.sourceUrl() }, 'Prometheus answers again');
+  }
+
+  private sourceUrl(): string {
+    return this.config.raw.prometheus.url;
+  }
+
+  /** Thins the ledger hourly and prunes old outbox rows and silences daily. */
+  private housekeeping(slot: number): void {
+    if (slot < this.housekeepingAt) return;
+    this.housekeepingAt = slot + 3_600_000;
+    try {
+      this.engine.rollup(slot);
+      this.delivery.store.prune(slot - 30 * 86_400_000);
+      this.delivery.silences.prune(slot - 30 * 86_400_000);
+    } catch (err) {
+      this.deps.logger.warn({ component: 'store', err: (err as Error).message }, 'housekeeping failed; will try again in an hour');
+    }
+  }
+
+  /** What identifies the watched files' content: the SLO tree (through symlinks: git-sync swaps one) and the config files. */
+  private currentFingerprint(): string {
+    const parts: string[] = [];
+    const slos = resolve(this.deps.cwd, this.config.slosPath);
+    try {
+      parts.push(realpathSync(slos));
+    } catch {
+      parts.push('missing');
+    }
+    const files = findSpecFiles([slos]).files;
+    if (this.config.routingFile !== undefined) files.push(resolve(this.deps.cwd, this.config.routingFile));
+    for (const f of files) {
+      try {
+        const st = statSync(f);
+        parts.push(`${f}:${st.size}:${st.mtimeMs}`);
+      } catch {
+        parts.push(`${f}:gone`);
+      }
+    }
+    return parts.join('\n');
+  }
+
+  private async checkForChanges(): Promise<void> {
+    const now = this.currentFingerprint();
+    if (now === this.fingerprint) return;
+    this.deps.logger.info({ component: 'reload' }, 'SLO or routing files changed; reloading');
+    await this.reload();
+  }
+
+  /**
+   * Reloads the SLO files and the routing config. Any error keeps the last good set running (logged with
+   * its location, and counted); a good set replaces it: removed SLOs have their firing alerts resolved and
+   * their state dropped, changed ones are re-evaluated from the ledger.
+   */
+  reload(): Promise<readonly SpecError[]> {
+    return this.exclusive(() => {
+      const log = this.deps.logger.child({ component: 'reload' });
+      this.fingerprint = this.currentFingerprint();
+      const errors: SpecError[] = [];
+      let routing: RoutingConfig | undefined;
+      try {
+        routing = loadRouting(this.config, this.deps);
+      } catch (err) {
+        errors.push(...(err instanceof StartupError ? err.errors : [problem(this.config.routingFile ?? 'routing', (err as Error).message, 'fix the routing config')]));
+      }
+      const slos = loadSlos(this.config, this.deps);
+      if (!slos.ok) errors.push(...slos.errors);
+      if (routing && errors.length === 0) errors.push(...this.delivery.apply(routing));
+      if (errors.length > 0 || !slos.ok) {
+        this.reloadErrors = errors;
+        for (const e of errors) log.error({ file: e.file, line: e.line, col: e.col, field: e.path, hint: e.hint }, e.message);
+        log.error({ errors: errors.length, running: this.slosLoaded.length }, 'reload failed: the last good SLO set and routing keep running');
+        this.deps.metrics?.reload('failure');
+        return Promise.resolve(errors);
+      }
+      for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
+      const change = this.engine.setSlos(slos.slos, this.deps.timers.now());
+      this.slosLoaded = slos.slos;
+      this.reloadErrors = [];
+      this.deps.metrics?.reload('success');
+      log.info({ slos: slos.slos.length, added: change.added, removed: change.removed, rebuilt: change.rebuilt }, 'reloaded');
+      return Promise.resolve([]);
+    });
+  }
+
+  /** SIGTERM: finishes the current cycle and in-flight sends (bounded by the shutdown grace), closes the DB. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pollHandle !== undefined) this.deps.timers.clearTimeout(this.pollHandle);
+    await this.scheduler.stop();
+    await this.lock;
+    await this.delivery.dispatcher.stop(this.config.shutdownGraceMs);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+    this.deps.logger.info({ component: 'daemon' }, 'burnwatch stopped');
+  }
+
+  // --- DaemonView -------------------------------------------------------------------------------------
+
+  now(): number {
+    return this.deps.timers.now();
+  }
+
+  readiness(): { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> } {
+    const now = this.deps.timers.now();
+    const recent = this.lastSuccessMs !== undefined && now - this.lastSuccessMs <= 3 * this.config.intervalMs + this.scheduler.delayMs;
+    const checks = {
+      slos: { ok: true, detail: `${this.slosLoaded.length} SLOs loaded${this.reloadErrors.length > 0 ? ` (the last reload failed with ${this.reloadErrors.length} problems; the previous set runs)` : ''}` },
+      database: { ok: !this.closed && this.db.open, detail: this.db.open ? `open: ${this.config.databasePath}` : 'closed' },
+      cycle: {
+        ok: recent,
+        detail: this.lastSuccessMs === undefined
+          ? (this.prometheusUp ? 'no successful evaluation cycle yet (the first one backfills the ledger)' : `no successful evaluation cycle: Prometheus at ${this.sourceUrl()} cannot be queried`)
+          : recent ? `last successful cycle ${Math.round((now - this.lastSuccessMs) / 1000)} s ago` : `no successful cycle for ${Math.round((now - this.lastSuccessMs) / 1000)} s${this.prometheusUp ? '' : `: Prometheus at ${this.sourceUrl()} cannot be queried`}`,
+      },
+    };
+    return { ready: checks.slos.ok && checks.database.ok && checks.cycle.ok, checks };
+  }
+
+  slos(): readonly SloStatus[] {
+    return this.engine.allStatuses();
+  }
+
+  history(sloId: string, limit: number): readonly AlertTransition[] {
+    return this.engine.alertStore.history(sloId, limit);
+  }
+
+  alerts(): readonly StoredAlert[] {
+    return this.engine.alertStore.loadAll().filter((a) => a.state.phase !== 'inactive');
+  }
+
+  silences(): readonly Silence[] {
+    return this.delivery.silences.list();
+  }
+
+  addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): { ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] } {
+    const check = validateSilence(draft);
+    if (!check.ok) return { ok: false, problems: check.problems };
+    const silence = this.delivery.silences.add({ matchers: check.matchers, startsAt: draft.startsAt, endsAt: draft.endsAt, createdBy: draft.createdBy, comment: draft.comment }, this.deps.timers.now());
+    this.deps.logger.info({ component: 'api', silence: silence.id, createdBy: draft.createdBy }, 'silence created');
+    return { ok: true, silence };
+  }
+
+  expireSilence(id: string): boolean {
+    return this.delivery.silences.expire(id, this.deps.timers.now());
+  }
+
+  health(): DaemonHealth {
+    return {
+      slosLoaded: this.slosLoaded.length,
+      ...(this.lastCycleMs === undefined ? {} : { lastCycleMs: this.lastCycleMs }),
+      ...(this.lastSuccessMs === undefined ? {} : { lastSuccessfulCycleMs: this.lastSuccessMs }),
+      intervalMs: this.config.intervalMs,
+      prometheusUp: this.prometheusUp,
+      outbox: this.db.open ? this.delivery.store.stats() : { pending: 0, dead: 0 },
+      reloadErrors: this.reloadErrors,
+      databaseOpen: !this.closed && this.db.open,
+    };
+  }
+}
+
+function loadRouting(config: AppConfig, deps: DaemonDeps): RoutingConfig {
+  if (config.routingFile === undefined) return defaultRoutingConfig();
+  const path = resolve(deps.cwd, config.routingFile);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StartupError([problem(config.routingFile, `cannot read the routing config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check routing.file (BURNWATCH_ROUTING_FILE), or leave it out to send every notification to standard output', 'routing.file')]);
+  }
+  const parsed = parseRoutingConfig(config.routingFile, text);
+  if (!parsed.ok) throw new StartupError(parsed.errors);
+  for (const w of parsed.warnings) deps.logger.warn({ component: 'routing', file: w.file, line: w.line, col: w.col, field: w.path }, w.message);
+  return parsed.config;
+}
+
+function loadSlos(config: AppConfig, deps: DaemonDeps): { ok: true; slos: Slo[]; warnings: SpecError[] } | { ok: false; errors: SpecError[] } {
+  const path = resolve(deps.cwd, config.slosPath);
+  try {
+    statSync(path);
+  } catch {
+    return { ok: false, errors: [problem(config.slosPath, `the SLO folder ${config.slosPath} does not exist`, 'set slos.path (BURNWATCH_SLOS) to the folder of your SLO files')] };
+  }
+  const result = loadSpecs([path], {
+    cwd: deps.cwd,
+    defaultPeriodMs: config.defaultPeriodMs,
+    ...(config.runbookRoot === undefined ? {} : { runbookRoot: resolve(deps.cwd, config.runbookRoot) }),
+  });
+  const errors = result.errors.filter((e) => !isWarning(e));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, slos: [...result.slos], warnings: result.errors.filter(isWarning) };
+}
+
