@@ -7,9 +7,8 @@ import type { Platform } from './cli/run.js';
  */
 export async function processPlatform(): Promise<Platform> {
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  // The HTTP server (metrics, health, API) is added here once it exists.
-  const serving = undefined as undefined | { createDaemonMetrics(v: string): { hooks: NonNullable<Platform['metrics']> }; serve(d: unknown, m: unknown): Promise<{ close(): Promise<void> }> };
-  const metrics = serving?.createDaemonMetrics(version);
+  const serving = await import('./server/serve.js');
+  const metrics = serving.createDaemonMetrics(version);
   return {
     timers: {
       now: () => Date.now(),
@@ -22,6 +21,7 @@ export async function processPlatform(): Promise<Platform> {
     onSignal: (signal, handler) => {
       process.on(signal, handler);
     },
-    ...(serving && metrics ? { metrics: metrics.hooks, serve: (daemon) => serving.serve(daemon, metrics) } : {}),
+    metrics: metrics.hooks,
+    serve: (daemon) => serving.serve(daemon, metrics, { env: process.env, cwd: process.cwd() }),
   };
 }

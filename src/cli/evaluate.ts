@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine/engine.js';
-import type { InstanceStatus, SloStatus } from '../engine/engine.js';
+import type { SloStatus } from '../engine/engine.js';
 import { replay } from '../engine/replay.js';
 import { formatDuration } from '../slo/duration.js';
 import { MINUTE } from '../slo/duration.js';
 import { openDb } from '../store/db.js';
+import { statusJson } from '../server/status-json.js';
 import { durationFlag, loadOrReport, renderTable } from './backtest.js';
 import { parseTime, PROMETHEUS_OPTIONS, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
 import type { CliIo } from './io.js';
@@ -81,55 +82,6 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     }
     throw err;
   }
-}
-
-const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
-
-/** The JSON shape of an SLO's status (also served by the daemon's API). */
-export function statusJson(s: SloStatus, atMs: number): object {
-  return {
-    slo: s.slo.id,
-    service: s.slo.service,
-    objective: s.slo.objective,
-    state: s.state,
-    ...(s.error === undefined ? {} : { error: s.error }),
-    at: new Date(s.evaluatedAtMs ?? atMs).toISOString(),
-    instances: s.instances.map((i) => instanceJson(i)),
-  };
-}
-
-export function instanceJson(i: InstanceStatus): object {
-  const o = i.observation;
-  const windows: Record<string, { long: number | null; short: number | null }> = {};
-  return {
-    labels: i.labels,
-    noData: o.unknown,
-    maintenance: i.maintenance,
-    budget: {
-      remaining: finite(o.budget.remaining),
-      consumed: finite(o.budget.consumed),
-      timeToExhaustionSeconds: o.budget.timeToExhaustionMs === null ? null : Math.round(o.budget.timeToExhaustionMs / 1000),
-      errorRatio: finite(o.budget.errorRatio),
-      events: o.budget.events,
-      periodStart: new Date(o.budget.periodStartMs).toISOString(),
-    },
-    currentBurnRate: finite(o.currentBurnRate),
-    tiers: Object.fromEntries(o.tiers.map((t) => {
-      windows[t.name] = { long: finite(t.longBurnRate), short: finite(t.shortBurnRate) };
-      return [t.name, {
-        severity: t.severity,
-        longWindow: formatDuration(t.longMs),
-        shortWindow: formatDuration(t.shortMs),
-        long: finite(t.longBurnRate),
-        short: finite(t.shortBurnRate),
-        threshold: t.threshold,
-        active: t.active,
-        longEvents: finite(t.longEvents),
-      }];
-    })),
-    raw: o.raw,
-    alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
-  };
 }
 
 function pct(n: number): string {

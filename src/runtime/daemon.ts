@@ -178,6 +178,11 @@ export class Daemon implements DaemonView {
     }
   }
 
+  /** A logger for a component that runs beside the daemon (the HTTP server). */
+  logger(component: string): DaemonLogger {
+    return this.deps.logger.child({ component });
+  }
+
   /** Starts the evaluation schedule, the dispatcher and the change poller. */
   run(): void {
     this.delivery.dispatcher.start();

@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** tsx's loader as a URL, so `node --import <it>` works from any working directory. */
+export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliRun {
   readonly status: number | null;
@@ -11,7 +15,7 @@ export interface CliRun {
 
 /** Runs the burnwatch CLI from source (through tsx) as a user would run the installed command. */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): CliRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../src/cli.ts', import.meta.url)), ...args], {
+  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, fileURLToPath(new URL('../../src/cli.ts', import.meta.url)), ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',

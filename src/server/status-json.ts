@@ -1,0 +1,67 @@
+import type { InstanceStatus, SloStatus } from '../engine/engine.js';
+import { formatDuration } from '../slo/duration.js';
+
+/**
+ * The JSON shape of an SLO's status, shared by `burnwatch evaluate --format json` and the daemon's
+ * `GET /api/v1/slos/:id`, so the CLI and the API agree. Numbers that are not finite are written as null.
+ */
+
+export const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/**
+ * Burn rate per distinct tier window, in the order the tiers list them (tiers share windows: 6h is
+ * one tier's long and another's short window); NaN when the window holds no events.
+ */
+export function burnRatesByWindow(i: InstanceStatus): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of i.observation.tiers) {
+    for (const [ms, rate] of [[t.longMs, t.longBurnRate], [t.shortMs, t.shortBurnRate]] as const) {
+      const window = formatDuration(ms);
+      if (!Number.isFinite(out.get(window) ?? NaN)) out.set(window, rate);
+    }
+  }
+  return out;
+}
+
+export function statusJson(s: SloStatus, atMs: number): object {
+  return {
+    slo: s.slo.id,
+    service: s.slo.service,
+    objective: s.slo.objective,
+    state: s.state,
+    ...(s.error === undefined ? {} : { error: s.error }),
+    at: new Date(s.evaluatedAtMs ?? atMs).toISOString(),
+    instances: s.instances.map((i) => instanceJson(i)),
+  };
+}
+
+export function instanceJson(i: InstanceStatus): object {
+  const o = i.observation;
+  return {
+    labels: i.labels,
+    noData: o.unknown,
+    maintenance: i.maintenance,
+    budget: {
+      remaining: finite(o.budget.remaining),
+      consumed: finite(o.budget.consumed),
+      timeToExhaustionSeconds: o.budget.timeToExhaustionMs === null ? null : Math.round(o.budget.timeToExhaustionMs / 1000),
+      errorRatio: finite(o.budget.errorRatio),
+      events: o.budget.events,
+      periodStart: new Date(o.budget.periodStartMs).toISOString(),
+    },
+    currentBurnRate: finite(o.currentBurnRate),
+    windows: Object.fromEntries([...burnRatesByWindow(i)].map(([w, rate]) => [w, finite(rate)])),
+    tiers: Object.fromEntries(o.tiers.map((t) => [t.name, {
+      severity: t.severity,
+      longWindow: formatDuration(t.longMs),
+      shortWindow: formatDuration(t.shortMs),
+      long: finite(t.longBurnRate),
+      short: finite(t.shortBurnRate),
+      threshold: t.threshold,
+      active: t.active,
+      longEvents: finite(t.longEvents),
+    }])),
+    raw: o.raw,
+    alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
+  };
+}
