@@ -141,7 +141,7 @@ delivery: { shutdownGrace: 5s }
       await until('/readyz 200', async () => ((await get('/readyz')).status === 200 ? true : undefined), 60_000, first);
       expect((await get('/healthz')).status).toBe(200);
       const metrics = (await get('/metrics')).text;
-      expect(metrics).toMatch(/^burnwatch_slo_budget_remaining_ratio\{slo="shop-availability",service="shop",instance=""\} 1$/m);
+      expect(metrics).toMatch(/^burnwatch_slo_budget_remaining_ratio\{slo="shop-availability",service="shop",slo_instance=""\} 1$/m);
       expect(metrics).toMatch(/^burnwatch_slos_loaded 1$/m);
       const slos = JSON.parse((await get('/api/v1/slos')).text) as { id: string }[];
       expect(slos.map((s) => s.id)).toEqual(['shop-availability']);

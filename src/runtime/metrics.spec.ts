@@ -21,9 +21,9 @@ function expectSeries(exposition: Exposition, name: string, expected: Expected):
 
 const C = { slo: 'checkout-availability', service: 'checkout' };
 const A = { slo: 'api-latency', service: 'api' };
-const CI = { ...C, instance: '' };
-const CART = { ...A, instance: 'route="/cart"' };
-const PAY = { ...A, instance: 'route="/pay"' };
+const CI = { ...C, slo_instance: '' };
+const CART = { ...A, slo_instance: 'route="/cart"' };
+const PAY = { ...A, slo_instance: 'route="/pay"' };
 
 /** One-hot alert state: 1 for `current`, 0 for the three other states. */
 function oneHot(labels: Record<string, string>, severity: string, current: string): Expected {
@@ -89,7 +89,7 @@ describe('per-SLO gauges follow the view on every scrape', () => {
     const after = await scrape(view, metrics);
     expect(after.samples.filter((s) => s.labels['slo'] === checkout!.slo.id)).toEqual([]);
     expectSeries(after, 'burnwatch_slo_budget_remaining_ratio', [[CART, -0.1]]);
-    expect(after.samples.filter((s) => s.labels['instance'] === 'route="/pay"')).toEqual([]);
+    expect(after.samples.filter((s) => s.labels['slo_instance'] === 'route="/pay"')).toEqual([]);
   });
 
   it('marks an unknown SLO down and keeps its last evaluation', async () => {
@@ -278,6 +278,6 @@ describe('label and value formatting', () => {
     const [, api] = fixtureStatuses();
     view.statuses = [{ ...api!, instances: api!.instances.slice(0, 1).map((i) => ({ ...i, labels: { route: '/a"b\\c' } })) }];
     const e = await scrape(view);
-    expect([...seriesOf(e, 'burnwatch_slo_budget_remaining_ratio').keys()]).toEqual([seriesKey({ ...A, instance: 'route="/a\\"b\\\\c"' })]);
+    expect([...seriesOf(e, 'burnwatch_slo_budget_remaining_ratio').keys()]).toEqual([seriesKey({ ...A, slo_instance: 'route="/a\\"b\\\\c"' })]);
   });
 });

@@ -98,7 +98,7 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
   lastReloadSuccess.set(now() / 1000);
 
   const slo = ['slo', 'service'] as const;
-  const inst = ['slo', 'service', 'instance'] as const;
+  const inst = ['slo', 'service', 'slo_instance'] as const;
   const perSlo = {
     objective: new Gauge({ name: 'burnwatch_slo_objective_ratio', help: 'SLO objective as a ratio (99.9 % -> 0.999).', labelNames: slo, registers }),
     period: new Gauge({ name: 'burnwatch_slo_period_seconds', help: 'Nominal length of the SLO period.', labelNames: slo, registers }),
@@ -173,7 +173,7 @@ function setSloGauges(g: PerSlo, status: SloStatus): void {
     g.threshold.set({ ...base, tier: tier.name, severity: tier.severity, long: formatDuration(tier.longMs), short: formatDuration(tier.shortMs) }, tier.factor);
   }
   for (const i of status.instances) {
-    const labels = { ...base, instance: instanceLabel(i.labels, slo.groupBy) };
+    const labels = { ...base, slo_instance: instanceLabel(i.labels, slo.groupBy) };
     const obs = i.observation;
     if (Number.isFinite(obs.budget.remaining)) g.budget.set(labels, obs.budget.remaining);
     if (obs.budget.timeToExhaustionMs !== null) g.exhaustion.set(labels, obs.budget.timeToExhaustionMs / 1000);
