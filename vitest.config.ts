@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most slow tests wait on real processes (Prometheus, Alertmanager, burnwatch run), not on the CPU:
+    // run more files at once than the machine has cores.
+    maxWorkers: 4,
   },
 });

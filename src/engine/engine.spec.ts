@@ -174,6 +174,20 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     expect(source.rawCalls.some((c) => c.startMs <= T0 + 5 * MINUTE && c.endMs >= T0 + 15 * MINUTE)).toBe(true);
   });
 
+  it('loses no events when a new process continues one slot after the last one (counter baselines)', async () => {
+    const source = new FakeMetrics(service('checkout', () => 0));
+    const db = openDb(':memory:');
+    const first = engineWith(source, db, new Sink());
+    first.setSlos([slo('checkout')], T0);
+    await runUntil(first, T0 - 5 * MINUTE, T0);
+    const second = engineWith(source, db, new Sink());
+    second.setSlos([slo('checkout')], T0 + SLOT);
+    await runUntil(second, T0 + SLOT, T0 + 3 * SLOT);
+    const inst = second.ledger.instancesOf('checkout')[0];
+    // 10 requests/s for the three slots after T0: 900 requests.
+    expect(second.ledger.sums(inst?.id ?? -1, T0 + 3 * SLOT).window(3 * SLOT).total).toBeCloseTo(900, 6);
+  });
+
   it('marks an SLO whose query fails as unknown and keeps evaluating the others', async () => {
     const outage = (t: number): number => (t > T0 ? 1 : 0);
     const source = new FakeMetrics([...service('a', outage), ...service('b', outage)]);

@@ -248,7 +248,9 @@ export class Engine {
     for (const rt of this.runtimes.values()) {
       const cursor = this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
-      if (cursor && cursor.lastSlotMs === toMs - slot) live.push(rt);
+      // Live only when this process has read the previous slot itself: after a restart the counter tracker has
+      // no baselines yet, so even a one-slot gap is read with the lookback that provides them.
+      if (cursor && cursor.lastSlotMs === toMs - slot && rt.ingestedMs !== undefined) live.push(rt);
       else catchUp.push(rt);
     }
     const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });

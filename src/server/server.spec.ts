@@ -101,7 +101,7 @@ describe('GET /metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const e = parseExposition(await res.text());
-    expect(seriesOf(e, 'burnwatch_slo_budget_remaining_ratio').get(seriesKey({ slo: 'api-latency', service: 'api', instance: 'route="/cart"' }))).toBe(-0.1);
+    expect(seriesOf(e, 'burnwatch_slo_budget_remaining_ratio').get(seriesKey({ slo: 'api-latency', service: 'api', slo_instance: 'route="/cart"' }))).toBe(-0.1);
     expect(seriesOf(e, 'burnwatch_build_info').get(seriesKey({ version: '1.2.3' }))).toBe(1);
     expect(e.types.get('process_cpu_seconds_total')).toBe('counter');
 

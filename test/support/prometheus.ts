@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -20,6 +20,11 @@ export type { OpenMetricsSeries } from './openmetrics.js';
 export interface StartPrometheusOptions {
   /** OpenMetrics text to backfill (see `toOpenMetrics`), or a function producing it. */
   readonly openMetrics?: string | (() => string);
+  /**
+   * A directory of TSDB blocks made beforehand (e.g. by `promtool tsdb create-blocks-from openmetrics` on an
+   * input too large for a string), copied into the data directory before Prometheus starts.
+   */
+  readonly blocksFrom?: string;
   /** `scrape_configs` entries (default none: the TSDB then holds only the backfilled data). */
   readonly scrapeConfigs?: readonly Record<string, unknown>[];
   /** Rule file contents (YAML), written beside the config and listed in `rule_files`. */
@@ -42,6 +47,8 @@ export interface RunningPrometheus {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** Process id of Prometheus (e.g. to read its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** The TSDB directory. */
   readonly dataDir: string;
   /** Milliseconds from spawning to the first 200 from `/-/ready`. */
@@ -60,6 +67,7 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   try {
     const dataDir = join(root, 'data');
     await mkdir(dataDir);
+    if (options.blocksFrom !== undefined) await cp(options.blocksFrom, dataDir, { recursive: true });
     const backfillMs = options.openMetrics === undefined ? 0 : await backfill(root, dataDir, options);
     const configFile = await writeConfig(root, options);
     for (let attempt = 1; ; attempt++) {
@@ -80,6 +88,7 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
         return {
           url,
           port,
+          pid: proc.pid,
           dataDir,
           readyAfterMs,
           backfillMs,

@@ -289,7 +289,7 @@ describe('pagerduty notifier against the emulator', () => {
       const make = (host, timeoutMs) => pagerDutyNotifier.create('child', PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: host, caFile: ${JSON.stringify(caFile)}, timeoutMs }), { secrets: () => ${JSON.stringify(ROUTING_KEY)}, logger });
       const signal = new AbortController().signal;
       const outcomes = [];
-      for (const [host, timeoutMs] of [[${JSON.stringify(emulator.host)}, 2000], [${JSON.stringify(emulator.host)}, 2000], [${JSON.stringify(emulator.host)}, 300], ['127.0.0.1:${closedPort}', 2000]]) {
+      for (const [host, timeoutMs] of [[${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 300], ['127.0.0.1:${closedPort}', 8000]]) {
         const o = await make(host, timeoutMs).send(contractNotification(), { signal });
         outcomes.push(o.ok ? 'ok' : o.reason);
       }
