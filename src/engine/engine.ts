@@ -14,7 +14,7 @@ import { AlertStore } from '../store/alerts.js';
 import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import type { Instance } from '../store/ledger.js';
-import { FINE_RETENTION_MS, Ledger, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import type { InstanceRow, SlotTable } from './feeds.js';
 import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher } from './feeds.js';
 import type { AlertKind, LinkSettings } from './notification.js';
@@ -281,12 +281,26 @@ export class Engine {
     const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
-    const fineFrom = alignDown(toMs - FINE_RETENTION_MS, MEDIUM_STEP_MS);
-    if (from < fineFrom) {
+    // Read history at the resolution the ledger keeps for its age (hourly beyond 73 h, 5-minute rows to 7 h),
+    // so a 30-day backfill writes the rows that stay instead of rows the first rollup would delete.
+    const phases: [number, number][] = [
+      [alignDown(toMs - MEDIUM_RETENTION_MS, COARSE_STEP_MS), COARSE_STEP_MS],
+      [alignDown(toMs - FINE_RETENTION_MS, MEDIUM_STEP_MS), MEDIUM_STEP_MS],
+    ];
+    for (const [until, step] of phases) {
+      if (from >= until) continue;
+      if (from % step !== 0) {
+        // A gap that starts between two steps (a resumed ledger): read up to the next step boundary in full.
+        const head = Math.min(Math.ceil(from / step) * step, until);
+        await this.ingestFine(rt, from, head, undefined, fetcher, signal);
+        if (rt.error !== undefined) return;
+        from = head;
+        if (from >= until) continue;
+      }
       try {
-        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: fineFrom, slotMs: MEDIUM_STEP_MS }, { source: this.deps.source, ...(signal ? { signal } : {}) });
-        this.write(rt, table, from, fineFrom, MEDIUM_STEP_MS, cursor?.firstSlotMs ?? from);
-        from = fineFrom;
+        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, { source: this.deps.source, ...(signal ? { signal } : {}) });
+        this.write(rt, table, from, until, step, this.ledger.cursor(rt.slo.id)?.firstSlotMs ?? from);
+        from = until;
       } catch (err) {
         this.fail(rt, err);
         return;

@@ -227,6 +227,8 @@ export class Ledger {
         this.stmt.expire.run(sloId, cut, cut);
       }
     })();
+    // Give freed pages back (databases created with incremental auto-vacuum).
+    this.db.pragma('incremental_vacuum');
   }
 
   rowCount(sloId?: string): number {
