@@ -16,6 +16,15 @@ export async function processPlatform(): Promise<Platform> {
       clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
     },
     random: Math.random,
+    pid: process.pid,
+    isAlive: (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
     stdout: process.stdout,
     version,
     onSignal: (signal, handler) => {

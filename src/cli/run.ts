@@ -27,6 +27,8 @@ export interface Platform {
   /** Metrics and the HTTP server around the daemon (built by the composition root). */
   readonly serve?: (daemon: Daemon) => Promise<{ close(): Promise<void> }>;
   readonly metrics?: DaemonMetrics;
+  readonly pid: number;
+  readonly isAlive: (pid: number) => boolean;
 }
 
 export async function runCommand(args: readonly string[], io: CliIo, platform: Platform): Promise<number> {
@@ -60,6 +62,8 @@ export async function runCommand(args: readonly string[], io: CliIo, platform: P
       logger,
       stdout: platform.stdout,
       version: platform.version,
+      pid: platform.pid,
+      isAlive: platform.isAlive,
       ...(platform.metrics ? { metrics: platform.metrics } : {}),
     });
   } catch (err) {

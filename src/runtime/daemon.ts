@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '../config/load.js';
 import type { EngineLogger, SloStatus } from '../engine/engine.js';
@@ -48,6 +48,39 @@ export interface DaemonDeps {
   readonly metrics?: DaemonMetrics;
   /** For tests: a different metrics backend. */
   readonly source?: MetricsSource;
+  /** This process's id and a liveness check of another, for the single-writer lock (the composition root passes them). */
+  readonly pid?: number;
+  readonly isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * SQLite allows several writers to wait on each other, but two daemons on one ledger would double-count and
+ * page twice: a lock file beside the database (holding the owner's pid) refuses a second daemon. A lock left
+ * by a process that no longer runs is taken over. The `burnwatch silence` command does not take it.
+ */
+export function acquireWriterLock(dbPath: string, pid: number, isAlive: (pid: number) => boolean): () => void {
+  if (dbPath === ':memory:') return () => undefined;
+  const lockPath = `${dbPath}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, `${pid}\n`, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(lockPath, 'utf8').trim() === String(pid)) unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the lock file ${lockPath}: ${(err as Error).message}`, { cause: err });
+      const owner = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== pid && isAlive(owner)) {
+        throw new Error(`another burnwatch (pid ${owner}) is using the database ${dbPath} (lock file ${lockPath})`);
+      }
+      unlinkSync(lockPath); // stale: its process is gone
+    }
+  }
+  throw new Error(`cannot take the lock file ${lockPath}`);
 }
 
 /** A start-up problem: the process exits non-zero with these located messages. */
@@ -81,6 +114,7 @@ export class Daemon implements DaemonView {
   private housekeepingAt = 0;
   private cycleLogger: DaemonLogger;
   private closed = false;
+  private releaseLock: () => void = () => undefined;
 
   private constructor(
     readonly config: AppConfig,
@@ -129,11 +163,19 @@ export class Daemon implements DaemonView {
    */
   static start(config: AppConfig, deps: DaemonDeps): Daemon {
     const log = deps.logger.child({ component: 'daemon' });
+    const dbPath = resolve(deps.cwd, config.databasePath);
     let db: Db;
+    let release: () => void;
     try {
-      db = openDb(resolve(deps.cwd, config.databasePath));
+      db = openDb(dbPath);
     } catch (err) {
       throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'point database.path at a writable file on a persistent volume', 'database.path')]);
+    }
+    try {
+      release = acquireWriterLock(dbPath, deps.pid ?? 0, deps.isAlive ?? (() => false));
+    } catch (err) {
+      db.close();
+      throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'run one burnwatch per database (one replica, Recreate strategy); stop the other one or point this one at another database', 'database.path')]);
     }
     try {
       const routing = loadRouting(config, deps);
@@ -168,12 +210,14 @@ export class Daemon implements DaemonView {
         }
       }
       const daemon = new Daemon(config, deps, db, created.delivery, slos.slos, source);
+      daemon.releaseLock = release;
       daemon.fingerprint = daemon.currentFingerprint();
       daemon.engine.setSlos(slos.slos, deps.timers.now());
       log.info({ slos: slos.slos.length, receivers: created.delivery.receivers(), database: config.databasePath, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
       return daemon;
     } catch (err) {
       db.close();
+      release();
       throw err;
     }
   }
@@ -334,6 +378,7 @@ export class Daemon implements DaemonView {
     await this.delivery.dispatcher.stop(this.config.shutdownGraceMs);
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
+    this.releaseLock();
     this.deps.logger.info({ component: 'daemon' }, 'burnwatch stopped');
   }
 

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from './load.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function file(text: string): string {
+  const d = mkdtempSync(join(tmpdir(), 'burnwatch-config-'));
+  dirs.push(d);
+  writeFileSync(join(d, 'burnwatch.yaml'), text);
+  return join(d, 'burnwatch.yaml');
+}
+
+describe('config/load', () => {
+  it('runs on embedded defaults: ./slos, Prometheus on localhost:9090, port 9099, 30 s slots', () => {
+    const r = loadConfig(undefined, {});
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.config).toMatchObject({ slosPath: './slos', databasePath: './data/burnwatch.db', intervalMs: 30_000, defaultPeriodMs: 30 * 86_400_000 });
+    expect(r.config.raw.prometheus.url).toBe('http://localhost:9090');
+    expect(r.config.raw.server.port).toBe(9099);
+    expect(r.config.routingFile).toBeUndefined();
+  });
+
+  it('lets BURNWATCH_* variables override the file', () => {
+    const r = loadConfig(file('prometheus: { url: "http://prom:9090" }\nserver: { port: 8080 }\n'), { BURNWATCH_PORT: '9100', BURNWATCH_DB: '/var/lib/burnwatch/b.db' });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.config.raw.server.port).toBe(9100);
+    expect(r.config.raw.prometheus.url).toBe('http://prom:9090');
+    expect(r.config.databasePath).toBe('/var/lib/burnwatch/b.db');
+  });
+
+  it('locates a misspelt setting in the file with a did-you-mean hint', () => {
+    const r = loadConfig(file('prometheus:\n  url: http://prom:9090\nevaluation:\n  intervall: 30s\n'), {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([expect.objectContaining({ line: 4, col: 3, path: 'evaluation.intervall', message: 'unknown field "intervall"', hint: 'did you mean "interval"?' })]);
+  });
+
+  it('names the environment variable that holds a bad value', () => {
+    const r = loadConfig(undefined, { BURNWATCH_INTERVAL: '45s' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors[0]).toMatchObject({ file: 'environment variable BURNWATCH_INTERVAL', message: 'the evaluation interval 45s does not divide 5 minutes' });
+    const port = loadConfig(undefined, { BURNWATCH_PORT: 'http' });
+    expect(port.ok ? [] : port.errors[0]?.file).toBe('environment variable BURNWATCH_PORT');
+  });
+
+  it('rejects a secret written into the file', () => {
+    const r = loadConfig(file('server:\n  apiToken: s3cr3t\n'), {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors[0]?.line).toBe(2);
+    expect(JSON.stringify(r.errors)).not.toContain('s3cr3t');
+  });
+
+  it('says which file cannot be read', () => {
+    const r = loadConfig('/nonexistent/burnwatch.yaml', {});
+    expect(r.ok ? '' : r.errors[0]?.message).toMatch(/cannot read the config file: ENOENT/);
+  });
+});
