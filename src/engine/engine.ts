@@ -445,12 +445,14 @@ export class Engine {
       }
       this.statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances });
     }
-    if (changed.length > 0 || notifications.length > 0 || heartbeats.length > 0) {
+    // The heartbeat runs every cycle, also with nothing firing: resolved alerts are re-sent to Alertmanager
+    // for a while after they resolve.
+    if (changed.length > 0 || notifications.length > 0 || this.deps.sink?.heartbeat !== undefined) {
       this.deps.db.transaction(() => {
         for (const a of changed) this.alertStore.save(a);
         for (const t of transitions) this.alertStore.record(t);
         if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
-        if (heartbeats.length > 0) this.deps.sink?.heartbeat?.(heartbeats, atMs);
+        this.deps.sink?.heartbeat?.(heartbeats, atMs);
       })();
     }
     return { atMs, evaluated, failed, notifications: notifications.length, stats: this.cycleStats };

@@ -140,4 +140,33 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(s.store.due(T0 + 29_000, 10)).toHaveLength(0);
     expect(s.store.due(T0 + 30_000, 10)).toHaveLength(1);
   });
+
+  it('re-sends a firing alert after repeat_interval (a reminder), and to Alertmanager every resend delay, also after it resolved', async () => {
+    const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 0, repeatIntervalMs: 3_600_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'am', matchers: [] }] });
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const kinds: Record<string, string> = { chat: 'slack', am: 'alertmanager' };
+    const outbox = new Outbox(store, routerFor(route, (r) => kinds[r]), { resendDelayMs: 60_000 });
+    const chat = new ScriptedNotifier('chat');
+    const am = new ScriptedNotifier('am');
+    let now = T0;
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['chat', chat], ['am', am]]), now: () => now, random: () => 0.5, logger: quiet });
+    const cycle = async (firing: boolean): Promise<void> => {
+      db.transaction(() => outbox.heartbeat(firing ? [notification('a', 'firing', now)] : [], now))();
+      await dispatcher.pass();
+    };
+    db.transaction(() => outbox.enqueue([notification('a', 'firing', now)], now))();
+    await dispatcher.pass();
+    for (let i = 0; i < 61; i++) { now += 60_000; await cycle(true); } // an hour of firing
+    expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing']); // the first and one reminder
+    expect(am.got.length).toBeGreaterThanOrEqual(30); // re-posted about every minute (a post is due when > 1 min old)
+    db.transaction(() => outbox.enqueue([notification('a', 'resolved', now)], now))();
+    await dispatcher.pass();
+    const before = am.got.length;
+    for (let i = 0; i < 20; i++) { now += 60_000; await cycle(false); }
+    const resolvedPosts = am.got.slice(before).filter((g) => g.status === 'resolved').length;
+    expect(resolvedPosts).toBeGreaterThanOrEqual(5); // re-posted while within 15 minutes of the resolve
+    expect(resolvedPosts).toBeLessThanOrEqual(9);
+    expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing', 'resolved']);
+  });
 });
