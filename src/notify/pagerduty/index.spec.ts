@@ -27,7 +27,7 @@ writeFileSync(caFile, sharedTestPki().caCert);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function makeNotifier(host: string, logger: CapturingLogger, extra: Record<string, unknown> = {}): Notifier {
-  const config = PagerDutyConfig.parse({ routingKey: { env: 'PAGERDUTY_ROUTING_KEY' }, eventsHost: host, caFile, timeoutMs: 2000, ...extra });
+  const config = PagerDutyConfig.parse({ routingKey: { env: 'PAGERDUTY_ROUTING_KEY' }, eventsHost: host, caFile, timeoutMs: 10_000, ...extra });
   return pagerDutyNotifier.create('pd-main', config, {
     secrets: (ref) => {
       if ('env' in ref && ref.env === 'PAGERDUTY_ROUTING_KEY') return ROUTING_KEY;

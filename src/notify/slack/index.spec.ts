@@ -17,7 +17,7 @@ const TOKEN = 'xoxb-111111111111-2222222222222-secretSecretSecret42';
 const CHANNEL_ID = 'C0ALERTS01';
 
 function makeNotifier(apiUrl: string, logger: CapturingLogger, extra: Record<string, unknown> = {}): Notifier {
-  const config = SlackConfig.parse({ token: { env: 'SLACK_BOT_TOKEN' }, channel: '#alerts', apiUrl, timeoutMs: 2000, ...extra });
+  const config = SlackConfig.parse({ token: { env: 'SLACK_BOT_TOKEN' }, channel: '#alerts', apiUrl, timeoutMs: 10_000, ...extra });
   return slackNotifier.create('oncall', config, {
     secrets: (ref) => {
       if ('env' in ref && ref.env === 'SLACK_BOT_TOKEN') return TOKEN;
