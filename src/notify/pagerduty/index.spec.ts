@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.js';
 import { startPagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
 import type { PagerDutyEmulator, PagerDutyFailure } from '../../../test/support/pagerduty-emulator.js';
@@ -82,15 +82,13 @@ describe('pagerduty notifier against the emulator', () => {
   let logger: CapturingLogger;
   let notifier: Notifier;
 
-  beforeAll(async () => {
+  // A fresh emulator per test: a request a loaded machine delivers late (after its test's abort or timeout)
+  // must not consume the scripted answer of the next test.
+  beforeEach(async () => {
     emulator = await startPagerDutyEmulator();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await emulator.close();
-  });
-  afterEach(() => {
-    emulator.requests.length = 0;
-    emulator.incidents.length = 0;
   });
 
   const setUp = (extra: Record<string, unknown> = {}): void => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.js';
 import { startSlackEmulator } from '../../../test/support/slack-emulator.js';
 import type { SlackEmulator, SlackFailure } from '../../../test/support/slack-emulator.js';
@@ -73,16 +73,13 @@ describe('slack notifier against the emulator', () => {
   let logger: CapturingLogger;
   let notifier: Notifier;
 
-  beforeAll(async () => {
+  // A fresh emulator per test: a request a loaded machine delivers late (after its test's abort or timeout)
+  // must not consume the scripted answer of the next test.
+  beforeEach(async () => {
     emulator = await startSlackEmulator({ token: TOKEN });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await emulator.close();
-  });
-  afterEach(() => {
-    emulator.requests.length = 0;
-    emulator.messages.length = 0;
-    // every test leaves no scripted failure behind
   });
 
   const setUp = (extra: Record<string, unknown> = {}): void => {
