@@ -140,7 +140,11 @@ delivery: { shutdownGrace: 5s }
     try {
       await until('/readyz 200', async () => ((await get('/readyz')).status === 200 ? true : undefined), 60_000, first);
       expect((await get('/healthz')).status).toBe(200);
-      const metrics = (await get('/metrics')).text;
+      // The SLO instance appears with the first cycle that has samples of it (Prometheus has just started).
+      const metrics = await until('the budget gauge', async () => {
+        const text = (await get('/metrics')).text;
+        return /^burnwatch_slo_budget_remaining_ratio\{/m.test(text) ? text : undefined;
+      }, 60_000, first);
       expect(metrics).toMatch(/^burnwatch_slo_budget_remaining_ratio\{slo="shop-availability",service="shop",slo_instance=""\} 1$/m);
       expect(metrics).toMatch(/^burnwatch_slos_loaded 1$/m);
       const slos = JSON.parse((await get('/api/v1/slos')).text) as { id: string }[];
