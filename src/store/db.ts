@@ -116,7 +116,7 @@ export function openDb(path: string): Db {
   }
   let db: Db;
   try {
-    db = new Database(path, { timeout: 5000 });
+    db = keepAlive(new Database(path, { timeout: 5000 }));
   } catch (err) {
     throw new StoreError(`cannot open the database ${path}: ${(err as Error).message}; check the path and its permissions`, { cause: err });
   }
@@ -143,6 +143,45 @@ export function openDb(path: string): Db {
         : 'check the path and its permissions';
     throw new StoreError(`cannot use the database ${path}: ${message}; ${hint}`, { cause: err });
   }
+  return db;
+}
+
+/**
+ * better-sqlite3 12 on Node 24 aborts the process (`RemoveEnvironmentCleanupHook: (env) != nullptr`) when a
+ * Statement or Database object is garbage-collected outside a JavaScript context, e.g. by V8's memory reducer
+ * between two cycles or at exit. better-sqlite3 13 fixes it (N-API) but needs Node 22 or later, and burnwatch
+ * runs on Node 20 too. So every database and every statement we make, including those `pragma()` prepares, is
+ * kept for the life of the process (statements are prepared once per store, so this is a bounded set), and
+ * the CLI ends with process.exit, before any heap teardown.
+ */
+const KEPT: unknown[] = [];
+
+function keepAlive(db: Db): Db {
+  KEPT.push(db);
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    KEPT.push(stmt);
+    return stmt;
+  }) as Db['prepare'];
+  const pragmas = new Map<string, Database.Statement>();
+  const statementFor = (key: string, source: string): Database.Statement => {
+    let stmt = pragmas.get(key);
+    if (!stmt) {
+      stmt = db.prepare(`PRAGMA ${source}`);
+      pragmas.set(key, stmt);
+    }
+    return stmt;
+  };
+  db.pragma = ((source: string, options?: { simple?: boolean }) => {
+    const simple = options?.simple === true;
+    const stmt = statementFor(`${simple ? 's' : 'a'}:${source}`, source);
+    if (!stmt.reader) {
+      stmt.run();
+      return simple ? undefined : [];
+    }
+    return simple ? stmt.pluck().get() : stmt.all();
+  });
   return db;
 }
 
