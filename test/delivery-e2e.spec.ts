@@ -93,13 +93,22 @@ function runChild(config: string): Promise<{ status: number | null; stdout: stri
   });
 }
 
-/** Starts the child and kills it with SIGKILL `afterMs` after it is ready (or lets it finish first). */
-function runAndKill(config: string, afterMs: number): Promise<'killed' | 'finished'> {
+/**
+ * Starts the child and kills it with SIGKILL `afterMs` after it has started the slot at or after
+ * `killAtMs` (simulated time), or lets it finish first. Aiming at a slot keeps the kills at the same
+ * simulated times on fast and slow machines; the delay puts each at a random point inside its slot.
+ */
+function runAndKill(config: string, killAtMs: number, afterMs: number): Promise<'killed' | 'finished'> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [child, config], { env: { ...process.env, TEST_SLACK_TOKEN: SLACK_TOKEN, TEST_PD_KEY: PD_KEY }, stdio: ['ignore', 'pipe', 'ignore'] });
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let buffered = '';
     p.stdout.on('data', (d: Buffer) => {
-      if (timer === undefined && d.toString().includes('READY')) timer = setTimeout(() => p.kill('SIGKILL'), afterMs);
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      const started = lines.some((line) => line.startsWith('SLOT ') && Number(line.slice(5)) >= killAtMs);
+      if (timer === undefined && started) timer = setTimeout(() => p.kill('SIGKILL'), afterMs);
     });
     p.on('exit', (_code, signal) => {
       if (timer !== undefined) clearTimeout(timer);
@@ -196,18 +205,27 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('prometheus-alertmanager'
     // Slow answers (as real APIs are) widen the window between a send and its record.
     slack.failNext({ kind: 'slow', delayMs: 80 }, 10_000);
     pd.failNext({ kind: 'slow', delayMs: 80 }, 10_000);
-    // 30 s slots with a short pause each: the run takes long enough for every kill to land mid-run.
+    // 30 s slots with a short pause each. Kill i aims at a random slot in the i-th fiftieth of minutes 5
+    // to 70, so the kills walk through the page (about minute 11) and its resolve (about minute 50, when
+    // the 30 m window is clear of the incident) and leave minutes 70 to 80 to the last run.
     const config = childConfig(env, 'burnwatch.db', prom.url, at(80), { slotMs: 30_000, pauseMs: 60 });
+    const span = (at(70) - at(5)) / 50;
     let kills = 0;
     let finishedEarly = 0;
     for (let i = 0; i < 50; i++) {
-      const outcome = await runAndKill(config, Math.floor(Math.random() * 600));
+      const outcome = await runAndKill(config, at(5) + i * span + Math.random() * span, Math.floor(Math.random() * 120));
       if (outcome === 'killed') kills++;
       else finishedEarly++;
     }
+    const sentBeforeLastRun = pd.requests.map((r) => (r.json as { event_action?: string } | undefined)?.event_action);
     // The rest in one go (no pause per slot).
     const last = await runChild(childConfig(env, 'burnwatch.db', prom.url, at(80), { slotMs: 30_000 }));
     expect(last.stdout, last.stderr).toContain('DONE {"pending":0,"dead":0}');
+    // The kills landed across the page and its resolve: both were sent by killed runs.
+    const reached = Number(/READY (\d+)/.exec(last.stdout)?.[1]);
+    expect(reached).toBeGreaterThanOrEqual(at(69));
+    expect(sentBeforeLastRun).toContain('trigger');
+    expect(sentBeforeLastRun).toContain('resolve');
 
     const triggersPerKey = new Map<string, number>();
     for (const r of pd.requests) {
@@ -226,7 +244,7 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('prometheus-alertmanager'
     // At-least-once: a kill between Slack's answer and its record posts the message again; the resolve
     // edits the copy that was recorded, the latest one.
     expect(roots.at(-1)?.edits.length).toBeGreaterThanOrEqual(1);
-    console.log(`crash test: ${kills} SIGKILLs, ${finishedEarly} runs finished before their kill; PagerDuty: ${pd.requests.length} events (reference ${ref.pd.requests.length}), ${pd.incidents.length} incidents (reference ${ref.pd.incidents.length}); Slack: ${roots.length} messages (reference ${ref.slack.messages.filter((m) => m.threadTs === undefined).length}), ${updates.length} updates`);
+    console.log(`crash test: ${kills} SIGKILLs, ${finishedEarly} runs finished before their kill, the kills reached minute ${(reached - FROM) / MIN} of 80; PagerDuty: ${pd.requests.length} events (reference ${ref.pd.requests.length}), ${pd.incidents.length} incidents (reference ${ref.pd.incidents.length}); Slack: ${roots.length} messages (reference ${ref.slack.messages.filter((m) => m.threadTs === undefined).length}), ${updates.length} updates`);
     expect(kills).toBeGreaterThanOrEqual(50);
   }, 600_000);
 });

@@ -62,9 +62,10 @@ const engine = new Engine(
 const cursors = loaded.slos.map((s) => engine.ledger.cursor(s.id)?.lastSlotMs).filter((t): t is number => t !== undefined);
 const resume = cursors.length === loaded.slos.length ? Math.min(...cursors) : cfg.fromMs;
 engine.setSlos(loaded.slos, resume);
-process.stdout.write('READY\n');
+process.stdout.write(`READY ${resume}\n`);
 for (let t = resume; t <= cfg.toMs; t += cfg.slotMs) {
   now = t;
+  process.stdout.write(`SLOT ${t}\n`);
   await engine.ingest(t);
   engine.evaluateAt(t);
   await delivery.dispatcher.pass();
