@@ -221,9 +221,10 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('prometheus-alertmanager'
     // The rest in one go (no pause per slot).
     const last = await runChild(childConfig(env, 'burnwatch.db', prom.url, at(80), { slotMs: 30_000 }));
     expect(last.stdout, last.stderr).toContain('DONE {"pending":0,"dead":0}');
-    // The kills landed across the page and its resolve: both were sent by killed runs.
+    // The kills landed across the page and its resolve: both were sent by killed runs. The last run resumes
+    // at the last slot recorded before the last kill, aimed at minute 68.7 to 70.
     const reached = Number(/READY (\d+)/.exec(last.stdout)?.[1]);
-    expect(reached).toBeGreaterThanOrEqual(at(69));
+    expect(reached).toBeGreaterThanOrEqual(at(68));
     expect(sentBeforeLastRun).toContain('trigger');
     expect(sentBeforeLastRun).toContain('resolve');
 
