@@ -287,7 +287,7 @@ describe('pagerduty notifier against the emulator', () => {
       const make = (host, timeoutMs) => pagerDutyNotifier.create('child', PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: host, caFile: ${JSON.stringify(caFile)}, timeoutMs }), { secrets: () => ${JSON.stringify(ROUTING_KEY)}, logger });
       const signal = new AbortController().signal;
       const outcomes = [];
-      for (const [host, timeoutMs] of [[${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 300], ['127.0.0.1:${closedPort}', 8000]]) {
+      for (const [host, timeoutMs] of [[${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 1000], ['127.0.0.1:${closedPort}', 8000]]) {
         const o = await make(host, timeoutMs).send(contractNotification(), { signal });
         outcomes.push(o.ok ? 'ok' : o.reason);
       }
@@ -317,7 +317,10 @@ describe('pagerduty notifier against the emulator', () => {
     expect(doneAt).toBeDefined();
     // pdjs alone would keep the process alive ~30 s (requestTimeout timer) or 20 s (429 retry sleep).
     expect(exitedAt - (doneAt ?? 0)).toBeLessThan(5000);
-    expect(emulator.requests).toHaveLength(3);
+    // One request per send, no retry inside the SDK. The timed-out send's request is recorded only if its
+    // body reached the emulator before the client gave up, which a loaded machine may not manage.
+    expect(emulator.requests.slice(0, 2).map((r) => r.answer.status)).toEqual([429, 500]);
+    expect(emulator.requests.length).toBeLessThanOrEqual(3);
   }, 20_000);
 });
 
