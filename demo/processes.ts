@@ -119,7 +119,10 @@ export function onPath(name: string): boolean {
   return false;
 }
 
-/** A TCP port of 127.0.0.1 that was free a moment ago (another process may take it first: callers retry). */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). Another process may take it before
+ * the caller binds it: callers retry on "address already in use". The tests' launchers use this one too.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -127,8 +130,13 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
       const address = server.address();
-      const port = address !== null && typeof address === 'object' ? address.port : 0;
-      server.close((err) => (err || port === 0 ? reject(err ?? new Error('no port')) : resolve(port)));
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('could not read the port of a listening socket'));
+        return;
+      }
+      const { port } = address;
+      server.close((err) => (err ? reject(err) : resolve(port)));
     });
   });
 }
