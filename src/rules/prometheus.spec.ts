@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../slo/duration.js';
+import { sloModel } from '../../test/support/slo-model.js';
 import type { Slo, Tier } from '../slo/model.js';
 import { burnRateConditions, evaluateConstant, promqlShape } from './inspect.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from './prometheus.js';
@@ -14,36 +15,15 @@ const WORKBOOK: Tier[] = [
 ];
 
 function slo(overrides: Partial<Slo> = {}, alerting: Partial<Slo['alerting']> = {}): Slo {
-  return {
-    id: 'checkout-availability',
-    name: 'checkout-availability',
-    service: 'checkout',
-    labels: { team: 'payments' },
-    objective: 99.9,
-    period: { kind: 'rolling', durationMs: 30 * DAY },
-    budgeting: { kind: 'occurrences' },
-    indicator: {
-      kind: 'events',
-      count: 'bad',
-      events: { kind: 'selector', selector: 'http_requests_total{job="checkout",code=~"5.."}' },
-      total: { kind: 'selector', selector: 'http_requests_total{job="checkout"}' },
-    },
-    groupBy: [],
-    maintenance: [],
-    source: { file: 'slos/checkout.yaml', document: 0, format: 'burnwatch/v1' },
-    ...overrides,
-    alerting: {
-      name: 'CheckoutBurn',
+  return sloModel(
+    { labels: { team: 'payments' }, ...overrides },
+    {
       labels: { team: 'payments' },
-      annotations: {},
-      minEvents: 0,
-      keepFiringForMs: 0,
       tiers: WORKBOOK,
       page: { enabled: true, labels: { channel: '#pay-oncall' }, annotations: {} },
-      ticket: { enabled: true, labels: {}, annotations: {} },
       ...alerting,
     },
-  };
+  );
 }
 
 const alerts = (groups: readonly RuleGroup[]): AlertingRule[] =>

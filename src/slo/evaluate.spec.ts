@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR, MINUTE } from './duration.js';
+import type { InstanceSums, WindowSum } from './evaluate.js';
+import { budgetStatus, evaluateInstance, windowsOf } from './evaluate.js';
+import { sloModel } from '../../test/support/slo-model.js';
+import type { Period, Slo, Tier } from './model.js';
+
+/**
+ * evaluateInstance and budgetStatus over hand-made window sums: each expected number is worked out in the
+ * comment next to it from the sums given, not from burnwatch.
+ */
+
+const AT = Date.parse('2026-03-30T00:00:00Z'); // two days before the end of March (UTC)
+
+const PAGE_1H_5M: Tier = { name: 'page-1h-5m', severity: 'page', longMs: HOUR, shortMs: 5 * MINUTE, factor: 14.4, forMs: 0 };
+const TICKET_3D_6H: Tier = { name: 'ticket-3d-6h', severity: 'ticket', longMs: 3 * DAY, shortMs: 6 * HOUR, factor: 1, forMs: 0 };
+
+function slo(over: { period?: Period; minEvents?: number; tiers?: readonly Tier[] } = {}): Slo {
+  return sloModel(
+    { objective: 99, period: over.period ?? { kind: 'rolling', durationMs: 30 * DAY } },
+    { minEvents: over.minEvents ?? 0, tiers: over.tiers ?? [PAGE_1H_5M, TICKET_3D_6H] },
+  );
+}
+
+function sum(bad: number, total: number, dataSlots = 1): WindowSum {
+  return { bad, total, sliceBad: 0, slices: 0, dataSlots };
+}
+
+/** Sums per window length (ms), with one sum for the budget period (`since`). */
+function sums(windows: ReadonlyMap<number, WindowSum>, period: WindowSum): InstanceSums {
+  return {
+    window: (ms) => windows.get(ms) ?? sum(0, 0, 0),
+    since: () => period,
+  };
+}
+
+describe('evaluateInstance', () => {
+  // Objective 99 %: the budget is 0.01 (in float64, (100 - 99) / 100 = 0.01 exactly). 14.4 x 0.01 = 0.144.
+  const burning = new Map<number, WindowSum>([
+    [HOUR, sum(30, 200)], // 0.15 > 0.144: burn rate 15
+    [5 * MINUTE, sum(5, 20)], // 0.25: burn rate 25
+    [3 * DAY, sum(1, 1000)],
+    [6 * HOUR, sum(1, 100)],
+  ]);
+
+  it('fires a tier when both windows are above factor x budget, with burn rates over the budget', () => {
+    const obs = evaluateInstance(slo(), sums(burning, sum(30, 10_000)), AT);
+    const page = obs.tiers.find((t) => t.name === 'page-1h-5m');
+    expect(page).toMatchObject({ active: true, qualifies: true, longEvents: 200, threshold: 14.4 });
+    expect(page?.longBurnRate).toBeCloseTo(15, 9);
+    expect(page?.shortBurnRate).toBeCloseTo(25, 9);
+    expect(obs.raw).toEqual({ page: true, ticket: false });
+    expect(obs.unknown).toBe(false);
+  });
+
+  it('does not fire on the long window alone', () => {
+    const calmShort = new Map(burning).set(5 * MINUTE, sum(1, 20)); // 0.05 < 0.144
+    const obs = evaluateInstance(slo(), sums(calmShort, sum(30, 10_000)), AT);
+    expect(obs.raw.page).toBe(false);
+  });
+
+  it('keeps a tier from qualifying below minEvents in its long window (200 events in the hour)', () => {
+    const below = evaluateInstance(slo({ minEvents: 201 }), sums(burning, sum(30, 10_000)), AT);
+    expect(below.tiers[0]).toMatchObject({ active: true, qualifies: false });
+    const at = evaluateInstance(slo({ minEvents: 200 }), sums(burning, sum(30, 10_000)), AT);
+    expect(at.tiers[0]).toMatchObject({ active: true, qualifies: true });
+  });
+
+  it('is unknown, and neither pages nor tickets, when the freshest window has no data', () => {
+    const stale = new Map(burning).set(5 * MINUTE, sum(5, 20, 0));
+    const obs = evaluateInstance(slo(), sums(stale, sum(30, 10_000)), AT);
+    expect(obs.unknown).toBe(true);
+    expect(obs.raw).toEqual({ page: false, ticket: false });
+  });
+});
+
+describe('budgetStatus', () => {
+  // 50 bad of 10,000 in the period: error ratio 0.005 = half of the 0.01 budget, 0.5 left.
+  const half = sum(50, 10_000);
+
+  it('reports the remaining budget and, at the current burn, the time to exhaustion (rolling 30 d)', () => {
+    // remaining 0.5 x 30 d / burn rate 1 = 15 d.
+    const status = budgetStatus(slo(), sums(new Map(), half), AT, 1);
+    expect(status.remaining).toBeCloseTo(0.5, 12);
+    expect(status.consumed).toBeCloseTo(0.5, 12);
+    expect(status.errorRatio).toBeCloseTo(0.005, 12);
+    expect(status.events).toBe(10_000);
+    expect(status.timeToExhaustionMs).toBeCloseTo(15 * DAY, 0);
+  });
+
+  it('has no time to exhaustion when a calendar budget resets before it runs out', () => {
+    const month: Period = { kind: 'calendar', unit: 'month', timezone: 'UTC' };
+    // 15 d at burn rate 1, but March ends in 2 d: the budget resets first.
+    expect(budgetStatus(slo({ period: month }), sums(new Map(), half), AT, 1).timeToExhaustionMs).toBeNull();
+    // At burn rate 100: 0.5 x 30 d / 100 = 3.6 h, before the month ends.
+    expect(budgetStatus(slo({ period: month }), sums(new Map(), half), AT, 100).timeToExhaustionMs).toBeCloseTo(3.6 * HOUR, 0);
+    const status = budgetStatus(slo({ period: month }), sums(new Map(), half), AT, 1);
+    expect(status.periodStartMs).toBe(Date.parse('2026-03-01T00:00:00Z'));
+    expect(status.periodEndMs).toBe(Date.parse('2026-04-01T00:00:00Z'));
+  });
+
+  it('is exhausted at once when the budget is spent, and has no end when nothing burns', () => {
+    expect(budgetStatus(slo(), sums(new Map(), sum(150, 10_000)), AT, 3).timeToExhaustionMs).toBe(0);
+    expect(budgetStatus(slo(), sums(new Map(), half), AT, 0).timeToExhaustionMs).toBeNull();
+    expect(budgetStatus(slo(), sums(new Map(), sum(0, 0, 0)), AT, NaN)).toMatchObject({ remaining: 1, timeToExhaustionMs: null });
+  });
+});
+
+describe('windowsOf', () => {
+  it('lists each window once, shortest first, with the one-hour current-burn window', () => {
+    expect(windowsOf(slo())).toEqual([5 * MINUTE, HOUR, 6 * HOUR, 3 * DAY]);
+  });
+});
