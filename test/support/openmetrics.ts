@@ -56,7 +56,7 @@ export function toOpenMetrics(series: readonly OpenMetricsSeries[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderLabels(labels: Readonly<Record<string, string>>): string {
+export function renderLabels(labels: Readonly<Record<string, string>>): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return '';
   const parts = entries
