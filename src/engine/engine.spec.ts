@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,5 +219,98 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const sums = engine.ledger.sums(inst?.id ?? -1, T0 + 10 * MINUTE).window(20 * MINUTE);
     // 1 request/s for 20 minutes: 1200 requests (the reset loses nothing: 15 s after the reset the counter reads 15).
     expect(sums.total).toBeCloseTo(1200, 6);
+  });
+
+  it('keeps no decision whose write failed: a page and a resolve that could not be recorded are decided again next cycle', async () => {
+    // 50 % errors from T0 to T0 + 10 min: the page fires at ~T0 + 2 min and resolves ~30 min after the end
+    // (as in the first test). The first write of each (the transaction of the state change and its outbox
+    // rows) fails as on a full disk.
+    const outage = (t: number): number => (t > T0 && t <= T0 + 10 * MINUTE ? 0.5 : 0);
+    const source = new FakeMetrics(service('checkout', outage));
+    const failOnce = new Set(['firing', 'resolved']);
+    const sent: string[] = [];
+    const failures: string[] = [];
+    const sink = {
+      enqueue(ns: readonly AlertNotification[]): void {
+        for (const n of ns.filter((x) => x.severity === 'page')) {
+          if (failOnce.delete(n.status)) {
+            failures.push(`${n.status}@${n.createdAt.getTime() - T0}`);
+            throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+          }
+          sent.push(`${n.status}@${n.createdAt.getTime() - T0}`);
+        }
+      },
+    };
+    const engine = new Engine({ source, db: openDb(':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+    engine.setSlos([slo('checkout')], T0);
+    const errors: string[] = [];
+    for (let t = T0 - 5 * MINUTE; t <= T0 + 45 * MINUTE; t += SLOT) {
+      await engine.ingest(t);
+      try {
+        engine.evaluateAt(t);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    expect(errors).toEqual(['database or disk is full', 'database or disk is full']);
+    const [firedAt, resolvedAt] = failures.map((f) => Number(f.split('@')[1]));
+    // Each was decided again one slot later and written: nothing lost, nothing twice.
+    expect(sent).toEqual([`firing@${(firedAt ?? NaN) + SLOT}`, `resolved@${(resolvedAt ?? NaN) + SLOT}`]);
+    // The stored state ends where the alert is.
+    expect(engine.alertStore.loadAll().filter((a) => a.severity === 'page').map((a) => a.state.phase)).toEqual(['inactive']);
+  });
+
+  it('takes a storage error in ingest for what it is, not for a failed query, and counts every event once the write succeeds again', async () => {
+    const source = new FakeMetrics([...service('checkout', () => 0), ...service('fresh', () => 0)]);
+    const db = openDb(':memory:');
+    const engine = engineWith(source, db, new Sink());
+    engine.setSlos([slo('checkout')], T0);
+    await runUntil(engine, T0 - 2 * MINUTE, T0);
+    // The write fails at its end (the cursor update), after the ledger rows of three slots were written: the
+    // transaction rolls them back.
+    db.exec(`CREATE TRIGGER full BEFORE UPDATE ON slo_cursors BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    await expect(engine.ingest(T0 + 3 * SLOT)).rejects.toThrow(/disk is full/);
+    expect(engine.status('checkout')?.error).toBeUndefined();
+    db.exec('DROP TRIGGER full');
+    await engine.ingest(T0 + 4 * SLOT);
+    engine.evaluateAt(T0 + 4 * SLOT);
+    expect(engine.status('checkout')?.state).toBe('ok');
+    const inst = engine.ledger.instancesOf('checkout')[0];
+    // 10 requests/s for the four slots after T0: 1,200 requests, none lost to the rolled-back write.
+    expect(engine.ledger.sums(inst?.id ?? -1, T0 + 4 * SLOT).window(4 * SLOT).total).toBeCloseTo(1200, 6);
+
+    // A new SLO whose first write (its instance, its rows, its cursor) is rolled back starts cleanly next time.
+    db.exec(`CREATE TRIGGER full BEFORE INSERT ON slo_cursors WHEN NEW.slo_id = 'fresh' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    engine.setSlos([slo('checkout'), slo('fresh')], T0 + 5 * SLOT);
+    await expect(engine.ingest(T0 + 5 * SLOT)).rejects.toThrow(/disk is full/);
+    db.exec('DROP TRIGGER full');
+    await engine.ingest(T0 + 6 * SLOT);
+    engine.evaluateAt(T0 + 6 * SLOT);
+    expect(engine.status('fresh')?.state).toBe('ok');
+  });
+
+  it('resolves a removed SLO\'s firing page on the next reload when the write of the first one failed', async () => {
+    const source = new FakeMetrics(service('checkout', (t) => (t > T0 ? 1 : 0)));
+    let failNext = false;
+    const sent: string[] = [];
+    const sink = {
+      enqueue(ns: readonly AlertNotification[]): void {
+        if (failNext) {
+          failNext = false;
+          throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+        }
+        sent.push(...ns.filter((n) => n.severity === 'page').map((n) => `${n.slo.id}:${n.status}`));
+      },
+    };
+    const engine = new Engine({ source, db: openDb(':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+    engine.setSlos([slo('checkout')], T0);
+    await runUntil(engine, T0 - 2 * MINUTE, T0 + 5 * MINUTE);
+    expect(sent).toEqual(['checkout:firing']);
+    failNext = true;
+    expect(() => engine.setSlos([], T0 + 6 * MINUTE)).toThrow(/disk is full/);
+    expect(engine.slos().map((s) => s.id)).toEqual(['checkout']);
+    engine.setSlos([], T0 + 7 * MINUTE);
+    expect(sent).toEqual(['checkout:firing', 'checkout:resolved']);
+    expect(engine.slos()).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import type { AlertNotification } from '../notify/notifier.js';
 import { AlertStore } from '../store/alerts.js';
 import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
+import { isStorageError } from '../store/db.js';
 import type { Instance } from '../store/ledger.js';
 import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import type { InstanceRow, SlotTable } from './feeds.js';
@@ -117,7 +118,7 @@ export function horizonMs(slo: Slo): number {
 export class Engine {
   readonly ledger: Ledger;
   readonly alertStore: AlertStore;
-  private readonly tracker = new CounterTracker();
+  private tracker = new CounterTracker();
   private readonly runtimes = new Map<string, SloRuntime>();
   private readonly alerts = new Map<string, StoredAlert>();
   private readonly statuses = new Map<string, SloStatus>();
@@ -177,11 +178,17 @@ export class Engine {
     }
     // Ledgers of SLOs that are gone (also from a previous run) are dropped.
     const known = new Set(next.keys());
-    this.deps.db.transaction(() => {
-      for (const id of removed) this.dropSlo(id);
-      for (const id of this.ledger.sloIds()) if (!known.has(id)) this.dropSlo(id);
+    const dropped = this.deps.db.transaction(() => {
+      const ids = [...new Set([...removed, ...this.ledger.sloIds().filter((id) => !known.has(id))])];
+      for (const id of ids) {
+        this.ledger.dropSlo(id);
+        this.alertStore.removeSlo(id);
+      }
       if (resolves.length > 0) this.deps.sink?.enqueue(resolves, atMs);
+      return ids;
     })();
+    // Memory follows only a committed transaction (a failed one leaves the SLOs and their alerts in place).
+    for (const id of dropped) this.forget(id);
     for (const id of removed) this.runtimes.delete(id);
     for (const slo of slos) {
       const fingerprint = ledgerFingerprint(slo, this.options.slotMs);
@@ -199,9 +206,7 @@ export class Engine {
     return { added, removed, rebuilt };
   }
 
-  private dropSlo(sloId: string): void {
-    this.ledger.dropSlo(sloId);
-    this.alertStore.removeSlo(sloId);
+  private forget(sloId: string): void {
     for (const [k, a] of this.alerts) if (a.sloId === sloId) this.alerts.delete(k);
     this.statuses.delete(sloId);
   }
@@ -242,6 +247,20 @@ export class Engine {
    * fetched together. A failing SLO is marked unknown and retried next cycle; others go on.
    */
   async ingest(toMs: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.ingestAll(toMs, signal);
+    } catch (err) {
+      // A write failed (storage): its transaction rolled back what the caches and the counter baselines had
+      // already taken in. Start again from the ledger, as after a restart: every SLO catches up from its
+      // cursor with the lookback that gives it baselines.
+      this.ledger.resetCache();
+      this.tracker = new CounterTracker();
+      for (const rt of this.runtimes.values()) delete rt.ingestedMs;
+      throw err;
+    }
+  }
+
+  private async ingestAll(toMs: number, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
     const live: SloRuntime[] = [];
     const catchUp: SloRuntime[] = [];
@@ -265,11 +284,13 @@ export class Engine {
         raw = undefined;
         this.deps.logger.warn({ err: describe(err) }, 'shared raw-sample fetch failed; fetching per SLO');
       }
-      await Promise.all(live.map(async (rt) => {
+      const done = await Promise.allSettled(live.map(async (rt) => {
         const cursor = this.ledger.cursor(rt.slo.id);
         const from = cursor?.lastSlotMs ?? toMs - slot;
         await this.ingestFine(rt, from, toMs, raw, fetcher, signal);
       }));
+      // A storage error (the only kind that gets here) after every SLO has finished, so none writes later.
+      for (const d of done) if (d.status === 'rejected') throw d.reason;
     }
     for (const rt of catchUp) await this.catchUp(rt, toMs, fetcher, signal);
     this.cycleStats = fetcher.stats;
@@ -330,7 +351,9 @@ export class Engine {
     }
   }
 
+  /** A query failure makes the SLO unknown; a storage error is not the backend's: it ends the ingest (rethrown). */
   private fail(rt: SloRuntime, err: unknown): void {
+    if (isStorageError(err)) throw err;
     const message = describe(err);
     const kind = err instanceof MetricsSourceError ? err.kind : 'other';
     // Said once per change of state (a new kind of failure), not every cycle while it lasts.
@@ -389,6 +412,10 @@ export class Engine {
    * the notifications they cause in one transaction.
    */
   evaluateAt(atMs: number): CycleReport {
+    // What the cycle changes in memory is undone when its transaction fails: a decision that was not recorded
+    // is taken again next cycle (a page is not lost, a resolve not skipped).
+    const alertsBefore = new Map(this.alerts);
+    const statusesBefore = new Map(this.statuses);
     const notifications: AlertNotification[] = [];
     const heartbeats: AlertNotification[] = [];
     const changed: StoredAlert[] = [];
@@ -448,12 +475,18 @@ export class Engine {
     // The heartbeat runs every cycle, also with nothing firing: resolved alerts are re-sent to Alertmanager
     // for a while after they resolve.
     if (changed.length > 0 || notifications.length > 0 || this.deps.sink?.heartbeat !== undefined) {
-      this.deps.db.transaction(() => {
-        for (const a of changed) this.alertStore.save(a);
-        for (const t of transitions) this.alertStore.record(t);
-        if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
-        this.deps.sink?.heartbeat?.(heartbeats, atMs);
-      })();
+      try {
+        this.deps.db.transaction(() => {
+          for (const a of changed) this.alertStore.save(a);
+          for (const t of transitions) this.alertStore.record(t);
+          if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
+          this.deps.sink?.heartbeat?.(heartbeats, atMs);
+        })();
+      } catch (err) {
+        restore(this.alerts, alertsBefore);
+        restore(this.statuses, statusesBefore);
+        throw err;
+      }
     }
     return { atMs, evaluated, failed, notifications: notifications.length, stats: this.cycleStats };
   }
@@ -535,6 +568,11 @@ function burnInput(obs: Observation, severity: Severity, frozen: boolean, slo: S
     .filter((t) => t.severity === severity)
     .map((t) => ({ name: t.name, holds: t.qualifies, forMs: t.forMs }));
   return { conditions, unknown: obs.unknown, frozen, keepFiringForMs: slo.alerting.keepFiringForMs };
+}
+
+function restore<K, V>(map: Map<K, V>, from: ReadonlyMap<K, V>): void {
+  map.clear();
+  for (const [k, v] of from) map.set(k, v);
 }
 
 export function alignDown(ms: number, step: number): number {

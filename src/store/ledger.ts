@@ -236,9 +236,13 @@ export class Ledger {
     return row.n;
   }
 
-  /** Forget cached rows (after another writer or a rollback). */
+  /**
+   * Forgets cached rows and instances (after another writer or a rollback: a rolled-back transaction leaves
+   * them pointing at rows that do not exist).
+   */
   resetCache(): void {
     this.last.clear();
+    this.instanceCache.clear();
   }
 }
 
