@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { buildRouteTree } from '../routing/route.js';
 import { openDb } from '../store/db.js';
@@ -168,5 +169,35 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(resolvedPosts).toBeGreaterThanOrEqual(5); // re-posted while within 15 minutes of the resolve
     expect(resolvedPosts).toBeLessThanOrEqual(9);
     expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing', 'resolved']);
+  });
+
+  it('on a failed write records a delivery at the next pass (no second send, the resolve behind it not held up), and sends nothing it could not claim', async () => {
+    const slack = new ScriptedNotifier('slack');
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
+    const errors: string[] = [];
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet, onError: (err) => errors.push((err as Error).message) });
+    db.transaction(() => outbox.enqueue([notification('a', 'firing', T0), notification('b', 'firing', T0)], T0))();
+    db.transaction(() => outbox.enqueue([notification('a', 'resolved', T0 + 1)], T0))();
+    const full = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+    const markDelivered = store.markDelivered.bind(store);
+    const claim = store.claim.bind(store);
+    let failDelivered = 1;
+    store.markDelivered = (id, at, ref) => {
+      if (failDelivered-- > 0) throw full();
+      markDelivered(id, at, ref);
+    };
+    store.claim = (id) => {
+      if (store.lastOf('b', 'slack')?.id === id && errors.length < 2) throw full();
+      return claim(id);
+    };
+    await dispatcher.pass(); // a: sent, its record fails; b: cannot be claimed, so not sent
+    expect(slack.got.map((g) => `${g.alertKey}:${g.status}`).sort()).toEqual(['a:firing']);
+    expect(errors).toEqual(['database or disk is full', 'database or disk is full']);
+    await dispatcher.pass(); // a's delivery is recorded first, then the resolve and b go
+    await dispatcher.pass();
+    expect(slack.got.map((g) => `${g.alertKey}:${g.status}`).sort()).toEqual(['a:firing', 'a:resolved', 'b:firing']);
+    expect(store.stats()).toEqual({ pending: 0, dead: 0 });
   });
 });

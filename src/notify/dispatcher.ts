@@ -47,6 +47,8 @@ export interface DispatcherDeps {
   readonly observer?: DispatchObserver;
   /** Schedules the next pass (the composition root passes setTimeout; tests step by hand). */
   readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };
+  /** A pass failed on the outbox itself (a database write or read); the next pass tries again. Default: logged. */
+  readonly onError?: (err: unknown) => void;
 }
 
 export class Dispatcher {
@@ -55,6 +57,12 @@ export class Dispatcher {
   private timer: { cancel(): void } | undefined;
   private passRunning: Promise<void> | undefined;
   private stopped = false;
+  /**
+   * Outcomes of sends whose recording failed (e.g. a full disk): the row stays `sending`, so nothing sends it
+   * again and the rows behind it wait; each pass first writes these. Lost with the process: a restart sends
+   * the row again (at-least-once).
+   */
+  private readonly unrecorded = new Map<number, () => void>();
 
   constructor(private readonly deps: DispatcherDeps, private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly options: { batch?: number; perReceiver?: number } = {}) {
     const recovered = deps.store.recoverInFlight();
@@ -77,7 +85,12 @@ export class Dispatcher {
 
   private rearm(): void {
     if (this.stopped || !this.deps.schedule) return;
-    const next = this.deps.store.nextDueMs();
+    let next: number | undefined;
+    try {
+      next = this.deps.store.nextDueMs();
+    } catch (err) {
+      this.failed(err);
+    }
     const wait = next === undefined ? 5_000 : Math.min(5_000, Math.max(50, next - this.deps.now()));
     this.timer?.cancel();
     this.timer = this.deps.schedule(() => {
@@ -85,7 +98,15 @@ export class Dispatcher {
     }, wait);
   }
 
-  /** One pass: claims due rows (head of each alert/receiver queue) and sends them, receivers in parallel. */
+  private failed(err: unknown): void {
+    if (this.deps.onError) this.deps.onError(err);
+    else this.deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed; will try again');
+  }
+
+  /**
+   * One pass: claims due rows (head of each alert/receiver queue) and sends them, receivers in parallel. A
+   * failure of the outbox itself is reported (onError) and the pass ends; it never rejects.
+   */
   async pass(): Promise<number> {
     if (this.passRunning) {
       await this.passRunning;
@@ -93,6 +114,10 @@ export class Dispatcher {
     }
     let sent = 0;
     const run = (async () => {
+      for (const [id, record] of this.unrecorded) {
+        record();
+        this.unrecorded.delete(id);
+      }
       const due = this.deps.store.due(this.deps.now(), this.options.batch ?? 200);
       const byReceiver = new Map<string, OutboxRow[]>();
       for (const row of due) {
@@ -107,12 +132,22 @@ export class Dispatcher {
         for (let i = 0; i < rows.length; i += limit) {
           await Promise.all(rows.slice(i, i + limit).map(async (row) => {
             if (this.stopped && this.controller.signal.aborted) return;
-            if (!this.deps.store.claim(row.id)) return;
+            let claimed: boolean;
+            try {
+              claimed = this.deps.store.claim(row.id);
+            } catch (err) {
+              // Not claimed, not sent: it stays pending for a later pass.
+              this.failed(err);
+              return;
+            }
+            if (!claimed) return;
             sent++;
             const p = this.deliver(row);
             this.inFlight.set(row.id, p);
             try {
               await p;
+            } catch (err) {
+              this.failed(err);
             } finally {
               this.inFlight.delete(row.id);
             }
@@ -120,13 +155,23 @@ export class Dispatcher {
         }
       }));
     })();
-    this.passRunning = run;
+    this.passRunning = run.catch((err: unknown) => this.failed(err));
     try {
-      await run;
+      await this.passRunning;
     } finally {
       this.passRunning = undefined;
     }
     return sent;
+  }
+
+  /** Writes an outcome; when the write fails, reports it and keeps it for the next pass (see `unrecorded`). */
+  private record(row: OutboxRow, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.unrecorded.set(row.id, write);
+      this.failed(err);
+    }
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
@@ -134,7 +179,7 @@ export class Dispatcher {
     const started = this.deps.now();
     if (!notifier) {
       // The receiver was removed by a reload: nothing can deliver this row.
-      this.deps.store.markDead(row.id, `receiver "${row.receiver}" is not configured any more`);
+      this.record(row, () => this.deps.store.markDead(row.id, `receiver "${row.receiver}" is not configured any more`));
       this.deps.observer?.dead?.(row.receiver, 'unknown', row, 'receiver removed');
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, id: row.id }, 'notification dropped: its receiver is not configured any more');
       return;
@@ -150,7 +195,8 @@ export class Dispatcher {
     }
     const now = this.deps.now();
     if (outcome.ok) {
-      this.deps.store.markDelivered(row.id, now, outcome.externalRef);
+      const ref = outcome.externalRef;
+      this.record(row, () => this.deps.store.markDelivered(row.id, now, ref));
       this.deps.observer?.delivered?.(row.receiver, notifier.kind, row, now - started);
       this.deps.logger.info({ receiver: row.receiver, alert: row.alertKey, status: row.status, kind: row.kind, attempts: row.attempts + 1 }, 'notification delivered');
       return;
@@ -160,13 +206,13 @@ export class Dispatcher {
     const tooOld = now - row.createdMs >= this.policy.maxAgeMs;
     if (!outcome.retryable || tooOld) {
       const why = outcome.retryable ? `still failing after ${Math.round((now - row.createdMs) / 60_000)} min (${message})` : message;
-      this.deps.store.markDead(row.id, why);
+      this.record(row, () => this.deps.store.markDead(row.id, why));
       this.deps.observer?.dead?.(row.receiver, notifier.kind, row, why);
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, status: row.status, reason: outcome.reason, error: why }, 'notification given up (dead letter)');
       return;
     }
     const delay = backoffMs(this.policy, row.attempts + 1, this.deps.random(), outcome.retryAfterMs);
-    this.deps.store.markRetry(row.id, now + delay, message);
+    this.record(row, () => this.deps.store.markRetry(row.id, now + delay, message));
     this.deps.logger.warn({ receiver: row.receiver, alert: row.alertKey, reason: outcome.reason, retryInMs: delay, attempt: row.attempts + 1, error: message }, 'notification failed; will retry');
   }
 
