@@ -85,18 +85,24 @@ export async function runCommand(args: readonly string[], io: CliIo, platform: P
   daemon.run();
   return new Promise<number>((resolveExit) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    const stop = (signal: string, code: number): void => {
       if (stopping) return;
       stopping = true;
       logger.info({ component: 'daemon', signal }, 'stopping');
       void (async () => {
         await server?.close();
         await daemon.stop();
-        resolveExit(EXIT_OK);
+        resolveExit(code);
       })();
     };
-    platform.onSignal('SIGTERM', () => stop('SIGTERM'));
-    platform.onSignal('SIGINT', () => stop('SIGINT'));
+    platform.onSignal('SIGTERM', () => stop('SIGTERM', EXIT_OK));
+    platform.onSignal('SIGINT', () => stop('SIGINT', EXIT_OK));
+    // The database cannot be used any more (its file was deleted or replaced): a failed exit, so that the
+    // pod restarts on the file now at that path.
+    void daemon.failed.then((err) => {
+      io.err(`burnwatch run: stopping: ${err.message}; ${err.hint}\n`);
+      stop('database', EXIT_INVALID);
+    });
     platform.onSignal('SIGHUP', () => {
       logger.info({ component: 'reload', signal: 'SIGHUP' }, 'reload requested');
       void daemon.reload();

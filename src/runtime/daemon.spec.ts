@@ -1,12 +1,14 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
 import { ManualTimers } from '../../test/support/manual-timers.js';
+import { mountTmpfs } from '../../test/support/tmpfs.js';
 import { loadConfig } from '../config/load.js';
 import { Daemon, StartupError } from './daemon.js';
 import type { DaemonLogger } from './daemon.js';
+import { UnavailableError } from './view.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MIN = 60_000;
@@ -39,11 +41,25 @@ function source(): FakeMetrics {
 }
 
 const dirs: string[] = [];
+const unmounts: (() => void)[] = [];
 afterEach(() => {
+  for (const u of unmounts.splice(0)) u();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}) {
+/** A logger that keeps every line (level, fields, message). */
+function recordingLogger(): { logger: DaemonLogger; lines: { level: string; fields: Record<string, unknown>; msg: string }[] } {
+  const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
+  const make = (bindings: Record<string, unknown>): DaemonLogger => {
+    const at = (level: string) => (fields: object, msg: string) => {
+      lines.push({ level, fields: { ...bindings, ...fields }, msg });
+    };
+    return { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug'), child: (b) => make({ ...bindings, ...b }) };
+  };
+  return { logger: make({}), lines };
+}
+
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -53,18 +69,19 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   const timers = new ManualTimers(T0 - 2 * MIN);
   let out = '';
   const reloads: string[] = [];
+  const storageErrors: string[] = [];
   const daemon = Daemon.start(loaded.config, {
     env: {},
     cwd: dir,
     timers,
     random: () => 0.5,
-    logger: quiet,
+    logger,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
     source: source(),
-    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o) },
+    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault) },
   });
-  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads };
+  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads, storageErrors, dbPath: loaded.config.databasePath };
 }
 
 describe('runtime/daemon', () => {
@@ -171,5 +188,73 @@ describe('runtime/daemon', () => {
     expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(/PD_KEY/);
     writeFileSync(join(dir, 'not-a-dir'), 'x');
     expect(start({ BURNWATCH_DB: join(dir, 'not-a-dir', 'burnwatch.db') })).toThrow(/database/);
+  });
+
+  const silence = { matchers: ['slo="a"'], startsAt: new Date(T0), endsAt: new Date(T0 + 3_600_000), createdBy: 'test', comment: 'maintenance' };
+
+  for (const change of ['deleted', 'replaced'] as const) {
+    it(`goes not-ready, refuses silences and stops with a failure when its database file is ${change} while running`, async () => {
+      const log = recordingLogger();
+      const { daemon, timers, dbPath, storageErrors } = setup(undefined, {}, log.logger);
+      let failed: unknown;
+      void daemon.failed.then((err) => { failed = err; });
+      daemon.run();
+      await timers.advanceTo(T0 + 5 * MIN);
+      expect(daemon.readiness().ready).toBe(true);
+      expect(daemon.addSilence(silence).ok).toBe(true);
+
+      if (change === 'deleted') {
+        unlinkSync(dbPath);
+      } else {
+        // A restore or a mistaken copy: a new file renamed over the open one.
+        copyFileSync(dbPath, `${dbPath}.restored`);
+        renameSync(`${dbPath}.restored`, dbPath);
+      }
+      // SQLite would accept this write into the old file, and it would be gone after the restart.
+      expect(() => daemon.addSilence(silence)).toThrow(UnavailableError);
+      expect(() => daemon.addSilence(silence)).toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
+      const readiness = daemon.readiness();
+      expect(readiness.ready).toBe(false);
+      expect(readiness.checks['database']).toMatchObject({ ok: false });
+      expect(readiness.checks['database']?.detail).toContain(dbPath);
+      await timers.advanceTo(T0 + 6 * MIN);
+      expect(failed).toMatchObject({ fault: 'moved', path: dbPath });
+      expect(storageErrors).toContain('moved');
+      expect(log.lines.filter((l) => l.level === 'error' && l.fields['database'] === dbPath && l.fields['fault'] === 'moved').length).toBeGreaterThan(0);
+      await daemon.stop();
+    });
+  }
+
+  it('counts a full disk as a storage error naming the file, keeps Prometheus up, and pages once space is back', async (ctx) => {
+    const m = mountTmpfs(1024 * 1024);
+    if (!m.ok) return ctx.skip(`full disk: ${m.reason}`);
+    unmounts.push(() => m.fs.unmount());
+    const log = recordingLogger();
+    const dbPath = join(m.fs.dir, 'burnwatch.db');
+    const { daemon, timers, notifications, storageErrors } = setup(undefined, { BURNWATCH_DB: dbPath }, log.logger);
+    const filler = m.fs.fill();
+    daemon.run();
+    // The services fail from T0 + 1 min: a page is due, but the ledger cannot take the backfill.
+    await timers.advanceTo(T0 + 5 * MIN);
+    expect(storageErrors.length).toBeGreaterThan(0);
+    expect(new Set(storageErrors)).toEqual(new Set(['full']));
+    expect(daemon.health().prometheusUp).toBe(true);
+    expect(log.lines.map((l) => l.msg).join('\n')).not.toMatch(/Prometheus cannot be queried/);
+    const storageLines = log.lines.filter((l) => l.level === 'error' && l.fields['fault'] === 'full');
+    expect(storageLines.length).toBeGreaterThan(0);
+    expect(storageLines[0]?.fields['database']).toBe(dbPath);
+    const readiness = daemon.readiness();
+    expect(readiness.ready).toBe(false);
+    expect(readiness.checks['database']?.ok).toBe(false);
+    expect(readiness.checks['database']?.detail).toMatch(new RegExp(`${dbPath}.*full`));
+    expect(notifications()).toEqual([]);
+
+    unlinkSync(filler);
+    await timers.advanceTo(T0 + 7 * MIN);
+    expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
+    expect(daemon.readiness().ready).toBe(true);
+    await timers.advanceTo(T0 + 9 * MIN);
+    expect(notifications()).toHaveLength(2);
+    await daemon.stop();
   });
 });

@@ -15,14 +15,16 @@ import type { Slo } from '../slo/model.js';
 import { isWarning } from '../spec/located.js';
 import type { SpecError } from '../spec/located.js';
 import { findSpecFiles, loadSpecs } from '../spec/load.js';
-import type { Db } from '../store/db.js';
-import { openDb } from '../store/db.js';
+import type { Db, DbFile, StorageFault, StoreError } from '../store/db.js';
+import { openDb, storageFault, trackDbFile } from '../store/db.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
+import type { OutboxStats } from '../store/outbox.js';
 import { Delivery } from './delivery.js';
 import { SlotScheduler } from './scheduler.js';
 import type { Timers } from './scheduler.js';
 import { secretResolver } from './secrets.js';
 import type { DaemonHealth, DaemonView } from './view.js';
+import { UnavailableError } from './view.js';
 
 export interface DaemonLogger extends EngineLogger {
   child(bindings: Record<string, unknown>): DaemonLogger;
@@ -33,6 +35,8 @@ export interface DaemonMetrics {
   cycle(report: { durationMs: number; outcome: 'ok' | 'partial' | 'failed'; missedSlots: number }): void;
   queryError(kind: string): void;
   reload(outcome: 'success' | 'failure'): void;
+  /** A database operation failed, by fault. */
+  storageError?(fault: StorageFault): void;
   readonly dispatch?: DispatchObserver;
 }
 
@@ -115,11 +119,26 @@ export class Daemon implements DaemonView {
   private cycleLogger: DaemonLogger;
   private closed = false;
   private releaseLock: () => void = () => undefined;
+  /** The last storage failure, until a cycle runs without one (readiness, logs). */
+  private storageProblem: StoreError | undefined;
+  /** The database cannot be used any more (its file was deleted or replaced): the daemon must stop. */
+  private fatal: StoreError | undefined;
+  private lastOutbox: OutboxStats = { pending: 0, dead: 0 };
+  private signalFailed: (err: StoreError) => void = () => undefined;
+  /**
+   * Settles when the daemon cannot go on and must be stopped with a failure: its database file was deleted or
+   * replaced (a restart opens the file now at the path). Never settles otherwise.
+   */
+  readonly failed: Promise<StoreError> = new Promise((resolveFailed) => {
+    this.signalFailed = resolveFailed;
+  });
 
   private constructor(
     readonly config: AppConfig,
     private readonly deps: DaemonDeps,
     private readonly db: Db,
+    private readonly dbPath: string,
+    private readonly dbFile: DbFile,
     private readonly delivery: Delivery,
     private slosLoaded: readonly Slo[],
     source: MetricsSource,
@@ -166,11 +185,15 @@ export class Daemon implements DaemonView {
     const dbPath = resolve(deps.cwd, config.databasePath);
     let db: Db;
     let release: () => void;
+    const opening = deps.timers.now();
+    let dbFile: DbFile;
     try {
-      db = openDb(dbPath);
+      db = openDb(dbPath, { verify: true });
+      dbFile = trackDbFile(dbPath);
     } catch (err) {
-      throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'point database.path at a writable file on a persistent volume', 'database.path')]);
+      throw databaseProblem(err, dbPath);
     }
+    const checkMs = deps.timers.now() - opening;
     try {
       release = acquireWriterLock(dbPath, deps.pid ?? 0, deps.isAlive ?? (() => false));
     } catch (err) {
@@ -178,6 +201,7 @@ export class Daemon implements DaemonView {
       throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'run one burnwatch per database (one replica, Recreate strategy); stop the other one or point this one at another database', 'database.path')]);
     }
     try {
+      let reportStorage: (err: unknown) => void = () => undefined;
       const routing = loadRouting(config, deps);
       const secrets = secretResolver(deps.env, config.routingFile === undefined ? deps.cwd : dirname(resolve(deps.cwd, config.routingFile)));
       const created = Delivery.create(routing, {
@@ -191,6 +215,7 @@ export class Daemon implements DaemonView {
           return { cancel: () => deps.timers.clearTimeout(h) };
         },
         ...(deps.metrics?.dispatch ? { observer: deps.metrics.dispatch } : {}),
+        onStorageError: (err) => reportStorage(err),
         retry: { initialDelayMs: 2_000, maxDelayMs: 5 * 60_000, maxAgeMs: config.maxAgeMs, sendTimeoutMs: config.sendTimeoutMs },
         resendDelayMs: 60_000,
       });
@@ -209,16 +234,20 @@ export class Daemon implements DaemonView {
           throw new StartupError([problem(config.file ?? '(settings)', (err as Error).message.split('\n')[0] ?? 'invalid Prometheus settings', (err as Error).message.split('\n')[1] ?? 'check the prometheus settings', 'prometheus')]);
         }
       }
-      const daemon = new Daemon(config, deps, db, created.delivery, slos.slos, source);
+      const daemon = new Daemon(config, deps, db, dbPath, dbFile, created.delivery, slos.slos, source);
+      reportStorage = (err) => {
+        if (!daemon.storageFailed(err, 'outbox')) deps.logger.error({ component: 'outbox', err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed; will try again');
+      };
       daemon.releaseLock = release;
       daemon.fingerprint = daemon.currentFingerprint();
       daemon.engine.setSlos(slos.slos, deps.timers.now());
-      log.info({ slos: slos.slos.length, receivers: created.delivery.receivers(), database: config.databasePath, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
+      log.info({ slos: slos.slos.length, receivers: created.delivery.receivers(), database: config.databasePath, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
       return daemon;
     } catch (err) {
       db.close();
       release();
-      throw err;
+      if (err instanceof StartupError || storageFault(err, dbPath) === undefined) throw err;
+      throw databaseProblem(err, dbPath);
     }
   }
 
@@ -254,11 +283,14 @@ export class Daemon implements DaemonView {
   }
 
   private async cycle(slot: number): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.fatal) return;
     const started = this.deps.timers.now();
     this.cycleLogger = this.deps.logger.child({ component: 'engine', cycle: new Date(slot).toISOString() });
     let outcome: 'ok' | 'partial' | 'failed' = 'ok';
     try {
+      // SQLite would write on into a deleted or replaced file; nothing of this cycle would survive a restart.
+      const moved = this.dbFile.check();
+      if (moved) throw moved;
       await this.engine.ingest(slot);
       const report = this.engine.evaluateAt(slot);
       outcome = report.failed === 0 ? 'ok' : report.evaluated === 0 && report.failed > 0 ? 'failed' : 'partial';
@@ -266,10 +298,10 @@ export class Daemon implements DaemonView {
       this.trackBackend(report.failed > 0 && report.evaluated === 0);
       for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined) this.deps.metrics?.queryError(s.errorKind);
       if (report.notifications > 0) this.cycleLogger.info({ notifications: report.notifications }, 'alert notifications queued');
-      this.housekeeping(slot);
+      if (this.housekeeping(slot)) this.storageWorks();
     } catch (err) {
       outcome = 'failed';
-      this.cycleLogger.error({ err: (err as Error).message }, 'evaluation cycle failed');
+      if (!this.storageFailed(err, 'evaluation cycle')) this.cycleLogger.error({ err: (err as Error).message }, 'evaluation cycle failed');
     } finally {
       this.lastCycleMs = this.deps.timers.now();
       this.deps.metrics?.cycle({ durationMs: this.lastCycleMs - started, outcome, missedSlots: this.missedSinceReport });
@@ -290,16 +322,63 @@ export class Daemon implements DaemonView {
     return this.config.raw.prometheus.url;
   }
 
-  /** Thins the ledger hourly and prunes old outbox rows and silences daily. */
-  private housekeeping(slot: number): void {
-    if (slot < this.housekeepingAt) return;
+  /** Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. */
+  private housekeeping(slot: number): boolean {
+    if (slot < this.housekeepingAt) return true;
     this.housekeepingAt = slot + 3_600_000;
     try {
       this.engine.rollup(slot);
       this.delivery.store.prune(slot - 30 * 86_400_000);
       this.delivery.silences.prune(slot - 30 * 86_400_000);
+      return true;
     } catch (err) {
-      this.deps.logger.warn({ component: 'store', err: (err as Error).message }, 'housekeeping failed; will try again in an hour');
+      if (!this.storageFailed(err, 'housekeeping')) this.deps.logger.warn({ component: 'store', err: (err as Error).message }, 'housekeeping failed; will try again in an hour');
+      return false;
+    }
+  }
+
+  /**
+   * Reports a storage failure (counted by fault, logged with the file and what to do, once per change of
+   * fault) and keeps it for readiness; a deleted or replaced file also stops the daemon (`failed`). Returns
+   * the fault, or undefined when the error is not a storage error.
+   */
+  private storageFailed(err: unknown, during: string): StoreError | undefined {
+    const fault = storageFault(err, this.dbPath);
+    if (fault === undefined) return undefined;
+    this.deps.metrics?.storageError?.(fault.fault);
+    const log = this.deps.logger.child({ component: 'store' });
+    const fields = { database: this.dbPath, fault: fault.fault, during, err: fault.message, hint: fault.hint };
+    if (fault.fault === 'moved') {
+      if (this.fatal === undefined) {
+        this.fatal = fault;
+        log.error(fields, 'the database file was deleted or replaced while running: stopping, so that a restart opens the file now at that path');
+        this.signalFailed(fault);
+      }
+      return fault;
+    }
+    if (this.storageProblem?.fault !== fault.fault) log.error(fields, 'the database failed: nothing that could not be recorded is sent; trying again every cycle');
+    else log.debug(fields, 'the database still fails');
+    this.storageProblem = fault;
+    return fault;
+  }
+
+  /** A cycle wrote without a storage failure. */
+  private storageWorks(): void {
+    if (this.storageProblem === undefined || this.fatal !== undefined) return;
+    this.deps.logger.info({ component: 'store', database: this.dbPath, fault: this.storageProblem.fault }, 'the database works again');
+    this.storageProblem = undefined;
+  }
+
+  /** Runs a database operation for the API: a storage failure is reported and becomes an UnavailableError (503). */
+  private withStore<T>(during: string, write: boolean, fn: () => T): T {
+    const moved = write ? (this.fatal ?? this.dbFile.check()) : undefined;
+    try {
+      if (moved) throw moved;
+      return fn();
+    } catch (err) {
+      const fault = this.storageFailed(err, during);
+      if (fault === undefined) throw err;
+      throw new UnavailableError(fault.message, fault.hint, { cause: fault });
     }
   }
 
@@ -359,7 +438,19 @@ export class Daemon implements DaemonView {
         return Promise.resolve(errors);
       }
       for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
-      const change = this.engine.setSlos(slos.slos, this.deps.timers.now());
+      let change: ReturnType<Engine['setSlos']>;
+      try {
+        change = this.engine.setSlos(slos.slos, this.deps.timers.now());
+      } catch (err) {
+        const fault = this.storageFailed(err, 'reload');
+        if (fault === undefined) throw err;
+        // Not applied: the poller tries again (the files did not change, the database failed).
+        this.fingerprint = '';
+        this.reloadErrors = [problem(this.dbPath, fault.message, fault.hint)];
+        log.error({ running: this.slosLoaded.length }, 'reload failed: the last good SLO set and routing keep running');
+        this.deps.metrics?.reload('failure');
+        return Promise.resolve(this.reloadErrors);
+      }
       this.slosLoaded = slos.slos;
       this.reloadErrors = [];
       this.deps.metrics?.reload('success');
@@ -376,7 +467,11 @@ export class Daemon implements DaemonView {
     await this.scheduler.stop();
     await this.lock;
     await this.delivery.dispatcher.stop(this.config.shutdownGraceMs);
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.storageFailed(err, 'stop');
+    }
     this.db.close();
     this.releaseLock();
     this.deps.logger.info({ component: 'daemon' }, 'burnwatch stopped');
@@ -391,9 +486,18 @@ export class Daemon implements DaemonView {
   readiness(): { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> } {
     const now = this.deps.timers.now();
     const recent = this.lastSuccessMs !== undefined && now - this.lastSuccessMs <= 3 * this.config.intervalMs + this.scheduler.delayMs;
+    if (!this.closed && this.fatal === undefined) {
+      const moved = this.dbFile.check();
+      if (moved) this.storageFailed(moved, 'readiness check');
+    }
+    const storage = this.fatal ?? this.storageProblem;
     const checks = {
       slos: { ok: true, detail: `${this.slosLoaded.length} SLOs loaded${this.reloadErrors.length > 0 ? ` (the last reload failed with ${this.reloadErrors.length} problems; the previous set runs)` : ''}` },
-      database: { ok: !this.closed && this.db.open, detail: this.db.open ? `open: ${this.config.databasePath}` : 'closed' },
+      database: this.closed || !this.db.open
+        ? { ok: false, detail: 'closed' }
+        : storage
+          ? { ok: false, detail: `${storage.message}; ${storage.hint}` }
+          : { ok: true, detail: `open: ${this.config.databasePath}` },
       cycle: {
         ok: recent,
         detail: this.lastSuccessMs === undefined
@@ -409,27 +513,39 @@ export class Daemon implements DaemonView {
   }
 
   history(sloId: string, limit: number): readonly AlertTransition[] {
-    return this.engine.alertStore.history(sloId, limit);
+    return this.withStore('alert history', false, () => this.engine.alertStore.history(sloId, limit));
   }
 
   alerts(): readonly StoredAlert[] {
-    return this.engine.alertStore.loadAll().filter((a) => a.state.phase !== 'inactive');
+    return this.withStore('alerts', false, () => this.engine.alertStore.loadAll().filter((a) => a.state.phase !== 'inactive'));
   }
 
   silences(): readonly Silence[] {
-    return this.delivery.silences.list();
+    return this.withStore('silences', false, () => this.delivery.silences.list());
   }
 
   addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): { ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] } {
     const check = validateSilence(draft);
     if (!check.ok) return { ok: false, problems: check.problems };
-    const silence = this.delivery.silences.add({ matchers: check.matchers, startsAt: draft.startsAt, endsAt: draft.endsAt, createdBy: draft.createdBy, comment: draft.comment }, this.deps.timers.now());
+    // A write into a deleted or replaced file would be answered 201 and be gone after the restart: refused.
+    const silence = this.withStore('silence', true, () => this.delivery.silences.add({ matchers: check.matchers, startsAt: draft.startsAt, endsAt: draft.endsAt, createdBy: draft.createdBy, comment: draft.comment }, this.deps.timers.now()));
     this.deps.logger.info({ component: 'api', silence: silence.id, createdBy: draft.createdBy }, 'silence created');
     return { ok: true, silence };
   }
 
   expireSilence(id: string): boolean {
-    return this.delivery.silences.expire(id, this.deps.timers.now());
+    return this.withStore('silence', true, () => this.delivery.silences.expire(id, this.deps.timers.now()));
+  }
+
+  /** The outbox figures (the last ones read when the database fails). */
+  private outboxStats(): OutboxStats {
+    if (!this.db.open) return this.lastOutbox;
+    try {
+      this.lastOutbox = this.delivery.store.stats();
+    } catch (err) {
+      if (!this.storageFailed(err, 'outbox statistics')) throw err;
+    }
+    return this.lastOutbox;
   }
 
   health(): DaemonHealth {
@@ -439,11 +555,17 @@ export class Daemon implements DaemonView {
       ...(this.lastSuccessMs === undefined ? {} : { lastSuccessfulCycleMs: this.lastSuccessMs }),
       intervalMs: this.config.intervalMs,
       prometheusUp: this.prometheusUp,
-      outbox: this.db.open ? this.delivery.store.stats() : { pending: 0, dead: 0 },
+      outbox: this.outboxStats(),
       reloadErrors: this.reloadErrors,
-      databaseOpen: !this.closed && this.db.open,
+      databaseOpen: !this.closed && this.db.open && this.fatal === undefined,
     };
   }
+}
+
+/** A database that cannot be used at start: the file, what is wrong, what to do. */
+function databaseProblem(err: unknown, dbPath: string): StartupError {
+  const fault = storageFault(err, dbPath);
+  return new StartupError([problem('database.path (BURNWATCH_DB)', fault?.message ?? (err as Error).message, fault?.hint ?? 'point database.path at a writable file on a persistent volume', 'database.path')]);
 }
 
 function loadRouting(config: AppConfig, deps: DaemonDeps): RoutingConfig {

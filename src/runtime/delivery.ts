@@ -26,6 +26,8 @@ export interface DeliveryDeps {
   readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
   readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };
   readonly observer?: DispatchObserver;
+  /** The outbox failed to read or write (reported by the dispatcher, which tries again). */
+  readonly onStorageError?: (err: unknown) => void;
   readonly retry?: RetryPolicy;
   readonly resendDelayMs?: number;
 }
@@ -50,6 +52,7 @@ export class Delivery {
       logger: deps.logger,
       ...(deps.observer ? { observer: deps.observer } : {}),
       ...(deps.schedule ? { schedule: deps.schedule } : {}),
+      ...(deps.onStorageError ? { onError: deps.onStorageError } : {}),
     }, deps.retry ?? DEFAULT_RETRY_POLICY);
     this.outbox = new Outbox(this.store, this.router(config), {
       ...(deps.resendDelayMs === undefined ? {} : { resendDelayMs: deps.resendDelayMs }),

@@ -120,6 +120,7 @@ describe('self-metrics', () => {
     ['burnwatch_missed_slots_total', 'counter'],
     ['burnwatch_last_successful_cycle_timestamp_seconds', 'gauge'],
     ['burnwatch_query_errors_total', 'counter'],
+    ['burnwatch_storage_errors_total', 'counter'],
     ['burnwatch_prometheus_up', 'gauge'],
     ['burnwatch_slos_loaded', 'gauge'],
     ['burnwatch_outbox_depth', 'gauge'],
@@ -180,6 +181,17 @@ describe('self-metrics', () => {
     const errors = seriesOf(await scrape(new FakeView(), metrics), 'burnwatch_query_errors_total');
     const kinds = ['bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls', 'client_timeout', 'partial', 'http', 'invalid_response', 'other'];
     expect(Object.fromEntries(errors)).toEqual(Object.fromEntries(kinds.map((kind) => [seriesKey({ kind }), kind === 'timeout' ? 2 : kind === 'other' ? 1 : 0])));
+  });
+
+  it('counts storage errors by fault apart from query errors, every fault present from the start', async () => {
+    const metrics = createMetrics({ version: 'x' });
+    metrics.storageError('full');
+    metrics.storageError('full');
+    metrics.storageError('moved');
+    const e = await scrape(new FakeView(), metrics);
+    const faults = ['corrupt', 'full', 'read_only', 'locked', 'io', 'moved', 'schema', 'other'];
+    expect(Object.fromEntries(seriesOf(e, 'burnwatch_storage_errors_total'))).toEqual(Object.fromEntries(faults.map((kind) => [seriesKey({ kind }), kind === 'full' ? 2 : kind === 'moved' ? 1 : 0])));
+    expect([...seriesOf(e, 'burnwatch_query_errors_total').values()].every((v) => v === 0)).toBe(true);
   });
 
   it('counts reloads, flags a failed one and stamps the last success', async () => {

@@ -5,6 +5,8 @@ import type { DispatchObserver } from '../notify/dispatcher.js';
 import { burnRatesByWindow } from '../server/status-json.js';
 import { formatDuration } from '../slo/duration.js';
 import { nominalPeriodMs } from '../slo/windows.js';
+import type { StorageFault } from '../store/db.js';
+import { STORAGE_FAULTS } from '../store/db.js';
 import type { DaemonView } from './view.js';
 
 /**
@@ -39,6 +41,7 @@ export interface BurnwatchMetrics {
   cycle(report: CycleReport): void;
   queryError(kind: string): void;
   reload(outcome: ReloadOutcome): void;
+  storageError(fault: StorageFault): void;
   /** Counts deliveries, failed attempts and dead letters, and times successful sends. */
   readonly dispatch: DispatchObserver;
   /** Refreshes the gauges from the daemon (call before rendering the registry on each scrape). */
@@ -72,6 +75,8 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
   const lastSuccessfulCycle = new Gauge({ name: 'burnwatch_last_successful_cycle_timestamp_seconds', help: 'Unix time of the last successful evaluation cycle (0: none yet).', registers });
   const queryErrors = new Counter({ name: 'burnwatch_query_errors_total', help: 'Failed metrics queries by kind.', labelNames: ['kind'], registers });
   for (const kind of QUERY_ERROR_KINDS) queryErrors.inc({ kind }, 0);
+  const storageErrors = new Counter({ name: 'burnwatch_storage_errors_total', help: 'Failed database operations by fault (full, read_only, locked, corrupt, io, moved: the file was deleted or replaced).', labelNames: ['kind'], registers });
+  for (const kind of STORAGE_FAULTS) storageErrors.inc({ kind }, 0);
   const prometheusUp = new Gauge({ name: 'burnwatch_prometheus_up', help: '1 when the last cycle could reach the metrics backend.', registers });
   const slosLoaded = new Gauge({ name: 'burnwatch_slos_loaded', help: 'SLOs loaded.', registers });
   const outboxDepth = new Gauge({ name: 'burnwatch_outbox_depth', help: 'Notifications waiting to be delivered (pending + sending).', registers });
@@ -133,6 +138,9 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
     },
     queryError(kind) {
       queryErrors.inc({ kind: (QUERY_ERROR_KINDS as readonly string[]).includes(kind) ? kind : 'other' });
+    },
+    storageError(kind) {
+      storageErrors.inc({ kind });
     },
     reload(outcome) {
       reloads.inc({ outcome });

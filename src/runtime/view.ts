@@ -12,7 +12,10 @@ export interface DaemonView {
   readonly version: string;
   /** Wall clock (ms). */
   now(): number;
-  /** Readiness: SLOs loaded, database open, a recent successful cycle (within 3 intervals). */
+  /**
+   * Readiness: SLOs loaded, the database open and working (still the file at its path, the last cycle's writes
+   * succeeded), a recent successful cycle (within 3 intervals).
+   */
   readiness(): { readonly ready: boolean; readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>> };
   /** Status of every SLO as of the last cycle. */
   slos(): readonly SloStatus[];
@@ -38,4 +41,12 @@ export interface DaemonHealth {
   /** The last reload failed: its errors (the previous good set keeps running). */
   readonly reloadErrors: readonly SpecError[];
   readonly databaseOpen: boolean;
+}
+
+/** The daemon cannot do what was asked now (its database cannot take the write): the server answers 503. */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError';
+  constructor(message: string, readonly hint: string, options?: ErrorOptions) {
+    super(message, options);
+  }
 }

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../runtime/metrics.js';
+import { UnavailableError } from '../runtime/view.js';
 import { parseExposition, seriesKey, seriesOf } from './exposition.fixture.js';
 import { FakeView, NOW } from './fake-view.fixture.js';
 import type { BurnwatchServer, ServerLogger } from './server.js';
@@ -352,6 +353,24 @@ describe('silences', () => {
     const res = await post(base, body);
     expect(res.status).toBe(400);
     expect((await json<ErrorBody>(res)).error).toContain(error);
+  });
+
+  it('POST and DELETE answer 503 with the daemon\'s message and hint when its database cannot take the write', async () => {
+    const view = new FakeView();
+    const { base } = await start({ apiToken: TOKEN, view });
+    const gone = new UnavailableError('the database file /data/burnwatch.db was deleted or replaced while burnwatch was running', 'burnwatch stops so that it starts again on the file now at that path');
+    view.addSilence = () => {
+      throw gone;
+    };
+    view.expireSilence = () => {
+      throw gone;
+    };
+    const res = await post(base, { matchers: ['slo="a"'], comment: 'deploy' });
+    expect(res.status).toBe(503);
+    expect(await json(res)).toEqual({ error: gone.message, hint: gone.hint });
+    const del = await fetch(`${base}/api/v1/silences/x`, { method: 'DELETE', headers: auth });
+    expect(del.status).toBe(503);
+    expect(view.silenceList).toEqual([]);
   });
 
   it('POST with a body over 64 KiB answers 413', async () => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { AlertPhase } from '../alerting/state.js';
 import type { DaemonView } from '../runtime/view.js';
+import { UnavailableError } from '../runtime/view.js';
 import { HOUR, parseDuration } from '../slo/duration.js';
 import { alertJson, silenceJson, sloDetailJson, sloSummaryJson } from './api-json.js';
 import type { Reply } from './http.js';
@@ -154,6 +155,9 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
     } catch (err) {
       if (err instanceof HttpError) {
         reply = err.reply();
+      } else if (err instanceof UnavailableError) {
+        // The daemon's database cannot take it now (the daemon has logged and counted it).
+        reply = new HttpError(503, err.message, err.hint).reply();
       } else {
         log.error({ component: 'api', method: req.method, path: req.url, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'API request failed');
         reply = { status: 500, json: { error: 'internal error while answering the request', hint: 'the burnwatch log has the details' } };
