@@ -43,7 +43,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}) {
+/** A logger that keeps every line as JSON text, with the bindings of its children. */
+function recordingLogger(lines: string[], bindings: Record<string, unknown> = {}): DaemonLogger {
+  const write = (level: string) => (obj: object, msg: string) => { lines.push(JSON.stringify({ level, ...bindings, ...obj, msg })); };
+  return { info: write('info'), warn: write('warn'), error: write('error'), debug: write('debug'), child: (b) => recordingLogger(lines, { ...bindings, ...b }) };
+}
+
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -53,18 +59,20 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   const timers = new ManualTimers(T0 - 2 * MIN);
   let out = '';
   const reloads: string[] = [];
+  const fake = source();
   const daemon = Daemon.start(loaded.config, {
     env: {},
     cwd: dir,
     timers,
     random: () => 0.5,
-    logger: quiet,
+    logger,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
-    source: source(),
+    source: fake,
     metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o) },
   });
-  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads };
+  const notifications = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string }; links: { sliQuery: string | null } });
+  return { dir, daemon, timers, notifications, reloads, fake };
 }
 
 describe('runtime/daemon', () => {
@@ -148,6 +156,26 @@ describe('runtime/daemon', () => {
     const second = start(102, [102]);
     void first;
     return second.stop();
+  });
+
+  it('never shows the password of prometheus.url: not in the log, not in /readyz, not in the SLI link of a notification', async () => {
+    const lines: string[] = [];
+    const { daemon, timers, notifications, fake } = setup(undefined, { BURNWATCH_PROMETHEUS_URL: 'http://burnwatch:hunter2-secret@prom.example:9090' }, recordingLogger(lines));
+    daemon.run();
+    await timers.advanceTo(T0 + 5 * MIN);
+    const links = notifications().map((n) => n.links.sliQuery);
+    expect(links).toHaveLength(2);
+    for (const link of links) expect(link).toMatch(/^http:\/\/prom\.example:9090\//);
+    // Prometheus goes away: the log and /readyz name it, without its password.
+    fake.failWhen = () => new Error('connect ECONNREFUSED');
+    await timers.advanceTo(T0 + 15 * MIN);
+    const readiness = daemon.readiness();
+    expect(readiness.checks['cycle']?.detail).toContain('Prometheus at http://prom.example:9090 cannot be queried');
+    expect(lines.some((l) => (JSON.parse(l) as { backend?: string }).backend === 'http://prom.example:9090')).toBe(true);
+    await daemon.stop();
+    const shown = [JSON.stringify(readiness), JSON.stringify(notifications()), ...lines].join('\n');
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain('burnwatch:');
   });
 
   it('fails to start with located messages: a broken routing file, a missing secret, an unusable database', () => {

@@ -15,6 +15,7 @@ import type { Slo } from '../slo/model.js';
 import { isWarning } from '../spec/located.js';
 import type { SpecError } from '../spec/located.js';
 import { findSpecFiles, loadSpecs } from '../spec/load.js';
+import { redactUrl } from '../redact-url.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
@@ -144,7 +145,7 @@ export class Daemon implements DaemonView {
         links: {
           ...routingLinks,
           ...(links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: links.runbookBaseUrl }),
-          prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? config.raw.prometheus.url,
+          prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? redactUrl(config.raw.prometheus.url),
           ...(links.dashboardUrl === undefined ? {} : { dashboardUrl: links.dashboardUrl }),
         },
       },
@@ -286,8 +287,9 @@ export class Daemon implements DaemonView {
     else this.deps.logger.info({ component: 'engine', backend: this.sourceUrl() }, 'Prometheus answers again');
   }
 
+  /** The backend as logs and /readyz show it: without credentials. */
   private sourceUrl(): string {
-    return this.config.raw.prometheus.url;
+    return redactUrl(this.config.raw.prometheus.url);
   }
 
   /** Thins the ledger hourly and prunes old outbox rows and silences daily. */
