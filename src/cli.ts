@@ -1,5 +1,17 @@
 import { main } from './main.js';
+import { flushed, ignoreClosedReader } from './cli/process-output.js';
 
-// An explicit exit: no heap teardown after the work is done (see keepAlive in store/db.ts). Standard output and
-// error are synchronous on Linux for files, pipes and terminals, so nothing written is lost.
-process.exit(await main(process.argv.slice(2)));
+ignoreClosedReader(process.stdout);
+ignoreClosedReader(process.stderr);
+
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`burnwatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  code = 1;
+}
+// An explicit exit: no heap teardown after the work is done (see keepAlive in store/db.ts). But only once
+// standard output and error have been handed to the operating system: writes to a pipe can still be waiting.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MIN_EVALUATION_INTERVAL } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
 import type { StepRecord } from '../engine/replay.js';
 import { replay } from '../engine/replay.js';
@@ -19,7 +20,7 @@ pages and tickets an SLO would have produced. TIME: RFC 3339 (2026-11-20T10:00:0
 
   --slos DIR                  SLO files or folder (default slos/; repeatable)
   --step 60s                  one record per step and SLO instance (a multiple of --interval)
-  --interval 30s              evaluation interval / ledger slot, as in the daemon
+  --interval 30s              evaluation interval / ledger slot, as in the daemon (at least 10s)
   --format jsonl|table        jsonl: one JSON object per step and instance; table: a summary per SLO
   --default-slo-period 30d    period of Sloth files (Sloth's --default-slo-period)
 ${PROMETHEUS_USAGE}`;
@@ -59,7 +60,7 @@ export async function backtestCommand(args: readonly string[], io: CliIo): Promi
     const fromMs = parseTime(values.from, now, '--from');
     const toMs = parseTime(values.to, now, '--to');
     if (toMs <= fromMs) throw new UsageError('--to must be after --from');
-    const slotMs = durationFlag(values.interval, '--interval');
+    const slotMs = intervalFlag(values.interval);
     const stepMs = durationFlag(values.step, '--step');
     if (stepMs % slotMs !== 0) throw new UsageError(`--step (${values.step}) must be a multiple of --interval (${values.interval})`);
     const rateWindowMs = durationFlag(values['rate-window'], '--rate-window');
@@ -96,6 +97,13 @@ export async function backtestCommand(args: readonly string[], io: CliIo): Promi
 export function durationFlag(text: string, flag: string): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a duration such as 30s or 5m, not "${text}"`);
+  return ms;
+}
+
+/** `--interval`: a duration no shorter than the daemon's minimum evaluation interval. */
+export function intervalFlag(text: string): number {
+  const ms = durationFlag(text, '--interval');
+  if (ms < MIN_EVALUATION_INTERVAL.ms) throw new UsageError(`--interval ${text} is below the minimum of ${MIN_EVALUATION_INTERVAL.text}`);
   return ms;
 }
 

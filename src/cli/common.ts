@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createPrometheusSource } from '../metrics/prometheus/client.js';
 import type { PrometheusClientOptions } from '../metrics/prometheus/config.js';
 import type { MetricsSource } from '../metrics/source.js';
+import { redactUrl } from '../redact-url.js';
 import { parseDuration } from '../slo/duration.js';
 import type { EngineLogger } from '../engine/engine.js';
 import type { CliIo } from './io.js';
@@ -29,7 +30,7 @@ export function prometheusFromFlags(values: { prometheus?: string | undefined; '
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    throw new UsageError(`--prometheus must be an http(s) URL such as http://localhost:9090, not "${url}"`);
+    throw new UsageError(`--prometheus must be an http(s) URL such as http://localhost:9090, not "${redactUrl(url)}"`);
   }
   const headers: Record<string, string> = {};
   for (const h of values.header ?? []) {

@@ -6,7 +6,7 @@ import { formatDuration } from '../slo/duration.js';
 import { MINUTE } from '../slo/duration.js';
 import { openDb } from '../store/db.js';
 import { statusJson } from '../server/status-json.js';
-import { durationFlag, loadOrReport, renderTable } from './backtest.js';
+import { durationFlag, intervalFlag, loadOrReport, renderTable } from './backtest.js';
 import { parseTime, PROMETHEUS_OPTIONS, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
@@ -19,7 +19,7 @@ durations count as in the daemon. Exit 0 when every SLO could be evaluated, 1 ot
 
   --slos DIR                  SLO files or folder (default slos/; repeatable)
   --at TIME                   RFC 3339, unix seconds or now-1h (default now)
-  --interval 30s              evaluation interval / ledger slot
+  --interval 30s              evaluation interval / ledger slot (at least 10s)
   --format table|json
   --default-slo-period 30d    period of Sloth files
 ${PROMETHEUS_USAGE}`;
@@ -52,7 +52,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
   try {
     const format = values.format;
     if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not "${format}"`);
-    const slotMs = durationFlag(values.interval, '--interval');
+    const slotMs = intervalFlag(values.interval);
     const atMs = Math.floor(parseTime(values.at ?? 'now', io.now(), '--at') / slotMs) * slotMs;
     const rateWindowMs = durationFlag(values['rate-window'], '--rate-window');
     const periodFlag = values['default-slo-period'];

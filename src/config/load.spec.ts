@@ -49,6 +49,28 @@ describe('config/load', () => {
     expect(port.ok ? [] : port.errors[0]?.file).toBe('environment variable BURNWATCH_PORT');
   });
 
+  it.each([
+    ['1ms', 'evaluation.interval', '10s'],
+    ['5s', 'evaluation.interval', '10s'],
+  ])('refuses an evaluation interval of %s, naming the field and the minimum', (interval, field, minimum) => {
+    const r = loadConfig(file(`evaluation:\n  interval: ${interval}\n`), {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([expect.objectContaining({ line: 2, col: 13, path: field, message: `the evaluation interval ${interval} is below the minimum of ${minimum}` })]);
+    const env = loadConfig(undefined, { BURNWATCH_INTERVAL: interval });
+    expect(env.ok ? undefined : env.errors[0]).toMatchObject({ file: 'environment variable BURNWATCH_INTERVAL', path: field, message: `the evaluation interval ${interval} is below the minimum of ${minimum}` });
+  });
+
+  it('refuses a reload poll interval below 1s', () => {
+    const r = loadConfig(file('reload:\n  pollInterval: 10ms\n'), {});
+    expect(r.ok ? undefined : r.errors[0]).toMatchObject({ line: 2, path: 'reload.pollInterval', message: 'the reload poll interval 10ms is below the minimum of 1s' });
+  });
+
+  it('accepts the smallest evaluation interval, 10s', () => {
+    const r = loadConfig(undefined, { BURNWATCH_INTERVAL: '10s' });
+    expect(r.ok ? r.config.intervalMs : r.errors).toBe(10_000);
+  });
+
   it('rejects a secret written into the file', () => {
     const r = loadConfig(file('server:\n  apiToken: s3cr3t\n'), {});
     expect(r.ok).toBe(false);

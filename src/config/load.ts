@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { LocatedDocument, SpecError } from '../spec/located.js';
+import type { LocatedDocument, Location, SpecError } from '../spec/located.js';
 import { parseYamlFile } from '../spec/located.js';
 import { issuesToErrors } from '../spec/zod-errors.js';
 import { parseDuration } from '../slo/duration.js';
-import { AppConfigFile, ENV_OVERRIDES } from './schema.js';
+import { AppConfigFile, ENV_OVERRIDES, MIN_EVALUATION_INTERVAL } from './schema.js';
 
 export interface AppConfig {
   readonly file?: string;
@@ -25,6 +25,17 @@ export interface AppConfig {
 export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly errors: readonly SpecError[] };
 
 const ms = (text: string): number => parseDuration(text) ?? 0;
+
+const INTERVAL_HINT = 'use 10s, 15s, 20s, 30s, 1m or 5m';
+
+/**
+ * Settings a tiny value would turn into a busy loop (an evaluation interval of 1ms logged thousands of missed
+ * slots a second): the smallest each may be.
+ */
+const MINIMUMS: readonly { path: readonly string[]; value: (c: AppConfigFile) => string; what: string; minimum: string; minimumMs: number; hint: string }[] = [
+  { path: ['evaluation', 'interval'], value: (c) => c.evaluation.interval, what: 'evaluation interval', minimum: MIN_EVALUATION_INTERVAL.text, minimumMs: MIN_EVALUATION_INTERVAL.ms, hint: `${INTERVAL_HINT}: Prometheus scrapes every 10 to 60 s, a shorter interval sees no new data` },
+  { path: ['reload', 'pollInterval'], value: (c) => c.reload.pollInterval, what: 'reload poll interval', minimum: '1s', minimumMs: 1_000, hint: 'use e.g. 10s; SIGHUP reloads at once' },
+];
 
 /**
  * The daemon's settings: the config file (if any), then `BURNWATCH_*` environment variables on top, checked
@@ -86,10 +97,21 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
   }
   if (errors.length > 0) return { ok: false, errors };
   const c = result.data;
+  /** Where a setting came from: its environment variable when set, else its place in the file. */
+  const locate = (path: readonly string[]): Location => {
+    const envSource = ENV_OVERRIDES.find((o) => o.path.join('.') === path.join('.') && env[o.env] !== undefined && env[o.env] !== '');
+    const inFile = envSource === undefined ? doc?.locate(path) : undefined;
+    return inFile ?? { file: envSource ? `environment variable ${envSource.env}` : file ?? '(built-in defaults)', line: 1, col: 1, path: path.join('.') };
+  };
   const intervalMs = ms(c.evaluation.interval);
+  for (const m of MINIMUMS) {
+    const text = m.value(c);
+    if (ms(text) < m.minimumMs) {
+      return { ok: false, errors: [{ ...locate(m.path), message: `the ${m.what} ${text} is below the minimum of ${m.minimum}`, hint: m.hint }] };
+    }
+  }
   if (300_000 % intervalMs !== 0) {
-    const at = doc?.locate(['evaluation', 'interval']) ?? { file: file ?? 'environment variable BURNWATCH_INTERVAL', line: 1, col: 1, path: 'evaluation.interval' };
-    return { ok: false, errors: [{ ...at, message: `the evaluation interval ${c.evaluation.interval} does not divide 5 minutes`, hint: 'use 10s, 15s, 20s, 30s, 1m or 5m' }] };
+    return { ok: false, errors: [{ ...locate(['evaluation', 'interval']), message: `the evaluation interval ${c.evaluation.interval} does not divide 5 minutes`, hint: INTERVAL_HINT }] };
   }
   return {
     ok: true,

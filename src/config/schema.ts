@@ -8,6 +8,9 @@ import { Duration } from '../spec/common-schema.js';
  * Prometheus at http://localhost:9090, every notification to standard output.
  */
 
+/** The shortest evaluation interval (daemon and CLI): Prometheus scrapes every 10 to 60 s, a shorter one sees no new data. */
+export const MIN_EVALUATION_INTERVAL = { text: '10s', ms: 10_000 } as const;
+
 const SecretRef = z.union([
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not an environment variable name\nwrite e.g. BURNWATCH_API_TOKEN' }) }),
   z.strictObject({ file: z.string().min(1) }),
@@ -43,7 +46,7 @@ export const AppConfigFile = z.strictObject({
   }).prefault({}),
   evaluation: z.strictObject({
     interval: Duration.default('30s')
-      .meta({ description: 'Evaluation interval and ledger slot; must divide 5 minutes (10s, 15s, 30s, 1m, 5m).' }),
+      .meta({ description: 'Evaluation interval and ledger slot: at least 10s and dividing 5 minutes (10s, 15s, 20s, 30s, 1m, 5m).' }),
     rateWindow: Duration.default('2m')
       .meta({ description: 'Rate window for expression indicators sampled each slot (at least 4 scrape intervals).' }),
     maxBackfill: Duration.optional()
@@ -67,7 +70,7 @@ export const AppConfigFile = z.strictObject({
     shutdownGrace: Duration.default('10s').meta({ description: 'On SIGTERM, how long in-flight sends may take before they are left for the next start.' }),
   }).prefault({}),
   reload: z.strictObject({
-    pollInterval: Duration.default('10s').meta({ description: 'How often the SLO folder and config files are checked for changes (SIGHUP reloads at once).' }),
+    pollInterval: Duration.default('10s').meta({ description: 'How often the SLO folder and config files are checked for changes, at least 1s (SIGHUP reloads at once).' }),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be fatal, error, warn, info, debug or trace' }).default('info'),

@@ -70,6 +70,7 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   let out = '';
   const reloads: string[] = [];
   const storageErrors: string[] = [];
+  const fake = source();
   const daemon = Daemon.start(loaded.config, {
     env: {},
     cwd: dir,
@@ -78,10 +79,11 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
     logger,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
-    source: source(),
+    source: fake,
     metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault) },
   });
-  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads, storageErrors, dbPath: loaded.config.databasePath };
+  const notifications = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string }; links: { sliQuery: string | null } });
+  return { dir, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake };
 }
 
 describe('runtime/daemon', () => {
@@ -165,6 +167,26 @@ describe('runtime/daemon', () => {
     const second = start(102, [102]);
     void first;
     return second.stop();
+  });
+
+  it('never shows the password of prometheus.url: not in the log, not in /readyz, not in the SLI link of a notification', async () => {
+    const log = recordingLogger();
+    const { daemon, timers, notifications, fake } = setup(undefined, { BURNWATCH_PROMETHEUS_URL: 'http://burnwatch:hunter2-secret@prom.example:9090' }, log.logger);
+    daemon.run();
+    await timers.advanceTo(T0 + 5 * MIN);
+    const links = notifications().map((n) => n.links.sliQuery);
+    expect(links).toHaveLength(2);
+    for (const link of links) expect(link).toMatch(/^http:\/\/prom\.example:9090\//);
+    // Prometheus goes away: the log and /readyz name it, without its password.
+    fake.failWhen = () => new Error('connect ECONNREFUSED');
+    await timers.advanceTo(T0 + 15 * MIN);
+    const readiness = daemon.readiness();
+    expect(readiness.checks['cycle']?.detail).toContain('Prometheus at http://prom.example:9090 cannot be queried');
+    expect(log.lines.some((l) => l.fields['backend'] === 'http://prom.example:9090')).toBe(true);
+    await daemon.stop();
+    const shown = [JSON.stringify(readiness), JSON.stringify(notifications()), ...log.lines.map((l) => JSON.stringify(l))].join('\n');
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain('burnwatch:');
   });
 
   it('fails to start with located messages: a broken routing file, a missing secret, an unusable database', () => {

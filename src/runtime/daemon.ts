@@ -17,6 +17,7 @@ import type { SpecError } from '../spec/located.js';
 import { findSpecFiles, loadSpecs } from '../spec/load.js';
 import type { Db, DbFile, StorageFault, StoreError } from '../store/db.js';
 import { openDb, storageFault, trackDbFile } from '../store/db.js';
+import { redactUrl } from '../redact-url.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
 import type { OutboxStats } from '../store/outbox.js';
 import { Delivery } from './delivery.js';
@@ -163,7 +164,7 @@ export class Daemon implements DaemonView {
         links: {
           ...routingLinks,
           ...(links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: links.runbookBaseUrl }),
-          prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? config.raw.prometheus.url,
+          prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? redactUrl(config.raw.prometheus.url),
           ...(links.dashboardUrl === undefined ? {} : { dashboardUrl: links.dashboardUrl }),
         },
       },
@@ -318,8 +319,9 @@ export class Daemon implements DaemonView {
     else this.deps.logger.info({ component: 'engine', backend: this.sourceUrl() }, 'Prometheus answers again');
   }
 
+  /** The backend as logs and /readyz show it: without credentials. */
   private sourceUrl(): string {
-    return this.config.raw.prometheus.url;
+    return redactUrl(this.config.raw.prometheus.url);
   }
 
   /** Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. */

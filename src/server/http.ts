@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What a route answers; the server writes it (JSON unless `text` is given). */
@@ -37,13 +38,24 @@ function finiteOrNull(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
+function replyBody(reply: Reply): string {
+  return reply.text ?? `${JSON.stringify(reply.json ?? null, finiteOrNull, 2)}\n`;
+}
+
+/** The headers of every answer (Content-Length aside), the reply's own last. */
+function replyHeaders(reply: Reply): Record<string, string> {
+  return {
+    'Content-Type': reply.contentType ?? (reply.text === undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8'),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...reply.headers,
+  };
+}
+
 export function writeReply(res: ServerResponse, reply: Reply): void {
-  const body = reply.text ?? `${JSON.stringify(reply.json ?? null, finiteOrNull, 2)}\n`;
+  const body = replyBody(reply);
   res.statusCode = reply.status;
-  res.setHeader('Content-Type', reply.contentType ?? (reply.text === undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8'));
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(replyHeaders(reply))) res.setHeader(name, value);
   if (reply.status === 204) {
     res.removeHeader('Content-Type');
     res.end();
@@ -53,9 +65,18 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   res.end(body);
 }
 
+/** The reply as a complete HTTP/1.1 answer that closes the connection, for a socket outside Node's HTTP handling. */
+export function rawReply(reply: Reply): string {
+  const body = replyBody(reply);
+  const headers = { ...replyHeaders(reply), 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${head}\r\n${body}`;
+}
+
 /**
  * Reads a request body of at most `limit` bytes. A larger body (declared or streamed) is refused with 413
- * and the connection is closed after the answer, so the rest of it is never read.
+ * and the connection is closed after the answer, so the rest of it is never read. A request that ends before
+ * its body does (the client went away, or was dropped at the request timeout) is a client error, not ours.
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = () => new HttpError(413, `the request body is larger than ${limit} bytes`, 'send a smaller JSON document', {}, { Connection: 'close' });
@@ -79,18 +100,20 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
       cleanup();
       resolve(Buffer.concat(chunks));
     };
-    const onError = (err: Error) => {
+    const onGone = () => {
       cleanup();
-      reject(err);
+      reject(new HttpError(400, 'the connection closed before the request body was complete', 'send the whole body within the request timeout'));
     };
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
+      req.off('error', onGone);
+      req.off('close', onGone);
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
+    req.on('error', onGone);
+    req.on('close', onGone);
   });
 }
 

@@ -1,14 +1,16 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { AlertPhase } from '../alerting/state.js';
 import type { DaemonView } from '../runtime/view.js';
 import { UnavailableError } from '../runtime/view.js';
+import { redactUrl } from '../redact-url.js';
 import { HOUR, parseDuration } from '../slo/duration.js';
 import { alertJson, silenceJson, sloDetailJson, sloSummaryJson } from './api-json.js';
 import type { Reply } from './http.js';
-import { bearerToken, HttpError, readJson, tokenMatches, writeReply } from './http.js';
+import { bearerToken, HttpError, rawReply, readJson, tokenMatches, writeReply } from './http.js';
 import { SilenceRequest } from './schema.js';
 
 /**
@@ -16,6 +18,12 @@ import { SilenceRequest } from './schema.js';
  * under `/api/v1`. Reads go through the DaemonView; the mutating endpoints (silences) need
  * `Authorization: Bearer <server.apiToken>` and are disabled when no token is configured. Every error is a
  * JSON object `{"error", "hint"}`; nothing internal (stack traces) reaches a response.
+ *
+ * Every client is bounded (ServerLimits): the time to send the headers (slowloris) and the whole request,
+ * an idle keep-alive connection, a connection with no traffic, the size of the request line and headers,
+ * the number of open connections. A request it does not serve is answered, never just dropped: CONNECT gets
+ * 405, an oversized head 431, anything that is not HTTP/1.1 400, a timed-out request 408; an `Upgrade`
+ * request (websocket, h2c) is answered as plain HTTP/1.1.
  */
 
 export interface ServerLogger {
@@ -36,7 +44,33 @@ export interface ServerOptions {
   readonly logger: ServerLogger;
   /** Largest accepted request body (default 64 KiB; larger: 413). */
   readonly maxBodyBytes?: number;
+  /** Bounds on what one client may hold (defaults: DEFAULT_LIMITS). */
+  readonly limits?: ServerLimits;
 }
+
+export interface ServerLimits {
+  /** Time from connecting (or the end of the previous request) to the end of the headers; then 408 and closed. */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive a whole request, body included (at least headersTimeoutMs); then 408 and closed. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutMs?: number;
+  /** A connection without traffic either way this long is closed (e.g. a client that stops reading). */
+  readonly idleTimeoutMs?: number;
+  /** Request line and headers together; larger: 431. */
+  readonly maxHeaderBytes?: number;
+  /** Connections open at once; more are closed as they arrive. */
+  readonly maxConnections?: number;
+}
+
+export const DEFAULT_LIMITS: Required<ServerLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxHeaderBytes: 16 * 1024,
+  maxConnections: 1_024,
+};
 
 export interface BurnwatchServer {
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -63,6 +97,7 @@ interface Route {
 }
 
 const ROUTE_LIST = '/metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences';
+const SERVED_METHODS = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 export function createServer(view: DaemonView, metrics: MetricsEndpoint, options: ServerOptions): BurnwatchServer {
   const log = options.logger;
@@ -74,7 +109,7 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
     if (token === undefined) throw new HttpError(403, 'mutating endpoints are disabled: configure server.apiToken', 'set server.apiToken in the config file (e.g. { env: BURNWATCH_API_TOKEN }) and restart burnwatch, or use `burnwatch silence` on the host');
     const given = bearerToken(req.headers.authorization);
     if (given === undefined || !tokenMatches(given, token)) {
-      log.warn({ component: 'api', method: req.method, path: req.url, remote: req.socket.remoteAddress, reason: given === undefined ? 'no bearer token' : 'wrong token' }, 'API request refused');
+      log.warn({ method: req.method, path: redactUrl(req.url ?? '/'), remote: req.socket.remoteAddress, reason: given === undefined ? 'no bearer token' : 'wrong token' }, 'API request refused');
       throw new HttpError(401, given === undefined ? 'this endpoint needs a bearer token' : 'the bearer token is not valid', 'send the header Authorization: Bearer <server.apiToken>', {}, { 'WWW-Authenticate': 'Bearer realm="burnwatch"' });
     }
   };
@@ -127,7 +162,7 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
         const draft = silenceDraft(body, view.now());
         const result = view.addSilence(draft);
         if (!result.ok) throw invalidSilence(result.problems);
-        log.info({ component: 'api', silence: result.silence.id, createdBy: draft.createdBy, remote: req.socket.remoteAddress }, 'silence created through the API');
+        log.info({ silence: result.silence.id, createdBy: draft.createdBy, remote: req.socket.remoteAddress }, 'silence created through the API');
         return { status: 201, json: silenceJson(result.silence, view.now()), headers: { Location: `/api/v1/silences/${encodeURIComponent(result.silence.id)}` } };
       },
     }),
@@ -142,7 +177,7 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
         authorize(req);
         const id = params[0] ?? '';
         if (!view.expireSilence(id)) throw new HttpError(404, `no active or pending silence with id "${id}"`, 'GET /api/v1/silences lists the current silences and their ids');
-        log.info({ component: 'api', silence: id, remote: req.socket.remoteAddress }, 'silence expired through the API');
+        log.info({ silence: id, remote: req.socket.remoteAddress }, 'silence expired through the API');
         return { status: 204 };
       },
     }),
@@ -159,7 +194,7 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
         // The daemon's database cannot take it now (the daemon has logged and counted it).
         reply = new HttpError(503, err.message, err.hint).reply();
       } else {
-        log.error({ component: 'api', method: req.method, path: req.url, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'API request failed');
+        log.error({ method: req.method, path: redactUrl(req.url ?? '/'), err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'API request failed');
         reply = { status: 500, json: { error: 'internal error while answering the request', hint: 'the burnwatch log has the details' } };
       }
     }
@@ -167,11 +202,24 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
     writeReply(res, reply);
   };
 
-  const server: Server = createHttpServer((req, res) => {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const server: Server = createHttpServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+    // Node checks the two timeouts above only this often (default 30 s: a slowloris client was held up to 40 s).
+    connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
+  }, (req, res) => {
     void handle(req, res);
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.setTimeout(limits.idleTimeoutMs);
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, limits.maxHeaderBytes));
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    refuse(socket, new HttpError(405, 'CONNECT is not supported: burnwatch is not a proxy', `burnwatch serves ${ROUTE_LIST}`, {}, { Allow: SERVED_METHODS }));
+  });
 
   return {
     listen(host, port) {
@@ -182,7 +230,7 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
         };
         const onListening = () => {
           server.off('error', onError);
-          server.on('error', (err) => log.error({ component: 'server', err: err.message }, 'HTTP server error'));
+          server.on('error', (err) => log.error({ err: err.message }, 'HTTP server error'));
           const address = server.address() as AddressInfo;
           resolve({ host: address.address, port: address.port });
         };
@@ -204,6 +252,37 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
       });
     },
   };
+}
+
+/**
+ * A request Node's parser refused, or one that timed out: an answer (unless a response is already on its
+ * way, which an answer would corrupt), then the connection is closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, maxHeaderBytes: number): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  refuse(socket, clientErrorReply(err, maxHeaderBytes));
+}
+
+function clientErrorReply(err: NodeJS.ErrnoException, maxHeaderBytes: number): HttpError {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new HttpError(431, `the request line and headers are larger than ${maxHeaderBytes} bytes`, 'send a shorter URL and fewer or shorter headers');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new HttpError(408, 'the request was not received in time', 'send the whole request at once');
+    default:
+      return new HttpError(400, 'the request is not valid HTTP/1.1', `burnwatch serves ${ROUTE_LIST} over HTTP/1.1`);
+  }
+}
+
+/** Writes the error as a complete HTTP/1.1 answer on a raw socket and closes the connection (within 5 s at most). */
+function refuse(socket: Duplex, error: HttpError): void {
+  const deadline = setTimeout(() => socket.destroy(), 5_000).unref();
+  socket.once('close', () => clearTimeout(deadline));
+  socket.end(rawReply(error.reply()), () => socket.destroy());
 }
 
 function route(path: string, handlers: Partial<Record<Method, Handler>>): Route {

@@ -9,7 +9,7 @@ import type {
 } from '../source.js';
 import { MAX_POINTS_PER_SERIES, mergeSeries, planRangeChunks, planRawChunks, RAW_CHUNK_MS } from './chunks.js';
 import type { PrometheusClientOptions, Secret } from './config.js';
-import { redactUrl } from './config.js';
+import { redactUrl } from '../../redact-url.js';
 import type { HttpAnswer, RequestContext } from './errors.js';
 import { errorFromAnswer, errorFromTransport, truncate, unwrapAnswer } from './errors.js';
 import type { PromStats } from './schema.js';

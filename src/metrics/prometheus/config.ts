@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrl } from '../../redact-url.js';
 import { DURATION_HINT, parseDuration } from '../../slo/duration.js';
 
 /**
@@ -207,24 +208,5 @@ function hasUserInfo(text: string): boolean {
     return url.username !== '' || url.password !== '';
   } catch {
     return false;
-  }
-}
-
-/**
- * A URL as it may appear in messages and logs: no `user:password@`, no query string or fragment (which can
- * carry tokens), no trailing slash. Text that is not a URL is reduced to what precedes any `@`.
- */
-export function redactUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString().replace(/\/+$/, '');
-  } catch {
-    const at = text.lastIndexOf('@');
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
-    return at >= 0 ? `${scheme}<redacted>@${text.slice(at + 1).replace(/[?#].*$/, '')}` : text.replace(/[?#].*$/, '');
   }
 }

@@ -1,6 +1,6 @@
 import type { MetricsErrorKind } from '../errors.js';
 import { MetricsSourceError } from '../errors.js';
-import { redactUrl } from './config.js';
+import { redactUrl } from '../../redact-url.js';
 import type { ApiEnvelope } from './schema.js';
 import { ApiEnvelope as ApiEnvelopeSchema } from './schema.js';
 

@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { redactUrl } from '../../redact-url.js';
 import type { FailureReason, SendOutcome } from '../notifier.js';
 import { redactSecrets } from '../secret-ref.js';
 
@@ -99,16 +100,6 @@ export function parseRetryAfter(headers: Readonly<Record<string, string | undefi
 export function basicAuthHeaderValue(username: string | undefined, password: string | undefined): string | undefined {
   if (username === undefined || password === undefined) return undefined;
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-}
-
-/** The URL without user info, query string or fragment: safe to print. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 export function truncateBody(text: string, limit = 300): string {
