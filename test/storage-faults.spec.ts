@@ -71,6 +71,21 @@ describe('burnwatch run on a broken database', () => {
     expect(run.stderr).toMatch(/burnwatch run: cannot start/);
   }, 90_000);
 
+  it('burnwatch silence on a corrupted database exits 1 naming the file and how to recover, without a stack trace', async () => {
+    const { dir, db } = await workspace();
+    const conn = openDb(db);
+    conn.pragma('wal_checkpoint(TRUNCATE)');
+    conn.close();
+    corruptTablePage(db, 'silences');
+    for (const args of [['silence', 'list', '--db', db], ['silence', 'add', '--db', db, '--matcher', 'slo="shop"', '--comment', 'deploy']]) {
+      const run = runCli(args, { cwd: dir, timeoutMs: 60_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toMatch(STACK);
+      expect(run.stderr).toContain(db);
+      expect(run.stderr).toMatch(/restore the file from a backup, or move it away/);
+    }
+  }, 90_000);
+
   it('exits 1 when its database file is deleted while it runs, after answering not-ready and refusing a silence', async () => {
     const { dir, db, port } = await workspace();
     let stderr = '';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatMatcher } from '../routing/matchers.js';
 import { silenceState, validateSilence } from '../routing/silence.js';
 import { formatDuration } from '../slo/duration.js';
-import { openDb } from '../store/db.js';
+import { openDb, storageFault } from '../store/db.js';
 import { SilenceStore } from '../store/silences.js';
 import { renderTable } from './backtest.js';
 import { durationFlag } from './backtest.js';
@@ -30,6 +30,7 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
   }
   let values;
   let positionals: string[];
+  let dbPath = DEFAULT_DB_PATH;
   try {
     const parsed = parseArgs({
       args: rest,
@@ -54,7 +55,7 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
   }
   try {
     const now = io.now();
-    const dbPath = values.db ?? io.env['BURNWATCH_DB'] ?? DEFAULT_DB_PATH;
+    dbPath = values.db ?? io.env['BURNWATCH_DB'] ?? DEFAULT_DB_PATH;
     switch (sub) {
       case 'add': {
         if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -121,8 +122,10 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
       io.err(`burnwatch silence: ${err.message}\n\n${SILENCE_USAGE}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof Error && err.name === 'StoreError') {
-      io.err(`burnwatch silence: ${err.message}\n`);
+    // Any SQLite failure, at open or later (a locked, full or corrupt file), is named with what to do.
+    const fault = storageFault(err, dbPath);
+    if (fault) {
+      io.err(`burnwatch silence: ${fault.message}\n  ${fault.hint}\n`);
       return EXIT_INVALID;
     }
     throw err;
