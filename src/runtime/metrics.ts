@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InstanceStatus, SloStatus } from '../engine/engine.js';
+import { REJECTIONS } from '../engine/sample-check.js';
 import type { MetricsErrorKind } from '../metrics/errors.js';
 import type { DispatchObserver } from '../notify/dispatcher.js';
 import { burnRatesByWindow } from '../server/status-json.js';
@@ -38,6 +39,8 @@ export interface BurnwatchMetrics {
   readonly registry: Registry;
   cycle(report: CycleReport): void;
   queryError(kind: string): void;
+  /** Counts samples the engine rejected (engine/sample-check.ts), by reason. */
+  rejectedSamples(reason: string, count: number): void;
   reload(outcome: ReloadOutcome): void;
   /** Counts deliveries, failed attempts and dead letters, and times successful sends. */
   readonly dispatch: DispatchObserver;
@@ -72,6 +75,13 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
   const lastSuccessfulCycle = new Gauge({ name: 'burnwatch_last_successful_cycle_timestamp_seconds', help: 'Unix time of the last successful evaluation cycle (0: none yet).', registers });
   const queryErrors = new Counter({ name: 'burnwatch_query_errors_total', help: 'Failed metrics queries by kind.', labelNames: ['kind'], registers });
   for (const kind of QUERY_ERROR_KINDS) queryErrors.inc({ kind }, 0);
+  const rejectedSamples = new Counter({
+    name: 'burnwatch_rejected_samples_total',
+    help: 'Samples from the metrics backend that could not be counted (NaN, +-Inf, negative, a counter going backwards, a 0/1 gauge out of range), by reason. The SLO is unknown for their slot.',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of REJECTIONS) rejectedSamples.inc({ reason }, 0);
   const prometheusUp = new Gauge({ name: 'burnwatch_prometheus_up', help: '1 when the last cycle could reach the metrics backend.', registers });
   const slosLoaded = new Gauge({ name: 'burnwatch_slos_loaded', help: 'SLOs loaded.', registers });
   const outboxDepth = new Gauge({ name: 'burnwatch_outbox_depth', help: 'Notifications waiting to be delivered (pending + sending).', registers });
@@ -133,6 +143,9 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
     },
     queryError(kind) {
       queryErrors.inc({ kind: (QUERY_ERROR_KINDS as readonly string[]).includes(kind) ? kind : 'other' });
+    },
+    rejectedSamples(reason, count) {
+      if ((REJECTIONS as readonly string[]).includes(reason) && count > 0) rejectedSamples.inc({ reason }, count);
     },
     reload(outcome) {
       reloads.inc({ outcome });
