@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/load.js';
 import type { EngineLogger, SloStatus } from '../engine/engine.js';
 import { Engine, REJECTED_SAMPLES } from '../engine/engine.js';
 import { createPrometheusSource } from '../metrics/prometheus/client.js';
-import { resolveClientOptions } from '../metrics/prometheus/config.js';
+import { formatByteSize, resolveClientOptions } from '../metrics/prometheus/config.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { DispatchObserver } from '../notify/dispatcher.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
@@ -203,10 +203,14 @@ export class Daemon implements DaemonView {
       let source = deps.source;
       if (!source) {
         try {
-          source = createPrometheusSource(resolveClientOptions(config.raw.prometheus, {
-            readFile: (p) => readFileSync(resolve(deps.cwd, p), 'utf8'),
-            env: deps.env,
-          }));
+          const promLog = deps.logger.child({ component: 'prometheus' });
+          source = createPrometheusSource({
+            ...resolveClientOptions(config.raw.prometheus, {
+              readFile: (p) => readFileSync(resolve(deps.cwd, p), 'utf8'),
+              env: deps.env,
+            }),
+            onAnswerTooLarge: (info) => promLog.info({ ...info, limit: formatByteSize(info.limitBytes) }, 'answer larger than prometheus.maxResponseSize; asking for the two halves of the range instead'),
+          });
         } catch (err) {
           throw new StartupError([problem(config.file ?? '(settings)', (err as Error).message.split('\n')[0] ?? 'invalid Prometheus settings', (err as Error).message.split('\n')[1] ?? 'check the prometheus settings', 'prometheus')]);
         }

@@ -179,7 +179,7 @@ describe('self-metrics', () => {
     metrics.queryError('timeout');
     metrics.queryError('no-such-kind');
     const errors = seriesOf(await scrape(new FakeView(), metrics), 'burnwatch_query_errors_total');
-    const kinds = ['bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls', 'client_timeout', 'partial', 'http', 'invalid_response', 'other'];
+    const kinds = ['bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls', 'client_timeout', 'partial', 'http', 'too_large', 'invalid_response', 'other'];
     expect(Object.fromEntries(errors)).toEqual(Object.fromEntries(kinds.map((kind) => [seriesKey({ kind }), kind === 'timeout' ? 2 : kind === 'other' ? 1 : 0])));
   });
 

@@ -29,7 +29,7 @@ export interface CycleReport {
 /** Every query error kind (MetricsSourceError kinds); anything else is counted as `other`. */
 export const QUERY_ERROR_KINDS: readonly (MetricsErrorKind | 'other')[] = [
   'bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls',
-  'client_timeout', 'partial', 'http', 'invalid_response', 'other',
+  'client_timeout', 'partial', 'http', 'too_large', 'invalid_response', 'other',
 ];
 
 const ALERT_PHASES = ['inactive', 'pending', 'firing', 'nodata'] as const;
