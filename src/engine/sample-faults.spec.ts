@@ -8,8 +8,12 @@ import type { Slo } from '../slo/model.js';
 import { catalogForPeriod, tiersFromCatalog } from '../slo/windows.js';
 import { openDb } from '../store/db.js';
 import type { Db } from '../store/db.js';
+import type { MetricsSource, Series } from '../metrics/source.js';
 import { Engine } from './engine.js';
 import type { EngineLogger } from './engine.js';
+import { CounterTracker, feedCoarse, feedFine } from './feeds.js';
+import type { Increment, RejectedSample, SlotTable } from './feeds.js';
+import { planFor } from './plan.js';
 
 /**
  * Samples Prometheus should never send for a counter (±Inf, NaN, negative, a step back that is no reset):
@@ -181,5 +185,53 @@ describe('a ledger an earlier version filled with Inf', () => {
     // 0.05 % errors against the 0.1 % a 99.9 % objective allows: half the budget left (the Inf row said 1).
     expect(budget?.remaining).toBeCloseTo(0.5, 6);
     expect(sink.sent).toEqual([]);
+  });
+});
+
+describe('the feeds leave out what classifySample rejects', () => {
+  const W = { fromMs: T0, toMs: T0 + 2 * SLOT, slotMs: SLOT };
+  const S1 = T0 + SLOT;
+  const S2 = T0 + 2 * SLOT;
+
+  /** A source answering every range query with these series (range queries are not simulated by FakeMetrics). */
+  function ranges(series: Series[]): MetricsSource {
+    const source = new FakeMetrics([]);
+    source.rangeQuery = () => Promise.resolve({ series });
+    return source;
+  }
+
+  function rows(table: SlotTable): Record<number, Increment> {
+    const out: Record<number, Increment> = {};
+    for (const [slot, bySlot] of table) for (const row of bySlot.values()) out[slot] = { ...row.inc };
+    return out;
+  }
+
+  it('boolGauge: a sample outside 0..1 or NaN is not an event', async () => {
+    const rejected: RejectedSample[] = [];
+    const plan = planFor({ kind: 'boolGauge', selector: 'probe_success{job="web"}' }, []);
+    const labels = { __name__: 'probe_success', job: 'web' };
+    const raw = new Map([['probe_success{job="web"}', [{ labels, points: [[S1 - 15_000, 1], [S1, 2], [S2 - 15_000, NaN], [S2, 0]] as const }]]]);
+    const table = await feedFine(plan, [], W, { source: new FakeMetrics([]), tracker: new CounterTracker(), raw: raw, rateWindowMs: MINUTE, keyPrefix: 'g', onReject: (r) => rejected.push(r) });
+    // Slot 1: one good probe (the 2 is left out); slot 2: one failed probe (the NaN is left out).
+    expect(rows(table)).toEqual({ [S1]: { bad: 0, total: 1, data: true }, [S2]: { bad: 1, total: 1, data: true } });
+    expect(rejected.map((r) => [r.tsMs, r.reason])).toEqual([[S1, 'out_of_range'], [S2 - 15_000, 'nan']]);
+  });
+
+  it('rates: +Inf and negative rates are left out, NaN is no events', async () => {
+    const rejected: RejectedSample[] = [];
+    const plan = planFor({ kind: 'events', count: 'bad', events: { kind: 'template', template: 'sum(rate(errors[{{.window}}]))' }, total: { kind: 'template', template: 'sum(rate(all[{{.window}}]))' } }, []);
+    const table = await feedFine(plan, [], W, { source: ranges([{ labels: {}, points: [[S1, Infinity], [S2, NaN]] }]), tracker: new CounterTracker(), raw: new Map(), rateWindowMs: MINUTE, keyPrefix: 'r', onReject: (r) => rejected.push(r) });
+    expect(rows(table)).toEqual({ [S1]: { bad: 0, total: 0, data: true }, [S2]: { bad: 0, total: 0, data: true } });
+    // The same +Inf answered for both the events and the total query.
+    expect(rejected.map((r) => r.reason)).toEqual(['infinite', 'infinite']);
+  });
+
+  it('backfill: a non-finite or negative increase() is left out, the rest is counted', async () => {
+    const rejected: RejectedSample[] = [];
+    const plan = planFor(slo('x').indicator, []);
+    const table = await feedCoarse(plan, [], W, { source: ranges([{ labels: {}, points: [[S1, -Infinity], [S2, 30]] }]), onReject: (r) => rejected.push(r) });
+    // Both queries (errors and total) answer 30 in slot 2.
+    expect(rows(table)).toEqual({ [S1]: { bad: 0, total: 0, data: true }, [S2]: { bad: 30, total: 30, data: true } });
+    expect(rejected.map((r) => [r.tsMs, r.reason, r.query.startsWith('sum (increase(')])).toEqual([[S1, 'infinite', true], [S1, 'infinite', true]]);
   });
 });
