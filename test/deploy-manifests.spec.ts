@@ -349,8 +349,8 @@ describe('Kubernetes manifests', () => {
 /** The metrics contract (README, "Metrics"): every name /metrics serves besides prom-client's process_/nodejs_ ones. */
 const DOCUMENTED_METRICS = [
   'burnwatch_build_info', 'burnwatch_cycle_duration_seconds', 'burnwatch_cycles_total', 'burnwatch_missed_slots_total',
-  'burnwatch_last_successful_cycle_timestamp_seconds', 'burnwatch_query_errors_total', 'burnwatch_prometheus_up',
-  'burnwatch_slos_loaded', 'burnwatch_outbox_depth', 'burnwatch_outbox_oldest_age_seconds', 'burnwatch_outbox_dead_letters',
+  'burnwatch_last_successful_cycle_timestamp_seconds', 'burnwatch_query_errors_total', 'burnwatch_rejected_samples_total',
+  'burnwatch_prometheus_up', 'burnwatch_slos_loaded', 'burnwatch_outbox_depth', 'burnwatch_outbox_oldest_age_seconds', 'burnwatch_outbox_dead_letters',
   'burnwatch_notifications_total', 'burnwatch_notification_latency_seconds', 'burnwatch_reloads_total', 'burnwatch_reload_failed',
   'burnwatch_last_reload_success_timestamp_seconds', 'burnwatch_slo_objective_ratio', 'burnwatch_slo_period_seconds',
   'burnwatch_slo_up', 'burnwatch_slo_budget_remaining_ratio', 'burnwatch_slo_budget_exhaustion_seconds', 'burnwatch_slo_burn_rate',

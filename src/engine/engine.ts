@@ -15,13 +15,14 @@ import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { isStorageError } from '../store/db.js';
 import type { Instance } from '../store/ledger.js';
-import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
-import type { InstanceRow, SlotTable } from './feeds.js';
-import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher } from './feeds.js';
+import { COARSE_STEP_MS, FINE_RETENTION_MS, labelsKey, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import type { InstanceRow, RejectedSample, RejectSink, SlotTable } from './feeds.js';
+import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher, slotOf } from './feeds.js';
 import type { AlertKind, LinkSettings } from './notification.js';
 import { alertKey, alertLabels, buildNotification } from './notification.js';
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
+import type { Rejection } from './sample-check.js';
 
 /** The small logger surface the engine uses (pino's). */
 export interface EngineLogger {
@@ -76,10 +77,13 @@ export interface InstanceStatus {
 
 export interface SloStatus {
   readonly slo: Slo;
-  /** ok: evaluated; unknown: the last query failed (never a page, never a resolve). */
+  /**
+   * ok: evaluated; unknown: the last query failed, or Prometheus sent samples for this slot that cannot be
+   * counted (never a page, never a resolve).
+   */
   readonly state: 'ok' | 'unknown' | 'waiting';
   readonly error?: string;
-  /** The kind of the query failure (MetricsSourceError kind, or `other`). */
+  /** The kind of the query failure (MetricsSourceError kind, or `other`), or `rejected_samples`. */
   readonly errorKind?: string;
   readonly evaluatedAtMs?: number;
   readonly instances: readonly InstanceStatus[];
@@ -88,10 +92,28 @@ export interface SloStatus {
 export interface CycleReport {
   readonly atMs: number;
   readonly evaluated: number;
+  /** SLOs not evaluated (unknown or waiting), `rejectedSlos` of them because samples were rejected. */
   readonly failed: number;
+  readonly rejectedSlos: number;
   readonly notifications: number;
   readonly stats: QueryStats;
+  /** Samples the last ingest rejected, per SLO and reason. */
+  readonly rejected: readonly RejectedCount[];
 }
+
+export interface RejectedCount {
+  readonly sloId: string;
+  readonly reason: Rejection;
+  readonly count: number;
+}
+
+/** The `errorKind` of an SLO that is unknown because samples of its slot were rejected. */
+export const REJECTED_SAMPLES = 'rejected_samples';
+
+/** A series' rejected samples are logged once, and again only after this long without one. */
+const LOG_AGAIN_AFTER_MS = 3_600_000;
+/** Series remembered for that; forgotten all at once beyond this many. */
+const LOGGED_SERIES_LIMIT = 10_000;
 
 interface SloRuntime {
   slo: Slo;
@@ -101,6 +123,8 @@ interface SloRuntime {
   errorKind?: string;
   /** Slot up to which the last ingest succeeded. */
   ingestedMs?: number;
+  /** Slots (ends) that held rejected samples, not evaluated yet: the SLO is unknown at each. */
+  rejectedSlots: Map<number, Map<Rejection, number>>;
 }
 
 /** How far back an SLO needs ledger rows: its period (calendar periods: their longest length) plus its longest window. */
@@ -123,6 +147,9 @@ export class Engine {
   private readonly alerts = new Map<string, StoredAlert>();
   private readonly statuses = new Map<string, SloStatus>();
   private cycleStats: QueryStats = {};
+  private cycleRejected = new Map<string, RejectedCount>();
+  /** Series key -> time of its last rejected sample. */
+  private readonly loggedSeries = new Map<string, number>();
   private firingLabels: Readonly<Record<string, string>>[] = [];
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
@@ -199,7 +226,7 @@ export class Engine {
         rebuilt.push(slo.id);
         this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
       }
-      this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
+      this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, rejectedSlots: prev?.rejectedSlots ?? new Map<number, Map<Rejection, number>>(), ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
       if (!this.statuses.has(slo.id)) this.statuses.set(slo.id, { slo, state: 'waiting', instances: [] });
       else this.statuses.set(slo.id, { ...(this.statuses.get(slo.id) as SloStatus), slo });
     }
@@ -273,6 +300,7 @@ export class Engine {
       else catchUp.push(rt);
     }
     const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });
+    this.cycleRejected = new Map();
     // Live SLOs: one shared raw-sample fetch for all their selectors.
     if (live.length > 0) {
       const selectors = live.flatMap((rt) => rawSelectorsOf(rt.plan));
@@ -319,7 +347,7 @@ export class Engine {
         if (from >= until) continue;
       }
       try {
-        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, { source: this.deps.source, ...(signal ? { signal } : {}) });
+        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, { source: this.deps.source, onReject: this.rejectSink(rt), ...(signal ? { signal } : {}) });
         this.write(rt, table, from, until, step, this.ledger.cursor(rt.slo.id)?.firstSlotMs ?? from);
         from = until;
       } catch (err) {
@@ -342,6 +370,7 @@ export class Engine {
         raw: raw ?? new Map<string, Series[]>(),
         rateWindowMs: this.options.rateWindowMs,
         keyPrefix: rt.slo.id,
+        onReject: this.rejectSink(rt),
         ...(signal ? { signal } : {}),
       });
       const cursor = this.ledger.cursor(rt.slo.id);
@@ -351,9 +380,45 @@ export class Engine {
     }
   }
 
+  /**
+   * Where the feeds report samples they cannot count: the sample's slot is marked (the SLO is unknown when it
+   * is evaluated), the rejection is counted for the cycle's report, and the first one of each series is logged.
+   */
+  private rejectSink(rt: SloRuntime): RejectSink {
+    return (r: RejectedSample) => {
+      const slot = slotOf(r.tsMs, this.options.slotMs);
+      const reasons = rt.rejectedSlots.get(slot) ?? new Map<Rejection, number>();
+      reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+      rt.rejectedSlots.set(slot, reasons);
+      const countKey = `${rt.slo.id}\u0000${r.reason}`;
+      const counted = this.cycleRejected.get(countKey);
+      this.cycleRejected.set(countKey, { sloId: rt.slo.id, reason: r.reason, count: (counted?.count ?? 0) + 1 });
+      const seriesKey = `${rt.slo.id}\u0000${labelsKey(r.labels)}`;
+      const last = this.loggedSeries.get(seriesKey);
+      if (last === undefined && this.loggedSeries.size >= LOGGED_SERIES_LIMIT) this.loggedSeries.clear();
+      this.loggedSeries.set(seriesKey, Math.max(last ?? r.tsMs, r.tsMs));
+      if (last !== undefined && r.tsMs - last < LOG_AGAIN_AFTER_MS) return;
+      this.deps.logger.warn({
+        slo: rt.slo.id,
+        query: r.query,
+        series: r.labels,
+        value: String(r.value),
+        reason: r.reason,
+        at: new Date(r.tsMs).toISOString(),
+        backend: this.deps.source.url,
+      }, 'sample rejected: Prometheus sent a value that cannot be counted; it is left out and the SLO is unknown for its slot (logged once per series and hour)');
+    };
+  }
+
   /** A query failure makes the SLO unknown; a storage error is not the backend's: it ends the ingest (rethrown). */
   private fail(rt: SloRuntime, err: unknown): void {
     if (isStorageError(err)) throw err;
+    if (err instanceof LedgerValueError && err.inStoredRow) {
+      // An earlier version stored Inf in this ledger: nothing can be added to it, so it is read again.
+      this.deps.logger.warn({ slo: rt.slo.id, err: err.message }, 'the SLO\'s ledger holds a non-finite sum; rebuilding it from Prometheus');
+      this.deps.db.transaction(() => this.ledger.dropSlo(rt.slo.id))();
+      this.tracker.forget(rt.slo.id);
+    }
     const message = describe(err);
     const kind = err instanceof MetricsSourceError ? err.kind : 'other';
     // Said once per change of state (a new kind of failure), not every cycle while it lasts.
@@ -423,8 +488,21 @@ export class Engine {
     const transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] = [];
     let evaluated = 0;
     let failed = 0;
+    let rejectedSlos = 0;
     for (const rt of this.runtimes.values()) {
       const { slo } = rt;
+      const rejected = rt.rejectedSlots.get(atMs);
+      for (const s of rt.rejectedSlots.keys()) if (s <= atMs) rt.rejectedSlots.delete(s);
+      if (rejected !== undefined && rt.error === undefined) {
+        // Samples of this slot were rejected: the ledger holds only what could be counted, so this slot is not
+        // evaluated (no page, no resolve); the next one is, and the counter baselines bring the hidden events back.
+        failed++;
+        rejectedSlos++;
+        const prev = this.statuses.get(slo.id);
+        const list = [...rejected].map(([reason, n]) => `${reason}: ${n}`).join(', ');
+        this.statuses.set(slo.id, { slo, state: 'unknown', error: `Prometheus sent samples that cannot be counted (${list}); they are left out and the SLO is unknown for this slot`, errorKind: REJECTED_SAMPLES, ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        continue;
+      }
       if (rt.error !== undefined || rt.ingestedMs === undefined || rt.ingestedMs < atMs) {
         failed++;
         const prev = this.statuses.get(slo.id);
@@ -488,7 +566,7 @@ export class Engine {
         throw err;
       }
     }
-    return { atMs, evaluated, failed, notifications: notifications.length, stats: this.cycleStats };
+    return { atMs, evaluated, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
   }
 
   private advance(

@@ -1,9 +1,11 @@
-import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
+import type { Labels, MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import type { LabelMatcher } from '../promql/syntax.js';
 import { formatMatchers, matches, renderWindow } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
 import { labelsKey } from '../store/ledger.js';
 import type { CounterSelector, FeedPlan } from './plan.js';
+import type { Rejection, SampleToCheck } from './sample-check.js';
+import { classifySample, isRejection } from './sample-check.js';
 
 /**
  * Turns Prometheus data into per-slot, per-instance increments for the ledger. A slot is (end - slot, end];
@@ -30,6 +32,18 @@ export interface FeedWindow {
   readonly toMs: number;
   readonly slotMs: number;
 }
+
+/** A sample `classifySample` rejected: never counted, reported through the feeds' `onReject`. */
+export interface RejectedSample {
+  /** The selector or expression whose answer held it. */
+  readonly query: string;
+  readonly labels: Labels;
+  readonly tsMs: number;
+  readonly value: number;
+  readonly reason: Rejection;
+}
+
+export type RejectSink = (rejected: RejectedSample) => void;
 
 /** Prometheus's default lookback: a series without a sample for this long is no longer present. */
 export const LOOKBACK_MS = 5 * 60_000;
@@ -70,23 +84,33 @@ export class CounterTracker {
   /**
    * Increments of a series' samples after `fromMs`: [timestamp, increase] pairs. Samples at or before
    * `fromMs` only set the baseline (when the series is not known yet); the first sample of a new series
-   * is a baseline too, as in Prometheus.
+   * is a baseline too, as in Prometheus. Samples `classifySample` rejects are skipped (and those after
+   * `fromMs` passed to `onReject`); they never become the baseline.
    */
-  diff(key: string, points: Series['points'], fromMs: number): [number, number][] {
+  diff(key: string, points: Series['points'], fromMs: number, onReject?: (tsMs: number, value: number, reason: Rejection) => void): [number, number][] {
     const out: [number, number][] = [];
     let prev = this.last.get(key);
     for (const [ts, v] of points) {
-      if (Number.isNaN(v)) continue;
       if (prev && ts <= prev.ts) continue;
+      const verdict = classifySample({ kind: 'counter', tsMs: ts, value: v, prev: prev && { tsMs: prev.ts, value: prev.v } });
+      if (isRejection(verdict)) {
+        if (ts > fromMs) onReject?.(ts, v, verdict);
+        continue;
+      }
       if (ts <= fromMs) {
         prev = { ts, v };
         continue;
       }
-      if (prev) out.push([ts, v >= prev.v ? v - prev.v : v]);
+      if (prev) out.push([ts, verdict === 'reset' ? v : v - prev.v]);
       prev = { ts, v };
     }
     if (prev) this.last.set(key, prev);
     return out;
+  }
+
+  /** Forgets the series of keys starting with `prefix|` (an SLO whose ledger is read again from scratch). */
+  forget(prefix: string): void {
+    for (const k of this.last.keys()) if (k.startsWith(`${prefix}|`)) this.last.delete(k);
   }
 
   /** Drops series not seen for an hour (targets gone, label churn). */
@@ -195,7 +219,23 @@ function markPresence(table: SlotTable, series: readonly Series[], groupBy: read
   }
 }
 
-/** Fills slots (from, to] at full resolution: what each cycle, and a gap after a restart, needs. */
+/**
+ * Whether a value read from Prometheus counts: false for a sample without events (`empty`) and for a rejected
+ * one, which is reported to `onReject` and never counted.
+ */
+function counts(check: SampleToCheck, at: { query: string; labels: Labels; tsMs: number }, onReject: RejectSink | undefined): boolean {
+  const verdict = classifySample(check);
+  if (isRejection(verdict)) {
+    onReject?.({ ...at, value: check.value, reason: verdict });
+    return false;
+  }
+  return verdict !== 'empty';
+}
+
+/**
+ * Fills slots (from, to] at full resolution: what each cycle, and a gap after a restart, needs. Samples that
+ * cannot be counted (see sample-check.ts) are left out and reported to `onReject`.
+ */
 export async function feedFine(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
   source: MetricsSource;
   tracker: CounterTracker;
@@ -203,6 +243,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
   rateWindowMs: number;
   keyPrefix: string;
   signal?: AbortSignal;
+  onReject?: RejectSink;
 }): Promise<SlotTable> {
   const table: SlotTable = new Map();
   switch (plan.kind) {
@@ -213,7 +254,8 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
         const selector = which === 'events' ? plan.events.text : plan.total.text;
         for (const s of series) {
           const inst = instanceOf(s.labels, groupBy);
-          for (const [ts, inc] of deps.tracker.diff(`${deps.keyPrefix}|${selector}|${labelsKey(s.labels)}`, s.points, window.fromMs)) {
+          const onReject = (tsMs: number, value: number, reason: Rejection): void => deps.onReject?.({ query: selector, labels: s.labels, tsMs, value, reason });
+          for (const [ts, inc] of deps.tracker.diff(`${deps.keyPrefix}|${selector}|${labelsKey(s.labels)}`, s.points, window.fromMs, onReject)) {
             const slot = slotOf(ts, window.slotMs);
             if (slot <= window.fromMs || slot > window.toMs) continue;
             const row = rowFor(table, slot, inst);
@@ -236,10 +278,11 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
       for (const s of series) {
         const inst = instanceOf(s.labels, groupBy);
         for (const [ts, v] of s.points) {
-          if (ts <= window.fromMs || ts > window.toMs || Number.isNaN(v)) continue;
+          if (ts <= window.fromMs || ts > window.toMs) continue;
+          if (!counts({ kind: 'gauge', value: v }, { query: plan.selector.text, labels: s.labels, tsMs: ts }, deps.onReject)) continue;
           const row = rowFor(table, slotOf(ts, window.slotMs), inst);
           row.total += 1;
-          row.bad += 1 - Math.min(1, Math.max(0, v));
+          row.bad += 1 - v;
         }
       }
       markPresence(table, series, groupBy, window);
@@ -254,6 +297,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
         const r = await deps.source.rangeQuery(renderWindow(template, rateWindow), start, end, window.slotMs, deps.signal ? { signal: deps.signal } : {});
         return r.series;
       };
+      const check = (kind: 'rate' | 'ratio', query: string, labels: Labels, tsMs: number, value: number): boolean => counts({ kind, value }, { query, labels, tsMs }, deps.onReject);
       const seconds = window.slotMs / 1000;
       if (plan.kind === 'ratio') {
         const perSlot = new Map<number, Map<string, { labels: Record<string, string>; sum: number; n: number }>>();
@@ -265,7 +309,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
             perSlot.set(slot, m);
             const acc = m.get(inst.key) ?? { labels: inst.labels, sum: 0, n: 0 };
             m.set(inst.key, acc);
-            if (Number.isFinite(v)) {
+            if (check('ratio', plan.template, s.labels, ts, v)) {
               acc.sum += plan.meaning === 'error' ? v : 1 - v;
               acc.n += 1;
             }
@@ -290,7 +334,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
           for (const [ts, v] of s.points) {
             const row = rowFor(table, slotOf(ts, window.slotMs), inst);
             if (which === 'total') row.data = true;
-            if (!Number.isFinite(v)) continue;
+            if (!check('rate', which === 'total' ? plan.total : plan.events, s.labels, ts, v)) continue;
             const n = v * seconds;
             if (which === 'total') row.total += n;
             else if (plan.count === 'bad') row.bad += n;
@@ -326,6 +370,7 @@ export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
 export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
   source: MetricsSource;
   signal?: AbortSignal;
+  onReject?: RejectSink;
 }): Promise<SlotTable> {
   const table: SlotTable = new Map();
   const step = window.slotMs;
@@ -334,14 +379,15 @@ export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], win
   const start = new Date(window.fromMs + step);
   const end = new Date(window.toMs);
   const options = deps.signal ? { signal: deps.signal } : {};
-  const range = async (expr: string): Promise<readonly Series[]> => (await deps.source.rangeQuery(expr, start, end, step, options)).series;
-  const add = (series: readonly Series[], apply: (row: Increment, v: number) => void, data: boolean): void => {
+  const range = async (query: string): Promise<{ query: string; series: readonly Series[] }> => ({ query, series: (await deps.source.rangeQuery(query, start, end, step, options)).series });
+  const add = ({ query, series }: { query: string; series: readonly Series[] }, apply: (row: Increment, v: number) => void, data: boolean): void => {
+    const kind = plan.kind === 'rates' ? 'rate' : plan.kind === 'ratio' ? 'ratio' : 'count';
     for (const s of series) {
       const inst = instanceOf(s.labels, groupBy);
       for (const [ts, v] of s.points) {
         const row = rowFor(table, slotOf(ts, step), inst);
         if (data) row.data = true;
-        if (Number.isFinite(v)) apply(row, v);
+        if (counts({ kind, value: v }, { query, labels: s.labels, tsMs: ts }, deps.onReject)) apply(row, v);
       }
     }
   };

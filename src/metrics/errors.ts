@@ -30,6 +30,8 @@ export type MetricsErrorKind =
   | 'partial'
   /** Any other HTTP status (405, 413, ...). */
   | 'http'
+  /** The answer was larger than `prometheus.maxResponseSize` (even after splitting the time range). */
+  | 'too_large'
   /** The answer was not a Prometheus API response we understand. */
   | 'invalid_response';
 
@@ -47,6 +49,7 @@ const RETRYABLE: Readonly<Record<MetricsErrorKind, boolean>> = {
   client_timeout: true,
   partial: true,
   http: false,
+  too_large: false,
   invalid_response: false,
 };
 

@@ -2,9 +2,9 @@ import { readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 
 import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '../config/load.js';
 import type { EngineLogger, SloStatus } from '../engine/engine.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, REJECTED_SAMPLES } from '../engine/engine.js';
 import { createPrometheusSource } from '../metrics/prometheus/client.js';
-import { resolveClientOptions } from '../metrics/prometheus/config.js';
+import { formatByteSize, resolveClientOptions } from '../metrics/prometheus/config.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { DispatchObserver } from '../notify/dispatcher.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
@@ -35,6 +35,8 @@ export interface DaemonLogger extends EngineLogger {
 export interface DaemonMetrics {
   cycle(report: { durationMs: number; outcome: 'ok' | 'partial' | 'failed'; missedSlots: number }): void;
   queryError(kind: string): void;
+  /** Samples Prometheus sent that could not be counted (see engine/sample-check.ts). */
+  rejectedSamples?(reason: string, count: number): void;
   reload(outcome: 'success' | 'failure'): void;
   /** A database operation failed, by fault. */
   storageError?(fault: StorageFault): void;
@@ -227,10 +229,14 @@ export class Daemon implements DaemonView {
       let source = deps.source;
       if (!source) {
         try {
-          source = createPrometheusSource(resolveClientOptions(config.raw.prometheus, {
-            readFile: (p) => readFileSync(resolve(deps.cwd, p), 'utf8'),
-            env: deps.env,
-          }));
+          const promLog = deps.logger.child({ component: 'prometheus' });
+          source = createPrometheusSource({
+            ...resolveClientOptions(config.raw.prometheus, {
+              readFile: (p) => readFileSync(resolve(deps.cwd, p), 'utf8'),
+              env: deps.env,
+            }),
+            onAnswerTooLarge: (info) => promLog.info({ ...info, limit: formatByteSize(info.limitBytes) }, 'answer larger than prometheus.maxResponseSize; asking for the two halves of the range instead'),
+          });
         } catch (err) {
           throw new StartupError([problem(config.file ?? '(settings)', (err as Error).message.split('\n')[0] ?? 'invalid Prometheus settings', (err as Error).message.split('\n')[1] ?? 'check the prometheus settings', 'prometheus')]);
         }
@@ -296,8 +302,10 @@ export class Daemon implements DaemonView {
       const report = this.engine.evaluateAt(slot);
       outcome = report.failed === 0 ? 'ok' : report.evaluated === 0 && report.failed > 0 ? 'failed' : 'partial';
       if (report.evaluated > 0 || this.slosLoaded.length === 0) this.lastSuccessMs = this.deps.timers.now();
-      this.trackBackend(report.failed > 0 && report.evaluated === 0);
-      for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined) this.deps.metrics?.queryError(s.errorKind);
+      // Rejected samples came from a backend that answered: they do not make it "down".
+      this.trackBackend(report.failed > report.rejectedSlos && report.evaluated + report.rejectedSlos === 0);
+      for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined && s.errorKind !== REJECTED_SAMPLES) this.deps.metrics?.queryError(s.errorKind);
+      for (const r of report.rejected) this.deps.metrics?.rejectedSamples?.(r.reason, r.count);
       if (report.notifications > 0) this.cycleLogger.info({ notifications: report.notifications }, 'alert notifications queued');
       if (this.housekeeping(slot)) this.storageWorks();
     } catch (err) {

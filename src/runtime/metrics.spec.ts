@@ -121,6 +121,7 @@ describe('self-metrics', () => {
     ['burnwatch_last_successful_cycle_timestamp_seconds', 'gauge'],
     ['burnwatch_query_errors_total', 'counter'],
     ['burnwatch_storage_errors_total', 'counter'],
+    ['burnwatch_rejected_samples_total', 'counter'],
     ['burnwatch_prometheus_up', 'gauge'],
     ['burnwatch_slos_loaded', 'gauge'],
     ['burnwatch_outbox_depth', 'gauge'],
@@ -179,7 +180,7 @@ describe('self-metrics', () => {
     metrics.queryError('timeout');
     metrics.queryError('no-such-kind');
     const errors = seriesOf(await scrape(new FakeView(), metrics), 'burnwatch_query_errors_total');
-    const kinds = ['bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls', 'client_timeout', 'partial', 'http', 'invalid_response', 'other'];
+    const kinds = ['bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls', 'client_timeout', 'partial', 'http', 'too_large', 'invalid_response', 'other'];
     expect(Object.fromEntries(errors)).toEqual(Object.fromEntries(kinds.map((kind) => [seriesKey({ kind }), kind === 'timeout' ? 2 : kind === 'other' ? 1 : 0])));
   });
 
@@ -192,6 +193,16 @@ describe('self-metrics', () => {
     const faults = ['corrupt', 'full', 'read_only', 'locked', 'io', 'moved', 'schema', 'other'];
     expect(Object.fromEntries(seriesOf(e, 'burnwatch_storage_errors_total'))).toEqual(Object.fromEntries(faults.map((kind) => [seriesKey({ kind }), kind === 'full' ? 2 : kind === 'moved' ? 1 : 0])));
     expect([...seriesOf(e, 'burnwatch_query_errors_total').values()].every((v) => v === 0)).toBe(true);
+  });
+
+  it('counts rejected samples by reason, every reason present from the start', async () => {
+    const metrics = createMetrics({ version: 'x' });
+    metrics.rejectedSamples('infinite', 3);
+    metrics.rejectedSamples('backwards', 1);
+    metrics.rejectedSamples('infinite', 2);
+    const rejected = seriesOf(await scrape(new FakeView(), metrics), 'burnwatch_rejected_samples_total');
+    const counts: Record<string, number> = { nan: 0, infinite: 5, negative: 0, backwards: 1, out_of_range: 0 };
+    expect(Object.fromEntries(rejected)).toEqual(Object.fromEntries(Object.entries(counts).map(([reason, n]) => [seriesKey({ reason }), n])));
   });
 
   it('counts reloads, flags a failed one and stamps the last success', async () => {

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InstanceStatus, SloStatus } from '../engine/engine.js';
+import { REJECTIONS } from '../engine/sample-check.js';
 import type { MetricsErrorKind } from '../metrics/errors.js';
 import type { DispatchObserver } from '../notify/dispatcher.js';
 import { burnRatesByWindow } from '../server/status-json.js';
@@ -30,7 +31,7 @@ export interface CycleReport {
 /** Every query error kind (MetricsSourceError kinds); anything else is counted as `other`. */
 export const QUERY_ERROR_KINDS: readonly (MetricsErrorKind | 'other')[] = [
   'bad_data', 'execution', 'timeout', 'unavailable', 'server', 'auth', 'not_found', 'rate_limited', 'network', 'tls',
-  'client_timeout', 'partial', 'http', 'invalid_response', 'other',
+  'client_timeout', 'partial', 'http', 'too_large', 'invalid_response', 'other',
 ];
 
 const ALERT_PHASES = ['inactive', 'pending', 'firing', 'nodata'] as const;
@@ -40,6 +41,8 @@ export interface BurnwatchMetrics {
   readonly registry: Registry;
   cycle(report: CycleReport): void;
   queryError(kind: string): void;
+  /** Counts samples the engine rejected (engine/sample-check.ts), by reason. */
+  rejectedSamples(reason: string, count: number): void;
   reload(outcome: ReloadOutcome): void;
   storageError(fault: StorageFault): void;
   /** Counts deliveries, failed attempts and dead letters, and times successful sends. */
@@ -77,6 +80,13 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
   for (const kind of QUERY_ERROR_KINDS) queryErrors.inc({ kind }, 0);
   const storageErrors = new Counter({ name: 'burnwatch_storage_errors_total', help: 'Failed database operations by fault (full, read_only, locked, corrupt, io, moved: the file was deleted or replaced).', labelNames: ['kind'], registers });
   for (const kind of STORAGE_FAULTS) storageErrors.inc({ kind }, 0);
+  const rejectedSamples = new Counter({
+    name: 'burnwatch_rejected_samples_total',
+    help: 'Samples from the metrics backend that could not be counted (NaN, +-Inf, negative, a counter going backwards, a 0/1 gauge out of range), by reason. The SLO is unknown for their slot.',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of REJECTIONS) rejectedSamples.inc({ reason }, 0);
   const prometheusUp = new Gauge({ name: 'burnwatch_prometheus_up', help: '1 when the last cycle could reach the metrics backend.', registers });
   const slosLoaded = new Gauge({ name: 'burnwatch_slos_loaded', help: 'SLOs loaded.', registers });
   const outboxDepth = new Gauge({ name: 'burnwatch_outbox_depth', help: 'Notifications waiting to be delivered (pending + sending).', registers });
@@ -141,6 +151,9 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
     },
     storageError(kind) {
       storageErrors.inc({ kind });
+    },
+    rejectedSamples(reason, count) {
+      if ((REJECTIONS as readonly string[]).includes(reason) && count > 0) rejectedSamples.inc({ reason }, count);
     },
     reload(outcome) {
       reloads.inc({ outcome });

@@ -46,6 +46,30 @@ export function labelsKey(labels: Readonly<Record<string, string>>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
+/**
+ * A value the ledger refuses to store. Sums are cumulative, so one Inf or NaN would spoil every window over
+ * every later row (an SLO whose budget stays at 1, or goes to -7, for good): the caller must leave such a
+ * sample out, and the ledger refuses it as a last line of defence.
+ */
+export class LedgerValueError extends Error {
+  override readonly name = 'LedgerValueError';
+  constructor(
+    message: string,
+    readonly instanceId: number,
+    readonly slotMs: number,
+    /** The non-finite value is in a stored row (written by an earlier version), not in the new increment. */
+    readonly inStoredRow: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The first field of `values` that is not a finite number. */
+function nonFinite(values: Readonly<Record<string, number>>): [string, number] | undefined {
+  for (const [field, value] of Object.entries(values)) if (typeof value !== 'number' || !Number.isFinite(value)) return [field, value];
+  return undefined;
+}
+
 /** Age thresholds of the thinning: newer rows keep every slot, then 5-minute, then hourly boundaries. */
 export const FINE_RETENTION_MS = 7 * 3_600_000;
 export const MEDIUM_RETENTION_MS = 73 * 3_600_000;
@@ -145,6 +169,21 @@ export class Ledger {
   }
 
   private write(instanceId: number, slotMs: number, prev: Row | undefined, inc: SlotIncrement): void {
+    const at = new Date(slotMs).toISOString();
+    const bad = nonFinite({ bad: inc.bad, total: inc.total, sliceBad: inc.sliceBad, slices: inc.slices });
+    // The caller's transaction rolls back on the throw: rows cached during it may not be stored.
+    if (bad !== undefined) {
+      this.last.clear();
+      throw new LedgerValueError(`the ledger refuses ${bad[0]} = ${bad[1]} for instance ${instanceId} at ${at}: only finite sums are stored`, instanceId, slotMs, false);
+    }
+    const stored = prev && nonFinite({ bad: prev.bad, total: prev.total, sliceBad: prev.slice_bad, slices: prev.slices });
+    if (prev !== undefined && stored !== undefined) {
+      this.last.clear();
+      throw new LedgerValueError(
+        `the stored row of instance ${instanceId} at ${new Date(prev.slot_ms).toISOString()} holds ${stored[0]} = ${stored[1]} (written by an earlier version): nothing can be added to it at ${at}; the SLO's ledger must be rebuilt`,
+        instanceId, slotMs, true,
+      );
+    }
     const row: Row = {
       slot_ms: slotMs,
       bad: (prev?.bad ?? 0) + inc.bad,

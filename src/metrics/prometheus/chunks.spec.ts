@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../source.js';
-import { mergeSeries, planRangeChunks, planRawChunks, pointCount, sortAndDedupe } from './chunks.js';
+import { halveRangeChunk, halveRawRange, mergeSeries, planRangeChunks, planRawChunks, pointCount, sortAndDedupe } from './chunks.js';
 
 /** Every evaluation timestamp of a range query, counted the way Prometheus steps: start, start+step, ... <= end. */
 function timestamps(startMs: number, endMs: number, stepMs: number): number[] {
@@ -102,5 +102,25 @@ describe('mergeSeries', () => {
   it('sorts out-of-order points; for a repeated timestamp the later answer wins', () => {
     const points: Point[] = [[3, 3], [1, 1], [2, 2], [1, 9]];
     expect(sortAndDedupe(points)).toEqual([[1, 9], [2, 2], [3, 3]]);
+  });
+});
+
+describe('halving a request whose answer is too large', () => {
+  it('halves a raw range on a whole second and stops at a minute', () => {
+    expect(halveRawRange({ startMs: 0, endMs: 40 * 60_000 })).toEqual([{ startMs: 0, endMs: 20 * 60_000 }, { startMs: 20 * 60_000, endMs: 40 * 60_000 }]);
+    expect(halveRawRange({ startMs: 500, endMs: 500 + 61_000 })).toEqual([{ startMs: 500, endMs: 30_500 }, { startMs: 30_500, endMs: 61_500 }]);
+    expect(halveRawRange({ startMs: 0, endMs: 60_000 })).toBeUndefined();
+  });
+
+  it('halves a range-query chunk on its step grid, losing and repeating no timestamp', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 10_000 }), (start, points, step) => {
+      const range = { startMs: start, endMs: start + (points - 1) * step + (points > 1 ? step - 1 : 0) };
+      const halves = halveRangeChunk(range, step);
+      if (pointCount(range, step) < 2) return halves === undefined;
+      const [a, b] = halves ?? [range, range];
+      const joined = [...timestamps(a.startMs, a.endMs, step), ...timestamps(b.startMs, b.endMs, step)];
+      return JSON.stringify(joined) === JSON.stringify(timestamps(range.startMs, range.endMs, step))
+        && pointCount(a, step) - pointCount(b, step) <= 1 && pointCount(b, step) >= 1;
+    }));
   });
 });

@@ -52,6 +52,35 @@ export function planRawChunks(startMs: number, endMs: number, chunkMs = RAW_CHUN
   return chunks;
 }
 
+/** A raw-samples range this long or shorter is not split when its answer is too large. */
+export const MIN_RAW_SPLIT_MS = 60_000;
+
+/**
+ * The two halves of a raw-samples range (start, end], split on a whole second, for an answer that was too
+ * large; undefined when the range is `minMs` or shorter (splitting time no longer helps: too many series).
+ */
+export function halveRawRange(range: TimeRange, minMs = MIN_RAW_SPLIT_MS): [TimeRange, TimeRange] | undefined {
+  const length = range.endMs - range.startMs;
+  if (length <= minMs) return undefined;
+  const mid = range.startMs + Math.max(1000, Math.floor(length / 2000) * 1000);
+  if (mid >= range.endMs) return undefined;
+  return [{ startMs: range.startMs, endMs: mid }, { startMs: mid, endMs: range.endMs }];
+}
+
+/**
+ * The two halves of a range-query chunk [start, end] on its step grid (the first half gets the odd point),
+ * for an answer that was too large; undefined for a single point.
+ */
+export function halveRangeChunk(range: TimeRange, stepMs: number): [TimeRange, TimeRange] | undefined {
+  const points = pointCount(range, stepMs);
+  if (points < 2) return undefined;
+  const first = Math.ceil(points / 2);
+  return [
+    { startMs: range.startMs, endMs: range.startMs + (first - 1) * stepMs },
+    { startMs: range.startMs + first * stepMs, endMs: range.endMs },
+  ];
+}
+
 /** A stable key for a label set, independent of property order. */
 export function labelsKey(labels: Labels): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

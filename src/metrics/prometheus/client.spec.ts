@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.js';
@@ -465,5 +466,144 @@ describe('readiness and build info', () => {
     stub.handle(() => ({ body: { status: 'success', data: { version: '2.42.0+ds', revision: '2.42.0+ds-5+deb12u1', goVersion: 'go1.19.8' } } }));
     expect(await source({ pathPrefix: '/prometheus' }).buildInfo()).toEqual({ version: '2.42.0+ds', revision: '2.42.0+ds-5+deb12u1' });
     expect(stub.requests[0]?.url).toBe('/prometheus/api/v1/status/buildinfo');
+  });
+});
+
+describe('answer size', () => {
+  /** A server that streams `bytes` of a valid-looking matrix answer (or endlessly), counting what it wrote. */
+  async function streamingServer(bytes: number): Promise<{ url: string; written: () => number; close: () => Promise<void> }> {
+    let written = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const head = '{"status":"success","data":{"resultType":"matrix","result":[';
+      const series = `{"metric":{"__name__":"x","pad":"${'p'.repeat(1000)}"},"values":[[1800000000,"1"]]}`;
+      res.write(head);
+      written += head.length;
+      let first = true;
+      const pump = (): void => {
+        while (written < bytes) {
+          const chunk = `${first ? '' : ','}${series}`.repeat(first ? 1 : 64);
+          first = false;
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end(']}}');
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${port}`,
+      written: () => written,
+      close: () => new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+    };
+  }
+
+  it('refuses a 50 MB answer with the default limit, naming the query, the limit and the setting', async () => {
+    const server = await streamingServer(50 * 1024 * 1024);
+    try {
+      const s = new PrometheusSource({ url: server.url });
+      sources.push(s);
+      const err = await failure(s.instantQuery('sum by (pod) (container_memory_working_set_bytes)', AT));
+      expect(err.kind).toBe('too_large');
+      expect(err.retryable).toBe(false);
+      expect(err.message).toContain('sum by (pod) (container_memory_working_set_bytes)');
+      expect(err.message).toContain('8 MiB');
+      expect(err.message).toContain('prometheus.maxResponseSize');
+      // The client stopped reading at the limit: the server never got to write the 50 MB.
+      expect(server.written()).toBeLessThan(40 * 1024 * 1024);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops reading an endless answer at maxResponseBytes', async () => {
+    const server = await streamingServer(Number.MAX_SAFE_INTEGER);
+    try {
+      const s = new PrometheusSource({ url: server.url, maxResponseBytes: 1024 * 1024 });
+      sources.push(s);
+      const err = await failure(s.instantQuery('x', AT));
+      expect(err.kind).toBe('too_large');
+      expect(err.message).toContain('1 MiB');
+    } finally {
+      await server.close();
+    }
+  });
+
+  /** Pads an answer with a junk series when `big` says so, to push it over a 64 KiB limit. */
+  function padded(inner: (req: { form: URLSearchParams }) => StubResponse, big: (form: URLSearchParams) => boolean): (req: { form: URLSearchParams }) => StubResponse {
+    return (req) => {
+      const answer = inner(req);
+      if (!big(req.form)) return answer;
+      const body = answer.body as { data: { result: unknown[] } };
+      body.data.result.push({ metric: { __name__: 'pad', pad: 'p'.repeat(100 * 1024) }, values: [] });
+      return answer;
+    };
+  }
+
+  const T0 = 1_800_000_000_000;
+  const stored: [number, number][] = Array.from({ length: 200 }, (_, i) => [T0 + i * 15_000, i * 3]);
+  function serveRangeSelector(): (req: { form: URLSearchParams }) => StubResponse {
+    return ({ form }) => {
+      const match = /^x\[(\d+)([hms])\]$/.exec(form.get('query') ?? '');
+      const unit = { h: 3_600_000, m: 60_000, s: 1000 }[(match?.[2] ?? 's') as 'h' | 'm' | 's'];
+      const rangeMs = Number(match?.[1]) * unit;
+      const time = Math.round(Number(form.get('time')) * 1000);
+      const values = stored.filter(([t]) => t >= time - rangeMs && t <= time).map(([t, v]) => [t / 1000, String(v)]);
+      return { body: { status: 'success', data: { resultType: 'matrix', result: values.length === 0 ? [] : [{ metric: { __name__: 'x' }, values }] } } };
+    };
+  }
+
+  it('splits a raw-samples range whose answer is too large into halves until they fit, and merges them', async () => {
+    // Ranges over 10 minutes answer too much: a 40-minute chunk goes 40 -> 20 -> 10 + 10.
+    stub.handle(padded(serveRangeSelector(), (form) => !/^x\[(\d+s|[1-9]m|10m)\]$/.test(form.get('query') ?? '')));
+    const start = T0 + 10 * 15_000;
+    const end = start + 40 * 60_000;
+    const split: string[] = [];
+    const s = source({ maxResponseBytes: 64 * 1024, onAnswerTooLarge: (info) => split.push(`${info.query} ${info.when}`) });
+    const result = await s.rawSamples('x', new Date(start), new Date(end));
+    expect(stub.requests.map((r) => r.form.get('query'))).toEqual(['x[40m]', 'x[20m]', 'x[10m]', 'x[10m]', 'x[20m]', 'x[10m]', 'x[10m]']);
+    expect(result.series.map((x) => x.labels)).toEqual([{ __name__: 'x' }]);
+    expect(result.series[0]?.points).toEqual(stored.filter(([t]) => t > start && t <= end));
+    expect(split).toHaveLength(3);
+    expect(split[0]).toContain('x[40m]');
+  });
+
+  it('splits a range query whose answer is too large on its step grid and merges the halves', async () => {
+    const evaluate = ({ form }: { form: URLSearchParams }): StubResponse => {
+      const values: [number, string][] = [];
+      for (let t = Number(form.get('start')); t <= Number(form.get('end')) + 1e-9; t += Number(form.get('step'))) values.push([t, String(t / 10)]);
+      return { body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: { job: 'a' }, values }] } } };
+    };
+    // More than 6 points answer too much: 25 -> 13 + 12, 13 -> 7 + 6, 7 -> 4 + 3, 12 -> 6 + 6 (depth first).
+    stub.handle(padded(evaluate, (form) => (Number(form.get('end')) - Number(form.get('start'))) / Number(form.get('step')) + 1 > 6));
+    const start = new Date(T0);
+    const end = new Date(T0 + 24 * 60_000);
+    const result = await source({ maxResponseBytes: 64 * 1024 }).rangeQuery('x', start, end, 60_000);
+    const expected = Array.from({ length: 25 }, (_, i) => [T0 + i * 60_000, (T0 / 1000 + i * 60) / 10]);
+    expect(result.series.map((x) => x.labels)).toEqual([{ job: 'a' }]);
+    expect(result.series[0]?.points).toEqual(expected);
+    const answered = stub.requests.map((r) => (Number(r.form.get('end')) - Number(r.form.get('start'))) / 60 + 1);
+    expect(answered).toEqual([25, 13, 7, 4, 3, 6, 12, 6, 6]);
+  });
+
+  it('gives up with too_large when a piece cannot be split any further, saying what to do', async () => {
+    stub.handle(padded(serveRangeSelector(), () => true));
+    const err = await failure(source({ maxResponseBytes: 64 * 1024 }).rawSamples('x', new Date(T0), new Date(T0 + 4 * 60_000)));
+    expect(err.kind).toBe('too_large');
+    // 4 m -> 2 m -> 1 m: a minute is not split.
+    expect(stub.requests.map((r) => r.form.get('query'))).toEqual(['x[4m]', 'x[2m]', 'x[1m]']);
+    expect(err.message).toContain('x[1m]');
+    expect(err.message).toMatch(/fewer series|recording rule/);
+    expect(err.message).toContain('prometheus.maxResponseSize');
   });
 });

@@ -7,9 +7,11 @@ import { MetricsSourceError } from '../errors.js';
 import type {
   BuildInfo, InstantResult, MetricsSource, Point, QueryOptions, QueryStats, RangeResult, RawSamplesOptions, Sample, Series,
 } from '../source.js';
-import { MAX_POINTS_PER_SERIES, mergeSeries, planRangeChunks, planRawChunks, RAW_CHUNK_MS } from './chunks.js';
+import type { TimeRange } from './chunks.js';
+import { halveRangeChunk, halveRawRange, MAX_POINTS_PER_SERIES, mergeSeries, planRangeChunks, planRawChunks, RAW_CHUNK_MS } from './chunks.js';
 import type { PrometheusClientOptions, Secret } from './config.js';
 import { redactUrl } from '../../redact-url.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './config.js';
 import type { HttpAnswer, RequestContext } from './errors.js';
 import { errorFromAnswer, errorFromTransport, truncate, unwrapAnswer } from './errors.js';
 import type { PromStats } from './schema.js';
@@ -22,6 +24,8 @@ import { BuildInfoData, msToSecondsParam, parseSampleValue, QueryData, secondsTo
  *   long queries do not fit in a URL).
  * - No retries: every failure becomes a `MetricsSourceError` and the engine decides.
  * - Redirects are not followed (credentials must not travel to another address).
+ * - An answer is read up to `maxResponseBytes` (default 8 MiB) and no further, so one huge answer cannot exhaust
+ *   the heap; a range query or raw-sample request whose answer is larger is split in halves and asked again.
  * - HTTP(S) proxies from the standard environment variables are honoured, as axios does by default.
  * - Credentials never appear in `url`, messages or error causes.
  */
@@ -33,6 +37,7 @@ export class PrometheusSource implements MetricsSource {
   private readonly timeoutMs: number;
   private readonly maxPoints: number;
   private readonly rawChunkMs: number;
+  private readonly maxResponseBytes: number;
   private readonly http: AxiosInstance;
   private readonly agent: http.Agent;
   private readonly staticParams: readonly (readonly [string, string])[];
@@ -55,6 +60,7 @@ export class PrometheusSource implements MetricsSource {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxPoints = options.maxPointsPerRequest ?? MAX_POINTS_PER_SERIES;
     this.rawChunkMs = options.rawChunkMs ?? RAW_CHUNK_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
     const tls = options.tls;
     this.agent = parsed.protocol === 'https:'
@@ -75,7 +81,8 @@ export class PrometheusSource implements MetricsSource {
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
-      maxContentLength: options.maxResponseBytes ?? 256 * 1024 * 1024,
+      // Counted on the decompressed stream as it arrives; axios stops reading and rejects past it.
+      maxContentLength: this.maxResponseBytes,
       maxBodyLength: Infinity,
       timeout: this.timeoutMs,
     });
@@ -126,7 +133,7 @@ export class PrometheusSource implements MetricsSource {
     }
     const parts: Series[][] = [];
     const stats: PromStats[] = [];
-    for (const chunk of planRangeChunks(startMs, endMs, stepMs, this.maxPoints)) {
+    const fetch = async (chunk: TimeRange): Promise<void> => {
       const ctx = this.context('/api/v1/query_range', expr, `from ${new Date(chunk.startMs).toISOString()} to ${new Date(chunk.endMs).toISOString()} step ${stepMs} ms`);
       const form = this.form(expr, options);
       form.set('start', msToSecondsParam(chunk.startMs));
@@ -136,6 +143,9 @@ export class PrometheusSource implements MetricsSource {
       if (data.resultType !== 'matrix') throw invalid(ctx, `a range query returned ${data.resultType}, not matrix`, 'check that the URL points at a Prometheus-compatible query API');
       parts.push(data.result.map((s) => toSeries(s, ctx)));
       if (data.stats !== undefined) stats.push(data.stats);
+    };
+    for (const chunk of planRangeChunks(startMs, endMs, stepMs, this.maxPoints)) {
+      await this.splitWhileTooLarge(chunk, (c) => halveRangeChunk(c, stepMs), fetch);
     }
     return withMergedStats({ series: mergeSeries(parts) }, stats);
   }
@@ -153,7 +163,7 @@ export class PrometheusSource implements MetricsSource {
     }
     const parts: Series[][] = [];
     const stats: PromStats[] = [];
-    for (const chunk of planRawChunks(startMs, endMs, chunkMs)) {
+    const fetch = async (chunk: TimeRange): Promise<void> => {
       const expr = `${trimmed}[${formatDuration(chunk.endMs - chunk.startMs)}]`;
       const ctx = this.context('/api/v1/query', expr, `at ${new Date(chunk.endMs).toISOString()}`);
       const form = this.form(expr, options);
@@ -166,9 +176,31 @@ export class PrometheusSource implements MetricsSource {
         return { labels: series.labels, points: series.points.filter(([t]) => t > chunk.startMs && t <= chunk.endMs) };
       }));
       if (data.stats !== undefined) stats.push(data.stats);
+    };
+    for (const chunk of planRawChunks(startMs, endMs, chunkMs)) {
+      await this.splitWhileTooLarge(chunk, (c) => halveRawRange(c), fetch);
     }
     const series = mergeSeries(parts).filter((s) => s.points.length > 0);
     return withMergedStats({ series }, stats);
+  }
+
+  /**
+   * Runs `fetch` over `range`; when the answer is too large, over the halves `halve` gives instead (in time
+   * order, depth first), until the answers fit or a piece cannot be halved (then the `too_large` error stands).
+   */
+  private async splitWhileTooLarge(range: TimeRange, halve: (r: TimeRange) => readonly TimeRange[] | undefined, fetch: (r: TimeRange) => Promise<void>): Promise<void> {
+    try {
+      await fetch(range);
+    } catch (err) {
+      const halves = err instanceof MetricsSourceError && err.kind === 'too_large' ? halve(range) : undefined;
+      if (halves === undefined) throw err;
+      this.options.onAnswerTooLarge?.({
+        query: (err as MetricsSourceError).query ?? '',
+        when: `from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`,
+        limitBytes: this.maxResponseBytes,
+      });
+      for (const half of halves) await this.splitWhileTooLarge(half, halve, fetch);
+    }
   }
 
   async ready(options: { readonly signal?: AbortSignal } = {}): Promise<boolean> {
@@ -259,6 +291,7 @@ export class PrometheusSource implements MetricsSource {
         timedOut: timedOut || axiosTimeout,
         timeoutMs,
         tooLarge: /maxContentLength/i.test(message),
+        limitBytes: this.maxResponseBytes,
       }, ctx);
     } finally {
       clearTimeout(timer);

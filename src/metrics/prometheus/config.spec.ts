@@ -14,6 +14,7 @@ describe('PrometheusConnection', () => {
       pathPrefix: '',
       readyPath: '/-/ready',
       timeout: '30s',
+      maxResponseSize: '8MiB',
       headers: {},
       params: {},
       denyPartialResponse: { thanos: true, victoriaMetrics: true },
@@ -45,6 +46,9 @@ describe('PrometheusConnection', () => {
     [{ url: 'http://p:9090', tls: { certFile: 'c.pem' } }, 'tls.keyFile', 'both certFile and keyFile'],
     [{ url: 'http://p:9090', bearerToken: { env: 'T' }, basicAuth: { username: 'u', password: { env: 'P' } } }, 'basicAuth', 'keep one'],
     [{ url: 'http://u:p@p:9090', bearerToken: { env: 'T' } }, 'url', 'remove user:password@'],
+    [{ url: 'http://p:9090', maxResponseSize: '8 megs' }, 'maxResponseSize', 'write e.g. 8MiB'],
+    [{ url: 'http://p:9090', maxResponseSize: '1KiB' }, 'maxResponseSize', 'at least 64KiB'],
+    [{ url: 'http://p:9090', maxResponseSize: -5 }, 'maxResponseSize', 'at least 64KiB'],
   ])('rejects %j at "%s"', (input, path, text) => {
     const found = issues(input);
     expect(found.length).toBeGreaterThan(0);
@@ -89,6 +93,15 @@ describe('resolveClientOptions', () => {
     expect(() => resolveClientOptions(byEnv, { readFile, env: {} })).toThrow(/bearerToken: environment variable PROM_TOKEN is not set/);
     const byFile = PrometheusConnection.parse({ url: 'http://p:9090', bearerToken: { file: '/missing' } });
     expect(() => resolveClientOptions(byFile, { readFile, env: {} })).toThrow(/\/missing/);
+  });
+
+  it('turns maxResponseSize into bytes: 8 MiB by default, units or a plain number of bytes', () => {
+    const bytes = (extra: object): number | undefined => resolveClientOptions(PrometheusConnection.parse({ url: 'http://p:9090', ...extra }), { readFile, env: {} }).maxResponseBytes;
+    expect(bytes({})).toBe(8 * 1024 * 1024);
+    expect(bytes({ maxResponseSize: '16MiB' })).toBe(16 * 1024 * 1024);
+    expect(bytes({ maxResponseSize: '512KiB' })).toBe(512 * 1024);
+    expect(bytes({ maxResponseSize: '20MB' })).toBe(20_000_000);
+    expect(bytes({ maxResponseSize: 1_048_576 })).toBe(1_048_576);
   });
 
   it('reads TLS files', () => {

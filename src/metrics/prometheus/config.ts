@@ -26,6 +26,40 @@ const SecretRef = z.union(
 );
 export type SecretRef = z.infer<typeof SecretRef>;
 
+/**
+ * Default largest answer read from the backend: 8 MiB. Parsing JSON and turning it into series takes about
+ * 6 bytes of heap per byte of answer (measured on matrix answers), so 8 MiB costs about 50 MB at its peak,
+ * well below the 256 MB heap the container image sets; longer ranges are split into smaller requests.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Smallest accepted `maxResponseSize`: below it even a short answer of a few series would not fit. */
+const MIN_RESPONSE_BYTES = 64 * 1024;
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1000, MB: 1000 ** 2, GB: 1000 ** 3 };
+
+/** `8MiB`, `512KiB`, `20MB`, `1048576` (bytes) -> bytes; undefined for anything else. */
+export function parseByteSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text > 0 ? text : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)?\s*$/.exec(text);
+  if (!m) return undefined;
+  const bytes = Math.floor(Number(m[1]) * (BYTE_UNITS[m[2] ?? 'B'] ?? 1));
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+/** Bytes as the largest binary unit that divides them, e.g. 8388608 -> `8 MiB`, 1500 -> `1500 B`. */
+export function formatByteSize(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} B`;
+}
+
+const ByteSize = z
+  .union([z.number(), z.string()], { error: 'must be a size such as 8MiB or 16MiB' })
+  .refine((v) => (parseByteSize(v) ?? 0) >= MIN_RESPONSE_BYTES, {
+    error: (issue) => `"${String(issue.input)}" is not a size of at least 64KiB\nwrite e.g. 8MiB or 16MiB (B, KiB, MiB, GiB, or KB, MB, GB)`,
+  });
+
 const Timeout = z
   .string({ error: `must be a duration such as 30s\n${DURATION_HINT}` })
   .refine((s) => (parseDuration(s) ?? 0) > 0, { error: (issue) => `"${String(issue.input)}" is not a duration\n${DURATION_HINT}` });
@@ -48,6 +82,9 @@ export const PrometheusConnection = z
       .default('/-/ready')
       .meta({ description: 'Readiness path relative to the URL (Prometheus /-/ready; Mimir /ready).' }),
     timeout: Timeout.default('30s').meta({ description: 'Time limit of one request.' }),
+    maxResponseSize: ByteSize.default('8MiB').meta({
+      description: 'Largest answer read from the backend (e.g. 8MiB). A larger one is refused while it streams in, and a long range is split into smaller requests until the answers fit. Raise it only together with the memory limit (--max-old-space-size): an answer takes about 6 times its size in memory while it is parsed.',
+    }),
     headers: z
       .record(z.string(), z.string({ error: 'header values must be strings\nquote the value' }))
       .default({})
@@ -129,8 +166,13 @@ export interface PrometheusClientOptions {
   };
   /** Default: both true. */
   readonly denyPartialResponse?: { readonly thanos?: boolean; readonly victoriaMetrics?: boolean };
-  /** Largest response body accepted, in bytes (default 256 MiB). */
+  /**
+   * Largest response body accepted, in bytes (default `DEFAULT_MAX_RESPONSE_BYTES`, 8 MiB). Reading stops there;
+   * range queries and raw-sample requests whose answer is larger are split in halves and asked again.
+   */
   readonly maxResponseBytes?: number;
+  /** Told each time an answer was too large and the request is split (for a log line). */
+  readonly onAnswerTooLarge?: (info: { readonly query: string; readonly when: string; readonly limitBytes: number }) => void;
   /** Most points per series in one range request (default and Prometheus's limit: 11,000). */
   readonly maxPointsPerRequest?: number;
   /** Longest range of one raw-samples request in ms (default 6 h); `rawSamples` options may override it. */
@@ -172,6 +214,7 @@ export function resolveClientOptions(conn: PrometheusConnection, io: SecretReade
     pathPrefix: conn.pathPrefix,
     readyPath: conn.readyPath,
     timeoutMs: parseDuration(conn.timeout) ?? 30_000,
+    maxResponseBytes: parseByteSize(conn.maxResponseSize) ?? DEFAULT_MAX_RESPONSE_BYTES,
     headers: conn.headers,
     params: conn.params,
     denyPartialResponse: conn.denyPartialResponse,

@@ -27,7 +27,7 @@ describe('errorFromTransport', () => {
     [{ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames", timedOut: false, aborted: false }, 'tls', false],
     [{ code: 'ERR_CANCELED', message: 'canceled', timedOut: true, aborted: false }, 'client_timeout', true],
     [{ code: 'ERR_CANCELED', message: 'canceled', timedOut: false, aborted: true }, 'client_timeout', true],
-    [{ code: 'ERR_BAD_RESPONSE', message: 'maxContentLength size of 10 exceeded', timedOut: false, aborted: false, tooLarge: true }, 'invalid_response', false],
+    [{ code: 'ERR_BAD_RESPONSE', message: 'maxContentLength size of 10 exceeded', timedOut: false, aborted: false, tooLarge: true }, 'too_large', false],
   ])('%j -> %s', (failure, kind, retryable) => {
     const err = errorFromTransport({ ...failure, timeoutMs: 1000 }, ctx);
     expect(err.kind).toBe(kind);

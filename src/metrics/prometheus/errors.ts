@@ -1,6 +1,7 @@
 import type { MetricsErrorKind } from '../errors.js';
 import { MetricsSourceError } from '../errors.js';
 import { redactUrl } from '../../redact-url.js';
+import { formatByteSize } from './config.js';
 import type { ApiEnvelope } from './schema.js';
 import { ApiEnvelope as ApiEnvelopeSchema } from './schema.js';
 
@@ -198,6 +199,8 @@ export interface TransportFailure {
   readonly timeoutMs: number;
   /** The response was larger than allowed. */
   readonly tooLarge?: boolean;
+  /** The limit it exceeded, in bytes. */
+  readonly limitBytes?: number;
 }
 
 /** The error for a request that got no HTTP answer. */
@@ -211,7 +214,14 @@ export function errorFromTransport(failure: TransportFailure, ctx: RequestContex
     return make('client_timeout', `${where(ctx)} did not answer within ${failure.timeoutMs} ms`, 'retrying; if it keeps happening raise the timeout or make the query cheaper (recording rules)', ctx, { cause });
   }
   if (failure.tooLarge === true) {
-    return make('invalid_response', `${where(ctx)} sent a response larger than allowed: ${failure.message}`, 'narrow the query (fewer series or a shorter range)', ctx, { cause });
+    const limit = failure.limitBytes === undefined ? 'the limit' : formatByteSize(failure.limitBytes);
+    return make(
+      'too_large',
+      `${where(ctx)} sent an answer larger than ${limit} (prometheus.maxResponseSize); reading stopped there so the daemon keeps its memory`,
+      'a long range is split into smaller requests, and this one could not be split further: select fewer series (a more specific selector, or a recording rule that aggregates away labels such as pod or instance), or raise prometheus.maxResponseSize together with the memory limit (NODE_OPTIONS=--max-old-space-size, the container memory limit)',
+      ctx,
+      { cause },
+    );
   }
   if (failure.code !== undefined && TLS_CODES.test(failure.code)) {
     return make('tls', `TLS with ${where(ctx)} failed${code}: ${failure.message}`, 'check tls.caFile (the CA that signed the server certificate), tls.serverName, and that the URL scheme matches the server (https vs http)', ctx, { cause });
