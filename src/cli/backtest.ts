@@ -20,7 +20,7 @@ pages and tickets an SLO would have produced. TIME: RFC 3339 (2026-11-20T10:00:0
 
   --slos DIR                  SLO files or folder (default slos/; repeatable)
   --step 60s                  one record per step and SLO instance (a multiple of --interval)
-  --interval 30s              evaluation interval / ledger slot, as in the daemon (at least 10s)
+  --interval 30s              evaluation interval / ledger slot, as in the daemon (at least 1s)
   --format jsonl|table        jsonl: one JSON object per step and instance; table: a summary per SLO
   --default-slo-period 30d    period of Sloth files (Sloth's --default-slo-period)
 ${PROMETHEUS_USAGE}`;

@@ -19,7 +19,7 @@ durations count as in the daemon. Exit 0 when every SLO could be evaluated, 1 ot
 
   --slos DIR                  SLO files or folder (default slos/; repeatable)
   --at TIME                   RFC 3339, unix seconds or now-1h (default now)
-  --interval 30s              evaluation interval / ledger slot (at least 10s)
+  --interval 30s              evaluation interval / ledger slot (at least 1s)
   --format table|json
   --default-slo-period 30d    period of Sloth files
 ${PROMETHEUS_USAGE}`;

@@ -14,12 +14,12 @@ describe('--interval of evaluate and backtest', () => {
   it.each([
     ['evaluate', evaluateCommand, []],
     ['backtest', backtestCommand, ['--from', 'now-1h', '--to', 'now']],
-  ] as const)('%s refuses an interval below 10s with a usage error (exit 2)', async (_name, command, extra) => {
+  ] as const)('%s refuses an interval below 1s with a usage error (exit 2)', async (_name, command, extra) => {
     const r = await run(command, [...extra, '--interval', '1ms']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('--interval 1ms is below the minimum of 10s');
-    // 10s passes that check (and stops at the next one: no --prometheus).
-    const ok = await run(command, [...extra, '--interval', '10s']);
+    expect(r.err).toContain('--interval 1ms is below the minimum of 1s');
+    // 1s passes that check (and stops at the next one: no --prometheus).
+    const ok = await run(command, [...extra, '--interval', '1s']);
     expect(ok.err).not.toContain('below the minimum');
     expect(ok.err).toContain('--prometheus URL is required');
   });

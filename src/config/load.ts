@@ -33,7 +33,7 @@ const INTERVAL_HINT = 'use 10s, 15s, 20s, 30s, 1m or 5m';
  * slots a second): the smallest each may be.
  */
 const MINIMUMS: readonly { path: readonly string[]; value: (c: AppConfigFile) => string; what: string; minimum: string; minimumMs: number; hint: string }[] = [
-  { path: ['evaluation', 'interval'], value: (c) => c.evaluation.interval, what: 'evaluation interval', minimum: MIN_EVALUATION_INTERVAL.text, minimumMs: MIN_EVALUATION_INTERVAL.ms, hint: `${INTERVAL_HINT}: Prometheus scrapes every 10 to 60 s, a shorter interval sees no new data` },
+  { path: ['evaluation', 'interval'], value: (c) => c.evaluation.interval, what: 'evaluation interval', minimum: MIN_EVALUATION_INTERVAL.text, minimumMs: MIN_EVALUATION_INTERVAL.ms, hint: `${INTERVAL_HINT}: Prometheus scrapes every 10 to 60 s, a much shorter interval mostly sees no new data` },
   { path: ['reload', 'pollInterval'], value: (c) => c.reload.pollInterval, what: 'reload poll interval', minimum: '1s', minimumMs: 1_000, hint: 'use e.g. 10s; SIGHUP reloads at once' },
 ];
 

@@ -9,7 +9,7 @@ import { Duration } from '../spec/common-schema.js';
  */
 
 /** The shortest evaluation interval (daemon and CLI): Prometheus scrapes every 10 to 60 s, a shorter one sees no new data. */
-export const MIN_EVALUATION_INTERVAL = { text: '10s', ms: 10_000 } as const;
+export const MIN_EVALUATION_INTERVAL = { text: '1s', ms: 1_000 } as const;
 
 const SecretRef = z.union([
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not an environment variable name\nwrite e.g. BURNWATCH_API_TOKEN' }) }),
@@ -46,7 +46,7 @@ export const AppConfigFile = z.strictObject({
   }).prefault({}),
   evaluation: z.strictObject({
     interval: Duration.default('30s')
-      .meta({ description: 'Evaluation interval and ledger slot: at least 10s and dividing 5 minutes (10s, 15s, 20s, 30s, 1m, 5m).' }),
+      .meta({ description: 'Evaluation interval and ledger slot: at least 1s and dividing 5 minutes (e.g. 10s, 15s, 20s, 30s, 1m, 5m).' }),
     rateWindow: Duration.default('2m')
       .meta({ description: 'Rate window for expression indicators sampled each slot (at least 4 scrape intervals).' }),
     maxBackfill: Duration.optional()
