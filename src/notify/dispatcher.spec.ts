@@ -141,6 +141,43 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(s.store.due(T0 + 30_000, 10)).toHaveLength(1);
   });
 
+  it('logs each queued notification once its transaction is committed: SLO, alert, state, receivers; nothing for a rollback or a replay', async () => {
+    const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 30_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'pager', matchers: [] }] });
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const lines: { level: string; msg: string; fields: object }[] = [];
+    const logger = { info: (fields: object, msg: string) => lines.push({ level: 'info', msg, fields }), debug: (fields: object, msg: string) => lines.push({ level: 'debug', msg, fields }) };
+    const outbox = new Outbox(store, routerFor(route, () => 'scripted'), { logger });
+    const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    expect(() => db.transaction(() => {
+      outbox.enqueue([notification('a', 'firing', T0)], T0);
+      throw new Error('the rest of the cycle failed');
+    })()).toThrow('the rest of the cycle failed');
+    await settled();
+    expect(lines).toEqual([]);
+
+    const firing = notification('checkout/{"route":"/cart"}/page', 'firing', T0, { instance: { route: '/cart' } });
+    db.transaction(() => outbox.enqueue([firing], T0))();
+    db.transaction(() => outbox.enqueue([firing], T0))(); // a replayed cycle queues nothing
+    await settled();
+    expect(lines).toEqual([{
+      level: 'info',
+      msg: 'alert notification queued',
+      fields: {
+        slo: 'checkout',
+        alert: 'checkout/{"route":"/cart"}/page',
+        status: 'firing',
+        severity: 'page',
+        kind: 'burn',
+        instance: { route: '/cart' },
+        receivers: ['chat', 'pager'],
+        at: '2026-11-24T10:00:00.000Z',
+        notBefore: { chat: '2026-11-24T10:00:30.000Z', pager: '2026-11-24T10:00:30.000Z' },
+      },
+    }]);
+  });
+
   it('re-sends a firing alert after repeat_interval (a reminder), and to Alertmanager every resend delay, also after it resolved', async () => {
     const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 0, repeatIntervalMs: 3_600_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'am', matchers: [] }] });
     const db = openDb(':memory:');

@@ -43,7 +43,15 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}) {
+/** A logger that keeps every line with the component of the child logger that wrote it. */
+function capturing(lines: { component?: unknown; msg: string; fields: Record<string, unknown> }[], bindings: Record<string, unknown> = {}): DaemonLogger {
+  const at = (obj: object, msg: string): void => {
+    lines.push({ component: bindings['component'], msg, fields: obj as Record<string, unknown> });
+  };
+  return { info: at, warn: at, error: at, debug: at, child: (more) => capturing(lines, { ...bindings, ...more }) };
+}
+
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -58,13 +66,13 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
     cwd: dir,
     timers,
     random: () => 0.5,
-    logger: quiet,
+    logger,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
     source: source(),
     metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o) },
   });
-  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads };
+  return { dir, config: loaded.config, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads };
 }
 
 describe('runtime/daemon', () => {
@@ -77,6 +85,32 @@ describe('runtime/daemon', () => {
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
     await daemon.stop();
     expect(daemon.health().databaseOpen).toBe(false);
+  });
+
+  it('logs each queued notification with its SLO, state and receivers, and after a restart each firing alert it carries over', async () => {
+    const lines: { component?: unknown; msg: string; fields: Record<string, unknown> }[] = [];
+    const { dir, config, daemon, timers } = setup(undefined, {}, capturing(lines));
+    daemon.run();
+    await timers.advanceTo(T0 + 5 * MIN);
+    await daemon.stop();
+    const queued = lines.filter((l) => l.msg === 'alert notification queued');
+    expect(queued.map((l) => [l.component, l.fields['slo'], l.fields['alert'], l.fields['status'], l.fields['severity'], l.fields['kind'], l.fields['receivers']]).sort()).toEqual([
+      ['outbox', 'a', 'a/{}/page', 'firing', 'page', 'burn', ['console']],
+      ['outbox', 'b', 'b/{}/page', 'firing', 'page', 'burn', ['console']],
+    ]);
+    expect(lines.filter((l) => l.msg === 'alert notifications queued')).toEqual([]);
+
+    // A new process on the same database: the two pages are still firing, and it says so.
+    lines.length = 0;
+    const again = Daemon.start(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: capturing(lines), stdout: { write: () => true }, version: 'test', source: source() });
+    const carried = lines.filter((l) => l.msg === 'firing alert carried over from the previous run');
+    expect(carried.map((l) => [l.fields['slo'], l.fields['alert'], l.fields['severity'], l.fields['kind'], l.fields['phase'], l.fields['notified'], l.fields['waiting']]).sort()).toEqual([
+      ['a', 'a/{}/page', 'page', 'burn', 'firing', true, 0],
+      ['b', 'b/{}/page', 'page', 'burn', 'firing', true, 0],
+    ]);
+    for (const l of carried) expect(Date.parse(String(l.fields['firingSince']))).toBeGreaterThan(T0 + MIN);
+    expect(lines.find((l) => l.msg === 'alert state carried over from the previous run')?.fields).toEqual({ firing: 2, waiting: 0 });
+    await again.stop();
   });
 
   it('keeps the last good set when a reload is invalid, applies a fixed one, and resolves the alerts of a removed SLO', async () => {

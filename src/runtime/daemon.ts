@@ -213,6 +213,7 @@ export class Daemon implements DaemonView {
       daemon.releaseLock = release;
       daemon.fingerprint = daemon.currentFingerprint();
       daemon.engine.setSlos(slos.slos, deps.timers.now());
+      created.delivery.reportCarriedOver(daemon.engine.firingAlerts());
       log.info({ slos: slos.slos.length, receivers: created.delivery.receivers(), database: config.databasePath, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
       return daemon;
     } catch (err) {
@@ -265,7 +266,6 @@ export class Daemon implements DaemonView {
       if (report.evaluated > 0 || this.slosLoaded.length === 0) this.lastSuccessMs = this.deps.timers.now();
       this.trackBackend(report.failed > 0 && report.evaluated === 0);
       for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined) this.deps.metrics?.queryError(s.errorKind);
-      if (report.notifications > 0) this.cycleLogger.info({ notifications: report.notifications }, 'alert notifications queued');
       this.housekeeping(slot);
     } catch (err) {
       outcome = 'failed';

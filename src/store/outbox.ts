@@ -112,6 +112,8 @@ export class OutboxStore {
       recover: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
       lastFiringRef: db.prepare(`SELECT external_ref FROM outbox WHERE alert_key = ? AND receiver = ? AND status = 'firing'
         AND state = 'delivered' AND external_ref IS NOT NULL ORDER BY id DESC LIMIT 1`),
+      receiversOf: db.prepare(`SELECT receiver FROM outbox WHERE notification_id = ? ORDER BY id`),
+      waitingFor: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE alert_key = ? AND state IN ('pending', 'sending')`),
       lastOf: db.prepare(`SELECT * FROM outbox WHERE alert_key = ? AND receiver = ? ORDER BY id DESC LIMIT 1`),
       openInGroup: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE receiver = ? AND group_key = ? AND alert_key != ? AND created_ms > ?`),
       stats: db.prepare(`SELECT SUM(state IN ('pending', 'sending')) AS pending, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_ms END) AS oldest,
@@ -122,9 +124,9 @@ export class OutboxStore {
     };
   }
 
-  /** Inserts rows (ignoring a notification already queued for that receiver: a replayed cycle). */
-  insert(rows: readonly NewOutboxRow[]): number {
-    let n = 0;
+  /** Inserts rows (ignoring a notification already queued for that receiver: a replayed cycle); returns those inserted. */
+  insert(rows: readonly NewOutboxRow[]): NewOutboxRow[] {
+    const inserted: NewOutboxRow[] = [];
     for (const r of rows) {
       const result = this.stmt['insert']?.run({
         notificationId: r.notification.id,
@@ -137,9 +139,20 @@ export class OutboxStore {
         createdMs: r.notification.createdAt.getTime(),
         nextAttemptMs: r.notBeforeMs,
       });
-      n += result?.changes ?? 0;
+      if ((result?.changes ?? 0) > 0) inserted.push(r);
     }
-    return n;
+    return inserted;
+  }
+
+  /** The receivers a notification is queued for (any state): what a committed enqueue left in the outbox. */
+  receiversOf(notificationId: string): string[] {
+    return (this.stmt['receiversOf']?.all(notificationId) as { receiver: string }[]).map((r) => r.receiver);
+  }
+
+  /** Rows of an alert still waiting to be delivered (pending, or being sent). */
+  waitingFor(alertKey: string): number {
+    const r = this.stmt['waitingFor']?.get(alertKey) as { n: number } | undefined;
+    return r?.n ?? 0;
   }
 
   due(nowMs: number, limit: number): OutboxRow[] {
