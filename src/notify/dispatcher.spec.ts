@@ -114,6 +114,43 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(s.store.stats().pending).toBe(2);
   });
 
+  it('keeps a few sends per receiver in flight: a slow one holds up its own lane only', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inFlight = 0;
+    let most = 0;
+    const got: string[] = [];
+    const notifier: Notifier = {
+      kind: 'scripted',
+      name: 'x',
+      async send(n) {
+        got.push(n.alertKey);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        if (n.alertKey === 'a') await slow;
+        else await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return { ok: true };
+      },
+    };
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'));
+    db.transaction(() => outbox.enqueue(['a', 'b', 'c', 'd', 'e'].map((k) => notification(k, 'firing', T0)), T0))();
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['x', notifier]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 2 });
+    const pass = dispatcher.pass();
+    for (let i = 0; i < 50 && store.stats().pending > 1; i++) await new Promise((resolve) => setImmediate(resolve));
+    // b..e went through the other lane while a is still being sent.
+    expect(got).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(store.stats().pending).toBe(1);
+    release();
+    expect(await pass).toBe(5);
+    expect(most).toBe(2);
+    expect(store.stats().pending).toBe(0);
+  });
+
   it('enqueues a notification once even when a cycle is replayed', () => {
     const s = setup([new ScriptedNotifier('x')]);
     const n = notification('a', 'firing', T0);

@@ -12,7 +12,7 @@ import { capturingLogger, contractNotification, describeNotifierContract, errorT
 import type { CapturingLogger } from '../contract.js';
 import type { AlertNotification, Notifier, SendOutcome } from '../notifier.js';
 import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
-import { postEventOnce } from './transport.js';
+import { pagerDutyTlsContext, postEventOnce } from './transport.js';
 
 /**
  * The PagerDuty notifier with the real @pagerduty/pdjs against the local HTTPS Events API emulator
@@ -136,7 +136,7 @@ describe('pagerduty notifier against the emulator', () => {
     // Opened by an earlier release, under its key format; the outbox keeps the key PagerDuty answered.
     const legacy = 'checkout-availability/{"route":"/cart"}/page';
     const earlier = { routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: legacy, payload: { summary: 'burn', source: 'burnwatch', severity: 'critical' } };
-    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, ca: sharedTestPki().caCert });
+    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, secureContext: pagerDutyTlsContext(sharedTestPki().caCert) });
     expect(seeded).toMatchObject({ kind: 'answer', status: 202 });
 
     expect(await notifier.send(contractNotification(), ctx(legacy))).toEqual({ ok: true, externalRef: legacy });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import type { SecureContext } from 'node:tls';
 import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { secretSource } from '../secret-ref.js';
 import { classifyPagerDutyExchange } from './classify.js';
 import { PagerDutyConfig } from './config.js';
 import { PD_LIMITS, alertDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
-import { postEventOnce } from './transport.js';
+import { pagerDutyTlsContext, postEventOnce } from './transport.js';
 
 /**
  * PagerDuty destination (Events API v2 through @pagerduty/pdjs): a firing alert is a `trigger` event, a
@@ -31,7 +32,7 @@ class PagerDutyNotifier implements Notifier {
     readonly name: string,
     private readonly config: PagerDutyConfig,
     private readonly routingKey: string,
-    private readonly ca: string | undefined,
+    private readonly secureContext: SecureContext | undefined,
     private readonly logger: NotifierDeps['logger'],
   ) {
     this.url = `https://${config.eventsHost}/v2/enqueue`;
@@ -54,7 +55,7 @@ class PagerDutyNotifier implements Notifier {
 
     const exchange = await postEventOnce(
       { routing_key: this.routingKey, ...event },
-      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, signal: context.signal, ...(this.ca === undefined ? {} : { ca: this.ca }) },
+      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, signal: context.signal, ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }) },
     );
     const outcome = classifyPagerDutyExchange(exchange, {
       receiver: this.name,
@@ -82,8 +83,9 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
           '  use the Integration Key of an "Events API v2" integration of the PagerDuty service (or of a global event ruleset)',
       );
     }
-    let ca: string | undefined;
+    let secureContext: SecureContext | undefined;
     if (config.caFile !== undefined) {
+      let ca: string;
       try {
         ca = readFileSync(config.caFile, 'utf8');
       } catch (err) {
@@ -93,8 +95,9 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
       if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
         throw new Error(`receiver "${name}": pagerduty.caFile: ${config.caFile} holds no PEM certificate\n  write the path of a PEM file (-----BEGIN CERTIFICATE----- ...)`);
       }
+      secureContext = pagerDutyTlsContext(ca);
     }
-    return new PagerDutyNotifier(name, config, routingKey, ca, deps.logger);
+    return new PagerDutyNotifier(name, config, routingKey, secureContext, deps.logger);
   },
 };
 
