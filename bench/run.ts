@@ -9,11 +9,14 @@
  * expressions of the same SLOs at the same instant, window by window (a, b). (5) rollup, VACUUM: ledger size
  * (e). (6) the ledgers are copied to the 9,000 objective/period variants and a separate, compiled process runs
  * 10,000 SLOs: CPU per cycle and RSS (c), once with V8's default heap sizing and once with the old generation
- * capped. See bench/README.md.
+ * capped. (f) first, on its own: page latency from the evaluation that decides a page to its receipt by the
+ * Slack and PagerDuty emulators (bench/notify-latency.ts). See bench/README.md.
  *
  * Flags: --cache  keep the generated TSDB in the temp folder and reuse it on the next run (the data is
  *                 deterministic; the cache key is a hash of bench/synthetic.ts).
  *         --out <file>  where to write the JSON (default bench/results/latest.json).
+ *         --only notify  run (f) alone (about 4 minutes; no Prometheus, no TSDB); the JSON goes to
+ *                 bench/results/notify-latency.json unless --out says otherwise.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,6 +35,8 @@ import type { RunningPrometheus } from '../test/support/prometheus.js';
 import { measureLedger, steadyStateRows } from './ledger-size.js';
 import { BACKFILL_MS, CollectingLogger, CountingSource, createBenchEngine, MB, SLOT_MS } from './harness.js';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.js';
+import { measureNotifyLatency } from './notify-latency.js';
+import type { NotifyLatencyResult } from './notify-latency.js';
 import { copyLedgers } from './seed-variants.js';
 import type { BatchCost } from './sloth-equivalent.js';
 import { runBatch, sliExpressions } from './sloth-equivalent.js';
@@ -63,6 +68,7 @@ const TARGETS = {
   cpuShareOfCore: 0.1,
   rssBytes: 300 * MB,
   backfillMs: 5 * MINUTE,
+  pageLatencyP99Ms: 1000,
 };
 
 interface Figure {
@@ -76,16 +82,22 @@ interface Figure {
   readonly note?: string;
 }
 
-function parseArgs(argv: readonly string[]): { cache: boolean; out: string } {
+function parseArgs(argv: readonly string[]): { cache: boolean; out: string; only?: 'notify' } {
   let cache = false;
-  let out = join(here, 'results', 'latest.json');
+  let out: string | undefined;
+  let only: 'notify' | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--cache') cache = true;
-    else if (a === '--out') out = resolve(argv[++i] ?? out);
-    else throw new Error(`unknown argument ${String(a)}: use --cache or --out <file>`);
+    else if (a === '--out') out = resolve(argv[++i] ?? '');
+    else if (a === '--only' && argv[i + 1] === 'notify') {
+      only = 'notify';
+      i++;
+    }
+    else throw new Error(`unknown argument ${String(a)}: use --cache, --out <file> or --only notify`);
   }
-  return { cache, out };
+  const fallback = join(here, 'results', only === 'notify' ? 'notify-latency.json' : 'latest.json');
+  return { cache, out: out ?? fallback, ...(only === undefined ? {} : { only }) };
 }
 
 function log(msg: string): void {
@@ -213,11 +225,53 @@ const mean = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.redu
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fmtSci = (n: number): string => (n === 0 ? '0' : n >= 0.01 ? n.toFixed(3) : n.toExponential(2));
 
+const fmtMs = (ms: number): string => `${Math.round(ms)} ms`;
+
+/** The (f) rows: p50/p99 per destination from the start of the deciding evaluation, against the 1 s target. */
+function notifyFigures(r: NotifyLatencyResult): Figure[] {
+  const storms = Object.entries(r.byPagesInCycle).map(([pages, g]) => `${pages}: ${fmtMs(g.slack.maxMs)}/${fmtMs(g.pagerduty.maxMs)}`).join(', ');
+  return (['slack', 'pagerduty'] as const).map((d) => {
+    const s = r.fromEvaluationStart[d];
+    const e = r.fromEvaluationEnd[d];
+    const name = d === 'slack' ? 'Slack' : 'PagerDuty';
+    return {
+      id: `f.${d}`,
+      figure: `(f) page latency, evaluation start -> ${name} emulator, p50 / p99`,
+      value: s.p99Ms,
+      unit: 'ms',
+      text: `${fmtMs(s.p50Ms)} / ${fmtMs(s.p99Ms)}`,
+      target: 'p99 <= 1 s',
+      pass: s.count >= 100 && s.p99Ms <= TARGETS.pageLatencyP99Ms,
+      note: d === 'slack'
+        ? `${s.count} pages of ${r.slos.toLocaleString('en-US')} SLOs; from evaluateAt's return p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)}; evaluateAt p50 ${fmtMs(r.evaluateMs.p50)}, max ${fmtMs(r.evaluateMs.max)}; slowest Slack/PagerDuty by pages decided in the cycle: ${storms}`
+        : `${s.count} pages; from evaluateAt's return p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)}; resolves (Slack / PagerDuty) p99 ${fmtMs(r.resolves.slack.p99Ms)} / ${fmtMs(r.resolves.pagerduty.p99Ms)}; burnwatch CPU ${r.deliveryCpuMsPerRequest.toFixed(1)} ms per request sent (${r.requests} requests); outbox at the end: ${r.deliveryProblems.pending} pending, ${r.deliveryProblems.dead} dead`,
+    };
+  });
+}
+
+function machineInfo(loadAtStart: number[], prometheus?: string): object {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}`, ...(prometheus === undefined ? {} : { prometheus }), loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() } };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
   // Other work on the machine stretches wall times (CPU-time figures are less affected): recorded with the results.
   const loadAtStart = os.loadavg();
+
+  // ---- (f) page latency, on its own (no Prometheus running yet) ---------------------------------------------
+  const notifyLatency = await measureNotifyLatency(log);
+  const fFigures = notifyFigures(notifyLatency);
+  log(`page latency: ${fFigures.map((f) => `${f.id} ${f.text}`).join('; ')} (${Math.round(notifyLatency.wallMs / 1000)} s)`);
+  if (args.only === 'notify') {
+    printTable(fFigures);
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), durationSeconds: Math.round((performance.now() - started) / 1000), machine: machineInfo(loadAtStart), figures: fFigures, details: { notifyLatency } }, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), args.out)}`);
+    if (notifyLatency.deliveryProblems.pending > 0 || notifyLatency.deliveryProblems.dead > 0) process.exitCode = 1;
+    return;
+  }
+
   const data = await makeTsdb(args.cache);
   let prom: RunningPrometheus | undefined;
   const work = await mkdtemp(join(os.tmpdir(), 'burnwatch-bench-'));
@@ -405,11 +459,12 @@ async function main(): Promise<void> {
     add({ id: 'e.rollup', figure: '(e) ledger bytes per SLO after rollup + VACUUM', value: ledgerAfterVacuum.fileBytes / ledgerAfterVacuum.instances, unit: 'bytes', text: `${fmtInt(ledgerAfterVacuum.fileBytes / ledgerAfterVacuum.instances)} B`, note: `${fmtInt(ledgerAfterVacuum.rowsPerInstance)} rows/SLO, ${ledgerAfterVacuum.bytesPerRow.toFixed(1)} B/row; without VACUUM the file stays at ${fmtInt(ledgerAfterRollup.fileBytes / ledgerAfterRollup.instances)} B/SLO (${fmtInt(ledgerAfterRollup.usedBytesPerInstance)} B in use)` });
     add({ id: 'e.10000', figure: '(e) ledger bytes per SLO, 10,000 SLOs, after rollup', value: steady.ledger.usedBytes / instances10k, unit: 'bytes', text: `${fmtInt(steady.ledger.usedBytes / instances10k)} B`, note: `${mbText(steady.ledger.usedBytes)} in all, ${fmtInt(steady.ledger.rowsPerInstance)} rows/SLO` });
     add({ id: 'e.theory', figure: '(e) steady-state rows per SLO (30 d, 60 s slots)', value: theory.total, unit: 'rows', text: `${fmtInt(theory.total)} = ${fmtInt(theory.total * ledgerAfterVacuum.bytesPerRow)} B`, note: `${theory.fine} every-slot (7 h) + ${theory.medium} 5-min (to 73 h) + ${theory.coarse} hourly + 1 base, retention ${formatDuration(retention30)} (period + 3d window + 1d); x ${ledgerAfterVacuum.bytesPerRow.toFixed(1)} B/row` });
+    for (const f of fFigures) add(f);
 
     const result = {
       generatedAt: new Date().toISOString(),
       durationSeconds: Math.round((performance.now() - started) / 1000),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}`, prometheus: version, loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() } },
+      machine: machineInfo(loadAtStart, version),
       data: data.info,
       timeline: { t0: new Date(T0).toISOString(), cycles1kEnd: new Date(t1).toISOString(), slotSeconds: SLOT_MS / 1000, backfillDays: BACKFILL_MS / DAY },
       sloSets: {
@@ -429,13 +484,14 @@ async function main(): Promise<void> {
         steady10k: steady,
         steady10kCapped: steadyCapped,
         slothTotals: { '1000': sloth1k, '10000': sloth10k, perQueryOverheadSeconds: perQueryOverhead },
+        notifyLatency,
       },
     };
     printTable(figures);
     mkdirSync(dirname(args.out), { recursive: true });
     writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${relative(process.cwd(), args.out)}; ${result.durationSeconds} s in all`);
-    if (backfill.failed > 0 || [...steady.cycles, ...steadyCapped.cycles].some((c) => c.failed > 0)) process.exitCode = 1;
+    if (backfill.failed > 0 || [...steady.cycles, ...steadyCapped.cycles].some((c) => c.failed > 0) || notifyLatency.deliveryProblems.dead > 0) process.exitCode = 1;
   } finally {
     await prom?.stop();
     rmSync(work, { recursive: true, force: true });

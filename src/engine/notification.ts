@@ -1,5 +1,6 @@
 import type { AlertNotification, TierStatus } from '../notify/notifier.js';
-import { formatDuration } from '../slo/duration.js';
+import { leadingTier } from '../notify/alert-text.js';
+import { formatDuration, HOUR, MINUTE } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { errorRatioQuery } from '../slo/queries.js';
@@ -31,13 +32,45 @@ export function runbookLink(runbook: string | undefined, baseUrl: string | undef
   return `${baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`}${runbook.replace(/^\.?\//, '')}`;
 }
 
-/** The SLI error ratio over 1 h in the Prometheus graph UI (one line per instance when the SLO is grouped). */
-export function sliQueryLink(slo: Slo, prometheusUrl: string | undefined): string | undefined {
+/** The windows an SLI link graphs. */
+export interface LinkWindows {
+  readonly longMs: number;
+  readonly shortMs: number;
+}
+
+/** Without tiers to go by: the workbook's fast page pair. */
+const DEFAULT_LINK_WINDOWS: LinkWindows = { longMs: HOUR, shortMs: 5 * MINUTE };
+
+/**
+ * The windows a notification's SLI link graphs. A burn alert: its leading tier (of the tiers of its
+ * severity, the firing one with the highest long-window burn rate, as the text reports it). A no-data
+ * alert: the fastest tier of its severity (the short windows show when data stopped). An exhaustion alert:
+ * the slowest tier of its severity (where the budget went). Tiers of any severity stand in when the
+ * severity has none.
+ */
+export function linkWindows(obs: Observation, kind: AlertKind, severity: Severity): LinkWindows {
+  const own = obs.tiers.filter((t) => t.severity === severity);
+  const pool = own.length > 0 ? own : obs.tiers;
+  const byLong = [...pool].sort((a, b) => a.longMs - b.longMs);
+  const chosen = kind === 'burn' ? leadingTier(pool) : kind === 'nodata' ? byLong[0] : byLong.at(-1);
+  return chosen === undefined ? DEFAULT_LINK_WINDOWS : { longMs: chosen.longMs, shortMs: chosen.shortMs };
+}
+
+/**
+ * The SLI error ratio in the Prometheus graph UI, as two panels over the same time range: the ratio over the
+ * long window (g0) and over the short window (g1), one line per instance when the SLO is grouped. The range
+ * is four long windows (at least an hour), so the graph shows the burn and the time before it.
+ */
+export function sliQueryLink(slo: Slo, windows: LinkWindows, prometheusUrl: string | undefined): string | undefined {
   if (prometheusUrl === undefined || prometheusUrl === '') return undefined;
-  const expr = errorRatioQuery(slo.indicator, slo.groupBy, '1h');
-  const base = prometheusUrl.replace(/\/+$/, '');
-  const params = new URLSearchParams({ 'g0.expr': expr, 'g0.tab': '0', 'g0.range_input': '6h' });
-  return `${base}/graph?${params.toString()}`;
+  const range = formatDuration(Math.max(HOUR, 4 * windows.longMs));
+  const params = new URLSearchParams();
+  [windows.longMs, windows.shortMs].forEach((windowMs, i) => {
+    params.append(`g${i}.expr`, errorRatioQuery(slo.indicator, slo.groupBy, formatDuration(windowMs)));
+    params.append(`g${i}.tab`, '0');
+    params.append(`g${i}.range_input`, range);
+  });
+  return `${prometheusUrl.replace(/\/+$/, '')}/graph?${params.toString()}`;
 }
 
 export function alertLabels(slo: Slo, instance: Readonly<Record<string, string>>, kind: AlertKind, severity: Severity): Record<string, string> {
@@ -111,7 +144,7 @@ export function buildNotification(a: BuildArgs): AlertNotification {
   const { slo } = a;
   const policy = a.severity === 'page' ? slo.alerting.page : slo.alerting.ticket;
   const runbook = runbookLink(slo.alerting.runbook, a.links.runbookBaseUrl);
-  const sliQuery = sliQueryLink(slo, a.links.prometheusUrl);
+  const sliQuery = sliQueryLink(slo, linkWindows(a.obs, a.kind, a.severity), a.links.prometheusUrl);
   const summary = summaryOf(slo, a.kind, a.severity, a.obs, a.instance);
   const annotations: Record<string, string> = {
     ...slo.alerting.annotations,

@@ -1,3 +1,4 @@
+import { formatLabelSet } from '../routing/labels.js';
 import type { AlertNotification, TierStatus } from './notifier.js';
 
 /**
@@ -75,6 +76,52 @@ export function sloTitle(n: AlertNotification): string {
   return n.slo.displayName ?? n.slo.id;
 }
 
+/**
+ * Which SLO and instance an alert is about, in plain text: its title, then the SLO id when the title is a
+ * display name, then the instance labels: `Checkout availability (checkout-availability, route=/cart)`,
+ * `checkout-availability (route=/cart)`, `checkout-availability`.
+ */
+export function alertSubject(n: AlertNotification): string {
+  const title = sloTitle(n);
+  const details = [
+    ...(title === n.slo.id ? [] : [n.slo.id]),
+    ...Object.entries(n.instance).map(([name, value]) => `${name}=${value}`),
+  ];
+  return details.length === 0 ? title : `${title} (${details.join(', ')})`;
+}
+
+/**
+ * The line a phone shows for a firing alert (Slack's notification text, PagerDuty's summary), in plain
+ * text: severity, SLO and instance, what happened with its numbers.
+ * `[PAGE] Checkout availability (checkout-availability): error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left`
+ */
+export function firingHeadline(n: AlertNotification): string {
+  return `[${n.severity.toUpperCase()}] ${alertSubject(n)}: ${firingSummary(n)}`;
+}
+
+/**
+ * A readable, stable name of an alert for people and for external systems' de-duplication (PagerDuty's
+ * dedup_key): the SLO id, the instance labels as Prometheus writes a label set (only when the SLO is
+ * grouped), and the severity (burn alerts) or the alert kind: `checkout-availability/page`,
+ * `checkout-availability{route="/cart"}/page`, `checkout-availability/nodata`. One per alert, like
+ * `alertKey`: ids are unique, the label set ends where the id's last `{` starts (ids are names, without
+ * braces), and severities and kinds do not overlap.
+ */
+export function alertIdentity(n: AlertNotification): string {
+  const instance = Object.keys(n.instance).length === 0 ? '' : formatLabelSet(n.instance);
+  return `${n.slo.id}${instance}/${n.kind === 'burn' ? n.severity : n.kind}`;
+}
+
+/**
+ * Annotations the message does not show elsewhere: the engine's `summary` repeats the headline, the
+ * `description` has a section of its own and the runbook (`runbook_url`, `runbook`) is among the links.
+ */
+export function extraAnnotations(n: AlertNotification): Record<string, string> {
+  return Object.fromEntries(Object.entries(n.annotations).filter(([key]) => !SHOWN_ELSEWHERE.has(key)));
+}
+
+const SHOWN_ELSEWHERE: ReadonlySet<string> = new Set(['summary', 'description', 'runbook_url', 'runbook']);
+
 /** What kind of alert this is, in a few words. */
 export function kindTitle(kind: AlertNotification['kind']): string {
   switch (kind) {
@@ -95,9 +142,9 @@ export function kindTitle(kind: AlertNotification['kind']): string {
  * The tier that best explains a burn alert: the active tier with the highest long-window burn rate, else
  * the tier with the highest long-window burn rate; undefined without tiers.
  */
-export function leadingTier(tiers: readonly TierStatus[]): TierStatus | undefined {
+export function leadingTier<T extends Pick<TierStatus, 'active' | 'longBurnRate'>>(tiers: readonly T[]): T | undefined {
   const pool = tiers.some((t) => t.active) ? tiers.filter((t) => t.active) : tiers;
-  let best: TierStatus | undefined;
+  let best: T | undefined;
   for (const tier of pool) {
     if (best === undefined || tier.longBurnRate > best.longBurnRate) best = tier;
   }

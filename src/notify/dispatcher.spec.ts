@@ -115,6 +115,43 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(s.store.stats().pending).toBe(2);
   });
 
+  it('keeps a few sends per receiver in flight: a slow one holds up its own lane only', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inFlight = 0;
+    let most = 0;
+    const got: string[] = [];
+    const notifier: Notifier = {
+      kind: 'scripted',
+      name: 'x',
+      async send(n) {
+        got.push(n.alertKey);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        if (n.alertKey === 'a') await slow;
+        else await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return { ok: true };
+      },
+    };
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'));
+    db.transaction(() => outbox.enqueue(['a', 'b', 'c', 'd', 'e'].map((k) => notification(k, 'firing', T0)), T0))();
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['x', notifier]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 2 });
+    const pass = dispatcher.pass();
+    for (let i = 0; i < 50 && store.stats().pending > 1; i++) await new Promise((resolve) => setImmediate(resolve));
+    // b..e went through the other lane while a is still being sent.
+    expect(got).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(store.stats().pending).toBe(1);
+    release();
+    expect(await pass).toBe(5);
+    expect(most).toBe(2);
+    expect(store.stats().pending).toBe(0);
+  });
+
   it('enqueues a notification once even when a cycle is replayed', () => {
     const s = setup([new ScriptedNotifier('x')]);
     const n = notification('a', 'firing', T0);
@@ -140,6 +177,43 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     s.enqueue([notification('a', 'firing', T0)]);
     expect(s.store.due(T0 + 29_000, 10)).toHaveLength(0);
     expect(s.store.due(T0 + 30_000, 10)).toHaveLength(1);
+  });
+
+  it('logs each queued notification once its transaction is committed: SLO, alert, state, receivers; nothing for a rollback or a replay', async () => {
+    const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 30_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'pager', matchers: [] }] });
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const lines: { level: string; msg: string; fields: object }[] = [];
+    const logger = { info: (fields: object, msg: string) => lines.push({ level: 'info', msg, fields }), debug: (fields: object, msg: string) => lines.push({ level: 'debug', msg, fields }) };
+    const outbox = new Outbox(store, routerFor(route, () => 'scripted'), { logger });
+    const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    expect(() => db.transaction(() => {
+      outbox.enqueue([notification('a', 'firing', T0)], T0);
+      throw new Error('the rest of the cycle failed');
+    })()).toThrow('the rest of the cycle failed');
+    await settled();
+    expect(lines).toEqual([]);
+
+    const firing = notification('checkout/{"route":"/cart"}/page', 'firing', T0, { instance: { route: '/cart' } });
+    db.transaction(() => outbox.enqueue([firing], T0))();
+    db.transaction(() => outbox.enqueue([firing], T0))(); // a replayed cycle queues nothing
+    await settled();
+    expect(lines).toEqual([{
+      level: 'info',
+      msg: 'alert notification queued',
+      fields: {
+        slo: 'checkout',
+        alert: 'checkout/{"route":"/cart"}/page',
+        status: 'firing',
+        severity: 'page',
+        kind: 'burn',
+        instance: { route: '/cart' },
+        receivers: ['chat', 'pager'],
+        at: '2026-11-24T10:00:00.000Z',
+        notBefore: { chat: '2026-11-24T10:00:30.000Z', pager: '2026-11-24T10:00:30.000Z' },
+      },
+    }]);
   });
 
   it('re-sends a firing alert after repeat_interval (a reminder), and to Alertmanager every resend delay, also after it resolved', async () => {

@@ -127,32 +127,36 @@ export class Dispatcher {
         byReceiver.set(row.receiver, list);
       }
       const limit = this.options.perReceiver ?? 4;
-      await Promise.all([...byReceiver].map(async ([, rows]) => {
-        // A few sends at a time per receiver; receivers proceed independently.
-        for (let i = 0; i < rows.length; i += limit) {
-          await Promise.all(rows.slice(i, i + limit).map(async (row) => {
-            if (this.stopped && this.controller.signal.aborted) return;
-            let claimed: boolean;
-            try {
-              claimed = this.deps.store.claim(row.id);
-            } catch (err) {
-              // Not claimed, not sent: it stays pending for a later pass.
-              this.failed(err);
-              return;
-            }
-            if (!claimed) return;
-            sent++;
-            const p = this.deliver(row);
-            this.inFlight.set(row.id, p);
-            try {
-              await p;
-            } catch (err) {
-              this.failed(err);
-            } finally {
-              this.inFlight.delete(row.id);
-            }
-          }));
+      const send = async (row: OutboxRow): Promise<void> => {
+        if (this.stopped && this.controller.signal.aborted) return;
+        let claimed: boolean;
+        try {
+          claimed = this.deps.store.claim(row.id);
+        } catch (err) {
+          // Not claimed, not sent: it stays pending for a later pass.
+          this.failed(err);
+          return;
         }
+        if (!claimed) return;
+        sent++;
+        const p = this.deliver(row);
+        this.inFlight.set(row.id, p);
+        try {
+          await p;
+        } catch (err) {
+          this.failed(err);
+        } finally {
+          this.inFlight.delete(row.id);
+        }
+      };
+      await Promise.all([...byReceiver].map(async ([, rows]) => {
+        // A few sends at a time per receiver, in order: each of `limit` lanes takes the next row as soon as
+        // its send is done (no lane waits for the slowest of a batch). Receivers proceed independently.
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          for (let row = rows[next++]; row !== undefined; row = rows[next++]) await send(row);
+        };
+        await Promise.all(Array.from({ length: Math.min(limit, rows.length) }, lane));
       }));
     })();
     this.passRunning = run.catch((err: unknown) => this.failed(err));

@@ -9,8 +9,9 @@ export interface AlertNotification {
   /** Outbox id of this notification (unique). */
   readonly id: string;
   /**
-   * Stable identity of the alert across its life: `<slo id>/<instance labels>/<kind>[/<severity>]`.
-   * PagerDuty's dedup_key and Slack's message thread derive from it.
+   * Stable identity of the alert across its life: `<slo id>/<instance labels as JSON>/<severity or kind>`
+   * (`checkout-availability/{}/page`); the outbox keys its queues and delivery references by it. What people
+   * and external systems see (PagerDuty's dedup_key, the Slack context line) is `alertIdentity`.
    */
   readonly alertKey: string;
   readonly status: 'firing' | 'resolved';

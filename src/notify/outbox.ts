@@ -3,7 +3,7 @@ import type { Labels } from '../routing/labels.js';
 import { groupKey } from '../routing/grouping.js';
 import { matchRoutes } from '../routing/route.js';
 import type { Route } from '../routing/route.js';
-import type { NewOutboxRow, OutboxStore } from '../store/outbox.js';
+import type { NewOutboxRow, OutboxKind, OutboxStore } from '../store/outbox.js';
 import { DEFAULT_RESEND_DELAY_MS, needsResend, RESOLVED_RETENTION_MS } from './alertmanager/resend.js';
 import type { AlertNotification } from './notifier.js';
 
@@ -45,7 +45,15 @@ export interface OutboxOptions {
   readonly resendDelayMs?: number;
   /** Called after rows were added (wakes the dispatcher). */
   readonly onEnqueue?: () => void;
+  /** Where queued notifications are logged, once the transaction that queued them is over. */
+  readonly logger?: { info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 }
+
+const QUEUED_MESSAGES: Readonly<Record<OutboxKind, string>> = {
+  state: 'alert notification queued',
+  reminder: 'alert reminder queued',
+  resend: 'alert re-post to Alertmanager queued',
+};
 
 /**
  * The engine's notification sink: routes each notification to its receivers and writes one outbox row per
@@ -57,6 +65,8 @@ export interface OutboxOptions {
  */
 export class Outbox implements NotificationSink {
   private readonly recentlyResolved = new Map<string, AlertNotification>();
+  /** Rows inserted by the current transaction, logged when it is over. */
+  private unreported: NewOutboxRow[] = [];
 
   constructor(private readonly store: OutboxStore, private router: Router, private readonly options: OutboxOptions = {}) {}
 
@@ -73,7 +83,53 @@ export class Outbox implements NotificationSink {
         if (target.kind === 'alertmanager' && n.status === 'resolved') this.recentlyResolved.set(`${n.alertKey}\u0000${target.receiver}`, n);
       }
     }
-    if (rows.length > 0 && this.store.insert(rows) > 0) this.options.onEnqueue?.();
+    this.insert(rows);
+  }
+
+  private insert(rows: readonly NewOutboxRow[]): void {
+    if (rows.length === 0) return;
+    const inserted = this.store.insert(rows);
+    if (inserted.length === 0) return;
+    this.options.onEnqueue?.();
+    if (this.options.logger === undefined) return;
+    if (this.unreported.length === 0) queueMicrotask(() => this.report());
+    this.unreported.push(...inserted);
+  }
+
+  /**
+   * Logs what was queued, one line per notification with its SLO, alert, state and receivers. It runs after
+   * the engine's transaction (a microtask: the transaction is synchronous) and logs only what the outbox
+   * holds then, so a rolled-back transaction is not reported as queued.
+   */
+  private report(): void {
+    const logger = this.options.logger;
+    const rows = this.unreported;
+    this.unreported = [];
+    if (logger === undefined) return;
+    const byNotification = new Map<string, NewOutboxRow[]>();
+    for (const row of rows) byNotification.set(row.notification.id, [...(byNotification.get(row.notification.id) ?? []), row]);
+    for (const [id, queued] of byNotification) {
+      const first = queued[0];
+      if (first === undefined) continue;
+      const committed = new Set(this.store.receiversOf(id));
+      const receivers = queued.filter((r) => committed.has(r.receiver));
+      if (receivers.length === 0) continue;
+      const n = first.notification;
+      const delayed = receivers.filter((r) => r.notBeforeMs > n.createdAt.getTime());
+      const fields = {
+        slo: n.slo.id,
+        alert: n.alertKey,
+        status: n.status,
+        severity: n.severity,
+        kind: n.kind,
+        ...(Object.keys(n.instance).length === 0 ? {} : { instance: n.instance }),
+        receivers: receivers.map((r) => r.receiver),
+        at: n.createdAt.toISOString(),
+        ...(delayed.length === 0 ? {} : { notBefore: Object.fromEntries(delayed.map((r) => [r.receiver, new Date(r.notBeforeMs).toISOString()])) }),
+      };
+      if (first.kind === 'resend') logger.debug(fields, QUEUED_MESSAGES[first.kind]);
+      else logger.info(fields, QUEUED_MESSAGES[first.kind]);
+    }
   }
 
   private notBefore(n: AlertNotification, target: RoutingTarget, atMs: number): number {
@@ -115,6 +171,6 @@ export class Outbox implements NotificationSink {
       if (!needsResend({ status: 'resolved', resolvedAt, lastSentAt: new Date(last.deliveredMs ?? last.createdMs) }, now, resendDelay)) continue;
       rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/resend`, createdAt: now }, receiver, groupKey: last.groupKey, kind: 'resend', notBeforeMs: atMs });
     }
-    if (rows.length > 0 && this.store.insert(rows) > 0) this.options.onEnqueue?.();
+    this.insert(rows);
   }
 }

@@ -83,7 +83,7 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
     metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault) },
   });
   const notifications = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string }; links: { sliQuery: string | null } });
-  return { dir, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake };
+  return { dir, config: loaded.config, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake };
 }
 
 describe('runtime/daemon', () => {
@@ -96,6 +96,33 @@ describe('runtime/daemon', () => {
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
     await daemon.stop();
     expect(daemon.health().databaseOpen).toBe(false);
+  });
+
+  it('logs each queued notification with its SLO, state and receivers, and after a restart each firing alert it carries over', async () => {
+    const log = recordingLogger();
+    const { lines } = log;
+    const { dir, config, daemon, timers } = setup(undefined, {}, log.logger);
+    daemon.run();
+    await timers.advanceTo(T0 + 5 * MIN);
+    await daemon.stop();
+    const queued = lines.filter((l) => l.msg === 'alert notification queued');
+    expect(queued.map((l) => [l.fields['component'], l.fields['slo'], l.fields['alert'], l.fields['status'], l.fields['severity'], l.fields['kind'], l.fields['receivers']]).sort()).toEqual([
+      ['outbox', 'a', 'a/{}/page', 'firing', 'page', 'burn', ['console']],
+      ['outbox', 'b', 'b/{}/page', 'firing', 'page', 'burn', ['console']],
+    ]);
+    expect(lines.filter((l) => l.msg === 'alert notifications queued')).toEqual([]);
+
+    // A new process on the same database: the two pages are still firing, and it says so.
+    lines.length = 0;
+    const again = Daemon.start(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    const carried = lines.filter((l) => l.msg === 'firing alert carried over from the previous run');
+    expect(carried.map((l) => [l.fields['slo'], l.fields['alert'], l.fields['severity'], l.fields['kind'], l.fields['phase'], l.fields['notified'], l.fields['waiting']]).sort()).toEqual([
+      ['a', 'a/{}/page', 'page', 'burn', 'firing', true, 0],
+      ['b', 'b/{}/page', 'page', 'burn', 'firing', true, 0],
+    ]);
+    for (const l of carried) expect(Date.parse(String(l.fields['firingSince']))).toBeGreaterThan(T0 + MIN);
+    expect(lines.find((l) => l.msg === 'alert state carried over from the previous run')?.fields).toMatchObject({ firing: 2, waiting: 0 });
+    await again.stop();
   });
 
   it('keeps the last good set when a reload is invalid, applies a fixed one, and resolves the alerts of a removed SLO', async () => {

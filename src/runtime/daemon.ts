@@ -248,6 +248,7 @@ export class Daemon implements DaemonView {
       daemon.releaseLock = release;
       daemon.fingerprint = daemon.currentFingerprint();
       daemon.engine.setSlos(slos.slos, deps.timers.now());
+      created.delivery.reportCarriedOver(daemon.engine.firingAlerts());
       log.info({ slos: slos.slos.length, receivers: created.delivery.receivers(), database: config.databasePath, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
       return daemon;
     } catch (err) {
@@ -306,7 +307,6 @@ export class Daemon implements DaemonView {
       this.trackBackend(report.failed > report.rejectedSlos && report.evaluated + report.rejectedSlos === 0);
       for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined && s.errorKind !== REJECTED_SAMPLES) this.deps.metrics?.queryError(s.errorKind);
       for (const r of report.rejected) this.deps.metrics?.rejectedSamples?.(r.reason, r.count);
-      if (report.notifications > 0) this.cycleLogger.info({ notifications: report.notifications }, 'alert notifications queued');
       if (this.housekeeping(slot)) this.storageWorks();
     } catch (err) {
       outcome = 'failed';

@@ -4,6 +4,7 @@ import type { Silence } from '../routing/silence.js';
 import { isSilenced } from '../routing/silence.js';
 import type { SpecError } from '../spec/located.js';
 import type { Db } from '../store/db.js';
+import type { StoredAlert } from '../store/alerts.js';
 import { OutboxStore } from '../store/outbox.js';
 import { SilenceStore } from '../store/silences.js';
 import type { DispatchObserver, RetryPolicy } from '../notify/dispatcher.js';
@@ -23,7 +24,7 @@ export interface DeliveryDeps {
   readonly notifierDeps: NotifierDeps;
   readonly now: () => number;
   readonly random: () => number;
-  readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void; debug(o: object, m: string): void };
   readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };
   readonly observer?: DispatchObserver;
   /** The outbox failed to read or write (reported by the dispatcher, which tries again). */
@@ -57,6 +58,7 @@ export class Delivery {
     this.outbox = new Outbox(this.store, this.router(config), {
       ...(deps.resendDelayMs === undefined ? {} : { resendDelayMs: deps.resendDelayMs }),
       onEnqueue: () => this.dispatcher.wake(),
+      logger: deps.logger,
     });
   }
 
@@ -87,6 +89,28 @@ export class Delivery {
   private router(config: RoutingConfig) {
     const kinds = new Map(config.receivers.map((r) => [r.name, r.kind]));
     return routerFor(config.route, (name) => kinds.get(name));
+  }
+
+  /**
+   * Says at start-up what the previous run left: one line per alert that was firing when it stopped and
+   * fires on (its state is kept, so it is not paged again), with the notifications of it still waiting in
+   * the outbox, then a summary line (also when nothing fires, so a restart always says what it took over).
+   */
+  reportCarriedOver(firing: readonly StoredAlert[]): void {
+    for (const a of firing) {
+      this.deps.logger.info({
+        slo: a.sloId,
+        alert: a.alertKey,
+        severity: a.severity,
+        kind: a.kind,
+        ...(Object.keys(a.instanceLabels).length === 0 ? {} : { instance: a.instanceLabels }),
+        phase: a.state.phase,
+        ...(a.state.firedAtMs === undefined ? {} : { firingSince: new Date(a.state.firedAtMs).toISOString() }),
+        notified: a.notified,
+        waiting: this.store.waitingFor(a.alertKey),
+      }, 'firing alert carried over from the previous run');
+    }
+    this.deps.logger.info({ firing: firing.length, waiting: this.store.stats().pending }, 'alert state carried over from the previous run');
   }
 
   /** Silences (re-read from the database at most once per evaluation instant) and the file's inhibit rules. */

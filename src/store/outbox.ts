@@ -12,6 +12,9 @@ export type OutboxState = 'pending' | 'sending' | 'delivered' | 'dead';
 /** state: an alert state change; reminder: repeat_interval; resend: Alertmanager's periodic re-post. */
 export type OutboxKind = 'state' | 'reminder' | 'resend';
 
+/** A row without its notification (what scheduling decisions need; the payload is not read or parsed). */
+export type OutboxRowHead = Omit<OutboxRow, 'notification'>;
+
 export interface OutboxRow {
   readonly id: number;
   readonly notificationId: string;
@@ -48,7 +51,7 @@ export function parseNotification(text: string): AlertNotification {
   return JSON.parse(text, (key, value: unknown) => (DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value)) as AlertNotification;
 }
 
-interface RawRow {
+interface RawHead {
   id: number;
   notification_id: string;
   alert_key: string;
@@ -56,7 +59,6 @@ interface RawRow {
   group_key: string;
   kind: string;
   status: string;
-  payload: string;
   created_ms: number;
   next_attempt_ms: number;
   attempts: number;
@@ -66,7 +68,15 @@ interface RawRow {
   external_ref: string | null;
 }
 
+interface RawRow extends RawHead {
+  payload: string;
+}
+
 function toRow(r: RawRow): OutboxRow {
+  return { ...toHead(r), notification: parseNotification(r.payload) };
+}
+
+function toHead(r: RawHead): OutboxRowHead {
   return {
     id: r.id,
     notificationId: r.notification_id,
@@ -75,7 +85,6 @@ function toRow(r: RawRow): OutboxRow {
     groupKey: r.group_key,
     kind: r.kind as OutboxKind,
     status: r.status === 'resolved' ? 'resolved' : 'firing',
-    notification: parseNotification(r.payload),
     createdMs: r.created_ms,
     nextAttemptMs: r.next_attempt_ms,
     attempts: r.attempts,
@@ -112,7 +121,10 @@ export class OutboxStore {
       recover: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
       lastFiringRef: db.prepare(`SELECT external_ref FROM outbox WHERE alert_key = ? AND receiver = ? AND status = 'firing'
         AND state = 'delivered' AND external_ref IS NOT NULL ORDER BY id DESC LIMIT 1`),
-      lastOf: db.prepare(`SELECT * FROM outbox WHERE alert_key = ? AND receiver = ? ORDER BY id DESC LIMIT 1`),
+      receiversOf: db.prepare(`SELECT receiver FROM outbox WHERE notification_id = ? ORDER BY id`),
+      waitingFor: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE alert_key = ? AND state IN ('pending', 'sending')`),
+      lastOf: db.prepare(`SELECT id, notification_id, alert_key, receiver, group_key, kind, status, created_ms, next_attempt_ms, attempts, last_error,
+        state, delivered_ms, external_ref FROM outbox WHERE alert_key = ? AND receiver = ? ORDER BY id DESC LIMIT 1`),
       openInGroup: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE receiver = ? AND group_key = ? AND alert_key != ? AND created_ms > ?`),
       stats: db.prepare(`SELECT SUM(state IN ('pending', 'sending')) AS pending, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_ms END) AS oldest,
         SUM(state = 'dead') AS dead FROM outbox`),
@@ -122,9 +134,9 @@ export class OutboxStore {
     };
   }
 
-  /** Inserts rows (ignoring a notification already queued for that receiver: a replayed cycle). */
-  insert(rows: readonly NewOutboxRow[]): number {
-    let n = 0;
+  /** Inserts rows (ignoring a notification already queued for that receiver: a replayed cycle); returns those inserted. */
+  insert(rows: readonly NewOutboxRow[]): NewOutboxRow[] {
+    const inserted: NewOutboxRow[] = [];
     for (const r of rows) {
       const result = this.stmt['insert']?.run({
         notificationId: r.notification.id,
@@ -137,9 +149,20 @@ export class OutboxStore {
         createdMs: r.notification.createdAt.getTime(),
         nextAttemptMs: r.notBeforeMs,
       });
-      n += result?.changes ?? 0;
+      if ((result?.changes ?? 0) > 0) inserted.push(r);
     }
-    return n;
+    return inserted;
+  }
+
+  /** The receivers a notification is queued for (any state): what a committed enqueue left in the outbox. */
+  receiversOf(notificationId: string): string[] {
+    return (this.stmt['receiversOf']?.all(notificationId) as { receiver: string }[]).map((r) => r.receiver);
+  }
+
+  /** Rows of an alert still waiting to be delivered (pending, or being sent). */
+  waitingFor(alertKey: string): number {
+    const r = this.stmt['waitingFor']?.get(alertKey) as { n: number } | undefined;
+    return r?.n ?? 0;
   }
 
   due(nowMs: number, limit: number): OutboxRow[] {
@@ -179,9 +202,10 @@ export class OutboxStore {
     return r?.external_ref;
   }
 
-  lastOf(alertKey: string, receiver: string): OutboxRow | undefined {
-    const r = this.stmt['lastOf']?.get(alertKey, receiver) as RawRow | undefined;
-    return r && toRow(r);
+  /** The latest row of an alert for a receiver, without its notification (read every cycle for every firing alert). */
+  lastOf(alertKey: string, receiver: string): OutboxRowHead | undefined {
+    const r = this.stmt['lastOf']?.get(alertKey, receiver) as RawHead | undefined;
+    return r && toHead(r);
   }
 
   /** Whether other alerts of the group were notified to the receiver since `sinceMs` (the group exists). */

@@ -40,6 +40,8 @@ export interface PagerDutyRequest {
   /** Parsed body, when it was JSON. */
   readonly json?: unknown;
   readonly answer: { readonly status: number; readonly body: unknown };
+  /** `performance.now()` when the whole request had arrived (this process's clock; for latency figures). */
+  readonly receivedAt: number;
 }
 
 export interface PagerDutyIncident {
@@ -194,6 +196,7 @@ export async function startPagerDutyEmulator(options: { readonly pki?: TestPki }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const receivedAt = performance.now();
       const body = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '').replace(/[?#].*$/, '');
       const failure = scripted.shift();
@@ -210,7 +213,7 @@ export async function startPagerDutyEmulator(options: { readonly pki?: TestPki }
       } else {
         ({ answer, json } = realAnswer(req.method ?? '', path, body));
       }
-      requests.push({ method: req.method ?? '', path, headers: req.headers, body, ...(json === undefined ? {} : { json }), answer: { status: answer.status, body: answer.body } });
+      requests.push({ method: req.method ?? '', path, headers: req.headers, body, ...(json === undefined ? {} : { json }), answer: { status: answer.status, body: answer.body }, receivedAt });
 
       const delayMs = failure?.kind === 'slow' ? failure.delayMs : 0;
       if (delayMs === 0) {

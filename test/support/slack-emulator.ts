@@ -50,6 +50,8 @@ export interface SlackRequest {
   readonly blocks?: unknown;
   /** What the emulator answered: HTTP status and Slack's `error` code when `ok` was false. */
   readonly answer: { readonly status: number; readonly error?: string };
+  /** `performance.now()` when the whole request had arrived (this process's clock; for latency figures). */
+  readonly receivedAt: number;
 }
 
 export interface SlackMessageRecord {
@@ -209,6 +211,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const receivedAt = performance.now();
       const body = Buffer.concat(chunks).toString('utf8');
       const method = (req.url ?? '').replace(/^\/api\//, '').replace(/[?#].*$/, '');
       const contentType = req.headers['content-type'] ?? '';
@@ -250,6 +253,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         form,
         ...(blocks === undefined ? {} : { blocks }),
         answer: { status: answer.status, ...(error === undefined ? {} : { error }) },
+        receivedAt,
       });
 
       const delayMs = failure?.kind === 'slow' ? failure.delayMs : 0;

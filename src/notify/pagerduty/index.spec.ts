@@ -12,6 +12,7 @@ import { capturingLogger, contractNotification, describeNotifierContract, errorT
 import type { CapturingLogger } from '../contract.js';
 import type { AlertNotification, Notifier, SendOutcome } from '../notifier.js';
 import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
+import { pagerDutyTlsContext, postEventOnce } from './transport.js';
 
 /**
  * The PagerDuty notifier with the real @pagerduty/pdjs against the local HTTPS Events API emulator
@@ -19,7 +20,7 @@ import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
  */
 
 const ROUTING_KEY = 'R0UT1NGK3Ysecret0123456789abcdef';
-const DEDUP = 'checkout-availability/route="/cart"/burn/page';
+const DEDUP = 'checkout-availability{route="/cart"}/page';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-spec-'));
 const caFile = join(dir, 'ca.pem');
@@ -130,6 +131,20 @@ describe('pagerduty notifier against the emulator', () => {
     expect(emulator.incidentsFor(DEDUP).map((a) => a.status)).toEqual(['resolved', 'triggered']);
   });
 
+  it('re-triggers (a reminder) and resolves an incident under the key it was opened with, not a new one', async () => {
+    setUp();
+    // Opened by an earlier release, under its key format; the outbox keeps the key PagerDuty answered.
+    const legacy = 'checkout-availability/{"route":"/cart"}/page';
+    const earlier = { routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: legacy, payload: { summary: 'burn', source: 'burnwatch', severity: 'critical' } };
+    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, secureContext: pagerDutyTlsContext(sharedTestPki().caCert) });
+    expect(seeded).toMatchObject({ kind: 'answer', status: 202 });
+
+    expect(await notifier.send(contractNotification(), ctx(legacy))).toEqual({ ok: true, externalRef: legacy });
+    expect(await notifier.send(resolvedOf(contractNotification()), ctx(legacy))).toEqual({ ok: true, externalRef: legacy });
+    expect(emulator.requests.slice(1).map((r) => (r.json as { dedup_key: string }).dedup_key)).toEqual([legacy, legacy]);
+    expect(emulator.incidents.map((a) => [a.dedupKey, a.status, a.triggers])).toEqual([[legacy, 'resolved', 2]]);
+  });
+
   it('resolves by the derived dedup_key without a previous reference', async () => {
     setUp();
     await notifier.send(contractNotification(), ctx());
@@ -142,7 +157,7 @@ describe('pagerduty notifier against the emulator', () => {
     await notifier.send(contractNotification(), ctx());
     await notifier.send(contractNotification({ severity: 'ticket', alertKey: 'checkout-availability/route="/cart"/burn/ticket' }), ctx());
     await notifier.send(contractNotification({ instance: { route: '/pay' }, alertKey: 'checkout-availability/route="/pay"/burn/page' }), ctx());
-    expect(emulator.incidents.map((a) => a.dedupKey)).toEqual([DEDUP, 'checkout-availability/route="/cart"/burn/ticket', 'checkout-availability/route="/pay"/burn/page']);
+    expect(emulator.incidents.map((a) => a.dedupKey)).toEqual([DEDUP, 'checkout-availability{route="/cart"}/ticket', 'checkout-availability{route="/pay"}/page']);
     expect(emulator.requests.map((r) => (r.json as { payload: { severity: string } }).payload.severity)).toEqual(['critical', 'warning', 'critical']);
   });
 

@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
+import type { SecureContext } from 'node:tls';
 import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { secretSource } from '../secret-ref.js';
 import { classifyPagerDutyExchange } from './classify.js';
 import { PagerDutyConfig } from './config.js';
-import { PD_LIMITS, pagerDutyDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
-import { postEventOnce } from './transport.js';
+import { PD_LIMITS, alertDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
+import { pagerDutyTlsContext, postEventOnce } from './transport.js';
 
 /**
  * PagerDuty destination (Events API v2 through @pagerduty/pdjs): a firing alert is a `trigger` event, a
  * resolved one a `resolve` event with the same dedup_key, so PagerDuty opens and closes one alert.
  *
- * - dedup_key: derived from `alertKey` (one per SLO instance, alert kind and severity); the resolve uses
- *   the dedup_key PagerDuty returned for the trigger (`previousRef`) when there is one, so a change in how
- *   keys are derived can never orphan an open alert. A resolve for a key PagerDuty does not know is
- *   accepted and dropped by PagerDuty, so resolving without `previousRef` is safe.
+ * - dedup_key: the alert's identity (`checkout-availability/page`; one per SLO instance, alert kind and
+ *   severity). When the outbox has the dedup_key PagerDuty returned for this alert's trigger
+ *   (`previousRef`: given for a resolve and for a reminder), that key is used instead, for the resolve and
+ *   for the reminder's re-trigger alike. So a change in how keys are derived never orphans an open alert:
+ *   an alert triggered under an older key format is re-triggered and resolved under its stored key and
+ *   nothing opens a second incident for it. A resolve for a key PagerDuty does not know is accepted and
+ *   dropped by PagerDuty, so resolving without `previousRef` is safe.
  * - One HTTP request per send (see transport.ts for how pdjs's own 429 retries are bypassed); the outbox
  *   owns retries. `externalRef` is the dedup_key from PagerDuty's answer.
  */
@@ -28,7 +32,7 @@ class PagerDutyNotifier implements Notifier {
     readonly name: string,
     private readonly config: PagerDutyConfig,
     private readonly routingKey: string,
-    private readonly ca: string | undefined,
+    private readonly secureContext: SecureContext | undefined,
     private readonly logger: NotifierDeps['logger'],
   ) {
     this.url = `https://${config.eventsHost}/v2/enqueue`;
@@ -37,22 +41,21 @@ class PagerDutyNotifier implements Notifier {
   async send(notification: AlertNotification, context: SendContext): Promise<SendOutcome> {
     const firing = notification.status === 'firing';
     const previous = context.previousRef;
-    const dedupKey = !firing && previous !== undefined && previous !== '' && previous.length <= PD_LIMITS.dedupKey
-      ? previous
-      : pagerDutyDedupKey(notification.alertKey);
+    const dedupKey = previous !== undefined && previous !== '' && previous.length <= PD_LIMITS.dedupKey ? previous : alertDedupKey(notification);
 
     const event = firing
       ? renderPagerDutyTrigger(notification, {
           severity: pagerDutySeverity(notification, this.config.severityMap),
           source: this.config.source,
           client: this.config.client,
+          dedupKey,
           ...(this.config.clientUrl === undefined ? {} : { clientUrl: this.config.clientUrl }),
         })
       : renderPagerDutyResolve(dedupKey);
 
     const exchange = await postEventOnce(
       { routing_key: this.routingKey, ...event },
-      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, signal: context.signal, ...(this.ca === undefined ? {} : { ca: this.ca }) },
+      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, signal: context.signal, ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }) },
     );
     const outcome = classifyPagerDutyExchange(exchange, {
       receiver: this.name,
@@ -80,8 +83,9 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
           '  use the Integration Key of an "Events API v2" integration of the PagerDuty service (or of a global event ruleset)',
       );
     }
-    let ca: string | undefined;
+    let secureContext: SecureContext | undefined;
     if (config.caFile !== undefined) {
+      let ca: string;
       try {
         ca = readFileSync(config.caFile, 'utf8');
       } catch (err) {
@@ -91,8 +95,9 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
       if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
         throw new Error(`receiver "${name}": pagerduty.caFile: ${config.caFile} holds no PEM certificate\n  write the path of a PEM file (-----BEGIN CERTIFICATE----- ...)`);
       }
+      secureContext = pagerDutyTlsContext(ca);
     }
-    return new PagerDutyNotifier(name, config, routingKey, ca, deps.logger);
+    return new PagerDutyNotifier(name, config, routingKey, secureContext, deps.logger);
   },
 };
 

@@ -4,7 +4,7 @@ import { validateEvent } from '../../../test/support/pagerduty-emulator.js';
 import { contractNotification } from '../contract.js';
 import type { AlertNotification } from '../notifier.js';
 import { PagerDutyConfig } from './config.js';
-import { PD_LIMITS, pagerDutyDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
+import { PD_LIMITS, alertDedupKey, pagerDutyDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
 
 /**
  * Expected events are written by hand from the Events API v2 trigger format (PagerDuty developer docs
@@ -18,9 +18,9 @@ describe('renderPagerDutyTrigger', () => {
   it('builds the whole trigger event', () => {
     expect(renderPagerDutyTrigger(contractNotification(), OPTIONS)).toEqual({
       event_action: 'trigger',
-      dedup_key: 'checkout-availability/route="/cart"/burn/page',
+      dedup_key: 'checkout-availability{route="/cart"}/page',
       payload: {
-        summary: '[PAGE] Checkout availability (route=/cart): error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left',
+        summary: '[PAGE] Checkout availability (checkout-availability, route=/cart): error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left',
         source: 'burnwatch',
         severity: 'critical',
         timestamp: '2026-01-01T12:05:00.000Z',
@@ -59,7 +59,6 @@ describe('renderPagerDutyTrigger', () => {
           },
           instance: { route: '/cart' },
           labels: { alertname: 'CheckoutAvailability', slo: 'checkout-availability', service: 'checkout', severity: 'page', team: 'payments', route: '/cart' },
-          annotations: { summary: 'Checkout is failing requests' },
           description: 'Share of checkout requests answered without a 5xx.',
           started_at: '2026-01-01T12:01:00.000Z',
         },
@@ -71,6 +70,17 @@ describe('renderPagerDutyTrigger', () => {
       client: 'burnwatch',
       client_url: 'https://burnwatch.example.com/',
     });
+  });
+
+  it('lists in custom_details only the annotations shown nowhere else', () => {
+    const n = contractNotification({ annotations: { summary: 'the engine summary', description: 'Share of checkout requests answered without a 5xx.', runbook_url: 'https://runbooks.example.com/x', team: 'payments' } });
+    const details = renderPagerDutyTrigger(n, OPTIONS).payload.custom_details;
+    expect(details.annotations).toEqual({ team: 'payments' });
+    expect(details.description).toBe('Share of checkout requests answered without a 5xx.');
+  });
+
+  it('uses the dedup_key it is given (the key of the open incident)', () => {
+    expect(renderPagerDutyTrigger(contractNotification(), { ...OPTIONS, dedupKey: 'checkout-availability/{"route":"/cart"}/page' }).dedup_key).toBe('checkout-availability/{"route":"/cart"}/page');
   });
 
   it('passes the emulator\'s validation of the real API rules', () => {
@@ -113,6 +123,20 @@ describe('renderPagerDutyTrigger', () => {
     expect(event.payload.custom_details).toEqual({ note: "custom_details left out: the event would exceed PagerDuty's 512 KB limit", slo: 'checkout-availability' });
     expect(Buffer.byteLength(JSON.stringify({ routing_key: KEY, ...event }))).toBeLessThanOrEqual(PD_LIMITS.eventBytes);
     expect(event.links).toHaveLength(2);
+  });
+});
+
+describe('alertDedupKey', () => {
+  it.each([
+    [{}, 'burn', 'page', 'checkout-availability/page'],
+    [{}, 'burn', 'ticket', 'checkout-availability/ticket'],
+    [{}, 'nodata', 'ticket', 'checkout-availability/nodata'],
+    [{}, 'exhaustion', 'page', 'checkout-availability/exhaustion'],
+    [{ route: '/cart' }, 'burn', 'page', 'checkout-availability{route="/cart"}/page'],
+    [{ route: '/cart', method: 'GET' }, 'burn', 'page', 'checkout-availability{method="GET", route="/cart"}/page'],
+    [{ tenant: 'a"b' }, 'nodata', 'page', 'checkout-availability{tenant="a\\"b"}/nodata'],
+  ] as const)('instance %j, %s/%s -> %s', (instance, kind, severity, expected) => {
+    expect(alertDedupKey(contractNotification({ instance, kind, severity }))).toBe(expected);
   });
 });
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
-  firingSummary,
+  alertIdentity,
+  extraAnnotations,
+  firingHeadline,
   formatFractionPercent,
   formatObjective,
   formatTier,
@@ -56,14 +58,21 @@ export interface PdResolveEvent {
 }
 
 /**
- * The dedup_key of an alert: its `alertKey` (one per SLO instance, alert kind and severity), or, when that
- * is longer than 255 characters, its first 190 characters, `~` and the SHA-256 of the whole key (hex), so
- * it stays stable and distinct.
+ * The dedup_key of an alert: its identity (`checkout-availability/page`, see `alertIdentity`: one per SLO
+ * instance, alert kind and severity).
  */
-export function pagerDutyDedupKey(alertKey: string): string {
-  if (alertKey.length <= PD_LIMITS.dedupKey) return alertKey;
-  const digest = createHash('sha256').update(alertKey, 'utf8').digest('hex');
-  let head = alertKey.slice(0, PD_LIMITS.dedupKey - digest.length - 1);
+export function alertDedupKey(n: AlertNotification): string {
+  return pagerDutyDedupKey(alertIdentity(n));
+}
+
+/**
+ * A key that fits PagerDuty's dedup_key: the key itself, or, when it is longer than 255 characters, its
+ * first 190 characters, `~` and the SHA-256 of the whole key (hex), so it stays stable and distinct.
+ */
+export function pagerDutyDedupKey(key: string): string {
+  if (key.length <= PD_LIMITS.dedupKey) return key;
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+  let head = key.slice(0, PD_LIMITS.dedupKey - digest.length - 1);
   const last = head.charCodeAt(head.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) head = head.slice(0, -1);
   return `${head}~${digest}`;
@@ -96,11 +105,6 @@ function httpLink(href: string | undefined, text: string): PdLink | undefined {
   return href !== undefined && /^https?:\/\/\S+$/i.test(href) ? { href, text } : undefined;
 }
 
-function instanceSuffix(n: AlertNotification): string {
-  const pairs = Object.entries(n.instance).map(([k, v]) => `${k}=${v}`);
-  return pairs.length === 0 ? '' : ` (${pairs.join(', ')})`;
-}
-
 function customDetails(n: AlertNotification): Record<string, unknown> {
   const tiers = Object.fromEntries(
     n.tiers.map((t) => [
@@ -116,6 +120,7 @@ function customDetails(n: AlertNotification): Record<string, unknown> {
       },
     ]),
   );
+  const annotations = extraAnnotations(n);
   return {
     slo: n.slo.id,
     slo_name: sloTitle(n),
@@ -129,7 +134,7 @@ function customDetails(n: AlertNotification): Record<string, unknown> {
     ...(n.tiers.length === 0 ? {} : { tiers }),
     ...(Object.keys(n.instance).length === 0 ? {} : { instance: n.instance }),
     labels: n.labels,
-    ...(Object.keys(n.annotations).length === 0 ? {} : { annotations: n.annotations }),
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
     ...(n.slo.description === undefined ? {} : { description: n.slo.description }),
     ...(httpLink(n.links.runbook, '') === undefined && n.links.runbookPath !== undefined ? { runbook: n.links.runbookPath } : {}),
     started_at: n.startsAt.toISOString(),
@@ -141,6 +146,8 @@ export interface PdTriggerOptions {
   readonly source: string;
   readonly client: string;
   readonly clientUrl?: string;
+  /** The dedup_key to use instead of the alert's own (the key an open incident of this alert already has). */
+  readonly dedupKey?: string;
 }
 
 /** The trigger event for a firing alert (without routing_key). */
@@ -149,9 +156,9 @@ export function renderPagerDutyTrigger(n: AlertNotification, options: PdTriggerO
     .filter((l): l is PdLink => l !== undefined);
   const event: PdTriggerEvent = {
     event_action: 'trigger',
-    dedup_key: pagerDutyDedupKey(n.alertKey),
+    dedup_key: options.dedupKey ?? alertDedupKey(n),
     payload: {
-      summary: truncateText(`[${n.severity.toUpperCase()}] ${sloTitle(n)}${instanceSuffix(n)}: ${firingSummary(n)}`, PD_LIMITS.summary),
+      summary: truncateText(firingHeadline(n), PD_LIMITS.summary),
       source: options.source,
       severity: options.severity,
       timestamp: n.createdAt.toISOString(),

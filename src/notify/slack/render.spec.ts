@@ -23,7 +23,7 @@ const hostile: AlertNotification = contractNotification({
     period: '30d',
   },
   instance: { route: '/cart', tenant: '<!channel>' },
-  annotations: { summary: 'ping <@U123> & <http://evil|click>' },
+  annotations: { summary: 'the engine summary, which repeats the text', impact: 'ping <@U123> & <http://evil|click>' },
 });
 
 const resolved: AlertNotification = {
@@ -36,7 +36,8 @@ const resolved: AlertNotification = {
 };
 
 const LINKS = '<https://runbooks.example.com/checkout/availability|Runbook> · <http://prometheus.example.com:9090/graph?g0.expr=slo%3Asli_error%3Aratio_rate1h&amp;g0.tab=0|SLI query (Prometheus)>';
-const CONTEXT_KEY = 'checkout-availability/route="/cart",tenant="&lt;!channel&gt;"/burn/page';
+const CONTEXT_KEY = 'checkout-availability{route="/cart", tenant="&lt;!channel&gt;"}/page';
+const RUNBOOK = '<https://runbooks.example.com/checkout/availability>';
 
 function allStrings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -52,7 +53,8 @@ function sectionTexts(blocks: readonly SlackBlock[]): string[] {
 describe('renderSlackFiring', () => {
   it('builds the whole message, escaping every value from labels, annotations and SLO files', () => {
     expect(renderSlackFiring(hostile, '<!subteam^S123>')).toEqual({
-      text: '<!subteam^S123> [PAGE] Checkout &lt;availability&gt;: error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left',
+      text: '<!subteam^S123> [PAGE] Checkout &lt;availability&gt; (checkout-availability, route=/cart, tenant=&lt;!channel&gt;): ' +
+        `error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left. Runbook: ${RUNBOOK}`,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: 'PAGE · error budget burn · Checkout <availability>' } },
         { type: 'section', text: { type: 'mrkdwn', text: '<!subteam^S123>' } },
@@ -75,7 +77,7 @@ describe('renderSlackFiring', () => {
           },
         },
         { type: 'section', text: { type: 'mrkdwn', text: '*Instance*\nroute=/cart, tenant=&lt;!channel&gt;' } },
-        { type: 'section', text: { type: 'mrkdwn', text: '*Annotations*\n*summary*: ping &lt;@U123&gt; &amp; &lt;http://evil|click&gt;' } },
+        { type: 'section', text: { type: 'mrkdwn', text: '*Annotations*\n*impact*: ping &lt;@U123&gt; &amp; &lt;http://evil|click&gt;' } },
         { type: 'section', text: { type: 'mrkdwn', text: '*Description*\nErrors &lt;!channel&gt; &amp; &lt;@U123&gt; see &lt;http://evil.example|click&gt;' } },
         { type: 'section', text: { type: 'mrkdwn', text: LINKS } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: `Started 2026-01-01 12:01 UTC · ${CONTEXT_KEY}` }] },
@@ -100,7 +102,7 @@ describe('renderSlackFiring', () => {
 
   it('describes a no-data alert without tiers', () => {
     const message = renderSlackFiring({ ...contractNotification(), kind: 'nodata', tiers: [], budget: { remaining: 0.9, timeToExhaustionMs: null } });
-    expect(message.text).toBe('[PAGE] Checkout availability: no data: the SLI queries return no samples, so the SLO cannot be evaluated');
+    expect(message.text).toBe(`[PAGE] Checkout availability (checkout-availability, route=/cart): no data: the SLI queries return no samples, so the SLO cannot be evaluated. Runbook: ${RUNBOOK}`);
     expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'PAGE · no data · Checkout availability' } });
     expect(sectionTexts(message.blocks).some((t) => t.startsWith('*Burn rate'))).toBe(false);
     expect(allStrings(message.blocks)).toContain('*Time to exhaustion*\nnot burning');
@@ -109,14 +111,29 @@ describe('renderSlackFiring', () => {
   it('shows the runbook path when the runbook is not an http(s) URL', () => {
     const message = renderSlackFiring(contractNotification({ links: { runbook: 'javascript:alert(1)', runbookPath: 'runbooks/<x>.md' } }));
     expect(sectionTexts(message.blocks)).toContain('Runbook: runbooks/&lt;x&gt;.md');
+    expect(message.text.endsWith('of the budget left. Runbook: runbooks/&lt;x&gt;.md')).toBe(true);
     expect(allStrings(message).some((s) => s.includes('javascript:'))).toBe(false);
+  });
+
+  it('ends the text with the numbers when the SLO has no runbook', () => {
+    const message = renderSlackFiring(contractNotification({ links: {} }));
+    expect(message.text).toBe('[PAGE] Checkout availability (checkout-availability, route=/cart): error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left');
+  });
+
+  it('shows the description once: not again among the annotations, nor the summary or runbook annotations', () => {
+    const message = renderSlackFiring(contractNotification({
+      annotations: { summary: 'the engine summary', description: 'Share of checkout requests answered without a 5xx.', runbook_url: 'https://runbooks.example.com/checkout/availability', team: 'payments' },
+    }));
+    expect(JSON.stringify(message.blocks).split('Share of checkout requests answered without a 5xx.')).toHaveLength(2);
+    expect(sectionTexts(message.blocks)).toContain('*Annotations*\n*team*: payments');
   });
 });
 
 describe('renderSlackResolved', () => {
   it('builds the whole replacement message', () => {
     expect(renderSlackResolved(resolved)).toEqual({
-      text: '[RESOLVED] Checkout &lt;availability&gt;: error budget burn (page) resolved after 1h 5m; it spent 2.1% of the error budget',
+      text: '[RESOLVED] Checkout &lt;availability&gt; (checkout-availability, route=/cart, tenant=&lt;!channel&gt;): ' +
+        'error budget burn (page) resolved after 1h 5m; it spent 2.1% of the error budget; 60.4% of the budget left',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: 'RESOLVED · error budget burn · Checkout <availability>' } },
         {
@@ -188,7 +205,14 @@ describe('Slack limits', () => {
   it('keeps the fallback text short', () => {
     const message = renderSlackFiring(contractNotification({ slo: { ...contractNotification().slo, displayName: '<'.repeat(5000) } }), '<!here>');
     expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
-    expect(message.text).toMatch(/^<!here> \[PAGE\] (&lt;)+…$/);
+    expect(message.text).toMatch(/^<!here> \[PAGE\] (&lt;)+…\. Runbook: <https:\/\/runbooks\.example\.com\/checkout\/availability>$/);
+  });
+
+  it('leaves a runbook URL too long for the text to the links section', () => {
+    const long = `https://runbooks.example.com/${'r'.repeat(2000)}`;
+    const message = renderSlackFiring(contractNotification({ links: { runbook: long } }));
+    expect(message.text).toBe('[PAGE] Checkout availability (checkout-availability, route=/cart): error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left');
+    expect(sectionTexts(message.blocks)).toContain(`<${long}|Runbook>`);
   });
 });
 

@@ -1,5 +1,8 @@
 import {
-  firingSummary,
+  alertIdentity,
+  alertSubject,
+  extraAnnotations,
+  firingHeadline,
   formatFractionPercent,
   formatHumanDuration,
   formatObjective,
@@ -72,11 +75,23 @@ export function cutMrkdwn(escaped: string, limit: number): string {
   return `${cut.slice(0, -1).replace(/&[a-z]{0,3}$/, '')}…`;
 }
 
-/** A mrkdwn link to an http(s) URL, or undefined for anything else (no `javascript:`, no `<!...>`). */
-export function mrkdwnLink(url: string | undefined, label: string): string | undefined {
+/** The URL part of a mrkdwn link for an http(s) URL, or undefined for anything else (no `javascript:`, no `<!...>`). */
+function linkTarget(url: string | undefined): string | undefined {
   if (url === undefined || !/^https?:\/\/[^\s]+$/i.test(url)) return undefined;
   // `|` would end the URL part of the link; `<`, `>`, `&` are escaped like any text.
-  return `<${escapeMrkdwn(url).replace(/\|/g, '%7C')}|${escapeMrkdwn(label)}>`;
+  return escapeMrkdwn(url).replace(/\|/g, '%7C');
+}
+
+/** A mrkdwn link to an http(s) URL, or undefined for anything else (no `javascript:`, no `<!...>`). */
+export function mrkdwnLink(url: string | undefined, label: string): string | undefined {
+  const target = linkTarget(url);
+  return target === undefined ? undefined : `<${target}|${escapeMrkdwn(label)}>`;
+}
+
+/** A mrkdwn link that shows the URL itself (`<https://...>`), or undefined for anything but http(s). */
+export function mrkdwnUrl(url: string | undefined): string | undefined {
+  const target = linkTarget(url);
+  return target === undefined ? undefined : `<${target}>`;
 }
 
 function plain(text: string, limit: number): PlainTextObject {
@@ -166,7 +181,7 @@ export function renderSlackFiring(n: AlertNotification, mentions?: string): Slac
   const severity = n.severity.toUpperCase();
 
   const tierLines = n.tiers.map((tier) => `• *${escapeMrkdwn(tier.name)}*${tier.active ? ' (firing)' : ''}: ${escapeMrkdwn(formatTier(tier))}`);
-  const annotationLines = Object.entries(n.annotations).map(([key, value]) => `*${escapeMrkdwn(key)}*: ${escapeMrkdwn(value)}`);
+  const annotationLines = Object.entries(extraAnnotations(n)).map(([key, value]) => `*${escapeMrkdwn(key)}*: ${escapeMrkdwn(value)}`);
 
   const blocks = present([
     { type: 'header', text: plain(`${severity} · ${kindTitle(n.kind)} · ${title}`, SLACK_LIMITS.headerText) },
@@ -184,11 +199,25 @@ export function renderSlackFiring(n: AlertNotification, mentions?: string): Slac
     annotationLines.length === 0 ? undefined : textSection('Annotations', annotationLines.join('\n')),
     descriptionBlock(n),
     linksBlock(n),
-    contextBlock(`Started ${formatUtc(n.startsAt)} · ${escapeMrkdwn(n.alertKey)}`),
+    contextBlock(`Started ${formatUtc(n.startsAt)} · ${escapeMrkdwn(alertIdentity(n))}`),
   ]);
 
-  const line = cutMrkdwn(escapeMrkdwn(`[${severity}] ${title}: ${firingSummary(n)}`), SLACK_LIMITS.fallbackText - (mentions === undefined ? 0 : mentions.length + 1));
+  const runbook = runbookSuffix(n);
+  const room = SLACK_LIMITS.fallbackText - runbook.length - (mentions === undefined ? 0 : mentions.length + 1);
+  const line = `${cutMrkdwn(escapeMrkdwn(firingHeadline(n)), room)}${runbook}`;
   return { text: mentions === undefined ? line : `${mentions} ${line}`, blocks };
+}
+
+/**
+ * The runbook at the end of the notification text: `. Runbook: <https://...>` with the URL itself, because
+ * a phone's notification shows the text without link labels; the path as written when there is no base
+ * URL to make it a link; nothing without a runbook. A URL too long for the text is left to the blocks.
+ */
+function runbookSuffix(n: AlertNotification): string {
+  const url = mrkdwnUrl(n.links.runbook);
+  if (url !== undefined && url.length <= SLACK_LIMITS.fallbackText / 2) return `. Runbook: ${url}`;
+  if (n.links.runbookPath !== undefined) return `. Runbook: ${cutMrkdwn(escapeMrkdwn(n.links.runbookPath), 500)}`;
+  return '';
 }
 
 /** The message that replaces the firing one (chat.update) or is posted when there is none to edit. */
@@ -211,10 +240,11 @@ export function renderSlackResolved(n: AlertNotification): SlackMessage {
     instanceBlock(n),
     descriptionBlock(n),
     linksBlock(n),
-    contextBlock(`Started ${formatUtc(n.startsAt)} · resolved ${formatUtc(resolvedAt)} · ${escapeMrkdwn(n.alertKey)}`),
+    contextBlock(`Started ${formatUtc(n.startsAt)} · resolved ${formatUtc(resolvedAt)} · ${escapeMrkdwn(alertIdentity(n))}`),
   ]);
 
-  const text = cutMrkdwn(escapeMrkdwn(`[RESOLVED] ${title}: ${kindTitle(n.kind)} (${n.severity}) ${resolvedSummary(n)}`), SLACK_LIMITS.fallbackText);
+  const left = `${formatFractionPercent(n.budget.remaining)} of the budget left`;
+  const text = cutMrkdwn(escapeMrkdwn(`[RESOLVED] ${alertSubject(n)}: ${kindTitle(n.kind)} (${n.severity}) ${resolvedSummary(n)}; ${left}`), SLACK_LIMITS.fallbackText);
   return { text, blocks };
 }
 
