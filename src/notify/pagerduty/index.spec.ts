@@ -12,7 +12,7 @@ import { capturingLogger, contractNotification, describeNotifierContract, errorT
 import type { CapturingLogger } from '../contract.js';
 import type { AlertNotification, Notifier, SendOutcome } from '../notifier.js';
 import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
-import { pagerDutyTlsContext, postEventOnce } from './transport.js';
+import { PagerDutyAgent, pagerDutyTlsContext, postEventOnce } from './transport.js';
 
 /**
  * The PagerDuty notifier with the real @pagerduty/pdjs against the local HTTPS Events API emulator
@@ -136,7 +136,7 @@ describe('pagerduty notifier against the emulator', () => {
     // Opened by an earlier release, under its key format; the outbox keeps the key PagerDuty answered.
     const legacy = 'checkout-availability/{"route":"/cart"}/page';
     const earlier = { routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: legacy, payload: { summary: 'burn', source: 'burnwatch', severity: 'critical' } };
-    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, secureContext: pagerDutyTlsContext(sharedTestPki().caCert) });
+    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, agent: new PagerDutyAgent(pagerDutyTlsContext(sharedTestPki().caCert)) });
     expect(seeded).toMatchObject({ kind: 'answer', status: 202 });
 
     expect(await notifier.send(contractNotification(), ctx(legacy))).toEqual({ ok: true, externalRef: legacy });
@@ -159,6 +159,57 @@ describe('pagerduty notifier against the emulator', () => {
     await notifier.send(contractNotification({ instance: { route: '/pay' }, alertKey: 'checkout-availability/route="/pay"/burn/page' }), ctx());
     expect(emulator.incidents.map((a) => a.dedupKey)).toEqual([DEDUP, 'checkout-availability{route="/cart"}/ticket', 'checkout-availability{route="/pay"}/page']);
     expect(emulator.requests.map((r) => (r.json as { payload: { severity: string } }).payload.severity)).toEqual(['critical', 'warning', 'critical']);
+  });
+
+  it('keeps its connection open: consecutive events go over one TLS connection', async () => {
+    setUp();
+    const fired = await notifier.send(contractNotification(), ctx());
+    await notifier.send(contractNotification(), ctx());
+    const resolved = await notifier.send(resolvedOf(contractNotification()), ctx(fired.ok ? fired.externalRef : undefined));
+    expect([fired.ok, resolved.ok]).toEqual([true, true]);
+    expect(emulator.requests).toHaveLength(3);
+    expect(emulator.connections).toBe(1);
+  });
+
+  it('a 429 with Retry-After on a kept-alive connection is rate-limited with its delay, sent once, and the next event goes out', async () => {
+    setUp();
+    expect((await notifier.send(contractNotification(), ctx())).ok).toBe(true);
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 42 });
+    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    expect(outcome).toMatchObject({ retryable: true, reason: 'rate-limited', retryAfterMs: 42_000 });
+    expect(emulator.connections).toBe(1); // the 429 came over the connection of the first event
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(emulator.requests.map((r) => r.answer.status)).toEqual([202, 429]);
+    expect((await notifier.send(contractNotification(), ctx())).ok).toBe(true);
+    expect(emulator.requests.map((r) => r.answer.status)).toEqual([202, 429, 202]);
+  });
+
+  it('sends at once over shared connections: each reads its own answer (status and Retry-After)', async () => {
+    setUp();
+    // All five answered at once: the client reads every answer before any send learns from pdjs that its
+    // request was rate-limited.
+    emulator.answerTogether(5);
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 7 });
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 9 });
+    emulator.failNext({ kind: 'http', status: 503, headers: { 'Retry-After': '5' } });
+    const routes = ['/a', '/b', '/c', '/d', '/e'];
+    const outcomes = await Promise.all(routes.map((route) =>
+      notifier.send(contractNotification({ instance: { route }, alertKey: `checkout-availability/route="${route}"/burn/page` }), ctx())));
+    // The emulator answered in the order the requests arrived: 429 (7 s), 429 (9 s), 503 (5 s), then 202s.
+    const expected = new Map<string, object>();
+    emulator.requests.forEach((r, i) => {
+      const key = (r.json as { dedup_key: string }).dedup_key;
+      expected.set(key, [
+        { ok: false, reason: 'rate-limited', retryAfterMs: 7_000 },
+        { ok: false, reason: 'rate-limited', retryAfterMs: 9_000 },
+        { ok: false, reason: 'server-error', retryAfterMs: 5_000 },
+      ][i] ?? { ok: true, externalRef: key });
+    });
+    expect(emulator.requests).toHaveLength(5);
+    outcomes.forEach((outcome, i) => {
+      const key = `checkout-availability{route="${routes[i] ?? ''}"}/page`;
+      expect(outcome).toMatchObject(expected.get(key) ?? { missing: key });
+    });
   });
 
   it('429: hit exactly once (pdjs retry bypassed), rate-limited with retryAfterMs, without pdjs\'s 20 s wait', async () => {
@@ -289,6 +340,7 @@ describe('pagerduty notifier against the emulator', () => {
   });
 
   it('leaves nothing that keeps Node alive: a child process exits right after its sends', async () => {
+    emulator.failNext({ kind: 'pass' });
     emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 30 });
     emulator.failNext({ kind: 'http', status: 500 });
     emulator.failNext({ kind: 'slow', delayMs: 5000 });
@@ -302,8 +354,10 @@ describe('pagerduty notifier against the emulator', () => {
       const make = (host, timeoutMs) => pagerDutyNotifier.create('child', PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: host, caFile: ${JSON.stringify(caFile)}, timeoutMs }), { secrets: () => ${JSON.stringify(ROUTING_KEY)}, logger });
       const signal = new AbortController().signal;
       const outcomes = [];
-      for (const [host, timeoutMs] of [[${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 8000], [${JSON.stringify(emulator.host)}, 1000], ['127.0.0.1:${closedPort}', 8000]]) {
-        const o = await make(host, timeoutMs).send(contractNotification(), { signal });
+      // One notifier for the first three: its connection is kept open, idle, at the end.
+      const kept = make(${JSON.stringify(emulator.host)}, 8000);
+      for (const notifier of [kept, kept, kept, make(${JSON.stringify(emulator.host)}, 1000), make('127.0.0.1:${closedPort}', 8000)]) {
+        const o = await notifier.send(contractNotification(), { signal });
         outcomes.push(o.ok ? 'ok' : o.reason);
       }
       process.stdout.write(JSON.stringify(outcomes) + '\\n');
@@ -328,14 +382,15 @@ describe('pagerduty notifier against the emulator', () => {
     const exitedAt = performance.now();
     expect(stderr.replace(/npm warn.*\n?/g, '')).toBe('');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual(['rate-limited', 'server-error', 'timeout', 'network']);
+    expect(JSON.parse(stdout)).toEqual(['ok', 'rate-limited', 'server-error', 'timeout', 'network']);
     expect(doneAt).toBeDefined();
-    // pdjs alone would keep the process alive ~30 s (requestTimeout timer) or 20 s (429 retry sleep).
-    expect(exitedAt - (doneAt ?? 0)).toBeLessThan(5000);
+    // pdjs alone would keep the process alive ~30 s (requestTimeout timer) or 20 s (429 retry sleep); an idle
+    // kept-alive connection that held it would do so until it closes, 4 s after it fell idle (3 s from here).
+    expect(exitedAt - (doneAt ?? 0)).toBeLessThan(2000);
     // One request per send, no retry inside the SDK. The timed-out send's request is recorded only if its
     // body reached the emulator before the client gave up, which a loaded machine may not manage.
-    expect(emulator.requests.slice(0, 2).map((r) => r.answer.status)).toEqual([429, 500]);
-    expect(emulator.requests.length).toBeLessThanOrEqual(3);
+    expect(emulator.requests.slice(0, 3).map((r) => r.answer.status)).toEqual([202, 429, 500]);
+    expect(emulator.requests.length).toBeLessThanOrEqual(4);
   }, 20_000);
 });
 
