@@ -142,6 +142,18 @@ describe('slack notifier against the emulator', () => {
     for (const r of emulator.requests) expect(r.form.link_names).toBeUndefined();
   });
 
+  it('keeps its connections open (fetch keeps them alive): six calls in a row over at most two', async () => {
+    setUp();
+    for (let i = 0; i < 2; i++) {
+      const fired = await notifier.send(contractNotification(), ctx());
+      expect(fired.ok).toBe(true);
+      expect((await notifier.send(resolvedOf(contractNotification()), ctx(fired.ok ? fired.externalRef : undefined))).ok).toBe(true);
+    }
+    expect(emulator.requests).toHaveLength(6);
+    // undici may open a second connection when the next call starts before it has taken the first one back.
+    expect(emulator.connections).toBeLessThanOrEqual(2);
+  });
+
   it('sends no mention and no ping from label values over the wire', async () => {
     setUp();
     await notifier.send(contractNotification({ instance: { tenant: '<!channel>' }, annotations: { summary: '<@U123> <!here>' } }), ctx());
