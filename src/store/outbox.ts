@@ -113,7 +113,10 @@ export class OutboxStore {
         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.alert_key = o.alert_key AND p.receiver = o.receiver
           AND p.state IN ('pending', 'sending') AND p.id < o.id)
         ORDER BY o.next_attempt_ms, o.id LIMIT ?`),
-      nextDue: db.prepare(`SELECT MIN(next_attempt_ms) AS t FROM outbox WHERE state = 'pending'`),
+      // When the next head of a queue is due (a row behind one being sent is not: it waits for that send).
+      nextDue: db.prepare(`SELECT MIN(o.next_attempt_ms) AS t FROM outbox o WHERE o.state = 'pending'
+        AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.alert_key = o.alert_key AND p.receiver = o.receiver
+          AND p.state IN ('pending', 'sending') AND p.id < o.id)`),
       markSending: db.prepare(`UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'`),
       delivered: db.prepare(`UPDATE outbox SET state = 'delivered', delivered_ms = ?, external_ref = ?, last_error = NULL WHERE id = ?`),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', next_attempt_ms = ?, last_error = ? WHERE id = ?`),
@@ -169,6 +172,7 @@ export class OutboxStore {
     return (this.stmt['due']?.all(nowMs, limit) as RawRow[]).map(toRow);
   }
 
+  /** When the next row `due` would return is due; undefined when no row waits (or every one waits for a send). */
   nextDueMs(): number | undefined {
     const r = this.stmt['nextDue']?.get() as { t: number | null } | undefined;
     return r?.t ?? undefined;
