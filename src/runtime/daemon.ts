@@ -118,7 +118,7 @@ export class Daemon implements DaemonView {
   private reloadErrors: readonly SpecError[] = [];
   private fingerprint = '';
   private pollHandle: unknown;
-  private housekeepingAt = 0;
+  private housekeepingAt: number | undefined;
   private cycleLogger: DaemonLogger;
   private closed = false;
   private releaseLock: () => void = () => undefined;
@@ -307,7 +307,10 @@ export class Daemon implements DaemonView {
       this.trackBackend(report.failed > report.rejectedSlos && report.evaluated + report.rejectedSlos === 0);
       for (const s of this.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined && s.errorKind !== REJECTED_SAMPLES) this.deps.metrics?.queryError(s.errorKind);
       for (const r of report.rejected) this.deps.metrics?.rejectedSamples?.(r.reason, r.count);
-      if (this.housekeeping(slot)) this.storageWorks();
+      // Pages first: the notifications this cycle queued go out once it returns (see Dispatcher.wake), so it
+      // leaves the hourly housekeeping (ledger rollup and pruning on this same thread, up to seconds with
+      // many SLOs) to a later cycle, at most an hour later.
+      if (this.housekeeping(slot, report.notifications > 0)) this.storageWorks();
     } catch (err) {
       outcome = 'failed';
       if (!this.storageFailed(err, 'evaluation cycle')) this.cycleLogger.error({ err: (err as Error).message }, 'evaluation cycle failed');
@@ -332,14 +335,20 @@ export class Daemon implements DaemonView {
     return redactUrl(this.config.raw.prometheus.url);
   }
 
-  /** Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. */
-  private housekeeping(slot: number): boolean {
-    if (slot < this.housekeepingAt) return true;
+  /**
+   * Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. When
+   * `deferrable`, it waits for a later cycle, until it is an hour overdue.
+   */
+  private housekeeping(slot: number, deferrable: boolean): boolean {
+    this.housekeepingAt ??= slot; // due from the first cycle on
+    if (slot < this.housekeepingAt || (deferrable && slot < this.housekeepingAt + 3_600_000)) return true;
     this.housekeepingAt = slot + 3_600_000;
+    const started = this.deps.timers.now();
     try {
       this.engine.rollup(slot);
       this.delivery.store.prune(slot - 30 * 86_400_000);
       this.delivery.silences.prune(slot - 30 * 86_400_000);
+      this.deps.logger.debug({ component: 'store', durationMs: this.deps.timers.now() - started }, 'housekeeping done: ledger thinned, old outbox rows and silences pruned');
       return true;
     } catch (err) {
       if (!this.storageFailed(err, 'housekeeping')) this.deps.logger.warn({ component: 'store', err: (err as Error).message }, 'housekeeping failed; will try again in an hour');
