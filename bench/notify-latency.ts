@@ -34,10 +34,18 @@ import { benchSlo, METRIC, routes } from './synthetic.js';
  * - 30 s slots, stepped as fast as deliveries allow: each cycle waits until the outbox is empty before the
  *   next, as the daemon's cycles are 30 s apart. Routing: every page to Slack and to PagerDuty, group_wait 0
  *   (a configured group_wait adds exactly its length); tickets to Slack.
+ * - Every cycle starts without open connections (the emulators close the idle ones before it): in the
+ *   daemon, 30 s apart, the connections of one cycle have timed out before the next (after 4 s idle).
  * - Timed per page and destination: from just before the `evaluateAt` that decides it (and, separately,
  *   from its return) to the emulator's receipt of the request (`receivedAt`, when the whole request has
  *   arrived). Both sides read `performance.timeOrigin + performance.now()`: epoch milliseconds with
  *   sub-millisecond resolution, comparable between two processes on one machine.
+ * - Where that time goes, per page: the evaluation (`evaluateAt`, which ends with the transaction that
+ *   writes the outbox rows), then the wait in the outbox (from the commit until the dispatcher hands the
+ *   row to the notifier: waking the dispatcher, and the receiver's earlier rows when more rows than its
+ *   4 lanes are due), then the send (rendering, the SDK, the connection and the request, up to the
+ *   emulator's receipt). The hand-over time comes from the dispatcher's `delivered` report (when the send
+ *   ended, less its duration; millisecond resolution).
  */
 
 const SLOT_MS = 30_000;
@@ -73,7 +81,29 @@ export interface NotifyLatencyResult {
   readonly deliveryCpuMsPerRequest: number;
   readonly requests: number;
   readonly wallMs: number;
-  readonly deliveryProblems: { readonly pending: number; readonly dead: number };
+  /** Left in the outbox at the end, and sends that failed on the way (by receiver and reason). */
+  readonly deliveryProblems: { readonly pending: number; readonly dead: number; readonly failedSends: Readonly<Record<string, number>> };
+  /** Where the time of each page went (see the file's comment), per destination. */
+  readonly stages: { readonly slack: PageStages; readonly pagerduty: PageStages };
+}
+
+export interface PageStages {
+  /** evaluateAt, start to return (its transaction commits the outbox rows just before it returns). */
+  readonly evaluate: LatencySummary;
+  /** From evaluateAt's return until the dispatcher handed the row to the notifier. */
+  readonly inOutbox: LatencySummary;
+  /** From the hand-over to the emulator's receipt of the whole request. */
+  readonly send: LatencySummary;
+  /** The slowest page, stage by stage. */
+  readonly slowest: { readonly totalMs: number; readonly evaluateMs: number; readonly inOutboxMs: number; readonly sendMs: number; readonly pagesInCycle: number };
+}
+
+/** One page at one destination: its stages in ms, and how many pages its evaluation decided. */
+interface PageTimes {
+  readonly evaluate: number;
+  readonly inOutbox: number;
+  readonly send: number;
+  readonly pages: number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -122,6 +152,13 @@ async function startEmulators(): Promise<{ child: ChildProcess; ready: Emulators
   return { child, ready };
 }
 
+/** Has the emulators close their idle connections, and gives burnwatch a moment to see them closed. */
+async function dropIdleConnections(child: ChildProcess): Promise<void> {
+  child.send('drop-idle');
+  await once(child, 'message');
+  await sleep(5);
+}
+
 async function receiptsOf(child: ChildProcess): Promise<Receipt[]> {
   child.send('receipts');
   const [message] = (await once(child, 'message')) as [{ receipts: Receipt[] }];
@@ -165,7 +202,19 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     });
 
     db = openDb(join(dir, 'burnwatch.db'));
+    /** Sends that failed (and were retried), by `<receiver>/<reason>`: none is expected. */
+    const failedSends: Record<string, number> = {};
+    /** Per `<notification id>|<receiver>`: when the dispatcher handed the row to the notifier (epoch ms). */
+    const handedOver = new Map<string, number>();
     const created = Delivery.create(parsed.config, {
+      observer: {
+        delivered: (receiver, _kind, row, latencyMs) => {
+          handedOver.set(`${row.notificationId}|${receiver}`, epochNow() - latencyMs);
+        },
+        failed: (receiver, _kind, reason) => {
+          failedSends[`${receiver}/${reason}`] = (failedSends[`${receiver}/${reason}`] ?? 0) + 1;
+        },
+      },
       db,
       notifierDeps: { secrets: (ref) => (ref.env === 'BENCH_SLACK_TOKEN' ? SLACK_TOKEN : PD_KEY), logger: quiet },
       now: () => Date.now(),
@@ -207,6 +256,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     let cycles = 0;
     let deliveryCpuMicros = 0;
     for (let t = t0 + SLOT_MS; t <= end; t += SLOT_MS) {
+      await dropIdleConnections(child);
       await engine.ingest(t);
       decided.length = 0;
       const start = epochNow();
@@ -234,6 +284,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     const fromEnd = { slack: [] as number[], pagerduty: [] as number[] };
     const resolves = { slack: [] as number[], pagerduty: [] as number[] };
     const seen = new Set<string>();
+    const stages = { slack: [] as PageTimes[], pagerduty: [] as PageTimes[] };
     const record = (destination: 'slack' | 'pagerduty', sloId: string, status: 'firing' | 'resolved', receivedAt: number): void => {
       const key = `${destination}/${sloId}/${status}`;
       const decision = pageDecision(sloId, status);
@@ -245,6 +296,8 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       }
       fromStart[destination].push(receivedAt - decision.start);
       fromEnd[destination].push(receivedAt - decision.end);
+      const handed = handedOver.get(`${decision.n.id}|${destination}`);
+      if (handed !== undefined) stages[destination].push({ evaluate: decision.end - decision.start, inOutbox: handed - decision.end, send: receivedAt - handed, pages: decision.pages });
       const group = byPages.get(decision.pages) ?? { slack: [], pagerduty: [] };
       group[destination].push(receivedAt - decision.start);
       byPages.set(decision.pages, group);
@@ -264,6 +317,16 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       }
     }
     const pagesDecided = [...decisions.values()].filter((d) => isPage(d.n)).length;
+    const stagesOf = (list: PageTimes[]): PageStages => {
+      const total = (x: PageTimes): number => x.evaluate + x.inOutbox + x.send;
+      const slowest = list.reduce<PageTimes | undefined>((a, b) => (a === undefined || total(b) > total(a) ? b : a), undefined);
+      return {
+        evaluate: summarize(list.map((x) => x.evaluate)),
+        inOutbox: summarize(list.map((x) => x.inOutbox)),
+        send: summarize(list.map((x) => x.send)),
+        slowest: { totalMs: slowest === undefined ? NaN : total(slowest), evaluateMs: slowest?.evaluate ?? NaN, inOutboxMs: slowest?.inOutbox ?? NaN, sendMs: slowest?.send ?? NaN, pagesInCycle: slowest?.pages ?? 0 },
+      };
+    };
     const sortedEval = [...evaluateMs].sort((a, b) => a - b);
     return {
       slos: slos.length,
@@ -277,7 +340,8 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       deliveryCpuMsPerRequest: deliveryCpuMicros / 1000 / Math.max(1, receipts.length),
       requests: receipts.length,
       wallMs: performance.now() - started,
-      deliveryProblems: { pending: problems.pending, dead: problems.dead },
+      deliveryProblems: { pending: problems.pending, dead: problems.dead, failedSends },
+      stages: { slack: stagesOf(stages.slack), pagerduty: stagesOf(stages.pagerduty) },
     };
   } finally {
     await delivery?.dispatcher.stop(5_000);
