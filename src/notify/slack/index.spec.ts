@@ -318,6 +318,23 @@ describe('slack notifier against the emulator', () => {
     expect(outcome.error.message).toMatch(/aborted/);
   });
 
+  it("sends at once each follow their own signal: aborting one ends only that one", async () => {
+    setUp({ timeoutMs: 10_000 });
+    emulator.failNext({ kind: 'slow', delayMs: 1500 }, 3);
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    setTimeout(() => controllers[1]?.abort(new Error('shutting down')), 100);
+    const started = performance.now();
+    const sends = controllers.map(async (c, i) => {
+      const outcome = await notifier.send(contractNotification({ alertKey: `checkout-availability/{}/burn/page#${i}` }), ctx(undefined, c.signal));
+      return { outcome, ms: performance.now() - started };
+    });
+    const [a, b, c] = await Promise.all(sends);
+    expect(b?.outcome).toMatchObject({ ok: false, retryable: true });
+    expect(b?.ms).toBeLessThan(1200);
+    expect([a?.outcome.ok, c?.outcome.ok]).toEqual([true, true]);
+    expect(emulator.requests).toHaveLength(3);
+  });
+
   it('forwards the SDK log lines at debug level, the Authorization header redacted', async () => {
     setUp();
     await notifier.send(contractNotification(), ctx());
