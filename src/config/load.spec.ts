@@ -53,7 +53,7 @@ describe('config/load', () => {
     const r = loadConfig(file('slos:\n  limits:\n    maxFileBytes: 2097152\n    maxDepth: 32\n'), {});
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.config.specLimits).toEqual({
-      maxFileBytes: 2 * 1024 * 1024, maxTotalBytes: 16 * 1024 * 1024, maxFiles: 10_000, maxDocuments: 1_000,
+      maxFileBytes: 2 * 1024 * 1024, maxTotalBytes: 8 * 1024 * 1024, maxFiles: 10_000, maxDocuments: 1_000,
       maxDepth: 32, maxStringLength: 16 * 1024, maxValues: 100_000,
     });
   });

@@ -24,7 +24,7 @@ export interface SpecLimits {
 
 export const DEFAULT_SPEC_LIMITS: SpecLimits = {
   maxFileBytes: 1024 * 1024,
-  maxTotalBytes: 16 * 1024 * 1024,
+  maxTotalBytes: 8 * 1024 * 1024,
   maxFiles: 10_000,
   maxDocuments: 1_000,
   maxDepth: 64,

@@ -129,7 +129,7 @@ export class LocatedDocument {
       node = this.childOf(node, seg)?.value;
       if (node === undefined) return undefined;
     }
-    return this.plain.aliasTargets.get(node as never) ?? node;
+    return isAlias(node) ? this.plain.aliasTargets.get(node) : node;
   }
 
   /** The node under a map key or list index, through aliases and merge keys (a merged key is found where it is written). */

@@ -18,8 +18,8 @@ export type Tokens = { readonly tokens: CST.Token[] } | { readonly problem: Boun
  * the first one crossed:
  *
  * - documents: `---` starts are counted exactly;
- * - values: every scalar, alias, flow collection and block indicator is one token; a value takes at most two
- *   (`- x`, `key:`), so more than twice `maxValues` tokens is more than `maxValues` values;
+ * - values: every scalar (a key too), alias and flow collection token is a value of its own, so counting them
+ *   undercounts (block maps and lists, empty values are not tokens) and past `maxValues` there are more;
  * - nesting: on each line, the open indentation levels plus the block indicators on it plus the open flow
  *   collections is at most about twice the real depth (an indented line and its indicator can stand for one
  *   level), so past `2 * maxDepth + 2` the real depth is past `maxDepth`.
@@ -130,8 +130,7 @@ class TokenWatch {
         }
         this.startLine();
         this.indicators++;
-        this.values++;
-        return this.tooManyValues(at) ?? this.depth(at);
+        return this.depth(at);
       default:
         this.startLine();
         return undefined;
@@ -167,7 +166,7 @@ class TokenWatch {
   }
 
   private tooManyValues(at: number): BoundProblem | undefined {
-    if (this.values <= 2 * this.limits.maxValues) return undefined;
+    if (this.values <= this.limits.maxValues) return undefined;
     return valuesProblem(at, this.limits);
   }
 
