@@ -166,7 +166,7 @@ describe('spec/files: bounds on the tree and the bytes read', () => {
     const { slos } = tree({ 'a.yaml': slo('a'), 'deep.yaml': `${'['.repeat(10_000)}${']'.repeat(10_000)}\n` });
     const result = loadSpecs([slos]);
     expect(ids(result)).toEqual(['a']);
-    expect(problems(result, slos)).toEqual(['deep.yaml: error: maps and lists are nested more than 64 levels deep here']);
+    expect(problems(result, slos)).toEqual(['deep.yaml: error: maps and lists are nested more than 64 levels deep']);
   });
 
   it('refuses a file of more SLO objects than maxDocuments, reading none of them', () => {

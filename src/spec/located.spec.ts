@@ -152,7 +152,7 @@ describe('spec/located: bounded', () => {
     ['indented maps', indentNest],
   ])('refuses 10,000 levels of %s with a located message, not a stack overflow', (_, nest) => {
     const e = onlyError(nest(10_000));
-    expect(e.message).toBe('maps and lists are nested more than 64 levels deep here');
+    expect(e.message).toBe('maps and lists are nested more than 64 levels deep');
     expect(e.hint).toContain('slos.limits.maxDepth');
   });
 
@@ -162,7 +162,7 @@ describe('spec/located: bounded', () => {
     ['indented maps', indentNest],
   ])('takes exactly maxDepth levels of %s, and refuses one more', (_, nest) => {
     expect(parseYamlFile('f.yaml', nest(8), { maxDepth: 8 }).errors).toEqual([]);
-    expect(onlyError(nest(9), { maxDepth: 8 }).message).toBe('maps and lists are nested more than 8 levels deep here');
+    expect(onlyError(nest(9), { maxDepth: 8 }).message).toBe('maps and lists are nested more than 8 levels deep');
   });
 
   it('refuses nesting made deep by aliases', () => {

@@ -188,7 +188,7 @@ export function valuesProblem(offset: number, limits: SpecLimits): BoundProblem 
 export function depthProblem(offset: number, limits: SpecLimits): BoundProblem {
   return {
     offset,
-    message: `maps and lists are nested more than ${limits.maxDepth} levels deep here`,
+    message: `maps and lists are nested more than ${limits.maxDepth} levels deep`,
     hint: `an SLO needs a handful of levels: check for a runaway indentation or unclosed brackets, or raise ${limitSetting('maxDepth')}`,
   };
 }

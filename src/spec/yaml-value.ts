@@ -120,7 +120,7 @@ class Converter {
     }
     this.count.used += shape.size;
     if (level + shape.depth > this.limits.maxDepth) {
-      throw this.stop(alias, `alias *${alias.source} nests maps and lists more than ${this.limits.maxDepth} levels deep here`, `check what the anchor &${alias.source} holds, or raise ${limitSetting('maxDepth')}`);
+      throw this.stop(alias, `alias *${alias.source} nests maps and lists more than ${this.limits.maxDepth} levels deep`, `check what the anchor &${alias.source} holds, or raise ${limitSetting('maxDepth')}`);
     }
   }
 
