@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { LocatedDocument, Location, SpecError } from '../spec/located.js';
 import { parseYamlFile } from '../spec/located.js';
+import type { SpecLimits } from '../spec/limits.js';
 import { issuesToErrors } from '../spec/zod-errors.js';
 import { parseDuration } from '../slo/duration.js';
 import { AppConfigFile, ENV_OVERRIDES, MIN_EVALUATION_INTERVAL } from './schema.js';
@@ -11,6 +12,8 @@ export interface AppConfig {
   readonly slosPath: string;
   readonly runbookRoot?: string;
   readonly defaultPeriodMs: number;
+  /** Bounds on reading the SLO files. */
+  readonly specLimits: SpecLimits;
   readonly routingFile?: string;
   readonly databasePath: string;
   readonly intervalMs: number;
@@ -121,6 +124,7 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
       slosPath: c.slos.path,
       ...(c.slos.runbookRoot === undefined ? {} : { runbookRoot: c.slos.runbookRoot }),
       defaultPeriodMs: ms(c.slos.defaultPeriod),
+      specLimits: c.slos.limits,
       ...(c.routing.file === undefined ? {} : { routingFile: c.routing.file }),
       databasePath: c.database.path,
       intervalMs,

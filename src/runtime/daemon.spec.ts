@@ -59,12 +59,13 @@ function recordingLogger(): { logger: DaemonLogger; lines: { level: string; fiel
   return { logger: make({}), lines };
 }
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet) {
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet, settings?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'slos', f), text);
-  const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', ...env });
+  if (settings !== undefined) writeFileSync(join(dir, 'burnwatch.yaml'), settings);
+  const loaded = loadConfig(settings === undefined ? undefined : join(dir, 'burnwatch.yaml'), { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', ...env });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const timers = new ManualTimers(T0 - 2 * MIN);
   let out = '';
@@ -154,6 +155,25 @@ describe('runtime/daemon', () => {
     writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
     await timers.advanceTo(T0 + MIN);
     expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    await daemon.stop();
+  });
+
+  it('survives hostile SLO files at its next poll: skips a symlink loop, and keeps the last good set when a file is over a bound of its settings', async () => {
+    const { dir, daemon, timers, reloads } = setup({ 'a.yaml': sloFile('a') }, {}, quiet, 'slos:\n  limits:\n    maxFileBytes: 2048\n');
+    daemon.run();
+    await timers.advanceTo(T0);
+    symlinkSync('.', join(dir, 'slos', 'loop1'));
+    symlinkSync('.', join(dir, 'slos', 'loop2'));
+    writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
+    await timers.advanceTo(T0 + MIN);
+    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    writeFileSync(join(dir, 'slos', 'c.yaml'), `${sloFile('c')}# ${'x'.repeat(4096)}\n`);
+    await timers.advanceTo(T0 + 2 * MIN);
+    expect(daemon.health().reloadErrors.map((e) => `${e.file.slice(dir.length + 1)}: ${e.message}`)).toEqual([
+      `slos/c.yaml: the file is ${sloFile('c').length + 4099} bytes: SLO files may be at most 2048 bytes; it was not read`,
+    ]);
+    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    expect(reloads).toEqual(['success', 'failure']);
     await daemon.stop();
   });
 

@@ -401,7 +401,7 @@ export class Daemon implements DaemonView {
     } catch {
       parts.push('missing');
     }
-    const files = findSpecFiles([slos]).files;
+    const files = findSpecFiles([slos], this.config.specLimits).files;
     if (this.config.routingFile !== undefined) files.push(resolve(this.deps.cwd, this.config.routingFile));
     for (const f of files) {
       try {
@@ -603,6 +603,7 @@ function loadSlos(config: AppConfig, deps: DaemonDeps): { ok: true; slos: Slo[];
   const result = loadSpecs([path], {
     cwd: deps.cwd,
     defaultPeriodMs: config.defaultPeriodMs,
+    limits: config.specLimits,
     ...(config.runbookRoot === undefined ? {} : { runbookRoot: resolve(deps.cwd, config.runbookRoot) }),
   });
   const errors = result.errors.filter((e) => !isWarning(e));

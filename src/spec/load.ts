@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Slo, SpecFormat } from '../slo/model.js';
 import { checkModels } from './checks.js';
 import type { DetectedObject, FormatReader, ReadOptions, UnsupportedFormat } from './formats.js';
@@ -9,8 +9,11 @@ import { locationOf } from './loaded.js';
 import type { LocatedDocument, SpecError } from './located.js';
 import { parseYamlFile } from './located.js';
 import { readers as defaultReaders, unsupportedFormats } from './registry.js';
+import { findSpecFiles, readSpecFile } from './files.js';
+import type { SpecLimits } from './limits.js';
+import { limitSetting, withDefaults } from './limits.js';
 
-export const SPEC_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+export { findSpecFiles, SPEC_EXTENSIONS } from './files.js';
 
 export interface FileReport {
   readonly file: string;
@@ -34,58 +37,35 @@ export interface LoadOptions extends ReadOptions {
   /** Do not report SLO ids defined twice (Sloth's --ignore-slo-duplicates); the first definition is kept. */
   readonly ignoreDuplicates?: boolean;
   readonly unsupported?: readonly UnsupportedFormat[];
+  /** Bounds on files, documents, values, nesting and strings; default DEFAULT_SPEC_LIMITS. */
+  readonly limits?: Partial<SpecLimits>;
 }
 
-/** Expands files and folders (recursively) into the SLO files they hold, sorted for stable output. */
-export function findSpecFiles(paths: readonly string[]): { files: string[]; errors: SpecError[] } {
-  const files: string[] = [];
-  const errors: SpecError[] = [];
-  for (const p of paths) {
-    if (!existsSync(p)) {
-      errors.push({ file: p, line: 1, col: 1, path: '', message: 'no such file or folder', hint: 'check the path; folders are searched recursively for .yaml, .yml and .json files' });
-      continue;
-    }
-    if (statSync(p).isDirectory()) walk(p, files);
-    else files.push(p);
-  }
-  return { files: [...new Set(files)].sort(), errors };
-}
-
-function walk(dir: string, out: string[]): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.')) continue; // .git, editor files, git-sync's internal folders
-    const path = join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      // git-sync publishes the checkout through a symlink: follow links to folders and files.
-      try {
-        const st = statSync(path);
-        isDir = st.isDirectory();
-        isFile = st.isFile();
-      } catch {
-        continue;
-      }
-    }
-    if (isDir) walk(path, out);
-    else if (isFile && SPEC_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(path);
-  }
-}
-
-/** Reads SLO files in every supported format into the model, collecting every located problem. */
+/**
+ * Reads SLO files in every supported format into the model, collecting every located problem. A file over
+ * a bound (size, documents, values, nesting, string length) is an error for that file; the others load.
+ */
 export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): LoadResult {
-  const found = findSpecFiles(paths);
+  const limits = withDefaults(options.limits);
+  const found = findSpecFiles(paths, limits);
   const texts: SpecText[] = [];
   const errors: SpecError[] = [...found.errors];
+  const unread: FileReport[] = [];
+  const budget = { bytes: 0 };
   for (const file of found.files) {
-    try {
-      texts.push({ file, text: readFileSync(file, 'utf8') });
-    } catch (err) {
-      errors.push({ file, line: 1, col: 1, path: '', message: `cannot read the file: ${(err as Error).message}`, hint: 'check the file permissions' });
+    const read = readSpecFile(file, limits, budget);
+    if (read.ok) texts.push({ file, text: read.text });
+    else {
+      errors.push(read.error);
+      unread.push({ file, formats: [], slos: 0, errors: 1 });
     }
   }
-  const result = loadSpecTexts(texts, options);
-  return { ...result, errors: sortErrors([...errors, ...result.errors]) };
+  const result = loadSpecTexts(texts, { ...options, limits });
+  return {
+    ...result,
+    errors: sortErrors([...errors, ...result.errors]),
+    files: [...result.files, ...unread].sort((a, b) => a.file.localeCompare(b.file)),
+  };
 }
 
 export interface SpecText {
@@ -95,6 +75,7 @@ export interface SpecText {
 
 /** The same as `loadSpecs` for file contents already in memory (the runbook check still looks at the disk). */
 export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions = {}): LoadResult {
+  const limits = withDefaults(options.limits);
   const readerList = options.readers ?? defaultReaders;
   const unsupported = options.unsupported ?? unsupportedFormats;
   const errors: SpecError[] = [];
@@ -103,11 +84,21 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
 
   for (const { file, text } of texts) {
     formatsByFile.set(file, new Set());
-    const parsed = parseYamlFile(file, text);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > limits.maxFileBytes) {
+      errors.push({ file, line: 1, col: 1, path: '', message: `the file is ${bytes} bytes: SLO files may be at most ${limits.maxFileBytes} bytes`, hint: `split it into several files, or raise ${limitSetting('maxFileBytes')}` });
+      continue;
+    }
+    const parsed = parseYamlFile(file, text, limits);
     errors.push(...parsed.errors);
     const objects = parsed.documents.flatMap(objectsOf);
     if (objects.length === 0 && parsed.errors.length === 0) {
       errors.push({ file, line: 1, col: 1, path: '', message: 'the file holds no SLO document', hint: 'add an SLO, or remove the file from the SLO folder' });
+    }
+    const extra = objects[limits.maxDocuments];
+    if (extra !== undefined) {
+      errors.push({ ...extra.doc.locate([]), message: `the file holds more than ${limits.maxDocuments} SLO objects (YAML documents or items of a top-level list); none of them was read`, hint: `split it into several files, or raise ${limitSetting('maxDocuments')}` });
+      continue;
     }
     for (const object of objects) {
       if (!isRecord(object.value)) {
@@ -140,11 +131,13 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
   errors.push(...checkRunbooks(loaded, options));
 
   const sorted = sortErrors(errors);
+  const slosIn = countBy(loaded, (l) => l.slo.source.file);
+  const errorsIn = countBy(sorted, (e) => e.file);
   const files: FileReport[] = texts.map(({ file }) => ({
     file,
     formats: [...(formatsByFile.get(file) ?? [])],
-    slos: loaded.filter((l) => l.slo.source.file === file).length,
-    errors: sorted.filter((e) => e.file === file).length,
+    slos: slosIn.get(file) ?? 0,
+    errors: errorsIn.get(file) ?? 0,
   }));
   // SLOs found are counted above; with duplicates ignored, only the first definition of an id is kept.
   if (options.ignoreDuplicates === true) {
@@ -202,6 +195,12 @@ export function repoRoot(file: string, cwd: string): string {
     if (parent === dir) return cwd;
     dir = parent;
   }
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
 }
 
 function sortErrors(errors: readonly SpecError[]): SpecError[] {

@@ -1,5 +1,11 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter } from 'yaml';
+import type { Document } from 'yaml';
+import type { SpecLimits } from './limits.js';
+import { withDefaults } from './limits.js';
+import { parseTokens, tooDeep, depthProblem } from './yaml-bounds.js';
+import type { BoundProblem } from './yaml-bounds.js';
+import type { PlainDocument, ValueCount } from './yaml-value.js';
+import { toPlain } from './yaml-value.js';
 
 /** A place in an SLO file: 1-based line and column, and the field path (`spec.alerting.tiers[1].long`). */
 export interface Location {
@@ -42,20 +48,28 @@ export class LocatedDocument {
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly text: string,
+    /** The document as plain JavaScript, aliases and merge keys resolved. */
+    private readonly plain: PlainDocument,
     /** Path prefix of this object inside the document (`[2]` for the third object of a top-level list). */
     readonly prefix: readonly PathSegment[] = [],
   ) {}
 
   /** The same document, addressing the object at `prefix` (used for YAML lists of objects). */
   child(prefix: readonly PathSegment[]): LocatedDocument {
-    return new LocatedDocument(this.file, this.index, this.doc, this.lines, this.text, [...this.prefix, ...prefix]);
+    return new LocatedDocument(this.file, this.index, this.doc, this.lines, this.text, this.plain, [...this.prefix, ...prefix]);
   }
 
-  /** The plain JavaScript value of this object. */
+  /**
+   * The plain JavaScript value of this object, as YAML means it: aliases are their anchors' values (shared,
+   * not copied: do not change it), `<<` merge keys merged.
+   */
   value(): unknown {
-    const node = this.prefix.length === 0 ? this.doc.contents : this.doc.getIn(this.prefix, true);
-    if (node === null || node === undefined) return node ?? null;
-    return (node as Node).toJSON();
+    let v: unknown = this.plain.value;
+    for (const seg of this.prefix) {
+      if (v === null || typeof v !== 'object') return null;
+      v = (v as Record<string | number, unknown>)[seg];
+    }
+    return v ?? null;
   }
 
   /**
@@ -69,7 +83,7 @@ export class LocatedDocument {
     let node: unknown = this.doc.contents;
     let found = 0;
     for (const seg of full) {
-      const next = childOf(node, seg);
+      const next = this.childOf(node, seg);
       if (next === undefined) break;
       node = next.value;
       offset = next.keyOffset ?? offset;
@@ -86,7 +100,7 @@ export class LocatedDocument {
 
   /** Location of a character offset inside a scalar at `path` (for PromQL errors inside a query string). */
   locateInScalar(path: readonly PathSegment[], charOffset: number): Location {
-    const node = this.doc.getIn([...this.prefix, ...path], true);
+    const node = this.nodeAt([...this.prefix, ...path]);
     if (!isScalar(node) || !node.range || typeof node.value !== 'string') return this.locate(path);
     const value = node.value;
     const [from, to] = node.range;
@@ -109,24 +123,41 @@ export class LocatedDocument {
     return this.at(from, path);
   }
 
+  private nodeAt(path: readonly PathSegment[]): unknown {
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      node = this.childOf(node, seg)?.value;
+      if (node === undefined) return undefined;
+    }
+    return isAlias(node) ? this.plain.aliasTargets.get(node) : node;
+  }
+
+  /** The node under a map key or list index, through aliases and merge keys (a merged key is found where it is written). */
+  private childOf(parent: unknown, seg: PathSegment): { value: unknown; keyOffset?: number } | undefined {
+    const node = isAlias(parent) ? this.plain.aliasTargets.get(parent) : parent;
+    if (isMap(node)) {
+      const pair = this.plain.keys.get(node)?.get(String(seg));
+      if (pair) {
+        const keyRange = rangeOf(pair.key);
+        return keyRange === undefined ? { value: pair.value } : { value: pair.value, keyOffset: keyRange };
+      }
+      for (const source of this.plain.mergeSources.get(node) ?? []) {
+        const merged = this.childOf(source, seg);
+        if (merged !== undefined) return merged;
+      }
+      return undefined;
+    }
+    if (isSeq(node) && typeof seg === 'number') {
+      const item: unknown = node.items[seg];
+      return item === undefined ? undefined : { value: item };
+    }
+    return undefined;
+  }
+
   private at(offset: number, path: readonly PathSegment[]): Location {
     const pos = this.lines.linePos(offset);
     return { file: this.file, line: pos.line, col: pos.col, path: formatPath([...this.prefix, ...path]) };
   }
-}
-
-function childOf(node: unknown, seg: PathSegment): { value: unknown; keyOffset?: number } | undefined {
-  if (isMap(node)) {
-    const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(seg));
-    if (!pair) return undefined;
-    const keyRange = rangeOf(pair.key);
-    return keyRange === undefined ? { value: pair.value } : { value: pair.value, keyOffset: keyRange };
-  }
-  if (isSeq(node) && typeof seg === 'number') {
-    const item: unknown = node.items[seg];
-    return item === undefined ? undefined : { value: item };
-  }
-  return undefined;
 }
 
 function rangeOf(node: unknown): number | undefined {
@@ -146,24 +177,62 @@ export interface ParsedFile {
 /**
  * Parses every YAML document of a file. YAML syntax errors come back located; documents with syntax errors
  * are dropped (their content cannot be trusted), the others are kept so every problem of a file is reported.
+ * The text is bounded by `limits` (documents, values with aliases expanded, nesting, string length): a file
+ * over a bound comes back with one located error for it, and costs no more than the bound to find out.
  */
-export function parseYamlFile(file: string, text: string): ParsedFile {
+export function parseYamlFile(file: string, text: string, limits: Partial<SpecLimits> = {}): ParsedFile {
+  const bounds = withDefaults(limits);
   const lines = new LineCounter();
   const errors: SpecError[] = [];
   const documents: LocatedDocument[] = [];
-  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  // An empty stream parses to an EmptyStream: no documents, no errors.
-  const docs = Array.isArray(parsed) ? parsed : [];
-  docs.forEach((doc, index) => {
+  const parsed = parseTokens(text, bounds, lines.addNewLine);
+  if ('problem' in parsed) return { documents, errors: [boundError(file, text, parsed.problem)] };
+  // Documents nested too deep are composed empty: the library composes recursively.
+  const dropped = new Set<number>();
+  for (const token of parsed.tokens) {
+    if (token.type !== 'document') continue;
+    const deep = tooDeep(token, bounds.maxDepth);
+    if (deep === undefined) continue;
+    errors.push(boundError(file, text, depthProblem(deep, bounds)));
+    delete token.value;
+    dropped.add(token.offset);
+  }
+  // Keys are checked for uniqueness while converting: the library's check compares every key with every other.
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false, strict: true });
+  const count: ValueCount = { used: 0 };
+  let index = 0;
+  for (const doc of composer.compose(parsed.tokens)) {
+    const at = index++;
+    if (dropped.has(doc.range[0])) continue;
     // Only the first syntax error of a document: the ones after it are mostly consequences of it.
     const e = doc.errors[0];
     if (e !== undefined) {
       const pos = lines.linePos(e.pos[0]);
       errors.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML syntax error: ${firstLine(e.message)}`, hint: yamlHint(e.code) });
+      continue;
     }
-    if (doc.errors.length === 0 && doc.contents !== null) documents.push(new LocatedDocument(file, index, doc, lines, text));
-  });
+    if (doc.contents === null) continue;
+    const plain = toPlain(doc, bounds, count);
+    if (!plain.ok) {
+      const pos = lines.linePos(plain.problem.offset);
+      errors.push({ file, line: pos.line, col: pos.col, path: formatPath(plain.problem.path), message: plain.problem.message, hint: plain.problem.hint });
+      if (count.used > bounds.maxValues) break; // the file's budget is spent: the documents after it would say the same
+      continue;
+    }
+    documents.push(new LocatedDocument(file, at, doc, lines, text, plain.plain));
+  }
   return { documents, errors };
+}
+
+/** A bound crossed before the whole text was parsed: its line is counted from the text. */
+function boundError(file: string, text: string, problem: BoundProblem): SpecError {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < problem.offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { file, line, col: problem.offset - lineStart + 1, path: '', message: problem.message, hint: problem.hint };
 }
 
 function firstLine(message: string): string {

@@ -14,7 +14,7 @@ export interface CliRun {
 }
 
 /** Runs the burnwatch CLI from source (through tsx) as a user would run the installed command. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): CliRun {
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; uid?: number } = {}): CliRun {
   const result = spawnSync(process.execPath, ['--import', TSX_LOADER, fileURLToPath(new URL('../../src/cli.ts', import.meta.url)), ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
@@ -22,6 +22,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
     input: options.input ?? '',
     timeout: options.timeoutMs ?? 300_000,
     maxBuffer: 512 * 1024 * 1024,
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
