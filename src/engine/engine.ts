@@ -15,6 +15,9 @@ import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import type { Instance } from '../store/ledger.js';
 import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { createBaselineLookup } from './baselines.js';
+import type { BaselineLookup } from './counter-steps.js';
+import { CounterStepReader } from './counter-steps.js';
 import type { InstanceRow, SlotTable } from './feeds.js';
 import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher } from './feeds.js';
 import type { AlertKind, LinkSettings } from './notification.js';
@@ -191,6 +194,7 @@ export class Engine {
       if (cursor && cursor.fingerprint !== fingerprint) {
         rebuilt.push(slo.id);
         this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
+        this.tracker.forget(slo.id);
       }
       this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
       if (!this.statuses.has(slo.id)) this.statuses.set(slo.id, { slo, state: 'waiting', instances: [] });
@@ -201,6 +205,7 @@ export class Engine {
 
   private dropSlo(sloId: string): void {
     this.ledger.dropSlo(sloId);
+    this.tracker.forget(sloId);
     this.alertStore.removeSlo(sloId);
     for (const [k, a] of this.alerts) if (a.sloId === sloId) this.alerts.delete(k);
     this.statuses.delete(sloId);
@@ -254,6 +259,8 @@ export class Engine {
       else catchUp.push(rt);
     }
     const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });
+    // Step values of counters are shared by the SLOs that read the same selectors (objective variants).
+    const steps = new CounterStepReader(this.deps.source, signal ? { signal } : {});
     // Live SLOs: one shared raw-sample fetch for all their selectors.
     if (live.length > 0) {
       const selectors = live.flatMap((rt) => rawSelectorsOf(rt.plan));
@@ -268,19 +275,23 @@ export class Engine {
       await Promise.all(live.map(async (rt) => {
         const cursor = this.ledger.cursor(rt.slo.id);
         const from = cursor?.lastSlotMs ?? toMs - slot;
-        await this.ingestFine(rt, from, toMs, raw, fetcher, signal);
+        await this.ingestFine(rt, from, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal);
       }));
     }
-    for (const rt of catchUp) await this.catchUp(rt, toMs, fetcher, signal);
+    for (const rt of catchUp) await this.catchUp(rt, toMs, fetcher, steps, signal);
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }
 
-  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, signal?: AbortSignal): Promise<void> {
+  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
     const cursor = this.ledger.cursor(rt.slo.id);
     const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
+    // At the start of a ledger a series starts at its first sample; anywhere else, a series without a sample
+    // just before `from` may be in a scrape gap, and the increase across it is counted from its last sample
+    // since the ledger's start.
+    const lookup = (at: number): BaselineLookup | undefined => (at > oldest ? createBaselineLookup(this.deps.source, at - oldest, signal) : undefined);
     // Read history at the resolution the ledger keeps for its age (hourly beyond 73 h, 5-minute rows to 7 h),
     // so a 30-day backfill writes the rows that stay instead of rows the first rollup would delete.
     const phases: [number, number][] = [
@@ -292,24 +303,37 @@ export class Engine {
       if (from % step !== 0) {
         // A gap that starts between two steps (a resumed ledger): read up to the next step boundary in full.
         const head = Math.min(Math.ceil(from / step) * step, until);
-        await this.ingestFine(rt, from, head, undefined, fetcher, signal);
+        await this.ingestFine(rt, from, head, undefined, fetcher, lookup(from), signal);
         if (rt.error !== undefined) return;
         from = head;
         if (from >= until) continue;
       }
       try {
-        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, { source: this.deps.source, ...(signal ? { signal } : {}) });
+        const baselines = lookup(from);
+        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, {
+          source: this.deps.source,
+          steps,
+          ...(baselines ? { baselines } : {}),
+          ...(signal ? { signal } : {}),
+        });
         this.write(rt, table, from, until, step, this.ledger.cursor(rt.slo.id)?.firstSlotMs ?? from);
+        // The counter baselines this process holds for the SLO are older than the ledger now.
+        this.tracker.forget(rt.slo.id);
         from = until;
       } catch (err) {
         this.fail(rt, err);
         return;
       }
     }
-    await this.ingestFine(rt, from, toMs, undefined, fetcher, signal);
+    await this.ingestFine(rt, from, toMs, undefined, fetcher, lookup(from), signal);
   }
 
-  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, signal?: AbortSignal): Promise<void> {
+  /** Baselines of counter series first seen in a live slot, looked up as far back as the SLO's ledger reaches. */
+  private baselineLookup(rt: SloRuntime, signal?: AbortSignal): BaselineLookup {
+    return createBaselineLookup(this.deps.source, Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
+  }
+
+  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
     try {
       let raw = shared;
@@ -321,6 +345,7 @@ export class Engine {
         raw: raw ?? new Map<string, Series[]>(),
         rateWindowMs: this.options.rateWindowMs,
         keyPrefix: rt.slo.id,
+        ...(baselines ? { baselines } : {}),
         ...(signal ? { signal } : {}),
       });
       const cursor = this.ledger.cursor(rt.slo.id);

@@ -1,9 +1,12 @@
-import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
+import type { Labels, MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import type { LabelMatcher } from '../promql/syntax.js';
 import { formatMatchers, matches, renderWindow } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
 import { labelsKey } from '../store/ledger.js';
-import type { CounterSelector, FeedPlan } from './plan.js';
+import type { BaselineLookup, CounterStepReader, SeriesSteps } from './counter-steps.js';
+import { counterDelta, seriesKey } from './counter-steps.js';
+import type { CounterSelector, CounterSum, FeedPlan } from './plan.js';
+import { counterSelectorsOf, sumLabels } from './plan.js';
 
 /**
  * Turns Prometheus data into per-slot, per-instance increments for the ledger. A slot is (end - slot, end];
@@ -82,11 +85,25 @@ export class CounterTracker {
         prev = { ts, v };
         continue;
       }
-      if (prev) out.push([ts, v >= prev.v ? v - prev.v : v]);
+      if (prev) out.push([ts, counterDelta(prev.v, v)]);
       prev = { ts, v };
     }
     if (prev) this.last.set(key, prev);
     return out;
+  }
+
+  has(key: string): boolean {
+    return this.last.has(key);
+  }
+
+  /** Sets the baseline of a series: the value of its last sample at or before `tsMs`. */
+  seed(key: string, tsMs: number, value: number): void {
+    this.last.set(key, { ts: tsMs, v: value });
+  }
+
+  /** Forgets the series of one SLO (its ledger moved on without them: a coarse backfill, a rebuilt ledger). */
+  forget(prefix: string): void {
+    for (const k of this.last.keys()) if (k.startsWith(`${prefix}|`)) this.last.delete(k);
   }
 
   /** Drops series not seen for an hour (targets gone, label churn). */
@@ -179,10 +196,20 @@ class SeriesIndex {
   }
 }
 
+/** Adds counted events to a row: total ones, and bad ones (good events count as total minus good). */
+function addCounted(row: Increment, count: 'bad' | 'good', which: 'events' | 'total', n: number): void {
+  if (which === 'total') {
+    row.total += n;
+    if (count === 'good') row.bad += n;
+  } else {
+    row.bad += count === 'bad' ? n : -n;
+  }
+}
+
 /** Marks, per slot, the instances whose series had a sample within the lookback (data present). */
-function markPresence(table: SlotTable, series: readonly Series[], groupBy: readonly string[], window: FeedWindow): void {
+function markPresence(table: SlotTable, series: readonly Series[], instance: (labels: Labels) => { key: string; labels: Record<string, string> }, window: FeedWindow): void {
   for (const s of series) {
-    const inst = instanceOf(s.labels, groupBy);
+    const inst = instance(s.labels);
     let i = 0;
     let lastTs: number | undefined;
     for (let slot = window.fromMs + window.slotMs; slot <= window.toMs; slot += window.slotMs) {
@@ -202,33 +229,51 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
   raw: Map<string, Series[]>;
   rateWindowMs: number;
   keyPrefix: string;
+  /** Baselines of counter series seen first inside the window; none at the very start of a ledger. */
+  baselines?: BaselineLookup;
   signal?: AbortSignal;
 }): Promise<SlotTable> {
   const table: SlotTable = new Map();
   switch (plan.kind) {
     case 'counters': {
-      const events = deps.raw.get(plan.events.text) ?? [];
-      const total = deps.raw.get(plan.total.text) ?? [];
-      const add = (series: readonly Series[], which: 'events' | 'total'): void => {
-        const selector = which === 'events' ? plan.events.text : plan.total.text;
-        for (const s of series) {
-          const inst = instanceOf(s.labels, groupBy);
-          for (const [ts, inc] of deps.tracker.diff(`${deps.keyPrefix}|${selector}|${labelsKey(s.labels)}`, s.points, window.fromMs)) {
-            const slot = slotOf(ts, window.slotMs);
-            if (slot <= window.fromMs || slot > window.toMs) continue;
-            const row = rowFor(table, slot, inst);
-            if (which === 'total') row.total += inc;
-            else if (plan.count === 'bad') row.bad += inc;
-            else row.bad -= inc; // good events: bad = total - good
+      const keyOf = (sel: CounterSelector, s: Series): string => `${deps.keyPrefix}|${sel.text}|${labelsKey(s.labels)}`;
+      const selectors = counterSelectorsOf(plan);
+      // Series seen without a baseline (new, back from a gap longer than the tracker keeps them, or the first
+      // read after a restart) get the last sample before the window from the backend, so the increase across
+      // a gap of any length is counted.
+      if (deps.baselines) {
+        for (const sel of selectors) {
+          const missing = (deps.raw.get(sel.text) ?? []).filter((s) => !deps.tracker.has(keyOf(sel, s)) && !s.points.some(([t]) => t <= window.fromMs) && s.points.some(([t]) => t > window.fromMs));
+          if (missing.length === 0) continue;
+          const found = await deps.baselines(sel, missing.map((s) => s.labels), window.fromMs);
+          for (const s of missing) {
+            const v = found.get(seriesKey(s.labels));
+            if (v !== undefined) deps.tracker.seed(keyOf(sel, s), window.fromMs, v);
+          }
+        }
+      }
+      // Each selector's series are differenced once, whichever sums and signs use them.
+      const increments = new Map<string, { labels: Labels; points: [number, number][] }[]>();
+      for (const sel of selectors) {
+        increments.set(sel.text, (deps.raw.get(sel.text) ?? []).map((s) => ({ labels: s.labels, points: deps.tracker.diff(keyOf(sel, s), s.points, window.fromMs) })));
+      }
+      const add = (sum: CounterSum, which: 'events' | 'total'): void => {
+        for (const term of sum.terms) {
+          for (const s of increments.get(term.selector.text) ?? []) {
+            const inst = instanceOf(sumLabels(sum, s.labels), groupBy);
+            for (const [ts, inc] of s.points) {
+              const slot = slotOf(ts, window.slotMs);
+              if (slot <= window.fromMs || slot > window.toMs) continue;
+              addCounted(rowFor(table, slot, inst), plan.count, which, term.sign * inc);
+            }
           }
         }
       };
-      add(total, 'total');
-      add(events, 'events');
-      if (plan.count === 'good') for (const bySlot of table.values()) for (const r of bySlot.values()) r.inc.bad += r.inc.total;
+      add(plan.total, 'total');
+      add(plan.events, 'events');
       // Slots where good events arrived but total ones did not (scrape skew) keep a negative share;
       // window sums stay right because the ledger is cumulative.
-      markPresence(table, total, groupBy, window);
+      for (const term of plan.total.terms) markPresence(table, deps.raw.get(term.selector.text) ?? [], (labels) => instanceOf(sumLabels(plan.total, labels), groupBy), window);
       return table;
     }
     case 'gauge': {
@@ -242,7 +287,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
           row.bad += 1 - Math.min(1, Math.max(0, v));
         }
       }
-      markPresence(table, series, groupBy, window);
+      markPresence(table, series, (labels) => instanceOf(labels, groupBy), window);
       return table;
     }
     case 'rates':
@@ -310,7 +355,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
 export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
   switch (plan.kind) {
     case 'counters':
-      return [plan.events, plan.total];
+      return counterSelectorsOf(plan);
     case 'gauge':
       return [plan.selector];
     default:
@@ -325,6 +370,8 @@ export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
  */
 export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
   source: MetricsSource;
+  steps: CounterStepReader;
+  baselines?: BaselineLookup;
   signal?: AbortSignal;
 }): Promise<SlotTable> {
   const table: SlotTable = new Map();
@@ -348,12 +395,20 @@ export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], win
   const seconds = step / 1000;
   switch (plan.kind) {
     case 'counters': {
-      const [events, total] = await Promise.all([
-        range(`sum${by} (increase(${plan.events.text}[${stepText}]))`),
-        range(`sum${by} (increase(${plan.total.text}[${stepText}]))`),
-      ]);
-      add(total, (r, v) => { r.total += v; if (plan.count === 'good') r.bad += v; }, true);
-      add(events, (r, v) => { r.bad += plan.count === 'bad' ? v : -v; }, false);
+      const selectors = counterSelectorsOf(plan);
+      const read = await Promise.all(selectors.map((sel) => deps.steps.read(sel, { fromMs: window.fromMs, toMs: window.toMs, stepMs: step }, deps.baselines)));
+      const bySelector = new Map<string, SeriesSteps[]>(selectors.map((sel, i) => [sel.text, read[i] ?? []]));
+      const addSum = (sum: CounterSum, which: 'events' | 'total'): void => {
+        for (const term of sum.terms) {
+          for (const s of bySelector.get(term.selector.text) ?? []) {
+            const inst = instanceOf(sumLabels(sum, s.labels), groupBy);
+            for (const [at, inc] of s.increments) addCounted(rowFor(table, at, inst), plan.count, which, term.sign * inc);
+            if (which === 'total') for (const at of s.present) rowFor(table, at, inst).data = true;
+          }
+        }
+      };
+      addSum(plan.total, 'total');
+      addSum(plan.events, 'events');
       return table;
     }
     case 'gauge': {
