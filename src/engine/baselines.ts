@@ -3,7 +3,6 @@ import { formatMatchers } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
 import type { BaselineLookup } from './counter-steps.js';
 import { seriesKey } from './counter-steps.js';
-import type { CounterSelector } from './plan.js';
 
 /** Series looked up per request (each adds one `last_over_time(...)` to an `or` chain). */
 const SERIES_PER_QUERY = 20;
@@ -17,13 +16,13 @@ const SERIES_PER_QUERY = 20;
  */
 export function createBaselineLookup(source: MetricsSource, rangeMs: number, signal?: AbortSignal): BaselineLookup {
   const range = formatDuration(rangeMs);
-  return async (selector: CounterSelector, series: readonly Labels[], atMs: number): Promise<Map<string, number>> => {
+  return async (metric: string, series: readonly Labels[], atMs: number): Promise<Map<string, number>> => {
     const out = new Map<string, number>();
     const wanted = new Set(series.map(seriesKey));
     for (let i = 0; i < series.length; i += SERIES_PER_QUERY) {
       const expr = series.slice(i, i + SERIES_PER_QUERY).map((labels) => {
         const matchers = Object.entries(labels).filter(([name]) => name !== '__name__').map(([name, value]) => ({ name, op: '=' as const, value }));
-        return `last_over_time(${selector.metric}${formatMatchers(matchers)}[${range}])`;
+        return `last_over_time(${metric}${formatMatchers(matchers)}[${range}])`;
       }).join(' or ');
       const result = await source.instantQuery(expr, new Date(atMs), signal ? { signal } : {});
       if (result.kind !== 'vector') continue;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { StepValue } from './counter-steps.js';
+import type { StepPoint } from './counter-steps.js';
 import { differenceSteps, increaseOver } from './counter-steps.js';
 
 const STEP = 300_000;
 const window = { fromMs: 0, toMs: 6 * STEP, stepMs: STEP };
 const at = (k: number): number => k * STEP;
 /** Step values written as [step index, last, min, resets]. */
-function values(rows: readonly (readonly [number, number, number?, number?])[]): Map<number, StepValue> {
-  return new Map(rows.map(([k, last, min, resets]) => [at(k), { last, min, resets }]));
+function values(rows: readonly (readonly [number, number, number?, number?])[]): StepPoint[] {
+  return rows.map(([k, last, min, resets]) => ({ atMs: at(k), last, min, resets }));
 }
 
 describe('differenceSteps: exact increments from the last, lowest and reset count of each step', () => {

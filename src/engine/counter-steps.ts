@@ -1,8 +1,8 @@
 import type { Labels, MetricsSource, Point, Series } from '../metrics/source.js';
+import type { LabelMatcher } from '../promql/syntax.js';
 import { formatMatchers } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
 import { labelsKey } from '../store/ledger.js';
-import type { CounterSelector } from './plan.js';
 
 /**
  * Exact counter increments over long history, one step (5 minutes, an hour) at a time, without fetching every
@@ -29,8 +29,9 @@ export interface StepWindow {
   readonly stepMs: number;
 }
 
-/** What the backend says about one series at one step end. */
-export interface StepValue {
+/** What the backend says about one series at one step end (a step without samples has none). */
+export interface StepPoint {
+  readonly atMs: number;
   readonly last: number;
   readonly min: number | undefined;
   readonly resets: number | undefined;
@@ -64,19 +65,21 @@ export function increaseOver(points: readonly Point[], baseline: number | undefi
 }
 
 /**
- * Step increments of one series from its step values (in time order, steps after `fromMs` only; the value
- * at `fromMs`, if any, is the baseline). Steps the values cannot decide are returned in `raw`.
+ * Step increments of one series from its step values (in time order; the point at `fromMs`, if any, holds the
+ * baseline). Steps the values cannot decide are returned in `raw`.
  */
-export function differenceSteps(values: ReadonlyMap<number, StepValue>, window: StepWindow, baseline: number | undefined): { increments: StepIncrement[]; raw: RawStep[] } {
+export function differenceSteps(points: readonly StepPoint[], window: StepWindow, baseline: number | undefined): { increments: StepIncrement[]; raw: RawStep[] } {
   const increments: StepIncrement[] = [];
   const raw: RawStep[] = [];
-  let prev = values.get(window.fromMs)?.last ?? baseline;
-  for (let at = window.fromMs + window.stepMs; at <= window.toMs; at += window.stepMs) {
-    const v = values.get(at);
-    if (v === undefined) continue;
-    if (v.min === undefined || v.resets === undefined || v.resets > 0) raw.push({ atMs: at, baseline: prev });
-    else if (prev === undefined) increments.push({ atMs: at, increase: v.last - v.min });
-    else increments.push({ atMs: at, increase: v.min < prev ? v.last : v.last - prev });
+  let prev = baseline;
+  for (const v of points) {
+    if (v.atMs <= window.fromMs) {
+      if (v.atMs === window.fromMs) prev = v.last;
+      continue;
+    }
+    if (v.min === undefined || v.resets === undefined || v.resets > 0) raw.push({ atMs: v.atMs, baseline: prev });
+    else if (prev === undefined) increments.push({ atMs: v.atMs, increase: v.last - v.min });
+    else increments.push({ atMs: v.atMs, increase: v.min < prev ? v.last : v.last - prev });
     prev = v.last;
   }
   return { increments, raw };
@@ -90,17 +93,18 @@ export interface SeriesSteps {
 }
 
 /** Looks up, for series absent at `atMs`, the value of their last sample before it (if any, within the lookup range). */
-export type BaselineLookup = (selector: CounterSelector, series: readonly Labels[], atMs: number) => Promise<Map<string, number>>;
+export type BaselineLookup = (metric: string, series: readonly Labels[], atMs: number) => Promise<Map<string, number>>;
 
-/** The identity of a series within one selector's results: its labels without the metric name (functions drop it). */
+/** The identity of a series within one metric's results: its labels without the metric name (functions drop it). */
 export function seriesKey(labels: Labels): string {
   const { __name__: _name, ...rest } = labels;
   return labelsKey(rest);
 }
 
 /**
- * Reads step increments of counter selectors; answers are shared by every SLO that reads the same selector
- * over the same steps within one reader (one ingest).
+ * Reads step increments of counters, a metric and label matchers at a time (the SLOs' selectors of one metric
+ * with the matchers they share: each picks its series out locally). Answers are shared by every SLO that asks
+ * the same within one reader (one ingest): objective variants of one indicator cost one read.
  */
 export class CounterStepReader {
   private readonly memo = new Map<string, Promise<SeriesSteps[]>>();
@@ -108,71 +112,52 @@ export class CounterStepReader {
   constructor(private readonly source: MetricsSource, private readonly options: { readonly signal?: AbortSignal } = {}) {}
 
   /**
-   * Step increments of the series of `selector` over `window`. With `lookup`, series without a sample in the
-   * baseline step get the last sample before it as their baseline (a scrape gap across the window's start);
+   * Step increments of the series of `metric{matchers}` over `window`. With `lookup`, series without a sample in
+   * the baseline step get the last sample before it as their baseline (a scrape gap across the window's start);
    * without it they start at their first sample (the start of the ledger).
    */
-  read(selector: CounterSelector, window: StepWindow, lookup?: BaselineLookup): Promise<SeriesSteps[]> {
-    const key = `${selector.text}\u0000${window.fromMs}\u0000${window.toMs}\u0000${window.stepMs}\u0000${lookup ? 'lookup' : ''}`;
+  read(metric: string, matchers: readonly LabelMatcher[], window: StepWindow, lookup?: BaselineLookup): Promise<SeriesSteps[]> {
+    const selector = `${metric}${formatMatchers(matchers)}`;
+    const key = `${selector}\u0000${window.fromMs}\u0000${window.toMs}\u0000${window.stepMs}\u0000${lookup ? 'lookup' : ''}`;
     let hit = this.memo.get(key);
     if (!hit) {
-      hit = this.readUncached(selector, window, lookup);
+      hit = this.readUncached(metric, selector, window, lookup);
       this.memo.set(key, hit);
       hit.catch(() => this.memo.delete(key));
     }
     return hit;
   }
 
-  private async readUncached(selector: CounterSelector, window: StepWindow, lookup?: BaselineLookup): Promise<SeriesSteps[]> {
+  private async readUncached(metric: string, selector: string, window: StepWindow, lookup?: BaselineLookup): Promise<SeriesSteps[]> {
     const range = `[${formatDuration(window.stepMs)}]`;
     const query = (fn: string): Promise<readonly Series[]> => this.source
-      .rangeQuery(`${fn}(${selector.text}${range})`, new Date(window.fromMs), new Date(window.toMs), window.stepMs, this.signal())
+      .rangeQuery(`${fn}(${selector}${range})`, new Date(window.fromMs), new Date(window.toMs), window.stepMs, this.signal())
       .then((r) => r.series);
     const [last, min, resets] = await Promise.all([query('last_over_time'), query('min_over_time'), query('resets')]);
-    const bySeries = new Map<string, { labels: Labels; values: Map<number, StepValue> }>();
-    for (const s of last) {
-      const values = new Map<number, StepValue>();
-      for (const [t, v] of s.points) if (Number.isFinite(v)) values.set(t, { last: v, min: undefined, resets: undefined });
-      bySeries.set(seriesKey(s.labels), { labels: withoutName(s.labels), values });
-    }
-    const merge = (series: readonly Series[], field: 'min' | 'resets'): void => {
-      for (const s of series) {
-        const entry = bySeries.get(seriesKey(s.labels));
-        if (!entry) continue;
-        for (const [t, v] of s.points) {
-          const value = entry.values.get(t);
-          if (value && Number.isFinite(v)) entry.values.set(t, { ...value, [field]: v });
-        }
-      }
-    };
-    merge(min, 'min');
-    merge(resets, 'resets');
-
-    const baselines = lookup ? await this.lookupBaselines(selector, window, bySeries, lookup) : new Map<string, number>();
+    const minOf = bySeries(min);
+    const resetsOf = bySeries(resets);
+    const series = last.map((s) => {
+      const key = seriesKey(s.labels);
+      return { key, labels: withoutName(s.labels), points: stepPoints(s.points, minOf.get(key)?.points, resetsOf.get(key)?.points) };
+    });
+    const absent = lookup ? series.filter((s) => s.points.length > 0 && s.points[0]?.atMs !== window.fromMs) : [];
+    const baselines = lookup && absent.length > 0 ? await lookup(metric, absent.map((s) => s.labels), window.fromMs) : new Map<string, number>();
     const out: SeriesSteps[] = [];
-    const rawSteps: { key: string; labels: Labels; steps: RawStep[] }[] = [];
-    for (const [key, { labels, values }] of bySeries) {
-      const { increments, raw } = differenceSteps(values, window, baselines.get(key));
+    for (const s of series) {
+      const { increments, raw } = differenceSteps(s.points, window, baselines.get(s.key));
       const map = new Map(increments.map((i) => [i.atMs, i.increase]));
-      out.push({ labels, increments: map, present: new Set([...values.keys()].filter((t) => t > window.fromMs)) });
-      if (raw.length > 0) rawSteps.push({ key, labels, steps: raw });
-    }
-    for (const r of rawSteps) {
-      const increments = out.find((s) => seriesKey(s.labels) === r.key)?.increments as Map<number, number>;
-      for (const [atMs, increase] of await this.rawIncrements(selector, r.labels, r.steps, window.stepMs)) increments.set(atMs, increase);
+      if (raw.length > 0) for (const [atMs, increase] of await this.rawIncrements(metric, s.labels, raw, window.stepMs)) map.set(atMs, increase);
+      const present = new Set<number>();
+      for (const p of s.points) if (p.atMs > window.fromMs) present.add(p.atMs);
+      out.push({ labels: s.labels, increments: map, present });
     }
     return out;
   }
 
-  /** Baselines of the series that have samples in the window but none in its baseline step. */
-  private async lookupBaselines(selector: CounterSelector, window: StepWindow, bySeries: ReadonlyMap<string, { labels: Labels; values: ReadonlyMap<number, StepValue> }>, lookup: BaselineLookup): Promise<Map<string, number>> {
-    const absent = [...bySeries.values()].filter((s) => !s.values.has(window.fromMs) && s.values.size > 0).map((s) => s.labels);
-    return absent.length === 0 ? new Map<string, number>() : lookup(selector, absent, window.fromMs);
-  }
-
   /** Reads the raw samples of steps the step values cannot decide (resets inside), consecutive steps in one request. */
-  private async rawIncrements(selector: CounterSelector, labels: Labels, steps: readonly RawStep[], stepMs: number): Promise<Map<number, number>> {
-    const exact = `${selector.metric}${formatMatchers(Object.entries(labels).map(([name, value]) => ({ name, op: '=' as const, value })))}`;
+  private async rawIncrements(metric: string, labels: Labels, steps: readonly RawStep[], stepMs: number): Promise<Map<number, number>> {
+    const exact = `${metric}${formatMatchers(Object.entries(labels).map(([name, value]) => ({ name, op: '=' as const, value })))}`;
+    const key = seriesKey(labels);
     const out = new Map<number, number>();
     let i = 0;
     while (i < steps.length) {
@@ -181,7 +166,7 @@ export class CounterStepReader {
       const first = steps[i] as RawStep;
       const lastStep = steps[j] as RawStep;
       const result = await this.source.rawSamples(exact, new Date(first.atMs - stepMs), new Date(lastStep.atMs), this.signal());
-      const key = seriesKey(labels);
+      // The selector also matches series with more labels than it names: keep exactly this one.
       const points = result.series.find((s) => seriesKey(s.labels) === key)?.points ?? [];
       for (const step of steps.slice(i, j + 1)) {
         const inStep = points.filter(([t]) => t > step.atMs - stepMs && t <= step.atMs);
@@ -195,6 +180,33 @@ export class CounterStepReader {
   private signal(): { signal?: AbortSignal } {
     return this.options.signal ? { signal: this.options.signal } : {};
   }
+}
+
+function bySeries(series: readonly Series[]): Map<string, Series> {
+  return new Map(series.map((s) => [seriesKey(s.labels), s]));
+}
+
+/**
+ * Joins a series' last values with its minimums and reset counts by step time. The three results hold the same
+ * steps (those with samples), so they are zipped by position when their times agree.
+ */
+function stepPoints(last: readonly Point[], min: readonly Point[] | undefined, resets: readonly Point[] | undefined): StepPoint[] {
+  const aligned = (other: readonly Point[] | undefined): boolean => other !== undefined && other.length === last.length && other.every((p, i) => p[0] === last[i]?.[0]);
+  const at = (other: readonly Point[] | undefined): ((i: number, t: number) => number | undefined) => {
+    if (aligned(other)) return (i) => other?.[i]?.[1];
+    const map = new Map(other ?? []);
+    return (_i, t) => map.get(t);
+  };
+  const minAt = at(min);
+  const resetsAt = at(resets);
+  const out: StepPoint[] = [];
+  last.forEach(([t, v], i) => {
+    if (!Number.isFinite(v)) return;
+    const m = minAt(i, t);
+    const r = resetsAt(i, t);
+    out.push({ atMs: t, last: v, min: m !== undefined && Number.isFinite(m) ? m : undefined, resets: r !== undefined && Number.isFinite(r) ? r : undefined });
+  });
+  return out;
 }
 
 function withoutName(labels: Labels): Labels {

@@ -105,6 +105,9 @@ interface SloRuntime {
   ingestedMs?: number;
 }
 
+/** SLOs caught up (backfilled) at the same time. */
+const CATCH_UP_CONCURRENCY = 4;
+
 /** How far back an SLO needs ledger rows: its period (calendar periods: their longest length) plus its longest window. */
 export function horizonMs(slo: Slo): number {
   const period = slo.period.kind === 'rolling' ? slo.period.durationMs : { day: 1, week: 7, month: 31, quarter: 92, year: 366 }[slo.period.unit] * DAY;
@@ -278,7 +281,12 @@ export class Engine {
         await this.ingestFine(rt, from, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal);
       }));
     }
-    for (const rt of catchUp) await this.catchUp(rt, toMs, fetcher, steps, signal);
+    // Catch-ups wait mostly on the backend: a few at a time keep it and this process busy.
+    const queue = [...catchUp];
+    const worker = async (): Promise<void> => {
+      for (let rt = queue.shift(); rt; rt = queue.shift()) await this.catchUp(rt, toMs, fetcher, steps, signal);
+    };
+    await Promise.all(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }

@@ -127,15 +127,8 @@ export class RawSampleFetcher {
   constructor(private readonly source: MetricsSource, private readonly options: { signal?: AbortSignal; stats?: boolean } = {}) {}
 
   async fetch(selectors: readonly CounterSelector[], fromMs: number, toMs: number): Promise<Map<string, Series[]>> {
-    const byMetric = new Map<string, CounterSelector[]>();
-    for (const s of selectors) {
-      const list = byMetric.get(s.metric) ?? [];
-      if (!list.some((x) => x.text === s.text)) list.push(s);
-      byMetric.set(s.metric, list);
-    }
     const out = new Map<string, Series[]>();
-    await Promise.all([...byMetric].map(async ([metric, group]) => {
-      const common = commonMatchers(group);
+    await Promise.all(groupByMetric(selectors).map(async ({ metric, common, selectors: group }) => {
       const query = `${metric}${formatMatchers(common)}`;
       const result = await this.source.rawSamples(query, new Date(fromMs), new Date(toMs), {
         ...(this.options.signal ? { signal: this.options.signal } : {}),
@@ -159,6 +152,17 @@ export class RawSampleFetcher {
 
 function sameMatcher(a: LabelMatcher, b: LabelMatcher): boolean {
   return a.name === b.name && a.op === b.op && a.value === b.value;
+}
+
+/** Distinct selectors grouped by metric, with the matchers every selector of the group has. */
+function groupByMetric(selectors: readonly CounterSelector[]): { metric: string; common: LabelMatcher[]; selectors: CounterSelector[] }[] {
+  const byMetric = new Map<string, CounterSelector[]>();
+  for (const s of selectors) {
+    const list = byMetric.get(s.metric) ?? [];
+    if (!list.some((x) => x.text === s.text)) list.push(s);
+    byMetric.set(s.metric, list);
+  }
+  return [...byMetric].map(([metric, group]) => ({ metric, common: commonMatchers(group), selectors: group }));
 }
 
 function commonMatchers(group: readonly CounterSelector[]): LabelMatcher[] {
@@ -245,7 +249,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
         for (const sel of selectors) {
           const missing = (deps.raw.get(sel.text) ?? []).filter((s) => !deps.tracker.has(keyOf(sel, s)) && !s.points.some(([t]) => t <= window.fromMs) && s.points.some(([t]) => t > window.fromMs));
           if (missing.length === 0) continue;
-          const found = await deps.baselines(sel, missing.map((s) => s.labels), window.fromMs);
+          const found = await deps.baselines(sel.metric, missing.map((s) => s.labels), window.fromMs);
           for (const s of missing) {
             const v = found.get(seriesKey(s.labels));
             if (v !== undefined) deps.tracker.seed(keyOf(sel, s), window.fromMs, v);
@@ -395,9 +399,16 @@ export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], win
   const seconds = step / 1000;
   switch (plan.kind) {
     case 'counters': {
-      const selectors = counterSelectorsOf(plan);
-      const read = await Promise.all(selectors.map((sel) => deps.steps.read(sel, { fromMs: window.fromMs, toMs: window.toMs, stepMs: step }, deps.baselines)));
-      const bySelector = new Map<string, SeriesSteps[]>(selectors.map((sel, i) => [sel.text, read[i] ?? []]));
+      // One read per metric, with the matchers its selectors share; each selector picks its series out.
+      const groups = groupByMetric(counterSelectorsOf(plan));
+      const read = await Promise.all(groups.map((g) => deps.steps.read(g.metric, g.common, { fromMs: window.fromMs, toMs: window.toMs, stepMs: step }, deps.baselines)));
+      const bySelector = new Map<string, SeriesSteps[]>();
+      groups.forEach((g, i) => {
+        for (const sel of g.selectors) {
+          const own = sel.matchers.filter((m) => !g.common.some((c) => sameMatcher(c, m)));
+          bySelector.set(sel.text, (read[i] ?? []).filter((s) => own.every((m) => matches(s.labels, m))));
+        }
+      });
       const addSum = (sum: CounterSum, which: 'events' | 'total'): void => {
         for (const term of sum.terms) {
           for (const s of bySelector.get(term.selector.text) ?? []) {
