@@ -16,7 +16,7 @@ const SERIES_PER_QUERY = 20;
  */
 export function createBaselineLookup(source: MetricsSource, rangeMs: number, signal?: AbortSignal): BaselineLookup {
   const range = formatDuration(rangeMs);
-  return async (metric: string, series: readonly Labels[], atMs: number): Promise<Map<string, number>> => {
+  const find = async (metric: string, series: readonly Labels[], atMs: number): Promise<Map<string, number>> => {
     const out = new Map<string, number>();
     const wanted = new Set(series.map(seriesKey));
     for (let i = 0; i < series.length; i += SERIES_PER_QUERY) {
@@ -34,4 +34,5 @@ export function createBaselineLookup(source: MetricsSource, rangeMs: number, sig
     }
     return out;
   };
+  return { rangeMs, find };
 }

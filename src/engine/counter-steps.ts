@@ -92,8 +92,12 @@ export interface SeriesSteps {
   readonly present: ReadonlySet<number>;
 }
 
-/** Looks up, for series absent at `atMs`, the value of their last sample before it (if any, within the lookup range). */
-export type BaselineLookup = (metric: string, series: readonly Labels[], atMs: number) => Promise<Map<string, number>>;
+/** Looks up, for series absent at `atMs`, the value of their last sample before it (if any, within `rangeMs`). */
+export interface BaselineLookup {
+  readonly rangeMs: number;
+  /** Values by `seriesKey`. */
+  find(metric: string, series: readonly Labels[], atMs: number): Promise<Map<string, number>>;
+}
 
 /** The identity of a series within one metric's results: its labels without the metric name (functions drop it). */
 export function seriesKey(labels: Labels): string {
@@ -118,7 +122,7 @@ export class CounterStepReader {
    */
   read(metric: string, matchers: readonly LabelMatcher[], window: StepWindow, lookup?: BaselineLookup): Promise<SeriesSteps[]> {
     const selector = `${metric}${formatMatchers(matchers)}`;
-    const key = `${selector}\u0000${window.fromMs}\u0000${window.toMs}\u0000${window.stepMs}\u0000${lookup ? 'lookup' : ''}`;
+    const key = `${selector}\u0000${window.fromMs}\u0000${window.toMs}\u0000${window.stepMs}\u0000${lookup?.rangeMs ?? ''}`;
     let hit = this.memo.get(key);
     if (!hit) {
       hit = this.readUncached(metric, selector, window, lookup);
@@ -141,7 +145,7 @@ export class CounterStepReader {
       return { key, labels: withoutName(s.labels), points: stepPoints(s.points, minOf.get(key)?.points, resetsOf.get(key)?.points) };
     });
     const absent = lookup ? series.filter((s) => s.points.length > 0 && s.points[0]?.atMs !== window.fromMs) : [];
-    const baselines = lookup && absent.length > 0 ? await lookup(metric, absent.map((s) => s.labels), window.fromMs) : new Map<string, number>();
+    const baselines = lookup && absent.length > 0 ? await lookup.find(metric, absent.map((s) => s.labels), window.fromMs) : new Map<string, number>();
     const out: SeriesSteps[] = [];
     for (const s of series) {
       const { increments, raw } = differenceSteps(s.points, window, baselines.get(s.key));

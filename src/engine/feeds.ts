@@ -249,7 +249,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
         for (const sel of selectors) {
           const missing = (deps.raw.get(sel.text) ?? []).filter((s) => !deps.tracker.has(keyOf(sel, s)) && !s.points.some(([t]) => t <= window.fromMs) && s.points.some(([t]) => t > window.fromMs));
           if (missing.length === 0) continue;
-          const found = await deps.baselines(sel.metric, missing.map((s) => s.labels), window.fromMs);
+          const found = await deps.baselines.find(sel.metric, missing.map((s) => s.labels), window.fromMs);
           for (const s of missing) {
             const v = found.get(seriesKey(s.labels));
             if (v !== undefined) deps.tracker.seed(keyOf(sel, s), window.fromMs, v);
