@@ -241,6 +241,12 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
       await vm?.stop();
     });
 
+    it('detects the backend it reads from its build information', async () => {
+      const info = await createPrometheusSource({ url: vm?.url ?? prom?.url ?? '' }).buildInfo();
+      expect(info.kind).toBe(backend === 'prometheus' ? 'prometheus' : 'victoriametrics');
+      if (backend === 'prometheus') expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+    });
+
     it('emits one record per step and SLO instance in the documented shape', () => {
       const steps = (TO - FROM) / STEP + 1;
       expect(ours).toHaveLength(steps * slos.length);

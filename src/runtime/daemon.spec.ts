@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
 import { ManualTimers } from '../../test/support/manual-timers.js';
 import { loadConfig } from '../config/load.js';
+import type { BuildInfo, MetricsSource } from '../metrics/source.js';
 import { Daemon, StartupError } from './daemon.js';
 import type { DaemonLogger } from './daemon.js';
 
@@ -43,7 +44,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}) {
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, extra: { source?: MetricsSource; logger?: DaemonLogger } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -53,21 +54,34 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   const timers = new ManualTimers(T0 - 2 * MIN);
   let out = '';
   const reloads: string[] = [];
+  const backends: { kind: string; version: string }[] = [];
   const daemon = Daemon.start(loaded.config, {
     env: {},
     cwd: dir,
     timers,
     random: () => 0.5,
-    logger: quiet,
+    logger: extra.logger ?? quiet,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
-    source: source(),
-    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o) },
+    source: extra.source ?? source(),
+    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), backend: (b) => backends.push({ kind: b.kind, version: b.version }) },
   });
-  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads };
+  return { dir, daemon, timers, notifications: () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string } }), reloads, backends };
 }
 
 describe('runtime/daemon', () => {
+  it('logs the metrics backend\'s kind and version at start and reports them for burnwatch_backend_info', async () => {
+    const lines: { msg: string; obj: object }[] = [];
+    const logger: DaemonLogger = { info: (obj, msg) => lines.push({ obj, msg }), warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => logger };
+    const vm = Object.assign(source(), { buildInfo: (): Promise<BuildInfo> => Promise.resolve({ kind: 'victoriametrics', version: '1.79.0' }) });
+    const { daemon, timers, backends } = setup(undefined, {}, { source: vm, logger });
+    daemon.run();
+    await timers.advanceTo(T0 - MIN);
+    expect(backends).toEqual([{ kind: 'victoriametrics', version: '1.79.0' }]);
+    expect(lines).toContainEqual({ msg: 'metrics backend detected', obj: { backend: vm.url, kind: 'victoriametrics', version: '1.79.0' } });
+    await daemon.stop();
+  });
+
   it('pages through the console receiver by default, and is ready after a successful cycle', async () => {
     const { daemon, timers, notifications } = setup();
     expect(daemon.readiness().ready).toBe(false);
