@@ -172,9 +172,12 @@ export class CounterStepReader {
       const result = await this.source.rawSamples(exact, new Date(first.atMs - stepMs), new Date(lastStep.atMs), this.signal());
       // The selector also matches series with more labels than it names: keep exactly this one.
       const points = result.series.find((s) => seriesKey(s.labels) === key)?.points ?? [];
+      let k = 0;
       for (const step of steps.slice(i, j + 1)) {
-        const inStep = points.filter(([t]) => t > step.atMs - stepMs && t <= step.atMs);
-        out.set(step.atMs, increaseOver(inStep, step.baseline));
+        while (k < points.length && (points[k]?.[0] ?? Infinity) <= step.atMs - stepMs) k++;
+        const start = k;
+        while (k < points.length && (points[k]?.[0] ?? Infinity) <= step.atMs) k++;
+        out.set(step.atMs, increaseOver(points.slice(start, k), step.baseline));
       }
       i = j + 1;
     }

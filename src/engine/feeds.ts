@@ -240,27 +240,25 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
   const table: SlotTable = new Map();
   switch (plan.kind) {
     case 'counters': {
-      const keyOf = (sel: CounterSelector, s: Series): string => `${deps.keyPrefix}|${sel.text}|${labelsKey(s.labels)}`;
       const selectors = counterSelectorsOf(plan);
+      const keyed = new Map(selectors.map((sel) => [sel.text, (deps.raw.get(sel.text) ?? []).map((s) => ({ s, key: `${deps.keyPrefix}|${sel.text}|${labelsKey(s.labels)}` }))]));
       // Series seen without a baseline (new, back from a gap longer than the tracker keeps them, or the first
       // read after a restart) get the last sample before the window from the backend, so the increase across
       // a gap of any length is counted.
       if (deps.baselines) {
         for (const sel of selectors) {
-          const missing = (deps.raw.get(sel.text) ?? []).filter((s) => !deps.tracker.has(keyOf(sel, s)) && !s.points.some(([t]) => t <= window.fromMs) && s.points.some(([t]) => t > window.fromMs));
+          const missing = (keyed.get(sel.text) ?? []).filter(({ s, key }) => !deps.tracker.has(key) && !s.points.some(([t]) => t <= window.fromMs) && s.points.some(([t]) => t > window.fromMs));
           if (missing.length === 0) continue;
-          const found = await deps.baselines.find(sel.metric, missing.map((s) => s.labels), window.fromMs);
-          for (const s of missing) {
+          const found = await deps.baselines.find(sel.metric, missing.map(({ s }) => s.labels), window.fromMs);
+          for (const { s, key } of missing) {
             const v = found.get(seriesKey(s.labels));
-            if (v !== undefined) deps.tracker.seed(keyOf(sel, s), window.fromMs, v);
+            if (v !== undefined) deps.tracker.seed(key, window.fromMs, v);
           }
         }
       }
       // Each selector's series are differenced once, whichever sums and signs use them.
       const increments = new Map<string, { labels: Labels; points: [number, number][] }[]>();
-      for (const sel of selectors) {
-        increments.set(sel.text, (deps.raw.get(sel.text) ?? []).map((s) => ({ labels: s.labels, points: deps.tracker.diff(keyOf(sel, s), s.points, window.fromMs) })));
-      }
+      for (const [text, list] of keyed) increments.set(text, list.map(({ s, key }) => ({ labels: s.labels, points: deps.tracker.diff(key, s.points, window.fromMs) })));
       const add = (sum: CounterSum, which: 'events' | 'total'): void => {
         for (const term of sum.terms) {
           for (const s of increments.get(term.selector.text) ?? []) {
