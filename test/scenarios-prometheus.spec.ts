@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
 import { createPrometheusSource } from '../src/metrics/prometheus/client.js';
 import type { StepRecord } from '../src/engine/replay.js';
+import { loadSpecs } from '../src/spec/load.js';
+import { openDb } from '../src/store/db.js';
 import { errorBudget } from '../src/slo/model.js';
 import { errorRatioQuery } from '../src/slo/queries.js';
 import { catalogForPeriod, tiersFromCatalog } from '../src/slo/windows.js';
@@ -248,6 +251,58 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
       expect(info.kind).toBe(backend === 'prometheus' ? 'prometheus' : 'victoriametrics');
       if (backend === 'prometheus') expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
     });
+
+    it('counts every event once on the daemon\'s path: live slot by slot, after a restart inside a gap, after outages of 9 and 5 hours', async () => {
+      if (!prom) throw new Error('no prometheus');
+      const source = createPrometheusSource({ url: vm?.url ?? prom.url });
+      const oracleSource = createPrometheusSource({ url: prom.url });
+      const ids = ['gap-live', 'gap-live-events-template', 'reset-in-gap', 'hourly-job', 'vanish-day', 'vanish-day-ratio-template'];
+      const loaded = loadSpecs([dir]).slos.filter((x) => ids.includes(x.id));
+      const dbDir = mkdtempSync(join(tmpdir(), 'burnwatch-live-'));
+      const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+      const off: string[] = [];
+      const start = (): { engine: Engine; close: () => void } => {
+        const db = openDb(join(dbDir, 'ledger.db'));
+        const engine = new Engine({ source, db, logger: quiet }, { slotMs: STEP, rateWindowMs: 2 * MIN, links: {} });
+        engine.setSlos(loaded, at(11));
+        return { engine, close: () => db.close() };
+      };
+      const live = async (engine: Engine, from: number, to: number): Promise<void> => {
+        for (let t = from; t <= to; t += STEP) {
+          await engine.ingest(t);
+          engine.evaluateAt(t);
+        }
+      };
+      const check = async (engine: Engine, t: number): Promise<void> => {
+        for (const slo of loaded) {
+          const s = slos.find((c) => c.id === slo.id)?.scenario as ScenarioCase;
+          const ours = engine.status(slo.id)?.instances[0]?.observation.budget.remaining ?? NaN;
+          const r = await oracleSource.instantQuery(promBudgetExpr(s), new Date(t));
+          const theirs = r.kind === 'vector' ? r.samples[0]?.value ?? NaN : NaN;
+          const hand = handCount(s, HISTORY_START, t, 30 * DAY);
+          const handBudget = 1 - hand.errors / hand.total / errorBudget(objectiveOf(s));
+          if (!(Math.abs(ours - handBudget) <= 1e-6 && Math.abs(ours - theirs) <= 0.001)) off.push(`${slo.id} at ${new Date(t).toISOString()}: burnwatch ${ours}, prometheus ${theirs}, hand count ${handBudget}`);
+        }
+      };
+      try {
+        let run = start();
+        await live(run.engine, at(11), at(12, 20));
+        run.close();
+        // A new process while gap-live's instance and reset-in-gap's are not scraped.
+        run = start();
+        await live(run.engine, at(12, 21), at(13));
+        await check(run.engine, at(13));
+        // The backend is down for 9 hours (the ledger is read back at 5-minute steps, then in full), then 5 hours.
+        await live(run.engine, at(22), at(22, 10));
+        await check(run.engine, at(22, 10));
+        await live(run.engine, at(26, 55), at(27, 10));
+        await check(run.engine, at(27, 10));
+        run.close();
+      } finally {
+        rmSync(dbDir, { recursive: true, force: true });
+      }
+      expect(off).toEqual([]);
+    }, 300_000);
 
     it('emits one record per step and SLO instance in the documented shape', () => {
       const steps = (TO - FROM) / STEP + 1;
