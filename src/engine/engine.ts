@@ -244,10 +244,11 @@ export class Engine {
   }
 
   /**
-   * Brings every SLO's ledger up to `toMs` (a slot end). New SLOs are backfilled over their horizon (coarse
-   * 5-minute steps for older history, full resolution for the last 7 hours); gaps after a restart or an
-   * outage are filled at full resolution; otherwise one slot is read, with the raw samples of all SLOs
-   * fetched together. A failing SLO is marked unknown and retried next cycle; others go on.
+   * Brings every SLO's ledger up to `toMs` (a slot end). New SLOs are backfilled over their horizon (hourly and
+   * 5-minute steps for older history, read exactly by `counter-steps.ts`, full resolution for the last 7
+   * hours); gaps after a restart or an outage are read back the same way from where the ledger stopped;
+   * otherwise one slot is read, with the raw samples of all SLOs fetched together. A failing SLO is marked
+   * unknown and retried next cycle; others go on.
    */
   async ingest(toMs: number, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;

@@ -366,9 +366,11 @@ export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
 }
 
 /**
- * Fills slots (from, to] coarsely, `stepMs` at a time (e.g. 5 minutes), with range queries that aggregate in
- * Prometheus (`increase`, `count_over_time`, ...): how a long history (30 days on first start, or a new SLO)
- * is backfilled without fetching every raw sample. Each step's sums land on its step boundary.
+ * Fills slots (from, to] coarsely, `stepMs` at a time (5 minutes, an hour), without fetching every raw
+ * sample: how a long history (30 days on first start, or a new SLO) is backfilled. Counters are read exactly
+ * (`counter-steps.ts`: every increment in the step of its later sample, across gaps and restarts); gauges with
+ * `count_over_time`/`sum_over_time` (every sample once); sampled expressions over the step. Each step's sums
+ * land on its step boundary.
  */
 export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
   source: MetricsSource;
