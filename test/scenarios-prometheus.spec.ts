@@ -237,8 +237,11 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
       vm = backend === 'victoria-metrics' ? await startVictoriaMetrics({ series: scenarioSeries(scenarios, HISTORY_START, TO) }) : undefined;
       const url = vm?.url ?? prom.url;
       // burnwatch: the backtest command, as a user runs it.
-      const run = runCli(['backtest', '--prometheus', url, '--slos', dir, '--from', new Date(FROM).toISOString(), '--to', new Date(TO).toISOString(), '--step', '60s', '--format', 'jsonl']);
+      // A generous query timeout: on a loaded machine (the whole suite at once) a query may take longer than 30 s,
+      // and the SLO would be unknown for that hour.
+      const run = runCli(['backtest', '--prometheus', url, '--slos', dir, '--from', new Date(FROM).toISOString(), '--to', new Date(TO).toISOString(), '--step', '60s', '--format', 'jsonl', '--timeout', '120s'], { timeoutMs: 600_000 });
       if (run.status !== 0) throw new Error(`backtest failed (${run.status}): ${run.stderr}`);
+      if (run.stderr.trim() !== '') console.warn(`backtest (${backend}) said:\n${run.stderr.slice(0, 4000)}`);
       ours = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
     }, 600_000);
 
@@ -254,8 +257,8 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
 
     it('counts every event once on the daemon\'s path: live slot by slot, after a restart inside a gap, after outages of 9 and 5 hours', async () => {
       if (!prom) throw new Error('no prometheus');
-      const source = createPrometheusSource({ url: vm?.url ?? prom.url });
-      const oracleSource = createPrometheusSource({ url: prom.url });
+      const source = createPrometheusSource({ url: vm?.url ?? prom.url, timeoutMs: 120_000 });
+      const oracleSource = createPrometheusSource({ url: prom.url, timeoutMs: 120_000 });
       const ids = ['gap-live', 'gap-live-events-template', 'reset-in-gap', 'hourly-job', 'vanish-day', 'vanish-day-ratio-template'];
       const loaded = loadSpecs([dir]).slos.filter((x) => ids.includes(x.id));
       const dbDir = mkdtempSync(join(tmpdir(), 'burnwatch-live-'));
