@@ -83,6 +83,34 @@ describe('burnwatch validate (CLI contract)', () => {
     expect(run.status).toBe(0);
   });
 
+  it('warns at the line of an expression it samples (its budget cannot count scrape gaps), not at expressions it reads as counters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'burnwatch-validate-'));
+    try {
+      const slo = (name: string, indicator: string): string => `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: ${name}, service: shop }
+spec:
+  objective: 99.9
+  indicator:
+${indicator}`;
+      writeFileSync(join(dir, 'counted.yaml'), slo('counted', `    ratio:
+      errorRatio: sum by (route) (rate(http_requests_total{code="500"}[{{.window}}])) / sum by (route) (rate(http_requests_total[{{.window}}]))
+`));
+      writeFileSync(join(dir, 'sampled.yaml'), slo('sampled', `    events:
+      errors: sum(rate(http_requests_total{code="500"}[{{.window}}]))
+      total: sum(rate(http_requests_total[{{.window}}])) * 1
+`));
+      const run = runCli(['validate', dir]);
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        `${join(dir, 'sampled.yaml')}:9:14: warning: spec.indicator.events.total: burnwatch samples this expression every evaluation over a short rate window, so its error budget cannot count the events of scrape gaps (hint: if it reads counters, write it as sum [by (...)] (rate(<counter selector>[{{.window}}])), or sums or a ratio of such terms: burnwatch then counts every increment of the counters)`,
+      ]);
+      expect(run.stderr).toMatch(/^ok: 2 SLOs in 2 files, 1 warning$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['validate', '--format', 'xml']],
     [['validate', '--no-such-flag']],

@@ -6,6 +6,7 @@ import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
 import { ManualTimers } from '../../test/support/manual-timers.js';
 import { mountTmpfs } from '../../test/support/tmpfs.js';
 import { loadConfig } from '../config/load.js';
+import type { BuildInfo, MetricsSource } from '../metrics/source.js';
 import { Daemon, StartupError } from './daemon.js';
 import type { DaemonLogger } from './daemon.js';
 import { UnavailableError } from './view.js';
@@ -59,7 +60,7 @@ function recordingLogger(): { logger: DaemonLogger; lines: { level: string; fiel
   return { logger: make({}), lines };
 }
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet, settings?: string) {
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet, settings?: string, sourceOverride?: MetricsSource) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -72,6 +73,7 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   const reloads: string[] = [];
   const storageErrors: string[] = [];
   const fake = source();
+  const backends: { kind: string; version: string }[] = [];
   const daemon = Daemon.start(loaded.config, {
     env: {},
     cwd: dir,
@@ -80,14 +82,25 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
     logger,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
-    source: fake,
-    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault) },
+    source: sourceOverride ?? fake,
+    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault), backend: (b) => backends.push({ kind: b.kind, version: b.version }) },
   });
   const notifications = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string }; links: { sliQuery: string | null } });
-  return { dir, config: loaded.config, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake };
+  return { dir, config: loaded.config, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake, backends };
 }
 
 describe('runtime/daemon', () => {
+  it('logs the metrics backend\'s kind and version at start and reports them for burnwatch_backend_info', async () => {
+    const log = recordingLogger();
+    const vm = Object.assign(source(), { buildInfo: (): Promise<BuildInfo> => Promise.resolve({ kind: 'victoriametrics', version: '1.79.0' }) });
+    const { daemon, timers, backends } = setup(undefined, {}, log.logger, undefined, vm);
+    daemon.run();
+    await timers.advanceTo(T0 - MIN);
+    expect(backends).toEqual([{ kind: 'victoriametrics', version: '1.79.0' }]);
+    expect(log.lines.find((l) => l.msg === 'metrics backend detected')?.fields).toMatchObject({ backend: vm.url, kind: 'victoriametrics', version: '1.79.0' });
+    await daemon.stop();
+  });
+
   it('pages through the console receiver by default, and is ready after a successful cycle', async () => {
     const { daemon, timers, notifications } = setup();
     expect(daemon.readiness().ready).toBe(false);

@@ -40,6 +40,7 @@ export interface DaemonMetrics {
   reload(outcome: 'success' | 'failure'): void;
   /** A database operation failed, by fault. */
   storageError?(fault: StorageFault): void;
+  backend?(info: { readonly kind: string; readonly version: string }): void;
   readonly dispatch?: DispatchObserver;
 }
 
@@ -144,7 +145,7 @@ export class Daemon implements DaemonView {
     private readonly dbFile: DbFile,
     private readonly delivery: Delivery,
     private slosLoaded: readonly Slo[],
-    source: MetricsSource,
+    private readonly source: MetricsSource,
   ) {
     this.version = deps.version;
     this.cycleLogger = deps.logger.child({ component: 'engine' });
@@ -266,6 +267,7 @@ export class Daemon implements DaemonView {
 
   /** Starts the evaluation schedule, the dispatcher and the change poller. */
   run(): void {
+    void this.detectBackend();
     this.delivery.dispatcher.start();
     this.scheduler.start();
     this.schedulePoll();
@@ -318,7 +320,34 @@ export class Daemon implements DaemonView {
     }
   }
 
+  private backendDetected = false;
+  private detectingBackend = false;
+
+  /** Logs and exposes the backend's kind and version (`/api/v1/status/buildinfo`); tried again while it cannot be reached. */
+  private async detectBackend(): Promise<void> {
+    if (this.backendDetected || this.detectingBackend || !this.source.buildInfo) return;
+    this.detectingBackend = true;
+    const log = this.deps.logger.child({ component: 'daemon' });
+    try {
+      const info = await this.source.buildInfo();
+      this.backendDetected = true;
+      log.info({ backend: this.source.url, kind: info.kind, version: info.version }, 'metrics backend detected');
+      this.deps.metrics?.backend?.(info);
+    } catch (err) {
+      const retryable = (err as { retryable?: unknown }).retryable === true;
+      if (!retryable) {
+        // No build information at this address (an older or partial API): said once, counted as unknown.
+        this.backendDetected = true;
+        this.deps.metrics?.backend?.({ kind: 'unknown', version: 'unknown' });
+      }
+      log.warn({ backend: this.source.url, err: (err as Error).message }, retryable ? 'cannot read the metrics backend\'s build information yet' : 'the metrics backend gives no build information');
+    } finally {
+      this.detectingBackend = false;
+    }
+  }
+
   private trackBackend(down: boolean): void {
+    if (!down && !this.backendDetected) void this.detectBackend();
     if (down === !this.prometheusUp) return;
     this.prometheusUp = !down;
     const statuses = this.engine.allStatuses();

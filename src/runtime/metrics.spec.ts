@@ -115,6 +115,7 @@ describe('per-SLO gauges follow the view on every scrape', () => {
 describe('self-metrics', () => {
   const TYPES: readonly (readonly [string, string])[] = [
     ['burnwatch_build_info', 'gauge'],
+    ['burnwatch_backend_info', 'gauge'],
     ['burnwatch_cycle_duration_seconds', 'histogram'],
     ['burnwatch_cycles_total', 'counter'],
     ['burnwatch_missed_slots_total', 'counter'],
@@ -152,6 +153,14 @@ describe('self-metrics', () => {
 
   it('reports the version in build_info', async () => {
     expectSeries(await scrape(new FakeView()), 'burnwatch_build_info', [[{ version: '1.2.3' }, 1]]);
+  });
+
+  it('reports the metrics backend in backend_info once detected, one series at a time', async () => {
+    const metrics = createMetrics({ version: 'x' });
+    expect(seriesOf(await scrape(new FakeView(), metrics), 'burnwatch_backend_info').size).toBe(0);
+    metrics.backend({ kind: 'prometheus', version: '2.42.0' });
+    metrics.backend({ kind: 'victoriametrics', version: '1.79.0' });
+    expectSeries(await scrape(new FakeView(), metrics), 'burnwatch_backend_info', [[{ kind: 'victoriametrics', version: '1.79.0' }, 1]]);
   });
 
   it('counts cycles by outcome, times them and adds missed slots', async () => {

@@ -45,6 +45,8 @@ export interface BurnwatchMetrics {
   rejectedSamples(reason: string, count: number): void;
   reload(outcome: ReloadOutcome): void;
   storageError(fault: StorageFault): void;
+  /** The metrics backend's kind and version, once detected. */
+  backend(info: { readonly kind: string; readonly version: string }): void;
   /** Counts deliveries, failed attempts and dead letters, and times successful sends. */
   readonly dispatch: DispatchObserver;
   /** Refreshes the gauges from the daemon (call before rendering the registry on each scrape). */
@@ -65,6 +67,7 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
 
   const buildInfo = new Gauge({ name: 'burnwatch_build_info', help: 'burnwatch version (value always 1).', labelNames: ['version'], registers });
   buildInfo.set({ version: options.version }, 1);
+  const backendInfo = new Gauge({ name: 'burnwatch_backend_info', help: 'Kind and version of the metrics backend (value always 1; absent until detected).', labelNames: ['kind', 'version'], registers });
 
   const cycleDuration = new Histogram({
     name: 'burnwatch_cycle_duration_seconds',
@@ -154,6 +157,10 @@ export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
     },
     rejectedSamples(reason, count) {
       if ((REJECTIONS as readonly string[]).includes(reason) && count > 0) rejectedSamples.inc({ reason }, count);
+    },
+    backend(info) {
+      backendInfo.reset();
+      backendInfo.set({ kind: info.kind, version: info.version }, 1);
     },
     reload(outcome) {
       reloads.inc({ outcome });

@@ -1,3 +1,5 @@
+import { parseCounterSum } from '../promql/counters.js';
+import { isSampled } from '../slo/counting.js';
 import { errorBudget } from '../slo/model.js';
 import { formatDuration } from '../slo/duration.js';
 import { nominalPeriodMs, tierCanFire } from '../slo/windows.js';
@@ -25,8 +27,36 @@ export function checkModels(loaded: readonly LoadedSlo[], options: { ignoreDupli
       seen.set(l.slo.id, l);
     }
     errors.push(...checkTiers(l));
+    errors.push(...checkSampling(l));
   }
   return errors;
+}
+
+/**
+ * A warning at each query whose budget burnwatch samples (an expression it does not read as counters): the
+ * events of a scrape gap are not counted, since a window without a sample on one side has no increase.
+ */
+function checkSampling(l: LoadedSlo): SpecError[] {
+  const { indicator } = l.slo;
+  if (!isSampled(indicator)) return [];
+  const warn = (key: string, message: string, hint: string): SpecError => ({ ...(l.at[key] ?? locationOf(l, 'id')), severity: 'warning', message, hint });
+  const sampled = 'burnwatch samples this expression every evaluation over a short rate window, so its error budget cannot count the events of scrape gaps';
+  const counters = 'if it reads counters, write it as sum [by (...)] (rate(<counter selector>[{{.window}}])), or sums or a ratio of such terms: burnwatch then counts every increment of the counters';
+  switch (indicator.kind) {
+    case 'events': {
+      const sides = (['events', 'total'] as const).filter((side) => {
+        const q = indicator[side];
+        return q.kind === 'template' && parseCounterSum(q.template) === undefined;
+      });
+      return sides.map((side) => warn(`query:${side}`, sampled, counters));
+    }
+    case 'ratio':
+      return [warn('query:ratio', sampled, counters)];
+    case 'latency':
+      return [warn('query:latency', 'burnwatch samples native histograms every evaluation over a short rate window, so the error budget cannot count the events of scrape gaps', 'classic histograms (_bucket and _count counters) are counted exactly')];
+    case 'boolGauge':
+      return [];
+  }
 }
 
 function checkTiers(l: LoadedSlo): SpecError[] {

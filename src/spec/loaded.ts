@@ -4,7 +4,9 @@ import type { Location, SpecError } from './located.js';
 /**
  * An SLO read from a file, with the places its fields came from, so checks that run on the model
  * (duplicate ids, runbooks, tiers that cannot fire) can still point at the right line.
- * Keys: `id`, `objective`, `period`, `runbook`, `alerting`, `tier:<tier name>`.
+ * Keys: `id`, `objective`, `period`, `runbook`, `alerting`, `tier:<tier name>`, and where the indicator's queries
+ * are written: `query:events` and `query:total` (event queries), `query:ratio` (a ratio expression),
+ * `query:latency` (a latency indicator).
  */
 export interface LoadedSlo {
   readonly slo: Slo;

@@ -92,6 +92,13 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
     alerting: doc.locate(spec.alerting === undefined ? ['spec'] : ['spec', 'alerting']),
   };
   if (alerting.runbook !== undefined) at['runbook'] = doc.locate(['spec', 'alerting', 'runbook']);
+  const written = spec.indicator;
+  if (written.events) {
+    at['query:events'] = doc.locate(['spec', 'indicator', 'events', written.events.errors === undefined ? 'good' : 'errors']);
+    at['query:total'] = doc.locate(['spec', 'indicator', 'events', 'total']);
+  }
+  if (written.ratio) at['query:ratio'] = doc.locate(['spec', 'indicator', 'ratio', written.ratio.errorRatio === undefined ? 'successRatio' : 'errorRatio']);
+  if (written.latency) at['query:latency'] = doc.locate(['spec', 'indicator', 'latency']);
   // Tiers written in the file point at their entry; default tiers point at `alerting` (or `objective`).
   (alerting.tiers ?? []).forEach((t, i) => {
     const match = tiers.find((tier) => tier.severity === t.severity && tier.longMs === ms(t.long));

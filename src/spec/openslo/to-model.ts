@@ -279,6 +279,7 @@ function mapV1Slo(resolved: ResolvedSlo, index: ObjectIndex, options: ReadOption
         period: locateIn(specPlaced, window === undefined ? [] : ['timeWindow', 0]),
         alerting: locateIn(specPlaced, spec.alertPolicies ? ['alertPolicies'] : []),
         ...alerting.at,
+        ...(sliQueries ? queryLocations(sliQueries) : {}),
       },
     });
   });
@@ -540,6 +541,12 @@ function querySyntax(q: Query): SpecError[] {
 
 function locateQuery(q: Query): Location {
   return locateIn(q.placed, q.path);
+}
+
+/** Where the queries of an indicator are written (`LoadedSlo.at`); a ratio of gauges is located at its part. */
+function queryLocations(queries: SliQueries): Record<string, Location> {
+  if (queries.kind !== 'ratio') return { 'query:ratio': locateQuery(queries.query) };
+  return { 'query:events': locateQuery(queries.part), 'query:total': locateQuery(queries.total), 'query:ratio': locateQuery(queries.part) };
 }
 
 /** The indicator of one objective. Threshold SLIs depend on the objective's op and value. */
@@ -830,14 +837,18 @@ function mapV1alphaSlo(top: Placed, options: ReadOptions): ReadResult {
   spec.objectives.forEach((objective, i) => {
     const objPlaced = placedChild(specPlaced, ['objectives', i]) ?? specPlaced;
     let indicator: Indicator | undefined;
+    let queries: SliQueries | undefined;
     if (objective.ratioMetrics !== undefined) {
       opValueChecks(ctx, objPlaced, objective.op, objective.value, 'ratio', true);
       const good = v1alphaQuery(ctx, placedChild(objPlaced, ['ratioMetrics', 'good']));
       const total = v1alphaQuery(ctx, placedChild(objPlaced, ['ratioMetrics', 'total']));
-      if (good && total) indicator = ratioIndicator(ctx, good, total, objective.ratioMetrics.incremental === true, 'good');
+      const counter = objective.ratioMetrics.incremental === true;
+      if (good && total) queries = { kind: 'ratio', part: good, total, counter, count: 'good' };
+      if (good && total) indicator = ratioIndicator(ctx, good, total, counter, 'good');
     } else if (threshold) {
       opValueChecks(ctx, objPlaced, objective.op, objective.value, 'threshold', true);
-      indicator = objectiveIndicator(ctx, { kind: 'threshold', query: threshold }, objective.op, objective.value);
+      queries = { kind: 'threshold', query: threshold };
+      indicator = objectiveIndicator(ctx, queries, objective.op, objective.value);
     }
     let budgeting: Budgeting | undefined = { kind: 'occurrences' };
     if (spec.budgetingMethod === 'Timeslices') {
@@ -882,6 +893,7 @@ function mapV1alphaSlo(top: Placed, options: ReadOptions): ReadResult {
         objective: locateIn(objPlaced, ['target']),
         period: locateIn(specPlaced, window === undefined ? [] : ['timeWindows', 0]),
         alerting: locateIn(specPlaced),
+        ...(queries ? queryLocations(queries) : {}),
       },
     });
   });

@@ -81,13 +81,15 @@ describe('spec/pyrra: the Pyrra corpus', () => {
     ]));
   });
 
-  it('warns, as the only finding, about the 14x alert that cannot fire under a 90 % target', () => {
+  it('warns, as the only findings, about the 14x alert that cannot fire under a 90 % target and the sampled native histogram', () => {
     const result = loadSpecs([corpus]);
     expect(result.errors.map((e) => [e.file.slice(corpus.length + 1), e.line, e.severity])).toEqual([
       ['examples/caddy-response-latency.yaml', 14, 'warning'],
       ['examples/nginx.yaml', 26, 'warning'],
+      ['examples/pyrra-connect-latency.yaml', 14, 'warning'],
     ]);
     expect(result.errors[0]?.message).toMatch(/14x alert \(1h\/5m\) can never fire with target 90/);
+    expect(result.errors[2]).toMatchObject({ path: 'spec.indicator.latencyNative', message: expect.stringMatching(/samples native histograms .* cannot count the events of scrape gaps/) });
   });
 });
 

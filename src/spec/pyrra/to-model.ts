@@ -122,6 +122,7 @@ function toModel(doc: LocatedDocument, file: PyrraSlo, indicator: Indicator, tot
     period: doc.locate(['spec', 'window']),
     alerting: doc.locate(spec.alerting === undefined ? ['spec', 'window'] : ['spec', 'alerting']),
   };
+  if (isObject(field(spec.indicator, 'latencyNative'))) at['query:latency'] = doc.locate(['spec', 'indicator', 'latencyNative']);
   if (burnrates) {
     const tooShort = windows.find((w) => w.shortMs === 0 || w.longMs === 0);
     if (tooShort !== undefined) {

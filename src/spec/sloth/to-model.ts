@@ -428,6 +428,11 @@ function readSlo(doc: LocatedDocument, dialect: Dialect, level: ServiceLevel, sl
     alerting: alerting === undefined ? at('name') : at('alerting'),
   };
   if (runbookKey !== undefined) locations['runbook'] = at('alerting', 'annotations', runbookKey);
+  if (slo.sli.events) {
+    locations['query:events'] = at('sli', 'events', dialect.errorQuery);
+    locations['query:total'] = at('sli', 'events', dialect.totalQuery);
+  }
+  if (slo.sli.raw) locations['query:ratio'] = at('sli', 'raw', dialect.errorRatioQuery);
   for (const t of tiers) {
     const where = windows.at.get(t.name);
     if (where) locations[`tier:${t.name}`] = where;
