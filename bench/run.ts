@@ -14,6 +14,8 @@
  * Flags: --cache  keep the generated TSDB in the temp folder and reuse it on the next run (the data is
  *                 deterministic; the cache key is a hash of bench/synthetic.ts).
  *         --out <file>  where to write the JSON (default bench/results/latest.json).
+ *         --only status-page  only the status page's figures (bench/status-page.ts; no Prometheus needed),
+ *                 written to bench/results/status-page.json unless --out says otherwise.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -33,6 +35,7 @@ import { measureLedger, steadyStateRows } from './ledger-size.js';
 import { BACKFILL_MS, CollectingLogger, CountingSource, createBenchEngine, MB, SLOT_MS } from './harness.js';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.js';
 import { copyLedgers } from './seed-variants.js';
+import { statusPageBench } from './status-page.js';
 import type { BatchCost } from './sloth-equivalent.js';
 import { runBatch, sliExpressions } from './sloth-equivalent.js';
 import type { CycleMeasure, SteadyStateInput, SteadyStateResult } from './steady-state.js';
@@ -76,16 +79,18 @@ interface Figure {
   readonly note?: string;
 }
 
-function parseArgs(argv: readonly string[]): { cache: boolean; out: string } {
+function parseArgs(argv: readonly string[]): { cache: boolean; out: string; only?: 'status-page' } {
   let cache = false;
-  let out = join(here, 'results', 'latest.json');
+  let out: string | undefined;
+  let only: 'status-page' | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--cache') cache = true;
-    else if (a === '--out') out = resolve(argv[++i] ?? out);
-    else throw new Error(`unknown argument ${String(a)}: use --cache or --out <file>`);
+    else if (a === '--out') out = resolve(argv[++i] ?? '');
+    else if (a === '--only' && argv[i + 1] === 'status-page') only = argv[++i] as 'status-page';
+    else throw new Error(`unknown argument ${String(a)}: use --cache, --out <file> or --only status-page`);
   }
-  return { cache, out };
+  return { cache, out: out ?? join(here, 'results', only === undefined ? 'latest.json' : 'status-page.json'), ...(only === undefined ? {} : { only }) };
 }
 
 function log(msg: string): void {
@@ -215,6 +220,14 @@ const fmtSci = (n: number): string => (n === 0 ? '0' : n >= 0.01 ? n.toFixed(3) 
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.only === 'status-page') {
+    const ui = await statusPageBench(log);
+    printTable(ui.figures);
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, figures: ui.figures, details: ui.details }, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), args.out)}`);
+    return;
+  }
   const started = performance.now();
   // Other work on the machine stretches wall times (CPU-time figures are less affected): recorded with the results.
   const loadAtStart = os.loadavg();
@@ -406,6 +419,9 @@ async function main(): Promise<void> {
     add({ id: 'e.10000', figure: '(e) ledger bytes per SLO, 10,000 SLOs, after rollup', value: steady.ledger.usedBytes / instances10k, unit: 'bytes', text: `${fmtInt(steady.ledger.usedBytes / instances10k)} B`, note: `${mbText(steady.ledger.usedBytes)} in all, ${fmtInt(steady.ledger.rowsPerInstance)} rows/SLO` });
     add({ id: 'e.theory', figure: '(e) steady-state rows per SLO (30 d, 60 s slots)', value: theory.total, unit: 'rows', text: `${fmtInt(theory.total)} = ${fmtInt(theory.total * ledgerAfterVacuum.bytesPerRow)} B`, note: `${theory.fine} every-slot (7 h) + ${theory.medium} 5-min (to 73 h) + ${theory.coarse} hourly + 1 base, retention ${formatDuration(retention30)} (period + 3d window + 1d); x ${ledgerAfterVacuum.bytesPerRow.toFixed(1)} B/row` });
 
+    const ui = await statusPageBench(log);
+    for (const f of ui.figures) add(f);
+
     const result = {
       generatedAt: new Date().toISOString(),
       durationSeconds: Math.round((performance.now() - started) / 1000),
@@ -429,6 +445,7 @@ async function main(): Promise<void> {
         steady10k: steady,
         steady10kCapped: steadyCapped,
         slothTotals: { '1000': sloth1k, '10000': sloth10k, perQueryOverheadSeconds: perQueryOverhead },
+        statusPage: ui.details,
       },
     };
     printTable(figures);

@@ -15,7 +15,13 @@ import type { DeliveryRecord } from './reader.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** `GET /api/v1/instances`: one entry per SLO instance, with what the overview shows of it. */
+/** A burn rate as the overview shows it: 4 significant digits are plenty and keep 1,000 instances small. */
+const shown = (n: number): number | null => (Number.isFinite(n) ? Number(n.toPrecision(4)) : null);
+
+/**
+ * `GET /api/v1/instances`: one entry per SLO instance, with what the overview shows of it (the budget exactly as
+ * /api/v1/slos reports it, burn rates to 4 significant digits).
+ */
 export function instancesJson(statuses: readonly SloStatus[]): object[] {
   const out: object[] = [];
   for (const s of statuses) {
@@ -42,11 +48,11 @@ export function instancesJson(statuses: readonly SloStatus[]): object[] {
         ...common,
         labels: i.labels,
         budgetRemaining: finite(o.budget.remaining),
-        burnRate: finite(o.currentBurnRate),
+        burnRate: shown(o.currentBurnRate),
         timeToExhaustionSeconds: o.budget.timeToExhaustionMs === null ? null : Math.round(o.budget.timeToExhaustionMs / 1000),
         noData: o.unknown,
         maintenance: i.maintenance,
-        tiers: o.tiers.map((t) => ({ name: t.name, ...tierJson(t), active: t.active && !o.unknown })),
+        tiers: o.tiers.map((t) => ({ name: t.name, ...tierJson(t), long: shown(t.longBurnRate), short: shown(t.shortBurnRate), active: t.active && !o.unknown })),
         alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
       });
     }

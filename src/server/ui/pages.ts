@@ -55,6 +55,7 @@ export function shell(o: ShellOptions): string {
 <title>${escapeHtml(o.title)} · burnwatch</title>
 <link rel="icon" href="${asset('favicon.svg')}" type="image/svg+xml">
 ${o.charts === true ? `<link rel="stylesheet" href="${asset('vendor/uPlot.min.css')}">\n<script src="${asset('vendor/uPlot.iife.min.js')}" defer></script>\n` : ''}<link rel="stylesheet" href="${asset('app.css')}">
+<link rel="modulepreload" href="${asset('common.js')}">
 <script type="module" src="${asset(`${o.page === 'missing' ? 'common' : o.page}.js`)}"></script>
 </head>
 <body data-page="${o.page}" data-root="${escapeHtml(o.root)}" data-refresh-ms="${o.refreshMs}">
@@ -85,10 +86,9 @@ export function overviewBody(): string {
 </select></label>
 </form>
 <p class="summary" id="summary">Loading…</p>
-<table class="slos" id="slos">
-<caption class="visually-hidden">Every SLO instance: alert states, budget left, burn rate and time to exhaustion</caption>
-<thead><tr><th scope="col">State</th><th scope="col">SLO</th><th scope="col">Objective</th><th scope="col">Budget left</th><th scope="col">Burn rate (1h)</th><th scope="col">Tiers (long / short window)</th><th scope="col">Exhausted in</th></tr></thead>
-<tbody id="rows"></tbody>
+<table class="slos" id="slos" role="table" aria-label="Every SLO instance: alert states, budget left, burn rate and time to exhaustion">
+<thead role="rowgroup"><tr role="row">${['State', 'SLO', 'Objective', 'Budget left', 'Burn rate (1h)', 'Tiers (long / short window)', 'Exhausted in'].map((c) => `<th scope="col" role="columnheader">${c}</th>`).join('')}</tr></thead>
+<tbody id="rows" role="rowgroup"></tbody>
 </table>
 <noscript><p>The status page needs JavaScript for its figures; the same data is at <a href="api/v1/slos">api/v1/slos</a>.</p></noscript>`;
 }

@@ -46,6 +46,7 @@ function labelPairs(i) {
 
 /** @param {Instance} i @param {string[]} terms */
 function matches(i, terms) {
+  if (terms.length === 0) return true;
   const pairs = labelPairs(i);
   const text = `${i.slo} ${i.name} ${i.service} ${Object.values(i.labels).join(' ')}`.toLowerCase();
   return terms.every((t) => {
@@ -72,9 +73,23 @@ function stateMatches(i) {
 /** @param {number | null} n */
 const orLow = (n) => (n === null ? Infinity : n);
 
+/** Sort keys, worked out once per refresh. @type {WeakMap<Instance, { name: string, rank: number }>} */
+let keys = new WeakMap();
+/** @param {Instance} i */
+function keyOf(i) {
+  let k = keys.get(i);
+  if (k === undefined) {
+    k = { name: `${i.slo} ${labelsKey(i.labels)}`, rank: RANK[worst(i)] ?? 3 };
+    keys.set(i, k);
+  }
+  return k;
+}
+
 /** @param {Instance} a @param {Instance} b */
 function compare(a, b) {
-  const byName = `${a.slo} ${labelsKey(a.labels)}`.localeCompare(`${b.slo} ${labelsKey(b.labels)}`);
+  const ka = keyOf(a);
+  const kb = keyOf(b);
+  const byName = ka.name < kb.name ? -1 : ka.name > kb.name ? 1 : 0;
   switch (sort.value) {
     case 'budget':
       return orLow(a.budgetRemaining) - orLow(b.budgetRemaining) || byName;
@@ -83,7 +98,7 @@ function compare(a, b) {
     case 'name':
       return byName;
     default:
-      return (RANK[worst(a)] ?? 3) - (RANK[worst(b)] ?? 3) || orLow(a.budgetRemaining) - orLow(b.budgetRemaining) || byName;
+      return ka.rank - kb.rank || orLow(a.budgetRemaining) - orLow(b.budgetRemaining) || byName;
   }
 }
 
@@ -102,6 +117,16 @@ function chips(i) {
   return out;
 }
 
+/**
+ * The budget as a bar (its width set through the CSSOM, which the CSP allows; the figure beside it says the same).
+ * @param {number | null} budget
+ */
+function bar(budget) {
+  const fill = h('span', { class: budget !== null && budget < 0.25 ? 'fill low' : 'fill' });
+  fill.style.width = `${Math.round(Math.max(0, Math.min(1, budget ?? 0)) * 100)}%`;
+  return h('span', { class: 'bar', 'aria-hidden': 'true' }, fill);
+}
+
 /** @param {Instance} i */
 function row(i) {
   const instance = Object.keys(i.labels).length > 0;
@@ -109,22 +134,20 @@ function row(i) {
   const period = i.period.kind === 'rolling' ? i.period.duration ?? '' : `calendar ${i.period.unit ?? ''}`;
   const budget = i.budgetRemaining;
   const tierList = h('ul', { class: 'tiers' }, ...i.tiers.map((t) => h('li', { class: t.active ? 'tier active' : 'tier' },
-    h('span', { class: 'tier-name' }, `${t.severity} ${t.longWindow}/${t.shortWindow}`), ' ',
-    `${burnRate(t.long)} / ${burnRate(t.short)}`, ' ',
-    h('span', { class: 'threshold' }, `(over ${burnRate(t.threshold)}${t.active ? ': ACTIVE' : ''})`))));
-  return h('tr', { 'data-slo': i.slo, 'data-instance': instance ? labelsKey(i.labels) : undefined, class: `phase-${worst(i)}` },
-    h('td', { class: 'state' }, ...chips(i)),
-    h('td', { class: 'name' },
+    `${t.severity} ${t.longWindow}/${t.shortWindow}: ${burnRate(t.long)} / ${burnRate(t.short)} (over ${burnRate(t.threshold)}${t.active ? ': ACTIVE' : ''})`)));
+  return h('tr', { role: 'row', 'data-slo': i.slo, 'data-instance': instance ? labelsKey(i.labels) : undefined, class: `phase-${worst(i)}` },
+    h('td', { class: 'state', role: 'cell' }, ...chips(i)),
+    h('td', { class: 'name', role: 'cell' },
       h('a', { href: sloHref(i.slo, i.labels) }, i.name),
       instance ? h('span', { class: 'instance' }, labelText(i.labels)) : null,
       h('span', { class: 'meta' }, `${i.slo} · ${i.service}${team === undefined ? '' : ` · team ${team}`}`)),
-    h('td', { class: 'objective' }, `${i.objective}%`, h('span', { class: 'meta' }, period)),
-    h('td', { class: 'budget' },
-      h('meter', { min: 0, max: 1, low: 0.25, high: 0.5, optimum: 1, value: budget === null ? 0 : Math.max(0, Math.min(1, budget)), 'aria-hidden': 'true' }),
+    h('td', { class: 'objective', role: 'cell' }, `${i.objective}%`, h('span', { class: 'meta' }, period)),
+    h('td', { class: 'budget', role: 'cell' },
+      bar(budget),
       h('span', { class: 'budget-text' }, percent(budget))),
-    h('td', { class: 'burn' }, burnRate(i.burnRate)),
-    h('td', {}, tierList),
-    h('td', { class: 'ttl' }, duration(i.timeToExhaustionSeconds)));
+    h('td', { class: 'burn', role: 'cell' }, burnRate(i.burnRate)),
+    h('td', { role: 'cell' }, tierList),
+    h('td', { class: 'ttl', role: 'cell' }, duration(i.timeToExhaustionSeconds)));
 }
 
 function render() {
@@ -156,5 +179,6 @@ document.getElementById('controls')?.addEventListener('submit', (e) => e.prevent
 
 live(async () => {
   data = await getJson('api/v1/instances');
+  keys = new WeakMap();
   render();
 });

@@ -202,6 +202,6 @@ live(async () => {
 });
 
 const resize = new ResizeObserver(() => {
-  for (const [el, u] of charts) u.setSize({ width: width(el), height: 220 });
+  for (const [el, u] of charts) if (u.width !== width(el)) u.setSize({ width: width(el), height: 220 });
 });
 for (const el of document.querySelectorAll('[data-chart]')) resize.observe(el);
