@@ -36,6 +36,7 @@ import { BACKFILL_MS, CollectingLogger, CountingSource, createBenchEngine, MB, S
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.js';
 import { copyLedgers } from './seed-variants.js';
 import { statusPageBench } from './status-page.js';
+import type { StatusPageFigure } from './status-page.js';
 import type { BatchCost } from './sloth-equivalent.js';
 import { runBatch, sliExpressions } from './sloth-equivalent.js';
 import type { CycleMeasure, SteadyStateInput, SteadyStateResult } from './steady-state.js';
@@ -68,16 +69,8 @@ const TARGETS = {
   backfillMs: 5 * MINUTE,
 };
 
-interface Figure {
-  readonly id: string;
-  readonly figure: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly text: string;
-  readonly target?: string;
-  readonly pass?: boolean;
-  readonly note?: string;
-}
+/** One figure of the table (the status page's section has the same shape). */
+type Figure = StatusPageFigure;
 
 function parseArgs(argv: readonly string[]): { cache: boolean; out: string; only?: 'status-page' } {
   let cache = false;
