@@ -135,7 +135,7 @@ function row(i) {
   const budget = i.budgetRemaining;
   const tierList = h('ul', { class: 'tiers' }, ...i.tiers.map((t) => h('li', { class: t.active ? 'tier active' : 'tier' },
     `${t.severity} ${t.longWindow}/${t.shortWindow}: ${burnRate(t.long)} / ${burnRate(t.short)} (over ${burnRate(t.threshold)}${t.active ? ': ACTIVE' : ''})`)));
-  return h('tr', { role: 'row', 'data-slo': i.slo, 'data-instance': instance ? labelsKey(i.labels) : undefined, class: `phase-${worst(i)}` },
+  return h('tr', { role: 'row', 'data-slo': i.slo, 'data-instance': instance ? labelsKey(i.labels) : undefined, class: `row-${worst(i)}` },
     h('td', { class: 'state', role: 'cell' }, ...chips(i)),
     h('td', { class: 'name', role: 'cell' },
       h('a', { href: sloHref(i.slo, i.labels) }, i.name),
