@@ -19,6 +19,8 @@
  *                 bench/results/notify-latency.json unless --out says otherwise.
  *         --backfill-only  stop after (d) and the 1,000-SLO cycles: the backfill's time and budget error only
  *                 (the JSON is written only with --out).
+ *         --only status-page  only the status page's figures (bench/status-page.ts; no Prometheus needed),
+ *                 written to bench/results/status-page.json unless --out says otherwise.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -42,6 +44,8 @@ import { ownCpuSeconds, processCpuSeconds } from './process-cpu.js';
 import { measureNotifyLatency } from './notify-latency.js';
 import type { NotifyLatencyResult } from './notify-latency.js';
 import { copyLedgers } from './seed-variants.js';
+import { statusPageBench } from './status-page.js';
+import type { StatusPageFigure } from './status-page.js';
 import type { BatchCost } from './sloth-equivalent.js';
 import { runBatch, sliExpressions } from './sloth-equivalent.js';
 import type { CycleMeasure, SteadyStateInput, SteadyStateResult } from './steady-state.js';
@@ -75,32 +79,21 @@ const TARGETS = {
   pageLatencyP99Ms: 1000,
 };
 
-interface Figure {
-  readonly id: string;
-  readonly figure: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly text: string;
-  readonly target?: string;
-  readonly pass?: boolean;
-  readonly note?: string;
-}
+/** One figure of the table (the status page's section has the same shape). */
+type Figure = StatusPageFigure;
 
-function parseArgs(argv: readonly string[]): { cache: boolean; out: string | undefined; backfillOnly: boolean; only?: 'notify' } {
+function parseArgs(argv: readonly string[]): { cache: boolean; out: string | undefined; backfillOnly: boolean; only?: 'notify' | 'status-page' } {
   let cache = false;
   let backfillOnly = false;
   let out: string | undefined;
-  let only: 'notify' | undefined;
+  let only: 'notify' | 'status-page' | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--cache') cache = true;
     else if (a === '--backfill-only') backfillOnly = true;
     else if (a === '--out') out = resolve(argv[++i] ?? '');
-    else if (a === '--only' && argv[i + 1] === 'notify') {
-      only = 'notify';
-      i++;
-    }
-    else throw new Error(`unknown argument ${String(a)}: use --cache, --backfill-only, --only notify or --out <file>`);
+    else if (a === '--only' && (argv[i + 1] === 'notify' || argv[i + 1] === 'status-page')) only = argv[++i] as 'notify' | 'status-page';
+    else throw new Error(`unknown argument ${String(a)}: use --cache, --backfill-only, --only notify|status-page or --out <file>`);
   }
   return { cache, backfillOnly, out, ...(only === undefined ? {} : { only }) };
 }
@@ -260,6 +253,15 @@ function machineInfo(loadAtStart: number[], prometheus?: string): object {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.only === 'status-page') {
+    const ui = await statusPageBench(log);
+    printTable(ui.figures);
+    const uiOut = args.out ?? join(here, 'results', 'status-page.json');
+    mkdirSync(dirname(uiOut), { recursive: true });
+    writeFileSync(uiOut, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, figures: ui.figures, details: ui.details }, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), uiOut)}`);
+    return;
+  }
   const started = performance.now();
   // Other work on the machine stretches wall times (CPU-time figures are less affected): recorded with the results.
   const loadAtStart = os.loadavg();
@@ -486,6 +488,9 @@ async function main(): Promise<void> {
     add({ id: 'e.theory', figure: '(e) steady-state rows per SLO (30 d, 60 s slots)', value: theory.total, unit: 'rows', text: `${fmtInt(theory.total)} = ${fmtInt(theory.total * ledgerAfterVacuum.bytesPerRow)} B`, note: `${theory.fine} every-slot (7 h) + ${theory.medium} 5-min (to 73 h) + ${theory.coarse} hourly + 1 base, retention ${formatDuration(retention30)} (period + 3d window + 1d); x ${ledgerAfterVacuum.bytesPerRow.toFixed(1)} B/row` });
     for (const f of fFigures) add(f);
 
+    const ui = await statusPageBench(log);
+    for (const f of ui.figures) add(f);
+
     const result = {
       generatedAt: new Date().toISOString(),
       durationSeconds: Math.round((performance.now() - started) / 1000),
@@ -512,6 +517,7 @@ async function main(): Promise<void> {
         steady10kCapped: steadyCapped,
         slothTotals: { '1000': sloth1k, '10000': sloth10k, perQueryOverheadSeconds: perQueryOverhead },
         notifyLatency,
+        statusPage: ui.details,
       },
     };
     printTable(figures);

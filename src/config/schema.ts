@@ -82,6 +82,8 @@ export const AppConfigFile = z.strictObject({
       .meta({ description: 'One port for /metrics, /healthz, /readyz and the JSON API.' }),
     apiToken: SecretRef.optional()
       .meta({ description: 'Bearer token required by the mutating API (silences); without it those endpoints are disabled.' }),
+    externalUrl: Url.optional()
+      .meta({ description: 'Where people reach burnwatch (e.g. https://burnwatch.example.com): notifications link to the SLO\'s page under it.' }),
   }).prefault({}),
   links: z.strictObject({
     runbookBaseUrl: Url.optional().meta({ description: 'Prepended to relative runbook paths in notifications, e.g. the SLO repo\'s web URL.' }),
@@ -113,6 +115,7 @@ export const ENV_OVERRIDES: readonly { readonly env: string; readonly path: read
   { env: 'BURNWATCH_MAX_BACKFILL', path: ['evaluation', 'maxBackfill'], type: 'string' },
   { env: 'BURNWATCH_HOST', path: ['server', 'host'], type: 'string' },
   { env: 'BURNWATCH_PORT', path: ['server', 'port'], type: 'number' },
+  { env: 'BURNWATCH_EXTERNAL_URL', path: ['server', 'externalUrl'], type: 'string' },
   { env: 'BURNWATCH_RUNBOOK_BASE_URL', path: ['links', 'runbookBaseUrl'], type: 'string' },
   { env: 'BURNWATCH_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
 ];

@@ -20,7 +20,10 @@ import { openDb, storageFault, trackDbFile } from '../store/db.js';
 import { redactUrl } from '../redact-url.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
 import type { OutboxStats } from '../store/outbox.js';
+import type { LinkSettings } from '../engine/notification.js';
+import type { StatusReader } from '../server/ui/reader.js';
 import { Delivery } from './delivery.js';
+import { createStatusReader } from './status-reader.js';
 import { SlotScheduler } from './scheduler.js';
 import type { Timers } from './scheduler.js';
 import { secretResolver } from './secrets.js';
@@ -112,6 +115,7 @@ export class Daemon implements DaemonView {
   readonly version: string;
   private readonly engine: Engine;
   private readonly scheduler: SlotScheduler;
+  private readonly links: LinkSettings;
   private lock: Promise<unknown> = Promise.resolve();
   private lastCycleMs: number | undefined;
   private lastSuccessMs: number | undefined;
@@ -158,18 +162,20 @@ export class Daemon implements DaemonView {
     };
     const routingLinks = delivery.routing.links;
     const links = config.raw.links;
+    this.links = {
+      ...routingLinks,
+      ...(links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: links.runbookBaseUrl }),
+      prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? redactUrl(config.raw.prometheus.url),
+      ...(links.dashboardUrl === undefined ? {} : { dashboardUrl: links.dashboardUrl }),
+      ...(config.raw.server.externalUrl === undefined ? {} : { statusPageUrl: config.raw.server.externalUrl }),
+    };
     this.engine = new Engine(
       { source, db, logger: engineLogger, sink: delivery.outbox, suppressed: delivery.suppressed },
       {
         slotMs: config.intervalMs,
         rateWindowMs: config.rateWindowMs,
         ...(config.maxBackfillMs === undefined ? {} : { maxBackfillMs: config.maxBackfillMs }),
-        links: {
-          ...routingLinks,
-          ...(links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: links.runbookBaseUrl }),
-          prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? redactUrl(config.raw.prometheus.url),
-          ...(links.dashboardUrl === undefined ? {} : { dashboardUrl: links.dashboardUrl }),
-        },
+        links: this.links,
       },
     );
     this.scheduler = new SlotScheduler({ intervalMs: config.intervalMs }, deps.timers, (slot) => this.evaluateSlot(slot), (missed) => {
@@ -514,6 +520,18 @@ export class Daemon implements DaemonView {
     this.db.close();
     this.releaseLock();
     this.deps.logger.info({ component: 'daemon' }, 'burnwatch stopped');
+  }
+
+  /** What the status page reads (server/ui). */
+  statusReader(): StatusReader {
+    return createStatusReader({
+      view: this,
+      ledger: this.engine.ledger,
+      outbox: this.delivery.store,
+      intervalMs: this.config.intervalMs,
+      links: this.links,
+      guard: (during, read) => this.withStore(during, false, read),
+    });
   }
 
   // --- DaemonView -------------------------------------------------------------------------------------

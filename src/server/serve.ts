@@ -3,6 +3,7 @@ import type { BurnwatchMetrics } from '../runtime/metrics.js';
 import { createMetrics } from '../runtime/metrics.js';
 import { secretResolver } from '../runtime/secrets.js';
 import { createServer } from './server.js';
+import { statusPageRoutes } from './ui/routes.js';
 
 /** The daemon's metrics: prom-client registry plus the hooks the daemon reports to. */
 export function createDaemonMetrics(version: string): { hooks: BurnwatchMetrics; metrics: BurnwatchMetrics } {
@@ -19,8 +20,9 @@ export async function serve(daemon: Daemon, metrics: { metrics: BurnwatchMetrics
   const tokenRef = settings.apiToken;
   const apiToken = tokenRef === undefined ? undefined : secretResolver(io.env, io.cwd)('env' in tokenRef ? { env: tokenRef.env } : { file: tokenRef.file }, 'server.apiToken');
   const logger = daemon.logger('api');
-  const server = createServer(daemon, metrics.metrics, { ...(apiToken === undefined ? {} : { apiToken }), logger });
+  const routes = statusPageRoutes(daemon.statusReader(), { version: daemon.version, silencesWritable: apiToken !== undefined && apiToken !== '' });
+  const server = createServer(daemon, metrics.metrics, { ...(apiToken === undefined ? {} : { apiToken }), logger, routes });
   const bound = await server.listen(settings.host, settings.port);
-  logger.info({ host: bound.host, port: bound.port }, 'HTTP server listening (/metrics, /healthz, /readyz, /api/v1)');
+  logger.info({ host: bound.host, port: bound.port }, 'HTTP server listening (status page /, /metrics, /healthz, /readyz, /api/v1)');
   return server;
 }

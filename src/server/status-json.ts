@@ -1,5 +1,6 @@
 import type { InstanceStatus, SloStatus } from '../engine/engine.js';
 import { formatDuration } from '../slo/duration.js';
+import type { TierObservation } from '../slo/evaluate.js';
 
 /**
  * The JSON shape of an SLO's status, shared by `burnwatch evaluate --format json` and the daemon's
@@ -35,6 +36,20 @@ export function statusJson(s: SloStatus, atMs: number): object {
   };
 }
 
+/** One tier of an observation: its windows, burn rates, threshold and whether both windows are above it. */
+export function tierJson(t: TierObservation): { severity: string; longWindow: string; shortWindow: string; long: number | null; short: number | null; threshold: number; active: boolean; longEvents: number | null } {
+  return {
+    severity: t.severity,
+    longWindow: formatDuration(t.longMs),
+    shortWindow: formatDuration(t.shortMs),
+    long: finite(t.longBurnRate),
+    short: finite(t.shortBurnRate),
+    threshold: t.threshold,
+    active: t.active,
+    longEvents: finite(t.longEvents),
+  };
+}
+
 export function instanceJson(i: InstanceStatus): object {
   const o = i.observation;
   return {
@@ -51,16 +66,7 @@ export function instanceJson(i: InstanceStatus): object {
     },
     currentBurnRate: finite(o.currentBurnRate),
     windows: Object.fromEntries([...burnRatesByWindow(i)].map(([w, rate]) => [w, finite(rate)])),
-    tiers: Object.fromEntries(o.tiers.map((t) => [t.name, {
-      severity: t.severity,
-      longWindow: formatDuration(t.longMs),
-      shortWindow: formatDuration(t.shortMs),
-      long: finite(t.longBurnRate),
-      short: finite(t.shortBurnRate),
-      threshold: t.threshold,
-      active: t.active,
-      longEvents: finite(t.longEvents),
-    }])),
+    tiers: Object.fromEntries(o.tiers.map((t) => [t.name, tierJson(t)])),
     raw: o.raw,
     alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
   };
