@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { loadSpecs, SPEC_EXTENSIONS } from '../src/spec/load.js';
+import { loadSpecs, SPEC_EXTENSIONS } from '../src/formats/load.js';
 import type { FuzzCase, FileOutcome } from '../test/support/spec-fuzz.js';
 import { badError, billionLaughs, fuzzCases, outcomeOf } from '../test/support/spec-fuzz.js';
 

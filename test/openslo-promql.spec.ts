@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { errorRatioQuery } from '../src/slo/queries.js';
-import { nativeReader } from '../src/spec/formats.js';
-import { loadSpecTexts } from '../src/spec/load.js';
-import { opensloReader } from '../src/spec/openslo/index.js';
+import { nativeReader } from '../src/formats/readers.js';
+import { loadSpecTexts } from '../src/formats/load.js';
+import { opensloReader } from '../src/formats/openslo/index.js';
 import { hasBinary } from './support/process.js';
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { createPrometheusSource } from '../src/metrics/prometheus/client.js';
 import type { StepRecord } from '../src/engine/replay.js';
-import { loadSpecs } from '../src/spec/load.js';
+import { loadSpecs } from '../src/formats/load.js';
 import { openDb } from '../src/store/db.js';
 import { errorBudget } from '../src/slo/model.js';
 import { errorRatioQuery } from '../src/slo/queries.js';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../slo/duration.js';
-import type { SpecError } from '../spec/located.js';
-import { isWarning } from '../spec/located.js';
-import { loadSpecs } from '../spec/load.js';
+import type { LocatedProblem } from '../formats/located.js';
+import { isWarning } from '../formats/located.js';
+import { loadSpecs } from '../formats/load.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
@@ -86,7 +86,7 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
 }
 
 /** `path:line:col: field: message (hint: ...)`: one line per problem, as compilers print them. */
-export function formatError(e: SpecError): string {
+export function formatError(e: LocatedProblem): string {
   const field = `${isWarning(e) ? 'warning: ' : ''}${e.path === '' ? '' : `${e.path}: `}`;
   const hint = e.hint === undefined ? '' : ` (hint: ${e.hint})`;
   return `${e.file}:${e.line}:${e.col}: ${field}${e.message}${hint}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PrometheusConnection } from '../metrics/prometheus/config.js';
-import { Duration } from '../spec/common-schema.js';
-import { DEFAULT_SPEC_LIMITS, MAX_DEPTH_CEILING } from '../spec/limits.js';
+import { Duration } from '../formats/common-schema.js';
+import { DEFAULT_SPEC_LIMITS, MAX_DEPTH_CEILING } from '../formats/limits.js';
 
 /**
  * The daemon's settings (`burnwatch run --config FILE`, every field optional). Environment variables
@@ -20,7 +20,7 @@ const SecretRef = z.union([
 const Count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' })
   .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
-/** Bounds on reading the SLO files (see spec/limits.ts); a file over one is an error for that file. */
+/** Bounds on reading the SLO files (see formats/limits.ts); a file over one is an error for that file. */
 const SpecLimits = z.strictObject({
   maxFileBytes: Count(1024).default(DEFAULT_SPEC_LIMITS.maxFileBytes)
     .meta({ description: 'Bytes one SLO file may hold; a larger one is not read.' }),

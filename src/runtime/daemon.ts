@@ -12,9 +12,9 @@ import { defaultRoutingConfig, parseRoutingConfig } from '../notify/routing-conf
 import { validateSilence } from '../routing/silence.js';
 import type { Silence } from '../routing/silence.js';
 import type { Slo } from '../slo/model.js';
-import { isWarning } from '../spec/located.js';
-import type { SpecError } from '../spec/located.js';
-import { findSpecFiles, loadSpecs } from '../spec/load.js';
+import { isWarning } from '../formats/located.js';
+import type { LocatedProblem } from '../formats/located.js';
+import { findSpecFiles, loadSpecs } from '../formats/load.js';
 import type { Db, DbFile, StorageFault, StoreError } from '../store/db.js';
 import { openDb, storageFault, trackDbFile } from '../store/db.js';
 import { redactUrl } from '../redact-url.js';
@@ -97,12 +97,12 @@ export function acquireWriterLock(dbPath: string, pid: number, isAlive: (pid: nu
 /** A start-up problem: the process exits non-zero with these located messages. */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
-  constructor(readonly errors: readonly SpecError[]) {
+  constructor(readonly errors: readonly LocatedProblem[]) {
     super(errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.path === '' ? '' : `${e.path}: `}${e.message}${e.hint === undefined ? '' : ` (hint: ${e.hint})`}`).join('\n'));
   }
 }
 
-function problem(file: string, message: string, hint: string, path = ''): SpecError {
+function problem(file: string, message: string, hint: string, path = ''): LocatedProblem {
   return { file, line: 1, col: 1, path, message, hint };
 }
 
@@ -120,7 +120,7 @@ export class Daemon implements DaemonView {
   private lastCycleMs: number | undefined;
   private lastSuccessMs: number | undefined;
   private prometheusUp = true;
-  private reloadErrors: readonly SpecError[] = [];
+  private reloadErrors: readonly LocatedProblem[] = [];
   private fingerprint = '';
   private pollHandle: unknown;
   private housekeepingAt = 0;
@@ -461,11 +461,11 @@ export class Daemon implements DaemonView {
    * its location, and counted); a good set replaces it: removed SLOs have their firing alerts resolved and
    * their state dropped, changed ones are re-evaluated from the ledger.
    */
-  reload(): Promise<readonly SpecError[]> {
+  reload(): Promise<readonly LocatedProblem[]> {
     return this.exclusive(() => {
       const log = this.deps.logger.child({ component: 'reload' });
       this.fingerprint = this.currentFingerprint();
-      const errors: SpecError[] = [];
+      const errors: LocatedProblem[] = [];
       let routing: RoutingConfig | undefined;
       try {
         routing = loadRouting(this.config, this.deps);
@@ -640,7 +640,7 @@ function loadRouting(config: AppConfig, deps: DaemonDeps): RoutingConfig {
   return parsed.config;
 }
 
-function loadSlos(config: AppConfig, deps: DaemonDeps): { ok: true; slos: Slo[]; warnings: SpecError[] } | { ok: false; errors: SpecError[] } {
+function loadSlos(config: AppConfig, deps: DaemonDeps): { ok: true; slos: Slo[]; warnings: LocatedProblem[] } | { ok: false; errors: LocatedProblem[] } {
   const path = resolve(deps.cwd, config.slosPath);
   try {
     statSync(path);

@@ -2,7 +2,7 @@ import type { Labels } from '../routing/labels.js';
 import { isInhibited } from '../routing/inhibit.js';
 import type { Silence } from '../routing/silence.js';
 import { isSilenced } from '../routing/silence.js';
-import type { SpecError } from '../spec/located.js';
+import type { LocatedProblem } from '../formats/located.js';
 import type { Db } from '../store/db.js';
 import type { StoredAlert } from '../store/alerts.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -62,14 +62,14 @@ export class Delivery {
     });
   }
 
-  static create(config: RoutingConfig, deps: DeliveryDeps): { ok: true; delivery: Delivery } | { ok: false; errors: readonly SpecError[] } {
+  static create(config: RoutingConfig, deps: DeliveryDeps): { ok: true; delivery: Delivery } | { ok: false; errors: readonly LocatedProblem[] } {
     const built = buildReceivers(config, deps.notifierDeps);
     if (!built.ok) return { ok: false, errors: built.errors };
     return { ok: true, delivery: new Delivery(config, built.notifiers, deps) };
   }
 
   /** Applies a reloaded routing config; on errors the running one stays. */
-  apply(config: RoutingConfig): readonly SpecError[] {
+  apply(config: RoutingConfig): readonly LocatedProblem[] {
     const built = buildReceivers(config, this.deps.notifierDeps);
     if (!built.ok) return built.errors;
     this.config = config;

@@ -2,7 +2,7 @@ import type { SloStatus } from '../engine/engine.js';
 import type { StoredAlert, AlertTransition } from '../store/alerts.js';
 import type { Silence } from '../routing/silence.js';
 import type { OutboxStats } from '../store/outbox.js';
-import type { SpecError } from '../spec/located.js';
+import type { LocatedProblem } from '../formats/located.js';
 
 /**
  * What the HTTP server (metrics, health, JSON API) may see and do of the running daemon. The daemon
@@ -39,7 +39,7 @@ export interface DaemonHealth {
   readonly prometheusUp: boolean;
   readonly outbox: OutboxStats;
   /** The last reload failed: its errors (the previous good set keeps running). */
-  readonly reloadErrors: readonly SpecError[];
+  readonly reloadErrors: readonly LocatedProblem[];
   readonly databaseOpen: boolean;
 }
 

@@ -14,7 +14,7 @@ import { createPrometheusSource } from '../../src/metrics/prometheus/client.js';
 import { parseRoutingConfig } from '../../src/notify/routing-config.js';
 import { Delivery } from '../../src/runtime/delivery.js';
 import { secretResolver } from '../../src/runtime/secrets.js';
-import { loadSpecs } from '../../src/spec/load.js';
+import { loadSpecs } from '../../src/formats/load.js';
 import { openDb } from '../../src/store/db.js';
 
 interface ChildConfig {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { LoadResult } from '../../src/spec/load.js';
-import type { SpecError } from '../../src/spec/located.js';
+import type { LoadResult } from '../../src/formats/load.js';
+import type { LocatedProblem } from '../../src/formats/located.js';
 
 /**
  * Hostile SLO folders for the loader: the files people break by hand (real SLO files with lines lost,
@@ -236,7 +236,7 @@ export type FileOutcome = 'valid' | 'located' | 'skipped' | 'not an SLO file';
 const LEAKED = /Maximum call stack|Cannot read propert|is not a function|is not iterable|undefined is not|\[object Object\]|RangeError|TypeError/;
 
 /** Problems with an error itself: not located, empty, or an internal error leaking out. */
-export function badError(e: SpecError): string | undefined {
+export function badError(e: LocatedProblem): string | undefined {
   if (typeof e.file !== 'string' || e.file === '') return 'an error without a file';
   if (!Number.isInteger(e.line) || e.line < 1 || !Number.isInteger(e.col) || e.col < 1) return `an error without a line and column: ${JSON.stringify(e)}`;
   if (typeof e.message !== 'string' || e.message.trim() === '') return `an error without a message: ${JSON.stringify(e)}`;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LocatedDocument, PathSegment, SpecError } from './located.js';
+import type { LocatedDocument, PathSegment, LocatedProblem } from './located.js';
 import { formatPath } from './located.js';
 
 type Issue = z.core.$ZodIssue;
@@ -8,14 +8,14 @@ type Issue = z.core.$ZodIssue;
  * Turns zod issues into located, actionable errors: one error per problem, at the YAML node it concerns.
  * Messages follow the convention of `common-schema.ts` (first line: what is wrong; second line: the hint).
  */
-export function issuesToErrors(issues: readonly Issue[], doc: LocatedDocument, schema: z.ZodType, base: readonly PathSegment[] = []): SpecError[] {
-  const out: SpecError[] = [];
+export function issuesToErrors(issues: readonly Issue[], doc: LocatedDocument, schema: z.ZodType, base: readonly PathSegment[] = []): LocatedProblem[] {
+  const out: LocatedProblem[] = [];
   for (const issue of issues) collect(issue, doc, schema, base, out);
   return dedupe(dropMissingExplainedByTypo(out));
 }
 
 /** A misspelt required field yields "unknown field" and "missing field"; keep only the first, it says both. */
-function dropMissingExplainedByTypo(errors: SpecError[]): SpecError[] {
+function dropMissingExplainedByTypo(errors: LocatedProblem[]): LocatedProblem[] {
   return errors.filter((e) => {
     const missing = /^missing required field "(.+)"$/.exec(e.message);
     if (!missing) return true;
@@ -24,7 +24,7 @@ function dropMissingExplainedByTypo(errors: SpecError[]): SpecError[] {
   });
 }
 
-function collect(issue: Issue, doc: LocatedDocument, schema: z.ZodType, base: readonly PathSegment[], out: SpecError[]): void {
+function collect(issue: Issue, doc: LocatedDocument, schema: z.ZodType, base: readonly PathSegment[], out: LocatedProblem[]): void {
   const path = [...base, ...(issue.path as PathSegment[])];
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -82,7 +82,7 @@ function collect(issue: Issue, doc: LocatedDocument, schema: z.ZodType, base: re
   }
 }
 
-function pushMessage(doc: LocatedDocument, path: readonly PathSegment[], message: string, out: SpecError[]): void {
+function pushMessage(doc: LocatedDocument, path: readonly PathSegment[], message: string, out: LocatedProblem[]): void {
   const [first, ...rest] = message.split('\n');
   const hint = rest.join(' ').trim();
   out.push(located(doc, path, first ?? message, hint === '' ? undefined : hint));
@@ -94,13 +94,13 @@ function hintFromMessage(message: string): string | undefined {
   return message.startsWith('Invalid input') ? undefined : message;
 }
 
-export function located(doc: LocatedDocument, path: readonly PathSegment[], message: string, hint?: string, key = false): SpecError {
+export function located(doc: LocatedDocument, path: readonly PathSegment[], message: string, hint?: string, key = false): LocatedProblem {
   const at = doc.locate(path, { key });
   return hint === undefined ? { ...at, message } : { ...at, message, hint };
 }
 
 /** A missing field is reported at the key of the map that should hold it (`metadata:` for metadata.name). */
-function missing(doc: LocatedDocument, path: readonly PathSegment[], message: string, hint: string): SpecError {
+function missing(doc: LocatedDocument, path: readonly PathSegment[], message: string, hint: string): LocatedProblem {
   const parent = path.slice(0, -1);
   const at = parent.length === 0 ? doc.locate([]) : doc.locate(parent, { key: true });
   return { ...at, path: formatPathOf(doc, path), message, hint };
@@ -119,7 +119,7 @@ function valueAt(doc: LocatedDocument, path: readonly PathSegment[]): unknown {
   return v;
 }
 
-function dedupe(errors: SpecError[]): SpecError[] {
+function dedupe(errors: LocatedProblem[]): LocatedProblem[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
     const key = `${e.line}:${e.col}:${e.message}`;

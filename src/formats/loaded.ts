@@ -1,5 +1,5 @@
 import type { Slo } from '../slo/model.js';
-import type { Location, SpecError } from './located.js';
+import type { Location, LocatedProblem } from './located.js';
 
 /**
  * An SLO read from a file, with the places its fields came from, so checks that run on the model
@@ -15,7 +15,7 @@ export interface LoadedSlo {
 
 export interface ReadResult {
   readonly slos: LoadedSlo[];
-  readonly errors: SpecError[];
+  readonly errors: LocatedProblem[];
 }
 
 /** Location of a model field, falling back to the SLO's id (which every reader records). */

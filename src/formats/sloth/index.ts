@@ -1,5 +1,5 @@
 import type { SpecFormat } from '../../slo/model.js';
-import type { FormatReader } from '../formats.js';
+import type { FormatReader } from '../readers.js';
 import { ALERT_WINDOWS_KIND } from './schema.js';
 import { readSloth } from './to-model.js';
 

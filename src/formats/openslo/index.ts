@@ -1,4 +1,4 @@
-import type { FormatReader } from '../formats.js';
+import type { FormatReader } from '../readers.js';
 import { readOpenSlo } from './to-model.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { FormatReader } from '../formats.js';
+import type { FormatReader } from '../readers.js';
 import type { ReadResult } from '../loaded.js';
 import { readPyrra } from './to-model.js';
 

@@ -11,7 +11,7 @@ import type {
 import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
 import type { TierOverride } from '../../slo/windows.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, LocatedDocument, PathSegment, SpecError } from '../located.js';
+import type { Location, LocatedDocument, PathSegment, LocatedProblem } from '../located.js';
 import { checkEventQuery, checkMatchers, checkSelector, checkWindowTemplate } from '../query-checks.js';
 import { issuesToErrors } from '../zod-errors.js';
 import { NativeSlo } from './schema.js';
@@ -22,7 +22,7 @@ export const DEFAULT_ALERT_NAME = 'SLOBurnRate';
 export function readNative(doc: LocatedDocument): ReadResult {
   const raw = doc.value();
   const parsed = NativeSlo.safeParse(raw, { reportInput: true });
-  const errors: SpecError[] = parsed.success ? [] : issuesToErrors(parsed.error.issues, doc, NativeSlo);
+  const errors: LocatedProblem[] = parsed.success ? [] : issuesToErrors(parsed.error.issues, doc, NativeSlo);
   // Semantic checks run on the raw value too, so a file with both a schema error and a bad query reports both.
   const semantic = semanticChecks(doc, raw);
   errors.push(...semantic.errors.filter((e) => !errors.some((o) => o.line === e.line && o.col === e.col)));
@@ -124,8 +124,8 @@ function toBudgeting(budgeting: NativeSlo['spec']['budgeting']): Budgeting {
 }
 
 /** Checks the schema cannot express: queries, time zones, windows against the period. */
-function semanticChecks(doc: LocatedDocument, raw: unknown): { errors: SpecError[]; indicator?: Indicator } {
-  const errors: SpecError[] = [];
+function semanticChecks(doc: LocatedDocument, raw: unknown): { errors: LocatedProblem[]; indicator?: Indicator } {
+  const errors: LocatedProblem[] = [];
   const spec = field(raw, 'spec');
   const indicatorRaw = field(spec, 'indicator');
   const base: PathSegment[] = ['spec', 'indicator'];

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { errorRatioQuery } from '../../slo/queries.js';
 import { DAY } from '../../slo/duration.js';
 import { nominalPeriodMs } from '../../slo/windows.js';
-import { nativeReader } from '../formats.js';
+import { nativeReader } from '../readers.js';
 import type { LoadResult } from '../load.js';
 import { loadSpecs } from '../load.js';
-import type { SpecError } from '../located.js';
+import type { LocatedProblem } from '../located.js';
 import { parseYamlFile } from '../located.js';
 import { opensloReader } from './index.js';
 
@@ -23,7 +23,7 @@ import { opensloReader } from './index.js';
 const corpus = fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
 const at = (path: string): string => join(corpus, path);
 const load = (...paths: string[]): LoadResult => loadSpecs(paths.map(at), { readers: [nativeReader, opensloReader] });
-const errorsOf = (r: LoadResult): SpecError[] => r.errors.filter((e) => e.severity !== 'warning');
+const errorsOf = (r: LoadResult): LocatedProblem[] => r.errors.filter((e) => e.severity !== 'warning');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((f) => {
@@ -229,7 +229,7 @@ function objectsOf(file: string): { prefix: string; line: number }[] {
 }
 
 /** Errors of `result` that belong to object `k` of the file (by line), with their path relative to it. */
-function errorsOfObject(result: LoadResult, objects: { prefix: string; line: number }[], k: number): SpecError[] {
+function errorsOfObject(result: LoadResult, objects: { prefix: string; line: number }[], k: number): LocatedProblem[] {
   const from = objects[k]?.line ?? 1;
   const to = objects[k + 1]?.line ?? Infinity;
   return result.errors.filter((e) => e.line >= from && e.line < to);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findSpecFiles, loadSpecs } from './load.js';
 import type { LoadResult } from './load.js';
-import type { SpecError } from './located.js';
+import type { LocatedProblem } from './located.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -39,7 +39,7 @@ ${extra}`;
 }
 
 /** Problems as `relative path: severity: message`, for comparing whole lists. */
-function problems(result: { errors: readonly SpecError[] }, slos: string): string[] {
+function problems(result: { errors: readonly LocatedProblem[] }, slos: string): string[] {
   return result.errors.map((e) => `${e.file.startsWith(slos) ? e.file.slice(slos.length + 1) || '.' : e.file}: ${e.severity ?? 'error'}: ${e.message}`);
 }
 

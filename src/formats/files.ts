@@ -3,14 +3,14 @@ import type { Stats } from 'node:fs';
 import { extname, join, relative, isAbsolute } from 'node:path';
 import type { SpecLimits } from './limits.js';
 import { limitSetting, withDefaults } from './limits.js';
-import type { SpecError } from './located.js';
+import type { LocatedProblem } from './located.js';
 
 export const SPEC_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export interface FoundFiles {
   readonly files: string[];
   /** Problems and skipped entries (warnings), located at the path concerned. */
-  readonly errors: SpecError[];
+  readonly errors: LocatedProblem[];
 }
 
 /**
@@ -29,7 +29,7 @@ export function findSpecFiles(paths: readonly string[], limits: Partial<SpecLimi
 
 class Search {
   readonly files = new Set<string>();
-  readonly errors: SpecError[] = [];
+  readonly errors: LocatedProblem[] = [];
   /** Where each file and folder (by device and inode) was first found. */
   private readonly fileAt = new Map<string, string>();
   private readonly folderAt = new Map<string, string>();
@@ -207,7 +207,7 @@ function kindOf(st: Stats): string {
   return 'not a file';
 }
 
-export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: SpecError };
+export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: LocatedProblem };
 
 /** Bytes read so far in one load, against `maxTotalBytes`. */
 export interface ReadBudget {

@@ -1,4 +1,4 @@
-import type { Location, LocatedDocument, PathSegment, SpecError } from '../located.js';
+import type { Location, LocatedDocument, PathSegment, LocatedProblem } from '../located.js';
 import { closest } from '../zod-errors.js';
 import type { V1Kind } from './schema.js';
 
@@ -87,10 +87,10 @@ export interface ResolvedSlo {
   readonly indicator?: ResolvedPart;
   readonly policies: readonly ResolvedPolicy[];
   readonly complete: boolean;
-  readonly errors: SpecError[];
+  readonly errors: LocatedProblem[];
 }
 
-function notFound(index: ObjectIndex, kind: V1Kind, name: string, logicalPath: string, at: Location): SpecError {
+function notFound(index: ObjectIndex, kind: V1Kind, name: string, logicalPath: string, at: Location): LocatedProblem {
   const known = index.names(kind);
   const suggestion = closest(name, known);
   const hint = suggestion !== undefined
@@ -105,7 +105,7 @@ function notFound(index: ObjectIndex, kind: V1Kind, name: string, logicalPath: s
  * Resolves the condition and targets of an AlertPolicy (a top-level one, or one inline in an SLO).
  * `logical` is the go-sdk field path prefix of the policy (`spec.alertPolicies[0].` inside an SLO).
  */
-export function resolvePolicy(policy: Placed, index: ObjectIndex, ownerValid: boolean, logical: string, errors: SpecError[], ref?: TopObject): ResolvedPolicy {
+export function resolvePolicy(policy: Placed, index: ObjectIndex, ownerValid: boolean, logical: string, errors: LocatedProblem[], ref?: TopObject): ResolvedPolicy {
   const resolveList = (key: 'conditions' | 'notificationTargets', refKey: 'conditionRef' | 'targetRef', kind: V1Kind): ResolvedPart[] => {
     const list = policy.value['spec'] !== undefined && isRecord(policy.value['spec']) ? policy.value['spec'][key] : undefined;
     if (!Array.isArray(list)) return [];
@@ -139,7 +139,7 @@ export function resolvePolicy(policy: Placed, index: ObjectIndex, ownerValid: bo
 /** Resolves an SLO's indicator and alert policies. Policies that are separate objects report their own
  *  missing references (once, when they are checked on their own); the SLO is then just incomplete. */
 export function resolveSlo(slo: TopObject, index: ObjectIndex): ResolvedSlo {
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const spec = placedChild(slo, ['spec']);
   let indicator: ResolvedPart | undefined;
   let complete = slo.valid;

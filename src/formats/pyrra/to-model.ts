@@ -41,7 +41,7 @@ import { formatMatchers, parseVectorSelector } from '../../promql/syntax.js';
 import type { LabelMatcher } from '../../promql/syntax.js';
 import { LABEL_NAME_RE, SLO_NAME_RE } from '../common-schema.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, LocatedDocument, PathSegment, SpecError } from '../located.js';
+import type { Location, LocatedDocument, PathSegment, LocatedProblem } from '../located.js';
 import { checkSelector } from '../query-checks.js';
 import { issuesToErrors } from '../zod-errors.js';
 import { PyrraSlo } from './schema.js';
@@ -53,7 +53,7 @@ export const PYRRA_LABEL_PREFIX = 'pyrra.dev/';
 const INDICATOR: PathSegment[] = ['spec', 'indicator'];
 
 interface IndicatorResult {
-  readonly errors: SpecError[];
+  readonly errors: LocatedProblem[];
   readonly indicator?: Indicator;
   /** The selector whose equality matchers Pyrra copies onto its alerts. */
   readonly totalSelector?: string;
@@ -63,7 +63,7 @@ interface IndicatorResult {
 export function readPyrra(doc: LocatedDocument): ReadResult {
   const raw = doc.value();
   const parsed = PyrraSlo.safeParse(raw, { reportInput: true });
-  const errors: SpecError[] = parsed.success ? [] : issuesToErrors(parsed.error.issues, doc, PyrraSlo);
+  const errors: LocatedProblem[] = parsed.success ? [] : issuesToErrors(parsed.error.issues, doc, PyrraSlo);
   // Selector checks run on the raw value too, so a file with a schema error and a bad selector reports both.
   const indicator = readIndicator(doc, raw);
   errors.push(...indicator.errors.filter((e) => !errors.some((o) => o.line === e.line && o.col === e.col)));
@@ -73,8 +73,8 @@ export function readPyrra(doc: LocatedDocument): ReadResult {
 
 function toModel(doc: LocatedDocument, file: PyrraSlo, indicator: Indicator, totalSelector: string): ReadResult {
   const { metadata, spec } = file;
-  const errors: SpecError[] = [];
-  const warnings: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
+  const warnings: LocatedProblem[] = [];
 
   const objective = Number(spec.target);
   const targetAt = doc.locate(['spec', 'target']);
@@ -198,7 +198,7 @@ function enabledSeverity(): SeverityPolicy {
 }
 
 /** `pyrra.dev/team: x` -> `team: x`; labels without the prefix select the PrometheusRule and are dropped. */
-function pyrraLabels(doc: LocatedDocument, k8sLabels: Readonly<Record<string, string>>, errors: SpecError[]): Record<string, string> {
+function pyrraLabels(doc: LocatedDocument, k8sLabels: Readonly<Record<string, string>>, errors: LocatedProblem[]): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(k8sLabels)) {
     if (!key.startsWith(PYRRA_LABEL_PREFIX)) continue;
@@ -225,7 +225,7 @@ function alertLabels(totalSelector: string, groupBy: readonly string[]): Record<
   return labels;
 }
 
-function tierSeverity(doc: LocatedDocument, custom: string | undefined, fallback: 'critical' | 'warning', path: PathSegment[], errors: SpecError[]): Severity {
+function tierSeverity(doc: LocatedDocument, custom: string | undefined, fallback: 'critical' | 'warning', path: PathSegment[], errors: LocatedProblem[]): Severity {
   const value = custom === undefined || custom === '' ? fallback : custom;
   switch (value) {
     case 'critical':
@@ -253,7 +253,7 @@ function groupingOf(indicator: PyrraSlo['spec']['indicator']): string[] | undefi
 /** The model indicator, from the raw document so selector errors are reported next to schema errors. */
 function readIndicator(doc: LocatedDocument, raw: unknown): IndicatorResult {
   const indicator = field(field(raw, 'spec'), 'indicator');
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const selector = (path: PathSegment[], value: unknown): string | undefined => {
     if (typeof value !== 'string' || value.trim() === '') return undefined;
     const found = checkSelector(doc, path, value);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../slo/duration.js';
-import type { SpecError } from '../located.js';
-import { nativeReader } from '../formats.js';
+import type { LocatedProblem } from '../located.js';
+import { nativeReader } from '../readers.js';
 import type { SpecText } from '../load.js';
 import { loadSpecTexts } from '../load.js';
 import { opensloReader } from './index.js';
@@ -11,8 +11,8 @@ function load(...texts: (string | SpecText)[]) {
   return loadSpecTexts(files, { readers: [nativeReader, opensloReader] });
 }
 
-const errorsOf = (errors: readonly SpecError[]) => errors.filter((e) => e.severity !== 'warning');
-const warningsOf = (errors: readonly SpecError[]) => errors.filter((e) => e.severity === 'warning');
+const errorsOf = (errors: readonly LocatedProblem[]) => errors.filter((e) => e.severity !== 'warning');
+const warningsOf = (errors: readonly LocatedProblem[]) => errors.filter((e) => e.severity === 'warning');
 
 /** A v1 SLO with an inline counter ratio SLI; `spec` lines replace or extend the defaults. */
 function slo(name: string, extra = '', indicator = COUNTER_SLI, objectives = '    - target: 0.999'): string {

@@ -1,5 +1,5 @@
-import type { FormatReader, UnsupportedFormat } from './formats.js';
-import { nativeReader } from './formats.js';
+import type { FormatReader, UnsupportedFormat } from './readers.js';
+import { nativeReader } from './readers.js';
 import { opensloReader } from './openslo/index.js';
 import { pyrraReader } from './pyrra/index.js';
 import { slothReader } from './sloth/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSpecTexts } from './load.js';
-import type { SpecError } from './located.js';
+import type { LocatedProblem } from './located.js';
 import { parseYamlFile } from './located.js';
 
 /** The value of the only document of `text`, or the errors when there is none. */
@@ -11,7 +11,7 @@ function valueOf(text: string): unknown {
   return parsed.documents[0]?.value();
 }
 
-function onlyError(text: string, limits: Parameters<typeof parseYamlFile>[2] = {}): SpecError {
+function onlyError(text: string, limits: Parameters<typeof parseYamlFile>[2] = {}): LocatedProblem {
   const parsed = parseYamlFile('f.yaml', text, limits);
   expect(parsed.errors).toHaveLength(1);
   return parsed.errors[0]!;

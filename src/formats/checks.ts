@@ -5,14 +5,14 @@ import { formatDuration } from '../slo/duration.js';
 import { nominalPeriodMs, tierCanFire } from '../slo/windows.js';
 import type { LoadedSlo } from './loaded.js';
 import { locationOf } from './loaded.js';
-import type { SpecError } from './located.js';
+import type { LocatedProblem } from './located.js';
 
 /**
  * Checks on the model that every format shares: ids unique across files, tier windows that fit the period,
  * and tiers that can never fire. Pure: the runbook-exists check, which reads the disk, lives in `load.ts`.
  */
-export function checkModels(loaded: readonly LoadedSlo[], options: { ignoreDuplicates?: boolean } = {}): SpecError[] {
-  const errors: SpecError[] = [];
+export function checkModels(loaded: readonly LoadedSlo[], options: { ignoreDuplicates?: boolean } = {}): LocatedProblem[] {
+  const errors: LocatedProblem[] = [];
   const seen = new Map<string, LoadedSlo>();
   for (const l of loaded) {
     const first = seen.get(l.slo.id);
@@ -36,10 +36,10 @@ export function checkModels(loaded: readonly LoadedSlo[], options: { ignoreDupli
  * A warning at each query whose budget burnwatch samples (an expression it does not read as counters): the
  * events of a scrape gap are not counted, since a window without a sample on one side has no increase.
  */
-function checkSampling(l: LoadedSlo): SpecError[] {
+function checkSampling(l: LoadedSlo): LocatedProblem[] {
   const { indicator } = l.slo;
   if (!isSampled(indicator)) return [];
-  const warn = (key: string, message: string, hint: string): SpecError => ({ ...(l.at[key] ?? locationOf(l, 'id')), severity: 'warning', message, hint });
+  const warn = (key: string, message: string, hint: string): LocatedProblem => ({ ...(l.at[key] ?? locationOf(l, 'id')), severity: 'warning', message, hint });
   const sampled = 'burnwatch samples this expression every evaluation over a short rate window, so its error budget cannot count the events of scrape gaps';
   const counters = 'if it reads counters, write it as sum [by (...)] (rate(<counter selector>[{{.window}}])), or sums or a ratio of such terms: burnwatch then counts every increment of the counters';
   switch (indicator.kind) {
@@ -59,9 +59,9 @@ function checkSampling(l: LoadedSlo): SpecError[] {
   }
 }
 
-function checkTiers(l: LoadedSlo): SpecError[] {
+function checkTiers(l: LoadedSlo): LocatedProblem[] {
   const { slo } = l;
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const budget = errorBudget(slo.objective);
   const periodMs = nominalPeriodMs(slo.period);
   for (const tier of slo.alerting.tiers) {

@@ -5,20 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { burnRateConditions } from '../../rules/inspect.js';
 import { DAY, formatDuration, parseDuration } from '../../slo/duration.js';
 import type { Slo } from '../../slo/model.js';
-import type { DetectedObject, ReadOptions } from '../formats.js';
+import type { DetectedObject, ReadOptions } from '../readers.js';
 import { loadSpecs } from '../load.js';
-import type { SpecError } from '../located.js';
+import type { LocatedProblem } from '../located.js';
 import { parseYamlFile } from '../located.js';
 import { detectSloth, slothReader } from './index.js';
 
 const SLOTH = fileURLToPath(new URL('../../../../shared/corpus/sloth/', import.meta.url));
 const corpus = (path: string): string => `${SLOTH}${path}`;
-const isError = (e: SpecError): boolean => e.severity !== 'warning';
-const errorsOf = (r: { errors: readonly SpecError[] }): SpecError[] => r.errors.filter(isError);
-const warningsOf = (r: { errors: readonly SpecError[] }): SpecError[] => r.errors.filter((e) => !isError(e));
+const isError = (e: LocatedProblem): boolean => e.severity !== 'warning';
+const errorsOf = (r: { errors: readonly LocatedProblem[] }): LocatedProblem[] => r.errors.filter(isError);
+const warningsOf = (r: { errors: readonly LocatedProblem[] }): LocatedProblem[] => r.errors.filter((e) => !isError(e));
 
 /** Reads YAML text with the Sloth reader only, as `loadSpecs` would (pure: no files). */
-function readText(text: string, options: ReadOptions = {}, file = 'inline.yaml'): { slos: Slo[]; errors: SpecError[] } {
+function readText(text: string, options: ReadOptions = {}, file = 'inline.yaml'): { slos: Slo[]; errors: LocatedProblem[] } {
   const parsed = parseYamlFile(file, text);
   const objects: DetectedObject[] = parsed.documents.map((doc) => {
     const value = doc.value() as Record<string, unknown>;

@@ -5,9 +5,9 @@ import type { AlertingPolicy, Indicator, Severity, SeverityPolicy, Slo, SpecForm
 import { BUILTIN_CATALOGS, tierCanFire, tierName, tiersFromCatalog } from '../../slo/windows.js';
 import type { AlertWindowCatalog, CatalogWindow } from '../../slo/windows.js';
 import { SLO_NAME_RE } from '../common-schema.js';
-import type { DetectedObject, ReadOptions } from '../formats.js';
+import type { DetectedObject, ReadOptions } from '../readers.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, LocatedDocument, PathSegment, SpecError } from '../located.js';
+import type { Location, LocatedDocument, PathSegment, LocatedProblem } from '../located.js';
 import { DEFAULT_ALERT_NAME } from '../native/to-model.js';
 import { checkWindowTemplate } from '../query-checks.js';
 import { issuesToErrors } from '../zod-errors.js';
@@ -203,7 +203,7 @@ function sameWindows(a: AlertWindowCatalog, b: AlertWindowCatalog): boolean {
 }
 
 /** The version checks Sloth does before decoding: a clear message for other Sloth versions and kinds. */
-function headerError(o: DetectedObject): SpecError | undefined {
+function headerError(o: DetectedObject): LocatedProblem | undefined {
   const v = o.value;
   if (v['version'] !== undefined && v['apiVersion'] === undefined) {
     if (v['version'] === PROMETHEUS_V1) return undefined;
@@ -222,12 +222,12 @@ function headerError(o: DetectedObject): SpecError | undefined {
  * Parses like Sloth's lenient decoder: the schema is strict so unknown keys are reported, but only as
  * warnings with a did-you-mean hint; they are then removed and the rest is parsed.
  */
-function parseLenient<S extends z.ZodType>(schema: S, doc: LocatedDocument, raw: unknown): { data?: z.infer<S>; errors: SpecError[] } {
+function parseLenient<S extends z.ZodType>(schema: S, doc: LocatedDocument, raw: unknown): { data?: z.infer<S>; errors: LocatedProblem[] } {
   const first = schema.safeParse(raw, { reportInput: true });
   if (first.success) return { data: first.data, errors: [] };
   const unknown = first.error.issues.filter((i) => i.code === 'unrecognized_keys');
   const other = first.error.issues.filter((i) => i.code !== 'unrecognized_keys');
-  const warnings: SpecError[] = issuesToErrors(unknown, doc, schema).map((e) => ({
+  const warnings: LocatedProblem[] = issuesToErrors(unknown, doc, schema).map((e) => ({
     ...e,
     severity: 'warning',
     message: `${e.message} is ignored (Sloth ignores unknown fields too)`,
@@ -244,7 +244,7 @@ function parseLenient<S extends z.ZodType>(schema: S, doc: LocatedDocument, raw:
   return { errors: [...warnings, ...issuesToErrors(second.error.issues, doc, schema)] };
 }
 
-function readCatalog(o: DetectedObject): { catalog?: LoadedCatalog; errors: SpecError[] } {
+function readCatalog(o: DetectedObject): { catalog?: LoadedCatalog; errors: LocatedProblem[] } {
   const header = headerError(o);
   if (header) return { errors: [header] };
   const parsed = parseLenient(AlertWindowsV1, o.doc, o.value);
@@ -283,7 +283,7 @@ function readServiceLevel(o: DetectedObject, periodMs: number, windows: WindowsF
   if (header) return { slos: [], errors: [header] };
   const dialect = o.format === 'sloth/kubernetes-v1' ? CRD_DIALECT : PROMETHEUS_DIALECT;
   let level: ServiceLevel | undefined;
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   if (dialect === CRD_DIALECT) {
     const parsed = parseLenient(SlothServiceLevel, o.doc, o.value);
     errors.push(...parsed.errors);
@@ -297,7 +297,7 @@ function readServiceLevel(o: DetectedObject, periodMs: number, windows: WindowsF
   const doc = o.doc;
   const at = (...path: PathSegment[]): Location => doc.locate([...dialect.root, ...path]);
 
-  const groupErrors: SpecError[] = [];
+  const groupErrors: LocatedProblem[] = [];
   if (level.slos.length === 0) groupErrors.push({ ...at('slos'), message: 'the file has no SLOs', hint: 'add at least one SLO under slos' });
   groupErrors.push(...nameErrors(level.service, 'service', at('service')));
   groupErrors.push(...labelErrors(level.labels, (k) => at('labels', k), 'label'));
@@ -322,10 +322,10 @@ function readServiceLevel(o: DetectedObject, periodMs: number, windows: WindowsF
   return errors.some((e) => e.severity !== 'warning') ? { slos: [], errors } : { slos, errors };
 }
 
-function readSlo(doc: LocatedDocument, dialect: Dialect, level: ServiceLevel, slo: SlothSlo, i: number, periodMs: number, windows: WindowsForPeriod | undefined): { slo?: LoadedSlo; errors: SpecError[] } {
+function readSlo(doc: LocatedDocument, dialect: Dialect, level: ServiceLevel, slo: SlothSlo, i: number, periodMs: number, windows: WindowsForPeriod | undefined): { slo?: LoadedSlo; errors: LocatedProblem[] } {
   const base: PathSegment[] = [...dialect.root, 'slos', i];
   const at = (...path: PathSegment[]): Location => doc.locate([...base, ...path]);
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
 
   errors.push(...nameErrors(slo.name, 'name', at('name')));
   errors.push(...objectiveErrors(slo.objective, at('objective')));
@@ -440,7 +440,7 @@ function readSlo(doc: LocatedDocument, dialect: Dialect, level: ServiceLevel, sl
   return { slo: { slo: model, at: locations }, errors };
 }
 
-function readIndicator(doc: LocatedDocument, dialect: Dialect, base: readonly PathSegment[], slo: SlothSlo, errors: SpecError[]): Indicator | undefined {
+function readIndicator(doc: LocatedDocument, dialect: Dialect, base: readonly PathSegment[], slo: SlothSlo, errors: LocatedProblem[]): Indicator | undefined {
   const sliPath: PathSegment[] = [...base, 'sli'];
   const { events, raw, plugin } = slo.sli;
   const kinds = [events && 'events', raw && 'raw', plugin && 'plugin'].filter((k): k is string => typeof k === 'string');
@@ -485,7 +485,7 @@ function readIndicator(doc: LocatedDocument, dialect: Dialect, base: readonly Pa
   return undefined;
 }
 
-function nameErrors(value: string, field: 'service' | 'name', at: Location): SpecError[] {
+function nameErrors(value: string, field: 'service' | 'name', at: Location): LocatedProblem[] {
   if (value === '') {
     return [{ ...at, message: `${field} is empty`, hint: field === 'service' ? 'give the service name, e.g. service: myservice' : 'give the SLO a name, e.g. name: requests-availability' }];
   }
@@ -495,7 +495,7 @@ function nameErrors(value: string, field: 'service' | 'name', at: Location): Spe
   return [];
 }
 
-function objectiveErrors(objective: number, at: Location): SpecError[] {
+function objectiveErrors(objective: number, at: Location): LocatedProblem[] {
   if (!Number.isFinite(objective) || objective <= 0) {
     return [{ ...at, message: `objective ${objective} must be above 0`, hint: 'the objective is a percentage, e.g. 99.9' }];
   }
@@ -511,8 +511,8 @@ function objectiveErrors(objective: number, at: Location): SpecError[] {
 const CLASSIC_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Sloth's label checks (`pkg/common/validation/promql.go`): names not `__name__` and non-empty, values non-empty. */
-function labelErrors(labels: Readonly<Record<string, string>>, at: (key: string) => Location, what: string): SpecError[] {
-  const errors: SpecError[] = [];
+function labelErrors(labels: Readonly<Record<string, string>>, at: (key: string) => Location, what: string): LocatedProblem[] {
+  const errors: LocatedProblem[] = [];
   for (const [k, v] of Object.entries(labels)) {
     if (k === '' || k === '__name__') {
       errors.push({ ...at(k), message: `${what} name ${JSON.stringify(k)} is not allowed`, hint: 'rename the label, e.g. team' });
@@ -524,8 +524,8 @@ function labelErrors(labels: Readonly<Record<string, string>>, at: (key: string)
   return errors;
 }
 
-function annotationErrors(annotations: Readonly<Record<string, string>>, at: (key: string) => Location): SpecError[] {
-  const errors: SpecError[] = [];
+function annotationErrors(annotations: Readonly<Record<string, string>>, at: (key: string) => Location): LocatedProblem[] {
+  const errors: LocatedProblem[] = [];
   for (const [k, v] of Object.entries(annotations)) {
     if (k === '') errors.push({ ...at(k), message: 'annotation name is empty', hint: 'name the annotation, e.g. summary' });
     if (v === '') errors.push({ ...at(k), message: `annotation "${k}" has an empty value`, hint: 'give a value or remove the annotation' });
@@ -533,7 +533,7 @@ function annotationErrors(annotations: Readonly<Record<string, string>>, at: (ke
   return errors;
 }
 
-function pluginErrors(plugins: SloPlugins | undefined, at: (index: number) => Location): SpecError[] {
+function pluginErrors(plugins: SloPlugins | undefined, at: (index: number) => Location): LocatedProblem[] {
   const chain = plugins?.chain ?? [];
   // One error per distinct plugin id of a chain (Sloth examples repeat `sloth.dev/core/debug/v1` five times).
   return chain.filter((p, j) => chain.findIndex((q) => q.id === p.id) === j).map((p) => ({

@@ -7,7 +7,7 @@ import {
   parseVectorSelector,
   renderWindow,
 } from '../promql/syntax.js';
-import type { LocatedDocument, PathSegment, SpecError } from './located.js';
+import type { LocatedDocument, PathSegment, LocatedProblem } from './located.js';
 
 /**
  * PromQL checks shared by every SLO format. Queries are checked after substituting the window
@@ -17,7 +17,7 @@ import type { LocatedDocument, PathSegment, SpecError } from './located.js';
 const SELECTOR_HINT = 'write a counter selector such as http_requests_total{code=~"5.."} (burnwatch takes its increase), '
   + 'or an expression with a [{{.window}}] range such as sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))';
 
-function syntaxErrors(doc: LocatedDocument, path: readonly PathSegment[], query: string): SpecError[] {
+function syntaxErrors(doc: LocatedDocument, path: readonly PathSegment[], query: string): LocatedProblem[] {
   const placeholder = misspeltPlaceholder(query);
   if (placeholder !== undefined) {
     const offset = query.indexOf(placeholder);
@@ -46,7 +46,7 @@ function mapOffset(template: string, renderedOffset: number): number {
 }
 
 /** An events query: a counter selector or an expression with `{{.window}}`. */
-export function checkEventQuery(doc: LocatedDocument, path: readonly PathSegment[], query: string): { query?: EventQuery; errors: SpecError[] } {
+export function checkEventQuery(doc: LocatedDocument, path: readonly PathSegment[], query: string): { query?: EventQuery; errors: LocatedProblem[] } {
   if (hasWindowPlaceholder(query)) {
     const errors = syntaxErrors(doc, path, query);
     return errors.length > 0 ? { errors } : { query: { kind: 'template', template: query.trim() }, errors };
@@ -61,7 +61,7 @@ export function checkEventQuery(doc: LocatedDocument, path: readonly PathSegment
 }
 
 /** An expression that must contain `{{.window}}` (ratio indicators). */
-export function checkWindowTemplate(doc: LocatedDocument, path: readonly PathSegment[], query: string): SpecError[] {
+export function checkWindowTemplate(doc: LocatedDocument, path: readonly PathSegment[], query: string): LocatedProblem[] {
   if (!hasWindowPlaceholder(query)) {
     const misspelt = misspeltPlaceholder(query);
     return [{
@@ -74,7 +74,7 @@ export function checkWindowTemplate(doc: LocatedDocument, path: readonly PathSeg
 }
 
 /** A plain vector selector with a metric name (gauges such as `probe_success{job="x"}`). */
-export function checkSelector(doc: LocatedDocument, path: readonly PathSegment[], query: string): SpecError[] {
+export function checkSelector(doc: LocatedDocument, path: readonly PathSegment[], query: string): LocatedProblem[] {
   if (parseVectorSelector(query.trim())) return [];
   const errors = syntaxErrors(doc, path, query);
   if (errors.length > 0) return errors;
@@ -82,7 +82,7 @@ export function checkSelector(doc: LocatedDocument, path: readonly PathSegment[]
 }
 
 /** Label matchers such as `{job="api",route!="/health"}` (braces optional). */
-export function checkMatchers(doc: LocatedDocument, path: readonly PathSegment[], text: string): SpecError[] {
+export function checkMatchers(doc: LocatedDocument, path: readonly PathSegment[], text: string): LocatedProblem[] {
   if (parseMatchers(text) !== undefined) return [];
   return [{ ...doc.locate(path), message: `"${text}" is not a list of label matchers`, hint: 'e.g. {job="api",route!="/health"}' }];
 }

@@ -16,7 +16,7 @@ export interface Location {
 }
 
 /** A problem a user can fix, located in their file. */
-export interface SpecError extends Location {
+export interface LocatedProblem extends Location {
   readonly message: string;
   /** What to write instead, when we can tell. */
   readonly hint?: string;
@@ -24,7 +24,7 @@ export interface SpecError extends Location {
   readonly severity?: 'error' | 'warning';
 }
 
-export function isWarning(e: SpecError): boolean {
+export function isWarning(e: LocatedProblem): boolean {
   return e.severity === 'warning';
 }
 
@@ -171,7 +171,7 @@ function rangeOf(node: unknown): number | undefined {
 
 export interface ParsedFile {
   readonly documents: readonly LocatedDocument[];
-  readonly errors: readonly SpecError[];
+  readonly errors: readonly LocatedProblem[];
 }
 
 /**
@@ -183,7 +183,7 @@ export interface ParsedFile {
 export function parseYamlFile(file: string, text: string, limits: Partial<SpecLimits> = {}): ParsedFile {
   const bounds = withDefaults(limits);
   const lines = new LineCounter();
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const documents: LocatedDocument[] = [];
   const parsed = parseTokens(text, bounds, lines.addNewLine);
   if ('problem' in parsed) return { documents, errors: [boundError(file, text, parsed.problem)] };
@@ -225,7 +225,7 @@ export function parseYamlFile(file: string, text: string, limits: Partial<SpecLi
 }
 
 /** A bound crossed before the whole text was parsed: its line is counted from the text. */
-function boundError(file: string, text: string, problem: BoundProblem): SpecError {
+function boundError(file: string, text: string, problem: BoundProblem): LocatedProblem {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < problem.offset; i = text.indexOf('\n', i + 1)) {

@@ -1,6 +1,6 @@
 import type { SpecFormat } from '../slo/model.js';
 import type { ReadResult } from './loaded.js';
-import type { LocatedDocument, SpecError } from './located.js';
+import type { LocatedDocument, LocatedProblem } from './located.js';
 import { readNative } from './native/to-model.js';
 
 /** One object of a file (a YAML document, or one item of a top-level YAML list) and the format detected. */
@@ -50,7 +50,7 @@ export interface UnsupportedFormat {
   readonly hint: string;
 }
 
-export function unknownFormatError(doc: LocatedDocument, value: Readonly<Record<string, unknown>>, readers: readonly FormatReader[], unsupported: readonly UnsupportedFormat[]): SpecError {
+export function unknownFormatError(doc: LocatedDocument, value: Readonly<Record<string, unknown>>, readers: readonly FormatReader[], unsupported: readonly UnsupportedFormat[]): LocatedProblem {
   const known = readers.map((r) => r.describes).join('; ');
   const u = unsupported.find((x) => x.matches(value));
   if (u) return { ...doc.locate([]), message: `${u.name} is not a format burnwatch reads`, hint: `${u.hint}; burnwatch reads: ${known}` };

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Slo, SpecFormat } from '../slo/model.js';
 import { checkModels } from './checks.js';
-import type { DetectedObject, FormatReader, ReadOptions, UnsupportedFormat } from './formats.js';
-import { unknownFormatError } from './formats.js';
+import type { DetectedObject, FormatReader, ReadOptions, UnsupportedFormat } from './readers.js';
+import { unknownFormatError } from './readers.js';
 import type { LoadedSlo } from './loaded.js';
 import { locationOf } from './loaded.js';
-import type { LocatedDocument, SpecError } from './located.js';
+import type { LocatedDocument, LocatedProblem } from './located.js';
 import { parseYamlFile } from './located.js';
 import { readers as defaultReaders, unsupportedFormats } from './registry.js';
 import { findSpecFiles, readSpecFile } from './files.js';
@@ -25,7 +25,7 @@ export interface FileReport {
 export interface LoadResult {
   readonly slos: readonly Slo[];
   readonly loaded: readonly LoadedSlo[];
-  readonly errors: readonly SpecError[];
+  readonly errors: readonly LocatedProblem[];
   readonly files: readonly FileReport[];
 }
 
@@ -49,7 +49,7 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
   const limits = withDefaults(options.limits);
   const found = findSpecFiles(paths, limits);
   const texts: SpecText[] = [];
-  const errors: SpecError[] = [...found.errors];
+  const errors: LocatedProblem[] = [...found.errors];
   const unread: FileReport[] = [];
   const budget = { bytes: 0 };
   for (const file of found.files) {
@@ -78,7 +78,7 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
   const limits = withDefaults(options.limits);
   const readerList = options.readers ?? defaultReaders;
   const unsupported = options.unsupported ?? unsupportedFormats;
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const byFamily = new Map<FormatReader, DetectedObject[]>();
   const formatsByFile = new Map<string, Set<SpecFormat>>();
 
@@ -158,8 +158,8 @@ function objectsOf(doc: LocatedDocument): { doc: LocatedDocument; value: unknown
   return [{ doc, value }];
 }
 
-function checkRunbooks(loaded: readonly LoadedSlo[], options: LoadOptions): SpecError[] {
-  const errors: SpecError[] = [];
+function checkRunbooks(loaded: readonly LoadedSlo[], options: LoadOptions): LocatedProblem[] {
+  const errors: LocatedProblem[] = [];
   for (const l of loaded) {
     const runbook = l.slo.alerting.runbook;
     if (runbook === undefined) continue;
@@ -203,7 +203,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return counts;
 }
 
-function sortErrors(errors: readonly SpecError[]): SpecError[] {
+function sortErrors(errors: readonly LocatedProblem[]): LocatedProblem[] {
   return [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
 

@@ -14,9 +14,9 @@ import type {
 } from '../../slo/model.js';
 import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
 import type { TierOverride } from '../../slo/windows.js';
-import type { DetectedObject, ReadOptions } from '../formats.js';
+import type { DetectedObject, ReadOptions } from '../readers.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, PathSegment, SpecError } from '../located.js';
+import type { Location, PathSegment, LocatedProblem } from '../located.js';
 import { formatPath } from '../located.js';
 import { DEFAULT_ALERT_NAME, isTimeZone } from '../native/to-model.js';
 import { checkWindowTemplate } from '../query-checks.js';
@@ -89,11 +89,11 @@ const DEFAULT_SLICE_MS = MINUTE;
 export interface CheckedObjects {
   readonly v1: TopObject[];
   readonly v1alpha: { readonly placed: Placed; readonly valid: boolean; readonly kind: string }[];
-  readonly errors: SpecError[];
+  readonly errors: LocatedProblem[];
 }
 
 export function checkObjects(objects: readonly DetectedObject[]): CheckedObjects {
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const v1: TopObject[] = [];
   const v1alpha: CheckedObjects['v1alpha'] = [];
   for (const o of objects) {
@@ -156,7 +156,7 @@ export function readOpenSlo(objects: readonly DetectedObject[], options: ReadOpt
   return { slos, errors: dedupe(errors) };
 }
 
-function unknownKind(placed: Placed, kind: unknown, kinds: readonly string[], format: SpecFormat): SpecError {
+function unknownKind(placed: Placed, kind: unknown, kinds: readonly string[], format: SpecFormat): LocatedProblem {
   const at = locateIn(placed, kind === undefined ? [] : ['kind']);
   if (typeof kind !== 'string') {
     return { ...at, message: kind === undefined ? 'missing required field "kind"' : `kind must be a string, not ${JSON.stringify(kind)}`, hint: `${format} kinds: ${kinds.join(', ')}` };
@@ -170,8 +170,8 @@ function unknownKind(placed: Placed, kind: unknown, kinds: readonly string[], fo
 }
 
 /** Two referenceable objects of one kind with one name: references use the first (as go-sdk does). */
-function duplicateWarnings(index: ObjectIndex): SpecError[] {
-  const out: SpecError[] = [];
+function duplicateWarnings(index: ObjectIndex): LocatedProblem[] {
+  const out: LocatedProblem[] = [];
   for (const kind of ['SLI', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget', 'DataSource'] as const) {
     const seen = new Map<string, TopObject>();
     for (const o of index.all(kind)) {
@@ -198,7 +198,7 @@ function duplicateWarnings(index: ObjectIndex): SpecError[] {
 interface Context {
   readonly sloName: string;
   readonly index: ObjectIndex;
-  readonly errors: SpecError[];
+  readonly errors: LocatedProblem[];
   /** Unsupported data source types already reported for this SLO. */
   readonly reportedTypes: Set<string>;
 }
@@ -217,7 +217,7 @@ interface Query {
 }
 
 function mapV1Slo(resolved: ResolvedSlo, index: ObjectIndex, options: ReadOptions): ReadResult {
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const top = resolved.slo;
   const file = V1Slo.parse(top.value);
   const { metadata, spec } = file;
@@ -527,7 +527,7 @@ function reportUnsupportedType(ctx: Context, type: string, at: Location): void {
 }
 
 /** PromQL syntax of a query as written (with `{{.window}}` rendered as 5m), located inside the YAML scalar. */
-function querySyntax(q: Query): SpecError[] {
+function querySyntax(q: Query): LocatedProblem[] {
   const path = [...q.placed.path, ...q.path];
   if (hasWindowPlaceholder(q.text)) return checkWindowTemplate(q.placed.doc, path, q.text);
   const misspelt = misspeltPlaceholder(q.text);
@@ -635,7 +635,7 @@ function mapSeverity(severity: string): Severity {
 }
 
 /** Warnings about a burn-rate condition as written (`spec` of an AlertCondition). */
-function conditionWarnings(spec: Placed | undefined): SpecError[] {
+function conditionWarnings(spec: Placed | undefined): LocatedProblem[] {
   const condition = spec ? placedChild(spec, ['condition']) : undefined;
   if (!condition) return [];
   const op = condition.value['op'];
@@ -824,7 +824,7 @@ const V1ALPHA_CALENDAR: Readonly<Partial<Record<V1alphaTimeWindow['unit'], Calen
  * here as go-sdk defines them.
  */
 function mapV1alphaSlo(top: Placed, options: ReadOptions): ReadResult {
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const file = V1alphaSlo.parse(top.value);
   const { metadata, spec } = file;
   const ctx: Context = { sloName: metadata.name, index: new ObjectIndex([]), errors, reportedTypes: new Set() };
@@ -937,11 +937,11 @@ function v1alphaQuery(ctx: Context, placed: Placed | undefined): Query | undefin
 }
 
 /** A missing field: located at the map that lacks it, its path naming the field. */
-function missing(placed: Placed, field: string, message: string, hint: string): SpecError {
+function missing(placed: Placed, field: string, message: string, hint: string): LocatedProblem {
   return { ...locateIn(placed), path: formatPath([...placed.doc.prefix, ...placed.path, field]), message, hint };
 }
 
-function dedupe(errors: readonly SpecError[]): SpecError[] {
+function dedupe(errors: readonly LocatedProblem[]): LocatedProblem[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
     const key = `${e.file}:${e.line}:${e.col}:${e.message}`;
