@@ -8,7 +8,7 @@ import type { Platform } from './cli/run.js';
 export async function processPlatform(): Promise<Platform> {
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   const serving = await import('./server/serve.js');
-  const metrics = serving.createDaemonMetrics(version);
+  const metrics = serving.createDaemonMetrics(version, () => Date.now());
   return {
     timers: {
       now: () => Date.now(),

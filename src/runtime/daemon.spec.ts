@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load.js';
 import type { BuildInfo, MetricsSource } from '../metrics/source.js';
 import { Daemon, StartupError } from './daemon.js';
 import type { DaemonLogger } from './daemon.js';
-import { UnavailableError } from './view.js';
+import { UnavailableError } from '../server/view.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MIN = 60_000;

@@ -27,8 +27,8 @@ import { createStatusReader } from './status-reader.js';
 import { SlotScheduler } from './scheduler.js';
 import type { Timers } from './scheduler.js';
 import { secretResolver } from './secrets.js';
-import type { DaemonHealth, DaemonView } from './view.js';
-import { UnavailableError } from './view.js';
+import type { DaemonHealth, DaemonView } from '../server/view.js';
+import { UnavailableError } from '../server/view.js';
 
 export interface DaemonLogger extends EngineLogger {
   child(bindings: Record<string, unknown>): DaemonLogger;

@@ -1,13 +1,13 @@
 import type { Daemon } from '../runtime/daemon.js';
-import type { BurnwatchMetrics } from '../runtime/metrics.js';
-import { createMetrics } from '../runtime/metrics.js';
+import type { SelfMetrics } from './self-metrics.js';
+import { createSelfMetrics } from './self-metrics.js';
 import { secretResolver } from '../runtime/secrets.js';
 import { createServer } from './server.js';
 import { statusPageRoutes } from './ui/routes.js';
 
 /** The daemon's metrics: prom-client registry plus the hooks the daemon reports to. */
-export function createDaemonMetrics(version: string): { hooks: BurnwatchMetrics; metrics: BurnwatchMetrics } {
-  const metrics = createMetrics({ version });
+export function createDaemonMetrics(version: string, now: () => number): { hooks: SelfMetrics; metrics: SelfMetrics } {
+  const metrics = createSelfMetrics({ version, now });
   return { hooks: metrics, metrics };
 }
 
@@ -15,7 +15,7 @@ export function createDaemonMetrics(version: string): { hooks: BurnwatchMetrics;
  * Starts the HTTP server for a running daemon on `server.host:server.port`, with the API token (if configured)
  * read from its env var or file. A port in use is an error naming the setting.
  */
-export async function serve(daemon: Daemon, metrics: { metrics: BurnwatchMetrics }, io: { env: Readonly<Record<string, string | undefined>>; cwd: string }): Promise<{ close(): Promise<void> }> {
+export async function serve(daemon: Daemon, metrics: { metrics: SelfMetrics }, io: { env: Readonly<Record<string, string | undefined>>; cwd: string }): Promise<{ close(): Promise<void> }> {
   const settings = daemon.config.raw.server;
   const tokenRef = settings.apiToken;
   const apiToken = tokenRef === undefined ? undefined : secretResolver(io.env, io.cwd)('env' in tokenRef ? { env: tokenRef.env } : { file: tokenRef.file }, 'server.apiToken');
