@@ -192,7 +192,7 @@ describe('API log lines', () => {
     const file = join(dir, 'log.jsonl');
     const fd = openSync(file, 'w');
     try {
-      // As serve.ts builds it: the daemon's logger, a child for the API.
+      // As wiring.ts builds it: the daemon's logger, a child for the API.
       const logger = createLogger({ level: 'info', version: 't', destination: fd }).child({ component: 'api' });
       const view = new FakeView();
       const port = await start({ logger, apiToken: 'the-token', view });
