@@ -17,6 +17,10 @@
  *         --out <file>  where to write the JSON (default bench/results/latest.json).
  *         --only notify  run (f) alone (about 4 minutes; no Prometheus, no TSDB); the JSON goes to
  *                 bench/results/notify-latency.json unless --out says otherwise.
+ *         --backfill-only  stop after (d) and the 1,000-SLO cycles: the backfill's time and budget error only
+ *                 (the JSON is written only with --out).
+ *         --only status-page  only the status page's figures (bench/status-page.ts; no Prometheus needed),
+ *                 written to bench/results/status-page.json unless --out says otherwise.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,12 +36,16 @@ import { horizonMs } from '../src/engine/engine.js';
 import { openDb } from '../src/store/db.js';
 import { startPrometheus } from '../test/support/prometheus.js';
 import type { RunningPrometheus } from '../test/support/prometheus.js';
+import type { BudgetErrors } from './budget-error.js';
+import { budgetErrors } from './budget-error.js';
 import { measureLedger, steadyStateRows } from './ledger-size.js';
 import { BACKFILL_MS, CollectingLogger, CountingSource, createBenchEngine, MB, SLOT_MS } from './harness.js';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.js';
 import { measureNotifyLatency } from './notify-latency.js';
 import type { NotifyLatencyResult } from './notify-latency.js';
 import { copyLedgers } from './seed-variants.js';
+import { statusPageBench } from './status-page.js';
+import type { StatusPageFigure } from './status-page.js';
 import type { BatchCost } from './sloth-equivalent.js';
 import { runBatch, sliExpressions } from './sloth-equivalent.js';
 import type { CycleMeasure, SteadyStateInput, SteadyStateResult } from './steady-state.js';
@@ -71,33 +79,23 @@ const TARGETS = {
   pageLatencyP99Ms: 1000,
 };
 
-interface Figure {
-  readonly id: string;
-  readonly figure: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly text: string;
-  readonly target?: string;
-  readonly pass?: boolean;
-  readonly note?: string;
-}
+/** One figure of the table (the status page's section has the same shape). */
+type Figure = StatusPageFigure;
 
-function parseArgs(argv: readonly string[]): { cache: boolean; out: string; only?: 'notify' } {
+function parseArgs(argv: readonly string[]): { cache: boolean; out: string | undefined; backfillOnly: boolean; only?: 'notify' | 'status-page' } {
   let cache = false;
+  let backfillOnly = false;
   let out: string | undefined;
-  let only: 'notify' | undefined;
+  let only: 'notify' | 'status-page' | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--cache') cache = true;
+    else if (a === '--backfill-only') backfillOnly = true;
     else if (a === '--out') out = resolve(argv[++i] ?? '');
-    else if (a === '--only' && argv[i + 1] === 'notify') {
-      only = 'notify';
-      i++;
-    }
-    else throw new Error(`unknown argument ${String(a)}: use --cache, --out <file> or --only notify`);
+    else if (a === '--only' && (argv[i + 1] === 'notify' || argv[i + 1] === 'status-page')) only = argv[++i] as 'notify' | 'status-page';
+    else throw new Error(`unknown argument ${String(a)}: use --cache, --backfill-only, --only notify|status-page or --out <file>`);
   }
-  const fallback = join(here, 'results', only === 'notify' ? 'notify-latency.json' : 'latest.json');
-  return { cache, out: out ?? fallback, ...(only === undefined ? {} : { only }) };
+  return { cache, backfillOnly, out, ...(only === undefined ? {} : { only }) };
 }
 
 function log(msg: string): void {
@@ -257,19 +255,29 @@ function machineInfo(loadAtStart: number[], prometheus?: string): object {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.only === 'status-page') {
+    const ui = await statusPageBench(log);
+    printTable(ui.figures);
+    const uiOut = args.out ?? join(here, 'results', 'status-page.json');
+    mkdirSync(dirname(uiOut), { recursive: true });
+    writeFileSync(uiOut, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, figures: ui.figures, details: ui.details }, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), uiOut)}`);
+    return;
+  }
   const started = performance.now();
   // Other work on the machine stretches wall times (CPU-time figures are less affected): recorded with the results.
   const loadAtStart = os.loadavg();
 
   // ---- (f) page latency, on its own (no Prometheus running yet) ---------------------------------------------
-  const notifyLatency = await measureNotifyLatency(log);
-  const fFigures = notifyFigures(notifyLatency);
-  log(`page latency: ${fFigures.map((f) => `${f.id} ${f.text}`).join('; ')} (${Math.round(notifyLatency.wallMs / 1000)} s)`);
-  if (args.only === 'notify') {
+  const notifyLatency = args.backfillOnly ? undefined : await measureNotifyLatency(log);
+  const fFigures = notifyLatency ? notifyFigures(notifyLatency) : [];
+  if (notifyLatency) log(`page latency: ${fFigures.map((f) => `${f.id} ${f.text}`).join('; ')} (${Math.round(notifyLatency.wallMs / 1000)} s)`);
+  if (args.only === 'notify' && notifyLatency) {
     printTable(fFigures);
-    mkdirSync(dirname(args.out), { recursive: true });
-    writeFileSync(args.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), durationSeconds: Math.round((performance.now() - started) / 1000), machine: machineInfo(loadAtStart), figures: fFigures, details: { notifyLatency } }, null, 2)}\n`);
-    log(`wrote ${relative(process.cwd(), args.out)}`);
+    const notifyOut = args.out ?? join(here, 'results', 'notify-latency.json');
+    mkdirSync(dirname(notifyOut), { recursive: true });
+    writeFileSync(notifyOut, `${JSON.stringify({ generatedAt: new Date().toISOString(), durationSeconds: Math.round((performance.now() - started) / 1000), machine: machineInfo(loadAtStart), figures: fFigures, details: { notifyLatency } }, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), notifyOut)}`);
     if (notifyLatency.deliveryProblems.pending > 0 || notifyLatency.deliveryProblems.dead > 0) process.exitCode = 1;
     return;
   }
@@ -313,6 +321,9 @@ async function main(): Promise<void> {
     };
     log(`backfill: ${(backfill.wallMs / 1000).toFixed(1)} s, ${backfill.evaluated} evaluated, ${backfill.failed} failed`);
     const ledgerAfterBackfill = measureLedger(db, dbPath);
+    const scenario = { startMs: DATA_START, endMs: DATA_END, t0Ms: T0 };
+    const budgetAfterBackfill = await budgetErrors(engine, source, slos1k, T0, scenario);
+    log(`budget after the backfill: ${budgetText(budgetAfterBackfill)}`);
 
     // ---- (a)(b) burnwatch cycles at 1,000 SLOs -------------------------------------------------------------
     const cycles1k: CycleMeasure[] = [];
@@ -339,6 +350,22 @@ async function main(): Promise<void> {
     const promCpu1k = processCpuSeconds(promPid) - cp0;
     const t1 = at;
     log(`1,000-SLO cycles: ${fmtInt(mean(cycles1k.map((c) => c.samples)))} samples, ${mean(cycles1k.map((c) => c.cpuSeconds)).toFixed(3)} s CPU per cycle`);
+    // 10 minutes later the period's start falls between two hourly rows of the ledger (interpolated).
+    const budgetAfterCycles = await budgetErrors(engine, source, slos1k, t1, scenario);
+    log(`budget after ${CYCLES_1K} cycles: ${budgetText(budgetAfterCycles)}`);
+    const backfillFigures = (): Figure[] => [
+      { id: 'd.backfill', figure: '(d) backfill 30 days x 1,000 SLOs (first ingest)', value: backfill.wallMs, unit: 'ms', text: `${(backfill.wallMs / 1000).toFixed(1)} s`, target: '<= 5 min', pass: backfill.wallMs <= TARGETS.backfillMs && backfill.failed === 0, note: `Prometheus CPU ${backfill.promCpuSeconds.toFixed(1)} s, burnwatch CPU ${backfill.burnwatchCpuSeconds.toFixed(1)} s; ${backfill.calls.rangeQuery} range, ${backfill.calls.instantQuery} instant and ${backfill.calls.rawSamples} raw-sample calls; ${fmtInt(ledgerAfterBackfill.rows)} ledger rows written` },
+      budgetFigure('d.budget', '(d) budget error of the backfill vs Prometheus increase() over 30 d', budgetAfterBackfill, true),
+      budgetFigure('d.budget.live', `(d) same after ${CYCLES_1K} live cycles (period start between hourly rows)`, budgetAfterCycles, false),
+    ];
+    if (args.backfillOnly) {
+      printTable(backfillFigures());
+      if (args.out !== undefined) {
+        mkdirSync(dirname(args.out), { recursive: true });
+        writeFileSync(args.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), figures: backfillFigures(), details: { backfill, budgetAfterBackfill, budgetAfterCycles } }, null, 2)}\n`);
+      }
+      return;
+    }
 
     // ---- (a)(b) the Sloth-equivalent at the same instant ---------------------------------------------------
     log('evaluating the Sloth SLI expressions of the 1,000 selectors');
@@ -456,12 +483,15 @@ async function main(): Promise<void> {
     add({ id: 'c.rss.10000', figure: '(c) burnwatch peak RSS, 10,000 SLOs, default V8 heap', value: steady.maxRssBytes, unit: 'bytes', text: mbText(steady.maxRssBytes), target: '<= 300 MB', pass: steady.maxRssBytes <= TARGETS.rssBytes, note: `RSS ${mbText(steady.rssBytes)} after ${WARMUP_10K + CYCLES_10K} cycles${liveText(steady)}; peak = the V8 heap growing with uncollected garbage` });
     add({ id: 'c.cpu.10000.capped', figure: `(c) burnwatch CPU per cycle, 10,000 SLOs, ${HEAP_CAP_FLAG}`, value: cpu10kCapped, unit: 's', text: `${cpu10kCapped.toFixed(2)} s = ${((cpu10kCapped / 60) * 100).toFixed(1)} % of a core`, target: '<= 6 s (10 %)', pass: cpu10kCapped / (SLOT_MS / 1000) <= TARGETS.cpuShareOfCore });
     add({ id: 'c.rss.10000.capped', figure: `(c) burnwatch peak RSS, 10,000 SLOs, ${HEAP_CAP_FLAG}`, value: steadyCapped.maxRssBytes, unit: 'bytes', text: mbText(steadyCapped.maxRssBytes), target: '<= 300 MB', pass: steadyCapped.maxRssBytes <= TARGETS.rssBytes, note: `RSS ${mbText(steadyCapped.rssBytes)} after the cycles${liveText(steadyCapped)}` });
-    add({ id: 'd.backfill', figure: '(d) backfill 30 days x 1,000 SLOs (first ingest)', value: backfill.wallMs, unit: 'ms', text: `${(backfill.wallMs / 1000).toFixed(1)} s`, target: '<= 5 min', pass: backfill.wallMs <= TARGETS.backfillMs && backfill.failed === 0, note: `Prometheus CPU ${backfill.promCpuSeconds.toFixed(1)} s, burnwatch CPU ${backfill.burnwatchCpuSeconds.toFixed(1)} s; ${backfill.calls.rangeQuery} range + ${backfill.calls.rawSamples} raw-sample calls; ${fmtInt(ledgerAfterBackfill.rows)} ledger rows written` });
-    add({ id: 'e.backfill', figure: '(e) ledger bytes per SLO after the backfill', value: ledgerAfterBackfill.usedBytesPerInstance, unit: 'bytes', text: `${fmtInt(ledgerAfterBackfill.usedBytesPerInstance)} B`, note: `${fmtInt(ledgerAfterBackfill.rowsPerInstance)} rows/SLO (5-min rows for 30 d + 7 h of 60 s rows), ${ledgerAfterBackfill.bytesPerRow.toFixed(1)} B/row` });
+    for (const f of backfillFigures()) add(f);
+    add({ id: 'e.backfill', figure: '(e) ledger bytes per SLO after the backfill', value: ledgerAfterBackfill.usedBytesPerInstance, unit: 'bytes', text: `${fmtInt(ledgerAfterBackfill.usedBytesPerInstance)} B`, note: `${fmtInt(ledgerAfterBackfill.rowsPerInstance)} rows/SLO (hourly rows beyond 73 h, 5-min rows to 7 h, 7 h of 60 s rows), ${ledgerAfterBackfill.bytesPerRow.toFixed(1)} B/row` });
     add({ id: 'e.rollup', figure: '(e) ledger bytes per SLO after rollup + VACUUM', value: ledgerAfterVacuum.fileBytes / ledgerAfterVacuum.instances, unit: 'bytes', text: `${fmtInt(ledgerAfterVacuum.fileBytes / ledgerAfterVacuum.instances)} B`, note: `${fmtInt(ledgerAfterVacuum.rowsPerInstance)} rows/SLO, ${ledgerAfterVacuum.bytesPerRow.toFixed(1)} B/row; without VACUUM the file stays at ${fmtInt(ledgerAfterRollup.fileBytes / ledgerAfterRollup.instances)} B/SLO (${fmtInt(ledgerAfterRollup.usedBytesPerInstance)} B in use)` });
     add({ id: 'e.10000', figure: '(e) ledger bytes per SLO, 10,000 SLOs, after rollup', value: steady.ledger.usedBytes / instances10k, unit: 'bytes', text: `${fmtInt(steady.ledger.usedBytes / instances10k)} B`, note: `${mbText(steady.ledger.usedBytes)} in all, ${fmtInt(steady.ledger.rowsPerInstance)} rows/SLO` });
     add({ id: 'e.theory', figure: '(e) steady-state rows per SLO (30 d, 60 s slots)', value: theory.total, unit: 'rows', text: `${fmtInt(theory.total)} = ${fmtInt(theory.total * ledgerAfterVacuum.bytesPerRow)} B`, note: `${theory.fine} every-slot (7 h) + ${theory.medium} 5-min (to 73 h) + ${theory.coarse} hourly + 1 base, retention ${formatDuration(retention30)} (period + 3d window + 1d); x ${ledgerAfterVacuum.bytesPerRow.toFixed(1)} B/row` });
     for (const f of fFigures) add(f);
+
+    const ui = await statusPageBench(log);
+    for (const f of ui.figures) add(f);
 
     const result = {
       generatedAt: new Date().toISOString(),
@@ -477,6 +507,8 @@ async function main(): Promise<void> {
       details: {
         promIdleCpuSecondsPerSecond: idleRate,
         backfill,
+        budgetAfterBackfill,
+        budgetAfterCycles,
         cycles1k,
         promCpu1kSeconds: promCpu1k,
         sloth: { windows: sloth, recordedPeriodWindow: recorded, apiOverhead: overhead, concurrency: SLOTH_CONCURRENCY, atMs: t1 },
@@ -487,18 +519,42 @@ async function main(): Promise<void> {
         steady10kCapped: steadyCapped,
         slothTotals: { '1000': sloth1k, '10000': sloth10k, perQueryOverheadSeconds: perQueryOverhead },
         notifyLatency,
+        statusPage: ui.details,
       },
     };
     printTable(figures);
-    mkdirSync(dirname(args.out), { recursive: true });
-    writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
-    log(`wrote ${relative(process.cwd(), args.out)}; ${result.durationSeconds} s in all`);
-    if (backfill.failed > 0 || [...steady.cycles, ...steadyCapped.cycles].some((c) => c.failed > 0) || notifyLatency.deliveryProblems.dead > 0) process.exitCode = 1;
+    const out = args.out ?? join(here, 'results', 'latest.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), out)}; ${result.durationSeconds} s in all`);
+    if (backfill.failed > 0 || [...steady.cycles, ...steadyCapped.cycles].some((c) => c.failed > 0) || (notifyLatency?.deliveryProblems.dead ?? 0) > 0) process.exitCode = 1;
   } finally {
     await prom?.stop();
     rmSync(work, { recursive: true, force: true });
     if (data.temporary) rmSync(dirname(data.dir), { recursive: true, force: true });
   }
+}
+
+function budgetText(b: BudgetErrors): string {
+  return `vs Prometheus increase() max ${b.maxVsPrometheus.toFixed(4)} points (${b.worstVsPrometheus}), mean ${b.meanVsPrometheus.toFixed(5)}; vs the hand count max ${b.maxVsHandCount.toExponential(1)}`;
+}
+
+/**
+ * Budget errors: within 0.1 point of Prometheus's increase() (it extrapolates at the window's edges), and 0
+ * against the hand count when the period starts on a kept ledger row (`exact`); between two hourly rows the
+ * ledger interpolates the period's start.
+ */
+function budgetFigure(id: string, figure: string, b: BudgetErrors, exact: boolean): Figure {
+  return {
+    id,
+    figure,
+    value: b.maxVsPrometheus,
+    unit: 'points',
+    text: `max ${b.maxVsPrometheus.toFixed(4)} points, mean ${b.meanVsPrometheus.toFixed(5)}`,
+    target: exact ? '0 (vs the hand count); <= 0.1 vs increase()' : '<= 0.1 vs increase()',
+    pass: (!exact || b.maxVsHandCount <= 1e-6) && b.maxVsPrometheus <= 0.1,
+    note: `${b.slos} SLOs at ${new Date(b.atMs).toISOString()}; largest vs increase(): ${b.worstVsPrometheus}; vs the hand count (counter values at the window's ends) max ${b.maxVsHandCount.toExponential(1)} points, mean ${b.meanVsHandCount.toExponential(1)}`,
+  };
 }
 
 function printTable(figures: readonly Figure[]): void {

@@ -72,6 +72,36 @@ function requestRate(index: number, t: number): number {
   return base * (1 + 0.4 * Math.sin((2 * Math.PI * t) / DAY + phase));
 }
 
+/** What a route's counters add at its scrape at t: one scrape interval of requests, and the failed ones. */
+function scrapeIncrement(index: number, t: number, scenario: Scenario): { requests: number; failed: number } {
+  const requests = requestRate(index, t) * (SCRAPE_MS / 1000);
+  return { requests, failed: requests * errorShare(index, t, scenario) };
+}
+
+/**
+ * The hand count of the benchmark: the whole-numbered values of a route's two counters (as written by
+ * `writeOpenMetrics`) at its last scrape at or before each of `times`. The data has no gaps and no resets, so
+ * the events of (a, b] are the values at b minus those at a.
+ */
+export function counterValuesAt(index: number, scenario: Scenario, times: readonly number[]): { ok: number; err: number }[] {
+  const offset = scrapeOffsetMs(Math.floor(index / ROUTES));
+  const out = times.map(() => ({ ok: 0, err: 0 }));
+  let ok = 0;
+  let err = 0;
+  for (let base = scenario.startMs; base + SCRAPE_MS <= scenario.endMs + SCRAPE_MS; base += SCRAPE_MS) {
+    const t = base + offset;
+    if (t > scenario.endMs) continue;
+    const { requests, failed } = scrapeIncrement(index, t, scenario);
+    // The same float operations, in the same order, as writeOpenMetrics.
+    ok = ok + requests - failed;
+    err = err + failed;
+    times.forEach((at, k) => {
+      if (t <= at) out[k] = { ok: Math.floor(ok), err: Math.floor(err) };
+    });
+  }
+  return out;
+}
+
 /**
  * Writes the OpenMetrics text for `promtool tsdb create-blocks-from openmetrics` to `file`, streaming (the text
  * is gigabytes): timestamps in seconds, samples in time order, no blank line, `# EOF` at the end. Counters are
@@ -95,13 +125,11 @@ export async function writeOpenMetrics(file: string, scenario: Scenario): Promis
   };
   // Time-major, like successive scrapes; within a scrape interval, series in order of their offset.
   const order = all.map((r) => r.index).sort((a, b) => (offsets[a] ?? 0) - (offsets[b] ?? 0));
-  const dt = SCRAPE_MS / 1000;
   for (let base = scenario.startMs; base + SCRAPE_MS <= scenario.endMs + SCRAPE_MS; base += SCRAPE_MS) {
     for (const i of order) {
       const t = base + (offsets[i] ?? 0);
       if (t > scenario.endMs) continue;
-      const requests = requestRate(i, t) * dt;
-      const failed = requests * errorShare(i, t, scenario);
+      const { requests, failed } = scrapeIncrement(i, t, scenario);
       ok[i] = (ok[i] ?? 0) + requests - failed;
       err[i] = (err[i] ?? 0) + failed;
       const ts = String(t / 1000);

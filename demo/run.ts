@@ -9,8 +9,8 @@ import { formatBurnRate } from '../src/notify/alert-text.js';
 import { formatDuration } from '../src/slo/duration.js';
 import type { Slo } from '../src/slo/model.js';
 import { errorBudget } from '../src/slo/model.js';
-import { loadSpecs } from '../src/spec/load.js';
-import { isWarning } from '../src/spec/located.js';
+import { loadSpecs } from '../src/formats/load.js';
+import { isWarning } from '../src/formats/located.js';
 import type { NotificationLine } from './narrate.js';
 import { describeNotification, formatElapsed, parseLogLine, parseNotificationLine } from './narrate.js';
 import type { Child } from './processes.js';
@@ -29,12 +29,14 @@ import { renderHistory, startShop } from './shop.js';
  * also on Ctrl-C. `--fast` shortens the healthy phase and the incident (for the test).
  */
 
-const USAGE = `Usage: npm run demo [-- --fast]
+const USAGE = `Usage: npm run demo [-- --fast] [-- --screenshots DIR]
 
 Starts a demo shop, a real Prometheus and burnwatch, breaks the shop's checkout for a while and shows
 burnwatch paging (with the runbook) and resolving. Takes about 3 minutes (--fast: about 1.5); Ctrl-C stops it.
 Needs Prometheus: sudo apt-get install -y prometheus
-Optional: SLACK_BOT_TOKEN and SLACK_CHANNEL, PAGERDUTY_ROUTING_KEY also send the notifications there.`;
+Optional: SLACK_BOT_TOKEN and SLACK_CHANNEL, PAGERDUTY_ROUTING_KEY also send the notifications there.
+--screenshots DIR  saves PNGs of the status page (overview and SLO page) during the incident and after the
+                   resolve, taken with headless Chromium (/usr/bin/chromium).`;
 
 const INSTALL_COMMAND = 'sudo apt-get install -y prometheus';
 
@@ -98,8 +100,26 @@ class Demo {
   private pageAtMs: number | undefined;
   private resolvedAtMs: number | undefined;
   private resolution: NotificationLine | undefined;
+  /** burnwatch's address, once it answers. */
+  private api: string | undefined;
 
-  constructor(private readonly slo: Slo, private readonly timing: Timing, private readonly fast: boolean) {}
+  constructor(private readonly slo: Slo, private readonly timing: Timing, private readonly fast: boolean, private readonly screenshots?: string) {}
+
+  /** The SLO's status page over the last hour (the incident fills the charts). */
+  private sloPage(): string {
+    return `${this.api ?? ''}/slos/${encodeURIComponent(this.slo.id)}?range=1h`;
+  }
+
+  /** Saves PNGs of the status page (--screenshots): the overview and the SLO page, names prefixed with `stage`. */
+  private async shoot(stage: string): Promise<void> {
+    if (this.screenshots === undefined || this.api === undefined) return;
+    try {
+      const files = await saveScreenshots(this.screenshots, [[`status-overview-${stage}.png`, `${this.api}/`], [`status-slo-${stage}.png`, this.sloPage()]]);
+      this.say(`screenshots   ${files.join(', ')}`);
+    } catch (err) {
+      this.say(`screenshots   not taken: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 
   private say(text: string): void {
     process.stdout.write(`[${formatElapsed(Date.now() - this.started).padStart(5)}] ${text}\n`);
@@ -211,6 +231,8 @@ class Demo {
       BURNWATCH_PORT: String(port),
       BURNWATCH_ROUTING_FILE: routing.file,
       BURNWATCH_LOG_LEVEL: 'info',
+      // Notifications link to the SLO's status page.
+      BURNWATCH_EXTERNAL_URL: `http://127.0.0.1:${port}`,
     });
     const log = this.openLog('burnwatch.log');
     const shown = new Set<string>();
@@ -250,8 +272,14 @@ class Demo {
     this.more(`SLO ${SLO_FILE}: ${this.slo.objective} % of /checkout requests succeed over ${period}; pages at a burn rate above ${pages.join(', or ')}`);
     this.more(`evaluates every 10 s; receivers: ${routing.receivers.join(', ')}; log: ${join(this.root, 'burnwatch.log')}`);
     const api = `http://127.0.0.1:${port}`;
-    if (await answers(`${api}/healthz`)) this.more(`status: ${api}/api/v1/slos   metrics: ${api}/metrics`);
-    else this.more(`(this build serves no HTTP API yet: ${api}/api/v1/slos does not answer)`);
+    if (await answers(`${api}/healthz`)) {
+      this.api = api;
+      this.more(`status: ${api}/api/v1/slos   metrics: ${api}/metrics`);
+      this.say(`status page   ${api}/  (open it: budgets, burn rates and alerts, live)`);
+      this.more(`the SLO's page: ${this.sloPage()}`);
+    } else {
+      this.more(`(this build serves no HTTP API yet: ${api}/api/v1/slos does not answer)`);
+    }
   }
 
   private scheduleIncident(): void {
@@ -308,10 +336,14 @@ class Demo {
     if (n.status === 'firing' && this.pageAtMs === undefined) {
       this.pageAtMs = now;
       if (this.incident === undefined || now < this.incident.startMs) this.more('(a page before the incident began: unexpected)');
+      this.more(`watch it on the status page: ${this.sloPage()}`);
+      this.later(20_000, () => void this.shoot('incident'));
     } else if (n.status === 'resolved' && this.pageAtMs !== undefined && this.resolvedAtMs === undefined) {
       this.resolvedAtMs = now;
       this.resolution = n;
-      this.finish(0);
+      // The resolve reaches the timeline at the page's next refresh (every evaluation interval).
+      if (this.screenshots === undefined) this.finish(0);
+      else this.later(12_000, () => void this.shoot('resolved').finally(() => this.finish(0)));
     }
   }
 
@@ -350,6 +382,36 @@ class Demo {
 function openableRunbook(path: string): string | undefined {
   const file = resolve(REPO_ROOT, path);
   return existsSync(file) ? pathToFileURL(file).href : undefined;
+}
+
+/** PNGs of pages in headless Chromium (playwright-core, a dev dependency: the demo runs from the repository). */
+async function saveScreenshots(dir: string, pages: readonly (readonly [string, string])[]): Promise<string[]> {
+  const { chromium } = await import('playwright-core');
+  await mkdir(dir, { recursive: true });
+  const profile = await mkdtemp(join(tmpdir(), 'burnwatch-demo-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 1500 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const files: string[] = [];
+  try {
+    for (const [name, url] of pages) {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string | null } | null } }).document.getElementById('updated')?.textContent?.startsWith('Updated') === true);
+      await page.waitForTimeout(500);
+      const file = join(dir, name);
+      await page.screenshot({ path: file, fullPage: name.startsWith('status-overview') });
+      files.push(file);
+      await page.close();
+    }
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+  return files;
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -396,7 +458,7 @@ function newestSource(dir: string): { file: string; mtimeMs: number } {
 async function main(argv: readonly string[]): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: [...argv], options: { fast: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
+    values = parseArgs({ args: [...argv], options: { fast: { type: 'boolean' }, screenshots: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
   } catch (err) {
     process.stderr.write(`burnwatch demo: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -418,7 +480,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`burnwatch demo: ${SLO_FILE} does not load (above); burnwatch validate ${SLO_DIR} says the same\n`);
     return 1;
   }
-  return new Demo(slo, values.fast === true ? FAST : NORMAL, values.fast === true).run();
+  return new Demo(slo, values.fast === true ? FAST : NORMAL, values.fast === true, values.screenshots === undefined ? undefined : resolve(values.screenshots)).run();
 }
 
 const code = await main(process.argv.slice(2));

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isWarning } from '../src/spec/located.js';
-import { loadSpecs } from '../src/spec/load.js';
+import { isWarning } from '../src/formats/located.js';
+import { loadSpecs } from '../src/formats/load.js';
 
 /**
  * Every SLO file of the real-world corpus (Sloth, Pyrra, OpenSLO, slo-generator), loaded as a user would load

@@ -104,7 +104,7 @@ describe.skipIf(missing.length > 0)(`MetricsSource against a real Prometheus${SK
 
   it('is ready and reports a version', async () => {
     expect(await source.ready()).toBe(true);
-    expect((await source.buildInfo()).version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await source.buildInfo()).toMatchObject({ kind: 'prometheus', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
   it('returns the newest written sample of each series for an instant selector', async () => {

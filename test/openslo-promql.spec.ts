@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { errorRatioQuery } from '../src/slo/queries.js';
-import { nativeReader } from '../src/spec/formats.js';
-import { loadSpecTexts } from '../src/spec/load.js';
-import { opensloReader } from '../src/spec/openslo/index.js';
+import { nativeReader } from '../src/formats/readers.js';
+import { loadSpecTexts } from '../src/formats/load.js';
+import { opensloReader } from '../src/formats/openslo/index.js';
 import { hasBinary } from './support/process.js';
 
 /**
@@ -95,7 +95,8 @@ const CASES: { name: string; text: string; window: string; expected: number; lab
 describe.skipIf(SKIP)('spec/openslo: the PromQL the importer writes, evaluated by promtool', () => {
   it('gives the error ratio each SLI has by construction', async () => {
     const result = loadSpecTexts(CASES.map((c) => ({ file: `${c.name}.yaml`, text: c.text })), { readers: [nativeReader, opensloReader] });
-    expect(result.errors).toEqual([]);
+    // Gauges, raw ratios and thresholds are sampled over each window (validate warns so): no errors.
+    expect(result.errors.filter((e) => e.severity !== 'warning')).toEqual([]);
     const tests = CASES.map((c) => {
       const slo = result.slos.find((s) => s.id === c.name);
       if (!slo) throw new Error(`${c.name} did not load`);

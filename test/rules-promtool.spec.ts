@@ -10,7 +10,7 @@ import { renderRules, RULES_FORMATS } from '../src/rules/render.js';
 import type { RulesFormat } from '../src/rules/render.js';
 import { DAY, HOUR, MINUTE } from '../src/slo/duration.js';
 import type { Slo } from '../src/slo/model.js';
-import { loadSpecs } from '../src/spec/load.js';
+import { loadSpecs } from '../src/formats/load.js';
 
 /**
  * `promtool check rules` (Prometheus's own rule-file checker: YAML shape, PromQL, label and template syntax)

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSpecs } from '../src/spec/load.js';
+import { loadSpecs } from '../src/formats/load.js';
 
 /**
  * Each file in fixtures/broken holds exactly one mistake an SLO author makes. The expected line is the one

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 import type { Slo } from '../slo/model.js';
-import { loadSpecs, loadSpecTexts } from '../spec/load.js';
+import { loadSpecs, loadSpecTexts } from '../formats/load.js';
 import { convertCommand } from './convert.js';
 import type { CliIo } from './io.js';
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../slo/duration.js';
-import type { SpecError } from '../spec/located.js';
-import { isWarning } from '../spec/located.js';
-import { loadSpecs } from '../spec/load.js';
-import { locationOf } from '../spec/loaded.js';
-import { toNativeYaml } from '../spec/native/to-yaml.js';
+import type { LocatedProblem } from '../formats/located.js';
+import { isWarning } from '../formats/located.js';
+import { loadSpecs } from '../formats/load.js';
+import { locationOf } from '../formats/loaded.js';
+import { toNativeYaml } from '../formats/native/to-yaml.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 import { formatError } from './validate.js';
@@ -52,7 +52,7 @@ export function convertCommand(args: readonly string[], io: CliIo): number {
       ...(values['runbook-root'] === undefined ? {} : { runbookRoot: values['runbook-root'] }),
       ...(defaultPeriodMs === undefined ? {} : { defaultPeriodMs }),
     });
-    const errors: SpecError[] = [...result.errors];
+    const errors: LocatedProblem[] = [...result.errors];
     const documents: string[] = [];
     const loaded = [...result.loaded].sort((a, b) => a.slo.source.file.localeCompare(b.slo.source.file) || a.slo.source.document - b.slo.source.document);
     for (const l of loaded) {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../slo/duration.js';
-import type { SpecError } from '../spec/located.js';
-import { isWarning } from '../spec/located.js';
-import { loadSpecs } from '../spec/load.js';
+import type { LocatedProblem } from '../formats/located.js';
+import { isWarning } from '../formats/located.js';
+import { loadSpecs } from '../formats/load.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
@@ -64,12 +64,16 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
     } else {
       for (const e of result.errors) io.out(`${formatError(e)}\n`);
       const files = result.files.length;
-      const bad = new Set(problems.map((e) => e.file)).size;
+      // Problems of the files, and of other paths (a folder that cannot be read, a link that leads nowhere).
+      const fileNames = new Set(result.files.map((f) => f.file));
+      const bad = new Set(problems.filter((e) => fileNames.has(e.file)).map((e) => e.file)).size;
+      const others = new Set(problems.filter((e) => !fileNames.has(e.file)).map((e) => e.file)).size;
+      const elsewhere = others === 0 ? '' : ` and ${others} other path${others === 1 ? '' : 's'}`;
       const warnings = result.errors.length - problems.length;
       const warned = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
       io.err(valid
         ? `ok: ${result.slos.length} SLO${result.slos.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}${warned}\n`
-        : `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}${warned}\n`);
+        : `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}${elsewhere}${warned}\n`);
     }
     return valid ? EXIT_OK : EXIT_INVALID;
   } catch (err) {
@@ -82,7 +86,7 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
 }
 
 /** `path:line:col: field: message (hint: ...)`: one line per problem, as compilers print them. */
-export function formatError(e: SpecError): string {
+export function formatError(e: LocatedProblem): string {
   const field = `${isWarning(e) ? 'warning: ' : ''}${e.path === '' ? '' : `${e.path}: `}`;
   const hint = e.hint === undefined ? '' : ` (hint: ${e.hint})`;
   return `${e.file}:${e.line}:${e.col}: ${field}${e.message}${hint}`;

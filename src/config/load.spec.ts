@@ -71,6 +71,22 @@ describe('config/load', () => {
     expect(r.ok ? r.config.intervalMs : r.errors).toBe(1_000);
   });
 
+  it('reads the SLO file bounds from slos.limits, with the documented defaults for the others', () => {
+    const r = loadConfig(file('slos:\n  limits:\n    maxFileBytes: 2097152\n    maxDepth: 32\n'), {});
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.config.specLimits).toEqual({
+      maxFileBytes: 2 * 1024 * 1024, maxTotalBytes: 8 * 1024 * 1024, maxFiles: 10_000, maxDocuments: 1_000,
+      maxDepth: 32, maxStringLength: 16 * 1024, maxValues: 100_000,
+    });
+  });
+
+  it('locates an SLO file bound it cannot take: the depth is capped below where the YAML library overflows its stack', () => {
+    const r = loadConfig(file('slos:\n  limits:\n    maxDepth: 10000\n    maxFiles: 0\n'), {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => `${e.line}:${e.path}: ${e.message}`)).toEqual(['4:slos.limits.maxFiles: must be at least 1', '3:slos.limits.maxDepth: must be at most 256']);
+  });
+
   it('rejects a secret written into the file', () => {
     const r = loadConfig(file('server:\n  apiToken: s3cr3t\n'), {});
     expect(r.ok).toBe(false);

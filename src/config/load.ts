@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { LocatedDocument, Location, SpecError } from '../spec/located.js';
-import { parseYamlFile } from '../spec/located.js';
-import { issuesToErrors } from '../spec/zod-errors.js';
+import type { LocatedDocument, Location, LocatedProblem } from '../formats/located.js';
+import { parseYamlFile } from '../formats/located.js';
+import type { SpecLimits } from '../formats/limits.js';
+import { issuesToErrors } from '../formats/zod-errors.js';
 import { parseDuration } from '../slo/duration.js';
 import { AppConfigFile, ENV_OVERRIDES, MIN_EVALUATION_INTERVAL } from './schema.js';
 
@@ -11,6 +12,8 @@ export interface AppConfig {
   readonly slosPath: string;
   readonly runbookRoot?: string;
   readonly defaultPeriodMs: number;
+  /** Bounds on reading the SLO files. */
+  readonly specLimits: SpecLimits;
   readonly routingFile?: string;
   readonly databasePath: string;
   readonly intervalMs: number;
@@ -22,7 +25,7 @@ export interface AppConfig {
   readonly pollIntervalMs: number;
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly errors: readonly SpecError[] };
+export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly errors: readonly LocatedProblem[] };
 
 const ms = (text: string): number => parseDuration(text) ?? 0;
 
@@ -60,7 +63,7 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
     if (raw === null) raw = {};
     if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ file, line: 1, col: 1, path: '', message: 'the config file must be a map of settings', hint: 'see the README: slos, prometheus, routing, database, evaluation, server, links, delivery, reload, log' }] };
   }
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const merged = structuredClone(raw) as Record<string, unknown>;
   for (const o of ENV_OVERRIDES) {
     const value = env[o.env];
@@ -121,6 +124,7 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
       slosPath: c.slos.path,
       ...(c.slos.runbookRoot === undefined ? {} : { runbookRoot: c.slos.runbookRoot }),
       defaultPeriodMs: ms(c.slos.defaultPeriod),
+      specLimits: c.slos.limits,
       ...(c.routing.file === undefined ? {} : { routingFile: c.routing.file }),
       databasePath: c.database.path,
       intervalMs,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PrometheusConnection } from '../metrics/prometheus/config.js';
-import { Duration } from '../spec/common-schema.js';
+import { Duration } from '../formats/common-schema.js';
+import { DEFAULT_SPEC_LIMITS, MAX_DEPTH_CEILING } from '../formats/limits.js';
 
 /**
  * The daemon's settings (`burnwatch run --config FILE`, every field optional). Environment variables
@@ -15,6 +16,27 @@ const SecretRef = z.union([
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not an environment variable name\nwrite e.g. BURNWATCH_API_TOKEN' }) }),
   z.strictObject({ file: z.string().min(1) }),
 ], { error: 'must say where to read the secret\nwrite { env: BURNWATCH_API_TOKEN } or { file: /run/secrets/burnwatch-api-token }; never the secret itself' });
+
+const Count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' })
+  .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+
+/** Bounds on reading the SLO files (see formats/limits.ts); a file over one is an error for that file. */
+const SpecLimits = z.strictObject({
+  maxFileBytes: Count(1024).default(DEFAULT_SPEC_LIMITS.maxFileBytes)
+    .meta({ description: 'Bytes one SLO file may hold; a larger one is not read.' }),
+  maxTotalBytes: Count(1024).default(DEFAULT_SPEC_LIMITS.maxTotalBytes)
+    .meta({ description: 'Bytes all SLO files may hold together; the files past it are not read.' }),
+  maxFiles: Count(1).default(DEFAULT_SPEC_LIMITS.maxFiles)
+    .meta({ description: 'Files and folders searched in the SLO folder (any file counts); the search stops past it.' }),
+  maxDocuments: Count(1).default(DEFAULT_SPEC_LIMITS.maxDocuments)
+    .meta({ description: 'SLO objects (YAML documents or top-level list items) in one file.' }),
+  maxDepth: Count(8, MAX_DEPTH_CEILING).default(DEFAULT_SPEC_LIMITS.maxDepth)
+    .meta({ description: 'Levels of maps and lists inside each other, aliases expanded.' }),
+  maxStringLength: Count(64).default(DEFAULT_SPEC_LIMITS.maxStringLength)
+    .meta({ description: 'Characters in one string (descriptions, queries, names, keys).' }),
+  maxValues: Count(100).default(DEFAULT_SPEC_LIMITS.maxValues)
+    .meta({ description: 'Values (keys, strings, numbers, maps, lists) in one file, counting what aliases and << merge keys copy in.' }),
+});
 
 const Url = z.string().refine((u) => {
   try {
@@ -33,6 +55,8 @@ export const AppConfigFile = z.strictObject({
       .meta({ description: 'Folder relative runbook paths are checked against (default: the git root above the SLO files).' }),
     defaultPeriod: Duration.default('30d')
       .meta({ description: 'Period of Sloth files, which have none of their own (Sloth --default-slo-period).' }),
+    limits: SpecLimits.prefault({})
+      .meta({ description: 'Bounds on reading the SLO files; a file over one is an error for that file (the last good set keeps running).' }),
   }).prefault({}),
   prometheus: PrometheusConnection.prefault({ url: 'http://localhost:9090' })
     .meta({ description: 'The Prometheus-compatible query API.' }),
@@ -58,6 +82,8 @@ export const AppConfigFile = z.strictObject({
       .meta({ description: 'One port for /metrics, /healthz, /readyz and the JSON API.' }),
     apiToken: SecretRef.optional()
       .meta({ description: 'Bearer token required by the mutating API (silences); without it those endpoints are disabled.' }),
+    externalUrl: Url.optional()
+      .meta({ description: 'Where people reach burnwatch (e.g. https://burnwatch.example.com): notifications link to the SLO\'s page under it.' }),
   }).prefault({}),
   links: z.strictObject({
     runbookBaseUrl: Url.optional().meta({ description: 'Prepended to relative runbook paths in notifications, e.g. the SLO repo\'s web URL.' }),
@@ -89,6 +115,7 @@ export const ENV_OVERRIDES: readonly { readonly env: string; readonly path: read
   { env: 'BURNWATCH_MAX_BACKFILL', path: ['evaluation', 'maxBackfill'], type: 'string' },
   { env: 'BURNWATCH_HOST', path: ['server', 'host'], type: 'string' },
   { env: 'BURNWATCH_PORT', path: ['server', 'port'], type: 'number' },
+  { env: 'BURNWATCH_EXTERNAL_URL', path: ['server', 'externalUrl'], type: 'string' },
   { env: 'BURNWATCH_RUNBOOK_BASE_URL', path: ['links', 'runbookBaseUrl'], type: 'string' },
   { env: 'BURNWATCH_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
 ];

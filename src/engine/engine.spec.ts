@@ -52,11 +52,11 @@ function slo(id: string, over: Partial<Slo> = {}): Slo {
 }
 
 /** 10 requests/s; `errorShare(t)` of them fail. Series labelled like a real HTTP exporter. */
-function service(id: string, errorShare: (t: number) => number, options: { missing?: (t: number) => boolean } = {}): SyntheticSeries[] {
-  const start = T0 - 8 * HOUR;
+function service(id: string, errorShare: (t: number) => number, options: { missing?: (t: number) => boolean; startMs?: number } = {}): SyntheticSeries[] {
+  const { startMs = T0 - 8 * HOUR, ...rest } = options;
   return [
-    counter({ __name__: 'http_requests_total', service: id, code: '200' }, (t) => 10 * (1 - errorShare(t)), { startMs: start, ...options }),
-    counter({ __name__: 'http_requests_total', service: id, code: '500' }, (t) => 10 * errorShare(t), { startMs: start, ...options }),
+    counter({ __name__: 'http_requests_total', service: id, code: '200' }, (t) => 10 * (1 - errorShare(t)), { startMs, ...rest }),
+    counter({ __name__: 'http_requests_total', service: id, code: '500' }, (t) => 10 * errorShare(t), { startMs, ...rest }),
   ];
 }
 
@@ -312,5 +312,91 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     engine.setSlos([], T0 + 7 * MINUTE);
     expect(sent).toEqual(['checkout:firing', 'checkout:resolved']);
     expect(engine.slos()).toEqual([]);
+  });
+});
+
+describe('engine: every counter increment counted once, live, after a restart and in a catch-up', () => {
+  // 10 requests/s, 40 % failing from T0; the target is not scraped for 90 minutes from T0 + 10 min (longer
+  // than the hour for which the counter tracker remembers a series). Scrapes fall on slot ends, so the events
+  // of (a, b] are exactly 10/s x (b - a), the gap's included: they are in the sample that ends it.
+  const share = (t: number): number => (t > T0 ? 0.4 : 0);
+  const gap = (t: number): boolean => t > T0 + 10 * MINUTE && t <= T0 + 100 * MINUTE;
+  const expected = (fromMs: number, toMs: number): { total: number; bad: number } => ({
+    total: (10 * (toMs - fromMs)) / 1000,
+    bad: (10 * 0.4 * (toMs - Math.max(fromMs, T0))) / 1000,
+  });
+  const sumsOf = (engine: Engine, atMs: number, windowMs: number): { total: number; bad: number } => {
+    const inst = engine.ledger.instancesOf('checkout')[0];
+    const w = engine.ledger.sums(inst?.id ?? -1, atMs).window(windowMs);
+    return { total: w.total, bad: w.bad };
+  };
+
+  it('counts the increase across a scrape gap longer than the tracker remembers a series, read slot by slot', async () => {
+    const source = new FakeMetrics(service('checkout', share, { missing: gap }));
+    const engine = engineWith(source, openDb(':memory:'), new Sink());
+    engine.setSlos([slo('checkout')], T0);
+    await runUntil(engine, T0 - 10 * MINUTE, T0 + 2 * HOUR);
+    const got = sumsOf(engine, T0 + 2 * HOUR, 2 * HOUR + 5 * MINUTE);
+    const want = expected(T0 - 5 * MINUTE, T0 + 2 * HOUR);
+    expect(got.total).toBeCloseTo(want.total, 6);
+    expect(got.bad).toBeCloseTo(want.bad, 6);
+    // The baseline came from the last sample before the gap, looked up when the series came back.
+    expect(source.queries.filter((q) => q.expr.startsWith('last_over_time(')).length).toBeGreaterThan(0);
+  });
+
+  it('counts the increase across a scrape gap that a restart falls into', async () => {
+    const source = new FakeMetrics(service('checkout', share, { missing: gap }));
+    const db = openDb(':memory:');
+    const first = engineWith(source, db, new Sink());
+    first.setSlos([slo('checkout')], T0);
+    await runUntil(first, T0 - 10 * MINUTE, T0 + 30 * MINUTE);
+    // A new process 30 minutes later, still inside the gap.
+    const second = engineWith(source, db, new Sink());
+    second.setSlos([slo('checkout')], T0 + HOUR);
+    await runUntil(second, T0 + HOUR, T0 + 2 * HOUR);
+    const got = sumsOf(second, T0 + 2 * HOUR, 2 * HOUR + 5 * MINUTE);
+    const want = expected(T0 - 5 * MINUTE, T0 + 2 * HOUR);
+    expect(got.total).toBeCloseTo(want.total, 6);
+    expect(got.bad).toBeCloseTo(want.bad, 6);
+  });
+
+  it('catches up 10 hours at 5-minute steps after an outage, counting the gap that straddles where it stopped', async () => {
+    const stopAt = T0 + 30 * MINUTE;
+    const source = new FakeMetrics(service('checkout', share, { missing: (t) => t > stopAt - 20 * MINUTE && t <= stopAt + 40 * MINUTE }));
+    const db = openDb(':memory:');
+    const engine = new Engine({ source, db, logger: quiet, sink: new Sink() }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: DAY });
+    engine.setSlos([slo('checkout')], T0);
+    await runUntil(engine, T0 - 5 * MINUTE, stopAt);
+    // Nothing is read for 10 hours (the backend was down); the next cycle reads them back.
+    const back = stopAt + 10 * HOUR;
+    await engine.ingest(back);
+    expect(source.queries.some((q) => q.expr.startsWith('min_over_time(') && q.startMs === stopAt)).toBe(true);
+    const got = sumsOf(engine, back, back - (T0 - 5 * MINUTE));
+    const want = expected(T0 - 5 * MINUTE, back);
+    expect(got.total).toBeCloseTo(want.total, 6);
+    expect(got.bad).toBeCloseTo(want.bad, 6);
+  });
+
+  it('backfills hourly steps exactly across a 3-hour gap and a restart inside one step (read from its raw samples)', async () => {
+    const restartAt = T0 - 80 * HOUR + 20 * MINUTE;
+    const start = T0 - 4 * DAY;
+    const base = service('checkout', share, { startMs: start, missing: (t) => t > T0 - 90 * HOUR && t <= T0 - 87 * HOUR });
+    // Both counters restart at restartAt: from then on they count from zero (10/s in all, nothing failing yet).
+    const restarted = base.map((s) => ({ labels: s.labels, valueAt: (t: number) => {
+      const v = s.valueAt(t);
+      if (v === undefined || t <= restartAt) return v;
+      return s.labels['code'] === '200' ? (10 * (t - restartAt)) / 1000 : 0;
+    } }));
+    const source = new FakeMetrics(restarted);
+    const engine = new Engine({ source, db: openDb(':memory:'), logger: quiet, sink: new Sink() }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 4 * DAY });
+    engine.setSlos([slo('checkout')], T0);
+    await engine.ingest(T0);
+    expect(source.rawCalls.some((c) => c.startMs === T0 - 80 * HOUR && c.endMs === T0 - 79 * HOUR)).toBe(true);
+    const got = sumsOf(engine, T0, 4 * DAY);
+    // The ledger starts at T0 - 4 d, with the series (their first samples, at T0 - 4 d, are the baselines).
+    // Restarting, the counters lose nothing: 15 s after it they read the 150 requests since.
+    const want = expected(start, T0);
+    expect(got.total).toBeCloseTo(want.total, 6);
+    expect(got.bad).toBeCloseTo(want.bad, 6);
   });
 });

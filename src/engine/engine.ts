@@ -16,6 +16,9 @@ import type { Db } from '../store/db.js';
 import { isStorageError } from '../store/db.js';
 import type { Instance } from '../store/ledger.js';
 import { COARSE_STEP_MS, FINE_RETENTION_MS, labelsKey, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { createBaselineLookup } from './baselines.js';
+import type { BaselineLookup } from './counter-steps.js';
+import { CounterStepReader } from './counter-steps.js';
 import type { InstanceRow, RejectedSample, RejectSink, SlotTable } from './feeds.js';
 import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher, slotOf } from './feeds.js';
 import type { AlertKind, LinkSettings } from './notification.js';
@@ -127,6 +130,9 @@ interface SloRuntime {
   rejectedSlots: Map<number, Map<Rejection, number>>;
 }
 
+/** SLOs caught up (backfilled) at the same time. */
+const CATCH_UP_CONCURRENCY = 4;
+
 /** How far back an SLO needs ledger rows: its period (calendar periods: their longest length) plus its longest window. */
 export function horizonMs(slo: Slo): number {
   const period = slo.period.kind === 'rolling' ? slo.period.durationMs : { day: 1, week: 7, month: 31, quarter: 92, year: 366 }[slo.period.unit] * DAY;
@@ -225,6 +231,7 @@ export class Engine {
       if (cursor && cursor.fingerprint !== fingerprint) {
         rebuilt.push(slo.id);
         this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
+        this.tracker.forget(slo.id);
       }
       this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, rejectedSlots: prev?.rejectedSlots ?? new Map<number, Map<Rejection, number>>(), ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
       if (!this.statuses.has(slo.id)) this.statuses.set(slo.id, { slo, state: 'waiting', instances: [] });
@@ -234,6 +241,7 @@ export class Engine {
   }
 
   private forget(sloId: string): void {
+    this.tracker.forget(sloId);
     for (const [k, a] of this.alerts) if (a.sloId === sloId) this.alerts.delete(k);
     this.statuses.delete(sloId);
   }
@@ -268,10 +276,11 @@ export class Engine {
   }
 
   /**
-   * Brings every SLO's ledger up to `toMs` (a slot end). New SLOs are backfilled over their horizon (coarse
-   * 5-minute steps for older history, full resolution for the last 7 hours); gaps after a restart or an
-   * outage are filled at full resolution; otherwise one slot is read, with the raw samples of all SLOs
-   * fetched together. A failing SLO is marked unknown and retried next cycle; others go on.
+   * Brings every SLO's ledger up to `toMs` (a slot end). New SLOs are backfilled over their horizon (hourly and
+   * 5-minute steps for older history, read exactly by `counter-steps.ts`, full resolution for the last 7
+   * hours); gaps after a restart or an outage are read back the same way from where the ledger stopped;
+   * otherwise one slot is read, with the raw samples of all SLOs fetched together. A failing SLO is marked
+   * unknown and retried next cycle; others go on.
    */
   async ingest(toMs: number, signal?: AbortSignal): Promise<void> {
     try {
@@ -301,6 +310,8 @@ export class Engine {
     }
     const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });
     this.cycleRejected = new Map();
+    // Step values of counters are shared by the SLOs that read the same selectors (objective variants).
+    const steps = new CounterStepReader(this.deps.source, signal ? { signal } : {});
     // Live SLOs: one shared raw-sample fetch for all their selectors.
     if (live.length > 0) {
       const selectors = live.flatMap((rt) => rawSelectorsOf(rt.plan));
@@ -315,21 +326,30 @@ export class Engine {
       const done = await Promise.allSettled(live.map(async (rt) => {
         const cursor = this.ledger.cursor(rt.slo.id);
         const from = cursor?.lastSlotMs ?? toMs - slot;
-        await this.ingestFine(rt, from, toMs, raw, fetcher, signal);
+        await this.ingestFine(rt, from, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal);
       }));
       // A storage error (the only kind that gets here) after every SLO has finished, so none writes later.
       for (const d of done) if (d.status === 'rejected') throw d.reason;
     }
-    for (const rt of catchUp) await this.catchUp(rt, toMs, fetcher, signal);
+    // Catch-ups wait mostly on the backend: a few at a time keep it and this process busy.
+    const queue = [...catchUp];
+    const worker = async (): Promise<void> => {
+      for (let rt = queue.shift(); rt; rt = queue.shift()) await this.catchUp(rt, toMs, fetcher, steps, signal);
+    };
+    await Promise.all(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }
 
-  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, signal?: AbortSignal): Promise<void> {
+  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
     const cursor = this.ledger.cursor(rt.slo.id);
     const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
+    // At the start of a ledger a series starts at its first sample; anywhere else, a series without a sample
+    // just before `from` may be in a scrape gap, and the increase across it is counted from its last sample
+    // since the ledger's start.
+    const lookup = (at: number): BaselineLookup | undefined => (at > oldest ? createBaselineLookup(this.deps.source, at - oldest, signal) : undefined);
     // Read history at the resolution the ledger keeps for its age (hourly beyond 73 h, 5-minute rows to 7 h),
     // so a 30-day backfill writes the rows that stay instead of rows the first rollup would delete.
     const phases: [number, number][] = [
@@ -341,24 +361,38 @@ export class Engine {
       if (from % step !== 0) {
         // A gap that starts between two steps (a resumed ledger): read up to the next step boundary in full.
         const head = Math.min(Math.ceil(from / step) * step, until);
-        await this.ingestFine(rt, from, head, undefined, fetcher, signal);
+        await this.ingestFine(rt, from, head, undefined, fetcher, lookup(from), signal);
         if (rt.error !== undefined) return;
         from = head;
         if (from >= until) continue;
       }
       try {
-        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, { source: this.deps.source, onReject: this.rejectSink(rt), ...(signal ? { signal } : {}) });
+        const baselines = lookup(from);
+        const table = await feedCoarse(rt.plan, rt.slo.groupBy, { fromMs: from, toMs: until, slotMs: step }, {
+          source: this.deps.source,
+          steps,
+          onReject: this.rejectSink(rt),
+          ...(baselines ? { baselines } : {}),
+          ...(signal ? { signal } : {}),
+        });
         this.write(rt, table, from, until, step, this.ledger.cursor(rt.slo.id)?.firstSlotMs ?? from);
+        // The counter baselines this process holds for the SLO are older than the ledger now.
+        this.tracker.forget(rt.slo.id);
         from = until;
       } catch (err) {
         this.fail(rt, err);
         return;
       }
     }
-    await this.ingestFine(rt, from, toMs, undefined, fetcher, signal);
+    await this.ingestFine(rt, from, toMs, undefined, fetcher, lookup(from), signal);
   }
 
-  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, signal?: AbortSignal): Promise<void> {
+  /** Baselines of counter series first seen in a live slot, looked up as far back as the SLO's ledger reaches. */
+  private baselineLookup(rt: SloRuntime, signal?: AbortSignal): BaselineLookup {
+    return createBaselineLookup(this.deps.source, Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
+  }
+
+  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
     try {
       let raw = shared;
@@ -371,6 +405,7 @@ export class Engine {
         rateWindowMs: this.options.rateWindowMs,
         keyPrefix: rt.slo.id,
         onReject: this.rejectSink(rt),
+        ...(baselines ? { baselines } : {}),
         ...(signal ? { signal } : {}),
       });
       const cursor = this.ledger.cursor(rt.slo.id);

@@ -3,7 +3,10 @@ import type { LabelMatcher } from '../promql/syntax.js';
 import { formatMatchers, matches, renderWindow } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
 import { labelsKey } from '../store/ledger.js';
-import type { CounterSelector, FeedPlan } from './plan.js';
+import type { BaselineLookup, CounterStepReader, SeriesSteps } from './counter-steps.js';
+import { seriesKey } from './counter-steps.js';
+import type { CounterSelector, CounterSum, FeedPlan } from './plan.js';
+import { counterSelectorsOf, sumLabels } from './plan.js';
 import type { Rejection, SampleToCheck } from './sample-check.js';
 import { classifySample, isRejection } from './sample-check.js';
 
@@ -108,7 +111,16 @@ export class CounterTracker {
     return out;
   }
 
-  /** Forgets the series of keys starting with `prefix|` (an SLO whose ledger is read again from scratch). */
+  has(key: string): boolean {
+    return this.last.has(key);
+  }
+
+  /** Sets the baseline of a series: the value of its last sample at or before `tsMs`. */
+  seed(key: string, tsMs: number, value: number): void {
+    this.last.set(key, { ts: tsMs, v: value });
+  }
+
+  /** Forgets the series of one SLO (its ledger moved on without them: a coarse backfill, a rebuilt ledger). */
   forget(prefix: string): void {
     for (const k of this.last.keys()) if (k.startsWith(`${prefix}|`)) this.last.delete(k);
   }
@@ -134,15 +146,8 @@ export class RawSampleFetcher {
   constructor(private readonly source: MetricsSource, private readonly options: { signal?: AbortSignal; stats?: boolean } = {}) {}
 
   async fetch(selectors: readonly CounterSelector[], fromMs: number, toMs: number): Promise<Map<string, Series[]>> {
-    const byMetric = new Map<string, CounterSelector[]>();
-    for (const s of selectors) {
-      const list = byMetric.get(s.metric) ?? [];
-      if (!list.some((x) => x.text === s.text)) list.push(s);
-      byMetric.set(s.metric, list);
-    }
     const out = new Map<string, Series[]>();
-    await Promise.all([...byMetric].map(async ([metric, group]) => {
-      const common = commonMatchers(group);
+    await Promise.all(groupByMetric(selectors).map(async ({ metric, common, selectors: group }) => {
       const query = `${metric}${formatMatchers(common)}`;
       const result = await this.source.rawSamples(query, new Date(fromMs), new Date(toMs), {
         ...(this.options.signal ? { signal: this.options.signal } : {}),
@@ -166,6 +171,17 @@ export class RawSampleFetcher {
 
 function sameMatcher(a: LabelMatcher, b: LabelMatcher): boolean {
   return a.name === b.name && a.op === b.op && a.value === b.value;
+}
+
+/** Distinct selectors grouped by metric, with the matchers every selector of the group has. */
+function groupByMetric(selectors: readonly CounterSelector[]): { metric: string; common: LabelMatcher[]; selectors: CounterSelector[] }[] {
+  const byMetric = new Map<string, CounterSelector[]>();
+  for (const s of selectors) {
+    const list = byMetric.get(s.metric) ?? [];
+    if (!list.some((x) => x.text === s.text)) list.push(s);
+    byMetric.set(s.metric, list);
+  }
+  return [...byMetric].map(([metric, group]) => ({ metric, common: commonMatchers(group), selectors: group }));
 }
 
 function commonMatchers(group: readonly CounterSelector[]): LabelMatcher[] {
@@ -203,10 +219,20 @@ class SeriesIndex {
   }
 }
 
+/** Adds counted events to a row: total ones, and bad ones (good events count as total minus good). */
+function addCounted(row: Increment, count: 'bad' | 'good', which: 'events' | 'total', n: number): void {
+  if (which === 'total') {
+    row.total += n;
+    if (count === 'good') row.bad += n;
+  } else {
+    row.bad += count === 'bad' ? n : -n;
+  }
+}
+
 /** Marks, per slot, the instances whose series had a sample within the lookback (data present). */
-function markPresence(table: SlotTable, series: readonly Series[], groupBy: readonly string[], window: FeedWindow): void {
+function markPresence(table: SlotTable, series: readonly Series[], instance: (labels: Labels) => { key: string; labels: Record<string, string> }, window: FeedWindow): void {
   for (const s of series) {
-    const inst = instanceOf(s.labels, groupBy);
+    const inst = instance(s.labels);
     let i = 0;
     let lastTs: number | undefined;
     for (let slot = window.fromMs + window.slotMs; slot <= window.toMs; slot += window.slotMs) {
@@ -242,35 +268,55 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
   raw: Map<string, Series[]>;
   rateWindowMs: number;
   keyPrefix: string;
+  /** Baselines of counter series seen first inside the window; none at the very start of a ledger. */
+  baselines?: BaselineLookup;
   signal?: AbortSignal;
   onReject?: RejectSink;
 }): Promise<SlotTable> {
   const table: SlotTable = new Map();
   switch (plan.kind) {
     case 'counters': {
-      const events = deps.raw.get(plan.events.text) ?? [];
-      const total = deps.raw.get(plan.total.text) ?? [];
-      const add = (series: readonly Series[], which: 'events' | 'total'): void => {
-        const selector = which === 'events' ? plan.events.text : plan.total.text;
-        for (const s of series) {
-          const inst = instanceOf(s.labels, groupBy);
-          const onReject = (tsMs: number, value: number, reason: Rejection): void => deps.onReject?.({ query: selector, labels: s.labels, tsMs, value, reason });
-          for (const [ts, inc] of deps.tracker.diff(`${deps.keyPrefix}|${selector}|${labelsKey(s.labels)}`, s.points, window.fromMs, onReject)) {
-            const slot = slotOf(ts, window.slotMs);
-            if (slot <= window.fromMs || slot > window.toMs) continue;
-            const row = rowFor(table, slot, inst);
-            if (which === 'total') row.total += inc;
-            else if (plan.count === 'bad') row.bad += inc;
-            else row.bad -= inc; // good events: bad = total - good
+      const selectors = counterSelectorsOf(plan);
+      const keyed = new Map(selectors.map((sel) => [sel.text, (deps.raw.get(sel.text) ?? []).map((s) => ({ s, key: `${deps.keyPrefix}|${sel.text}|${labelsKey(s.labels)}` }))]));
+      // Series seen without a baseline (new, back from a gap longer than the tracker keeps them, or the first
+      // read after a restart) get the last sample before the window from the backend, so the increase across
+      // a gap of any length is counted.
+      if (deps.baselines) {
+        for (const sel of selectors) {
+          const missing = (keyed.get(sel.text) ?? []).filter(({ s, key }) => !deps.tracker.has(key) && !s.points.some(([t]) => t <= window.fromMs) && s.points.some(([t]) => t > window.fromMs));
+          if (missing.length === 0) continue;
+          const found = await deps.baselines.find(sel.metric, missing.map(({ s }) => s.labels), window.fromMs);
+          for (const { s, key } of missing) {
+            const v = found.get(seriesKey(s.labels));
+            if (v !== undefined && Number.isFinite(v) && v >= 0) deps.tracker.seed(key, window.fromMs, v);
+          }
+        }
+      }
+      // Each selector's series are differenced once, whichever sums and signs use them.
+      const increments = new Map<string, { labels: Labels; points: [number, number][] }[]>();
+      for (const [text, list] of keyed) {
+        increments.set(text, list.map(({ s, key }) => {
+          const onReject = (tsMs: number, value: number, reason: Rejection): void => deps.onReject?.({ query: text, labels: s.labels, tsMs, value, reason });
+          return { labels: s.labels, points: deps.tracker.diff(key, s.points, window.fromMs, onReject) };
+        }));
+      }
+      const add = (sum: CounterSum, which: 'events' | 'total'): void => {
+        for (const term of sum.terms) {
+          for (const s of increments.get(term.selector.text) ?? []) {
+            const inst = instanceOf(sumLabels(sum, s.labels), groupBy);
+            for (const [ts, inc] of s.points) {
+              const slot = slotOf(ts, window.slotMs);
+              if (slot <= window.fromMs || slot > window.toMs) continue;
+              addCounted(rowFor(table, slot, inst), plan.count, which, term.sign * inc);
+            }
           }
         }
       };
-      add(total, 'total');
-      add(events, 'events');
-      if (plan.count === 'good') for (const bySlot of table.values()) for (const r of bySlot.values()) r.inc.bad += r.inc.total;
+      add(plan.total, 'total');
+      add(plan.events, 'events');
       // Slots where good events arrived but total ones did not (scrape skew) keep a negative share;
       // window sums stay right because the ledger is cumulative.
-      markPresence(table, total, groupBy, window);
+      for (const term of plan.total.terms) markPresence(table, deps.raw.get(term.selector.text) ?? [], (labels) => instanceOf(sumLabels(plan.total, labels), groupBy), window);
       return table;
     }
     case 'gauge': {
@@ -285,7 +331,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
           row.bad += 1 - v;
         }
       }
-      markPresence(table, series, groupBy, window);
+      markPresence(table, series, (labels) => instanceOf(labels, groupBy), window);
       return table;
     }
     case 'rates':
@@ -354,7 +400,7 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
 export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
   switch (plan.kind) {
     case 'counters':
-      return [plan.events, plan.total];
+      return counterSelectorsOf(plan);
     case 'gauge':
       return [plan.selector];
     default:
@@ -363,12 +409,16 @@ export function rawSelectorsOf(plan: FeedPlan): CounterSelector[] {
 }
 
 /**
- * Fills slots (from, to] coarsely, `stepMs` at a time (e.g. 5 minutes), with range queries that aggregate in
- * Prometheus (`increase`, `count_over_time`, ...): how a long history (30 days on first start, or a new SLO)
- * is backfilled without fetching every raw sample. Each step's sums land on its step boundary.
+ * Fills slots (from, to] coarsely, `stepMs` at a time (5 minutes, an hour), without fetching every raw
+ * sample: how a long history (30 days on first start, or a new SLO) is backfilled. Counters are read exactly
+ * (`counter-steps.ts`: every increment in the step of its later sample, across gaps and restarts); gauges with
+ * `count_over_time`/`sum_over_time` (every sample once); sampled expressions over the step. Each step's sums
+ * land on its step boundary.
  */
 export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], window: FeedWindow, deps: {
   source: MetricsSource;
+  steps: CounterStepReader;
+  baselines?: BaselineLookup;
   signal?: AbortSignal;
   onReject?: RejectSink;
 }): Promise<SlotTable> {
@@ -394,12 +444,28 @@ export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], win
   const seconds = step / 1000;
   switch (plan.kind) {
     case 'counters': {
-      const [events, total] = await Promise.all([
-        range(`sum${by} (increase(${plan.events.text}[${stepText}]))`),
-        range(`sum${by} (increase(${plan.total.text}[${stepText}]))`),
-      ]);
-      add(total, (r, v) => { r.total += v; if (plan.count === 'good') r.bad += v; }, true);
-      add(events, (r, v) => { r.bad += plan.count === 'bad' ? v : -v; }, false);
+      // One read per metric, with the matchers its selectors share; each selector picks its series out.
+      const groups = groupByMetric(counterSelectorsOf(plan));
+      const read = await Promise.all(groups.map((g) => deps.steps.read(g.metric, g.common, { fromMs: window.fromMs, toMs: window.toMs, stepMs: step }, deps.baselines)));
+      const bySelector = new Map<string, SeriesSteps[]>();
+      groups.forEach((g, i) => {
+        for (const sel of g.selectors) {
+          const own = sel.matchers.filter((m) => !g.common.some((c) => sameMatcher(c, m)));
+          bySelector.set(sel.text, (read[i] ?? []).filter((s) => own.every((m) => matches(s.labels, m))));
+        }
+      });
+      const addSum = (sum: CounterSum, which: 'events' | 'total'): void => {
+        for (const term of sum.terms) {
+          for (const s of bySelector.get(term.selector.text) ?? []) {
+            const inst = instanceOf(sumLabels(sum, s.labels), groupBy);
+            for (const [at, inc] of s.increments) addCounted(rowFor(table, at, inst), plan.count, which, term.sign * inc);
+            if (which === 'total') for (const at of s.present) rowFor(table, at, inst).data = true;
+            for (const r of s.rejected) deps.onReject?.({ query: term.selector.text, labels: s.labels, tsMs: r.tsMs, value: r.value, reason: r.reason });
+          }
+        }
+      };
+      addSum(plan.total, 'total');
+      addSum(plan.events, 'events');
       return table;
     }
     case 'gauge': {

@@ -4,6 +4,7 @@ import { formatDuration, HOUR, MINUTE } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { errorRatioQuery } from '../slo/queries.js';
+import { labelsKey } from '../store/ledger.js';
 
 /** Where notifications link to. */
 export interface LinkSettings {
@@ -12,6 +13,15 @@ export interface LinkSettings {
   /** Prometheus (or Grafana Explore-compatible) UI base URL for the SLI query link. */
   readonly prometheusUrl?: string;
   readonly dashboardUrl?: string;
+  /** Where people reach burnwatch (server.externalUrl): notifications link to the SLO's status page under it. */
+  readonly statusPageUrl?: string;
+}
+
+/** The status page of an SLO instance under the daemon's external URL (the instance as its labels' JSON). */
+export function sloPageLink(baseUrl: string | undefined, sloId: string, instance: Readonly<Record<string, string>>): string | undefined {
+  if (baseUrl === undefined || baseUrl === '') return undefined;
+  const page = `${baseUrl.replace(/\/+$/, '')}/slos/${encodeURIComponent(sloId)}`;
+  return Object.keys(instance).length === 0 ? page : `${page}?instance=${encodeURIComponent(labelsKey(instance))}`;
 }
 
 export type AlertKind = 'burn' | 'nodata' | 'exhaustion';
@@ -145,6 +155,7 @@ export function buildNotification(a: BuildArgs): AlertNotification {
   const policy = a.severity === 'page' ? slo.alerting.page : slo.alerting.ticket;
   const runbook = runbookLink(slo.alerting.runbook, a.links.runbookBaseUrl);
   const sliQuery = sliQueryLink(slo, linkWindows(a.obs, a.kind, a.severity), a.links.prometheusUrl);
+  const sloPage = sloPageLink(a.links.statusPageUrl, slo.id, a.instance);
   const summary = summaryOf(slo, a.kind, a.severity, a.obs, a.instance);
   const annotations: Record<string, string> = {
     ...slo.alerting.annotations,
@@ -183,6 +194,7 @@ export function buildNotification(a: BuildArgs): AlertNotification {
       ...(slo.alerting.runbook === undefined ? {} : { runbookPath: slo.alerting.runbook }),
       ...(sliQuery === undefined ? {} : { sliQuery }),
       ...(a.links.dashboardUrl === undefined ? {} : { dashboard: a.links.dashboardUrl }),
+      ...(sloPage === undefined ? {} : { sloPage }),
     },
     createdAt: new Date(a.atMs),
   };

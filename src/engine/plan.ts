@@ -1,26 +1,57 @@
 import { createHash } from 'node:crypto';
+import type { Grouping } from '../promql/counters.js';
+import { groupedLabels } from '../promql/counters.js';
 import type { VectorSelector } from '../promql/syntax.js';
 import { formatMatchers, parseMatchers, parseVectorSelector } from '../promql/syntax.js';
+import type { CounterSum as CounterSumText } from '../slo/counting.js';
+import { counterReading } from '../slo/counting.js';
 import type { Indicator, Slo } from '../slo/model.js';
-import { formatFloat, latencySelectors } from '../slo/queries.js';
+import { formatFloat } from '../slo/queries.js';
 
 /**
  * How the ledger of an SLO is fed from Prometheus, derived from its indicator:
- * - `counters`: counter selectors (events, classic latency): raw samples differenced locally, reset-aware —
- *   exact, and one or two samples per series per cycle.
- * - `rates`: PromQL expressions with {{.window}} giving per-second rates (Sloth-style events, native
- *   histograms): sampled every slot over a short rate window and integrated (rate x slot length).
- * - `ratio`: an expression giving an error ratio, time-weighted (slot seconds x ratio).
+ * - `counters`: counters (selectors, classic latency buckets, and `sum(rate(<selector>[{{.window}}]))` shapes,
+ *   see `slo/counting.ts`): the counters' values differenced locally, reset-aware, so every increment is
+ *   counted once, also across scrape gaps; exact at every age of the ledger.
+ * - `rates`: other PromQL expressions with {{.window}} giving per-second rates (native histograms, anything
+ *   not recognised): sampled every slot over a short rate window and integrated (rate x slot length).
+ * - `ratio`: another expression giving an error ratio, time-weighted (slot seconds x ratio).
  * - `gauge`: a 0/1 gauge (probe_success): every raw sample is one event, good when 1.
  */
 export type FeedPlan =
-  | { readonly kind: 'counters'; readonly count: 'bad' | 'good'; readonly events: CounterSelector; readonly total: CounterSelector }
+  | { readonly kind: 'counters'; readonly count: 'bad' | 'good'; readonly events: CounterSum; readonly total: CounterSum }
   | { readonly kind: 'rates'; readonly count: 'bad' | 'good'; readonly events: string; readonly total: string }
   | { readonly kind: 'ratio'; readonly template: string; readonly meaning: 'error' | 'success' }
   | { readonly kind: 'gauge'; readonly selector: CounterSelector };
 
 export interface CounterSelector extends VectorSelector {
   readonly text: string;
+}
+
+/** Events as a signed sum of counters, grouped as the expression groups them. */
+export interface CounterSum {
+  readonly terms: readonly { readonly selector: CounterSelector; readonly sign: 1 | -1 }[];
+  /** undefined: the series keep their labels (a plain selector). */
+  readonly grouping?: Grouping;
+}
+
+/** The labels an SLO instance is picked by, of a series read for a sum. */
+export function sumLabels(sum: CounterSum, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  return sum.grouping === undefined ? labels : groupedLabels(labels, sum.grouping);
+}
+
+/** The distinct selectors of a counter plan's sums. */
+export function counterSelectorsOf(plan: Extract<FeedPlan, { kind: 'counters' }>): CounterSelector[] {
+  const out = new Map<string, CounterSelector>();
+  for (const t of [...plan.events.terms, ...plan.total.terms]) out.set(t.selector.text, t.selector);
+  return [...out.values()];
+}
+
+function counterSum(sum: CounterSumText): CounterSum {
+  return {
+    terms: sum.terms.map((t) => ({ selector: selector(t.selector), sign: t.sign })),
+    ...(sum.grouping === undefined ? {} : { grouping: sum.grouping }),
+  };
 }
 
 function selector(text: string): CounterSelector {
@@ -30,11 +61,10 @@ function selector(text: string): CounterSelector {
 }
 
 export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedPlan {
+  const reading = counterReading(indicator);
+  if (reading) return { kind: 'counters', count: reading.count, events: counterSum(reading.events), total: counterSum(reading.total) };
   switch (indicator.kind) {
     case 'events':
-      if (indicator.events.kind === 'selector' && indicator.total.kind === 'selector') {
-        return { kind: 'counters', count: indicator.count, events: selector(indicator.events.selector), total: selector(indicator.total.selector) };
-      }
       return {
         kind: 'rates',
         count: indicator.count,
@@ -53,8 +83,7 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
           total: `histogram_count(${rate})`,
         };
       }
-      const { good, total } = latencySelectors(indicator);
-      return { kind: 'counters', count: 'good', events: selector(good), total: selector(total) };
+      throw new Error('classic histograms are read as counters');
     }
     case 'ratio':
       return { kind: 'ratio', template: indicator.template, meaning: indicator.meaning };
@@ -74,6 +103,7 @@ function bracesOf(matchers: string): string {
  */
 export function ledgerFingerprint(slo: Slo, slotMs: number): string {
   const slice = slo.budgeting.kind === 'occurrences' ? null : slo.budgeting;
-  const material = JSON.stringify({ v: 1, indicator: slo.indicator, groupBy: slo.groupBy, slice, maintenance: slo.maintenance, slotMs });
+  // v2: counters are read exactly at every age (v1 ledgers lost the events of scrape gaps): rebuilt once.
+  const material = JSON.stringify({ v: 2, indicator: slo.indicator, groupBy: slo.groupBy, slice, maintenance: slo.maintenance, slotMs });
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }

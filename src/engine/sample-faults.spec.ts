@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import type { MetricsSource, Series } from '../metrics/source.js';
 import { Engine } from './engine.js';
 import type { EngineLogger } from './engine.js';
+import { CounterStepReader } from './counter-steps.js';
 import { CounterTracker, feedCoarse, feedFine } from './feeds.js';
 import type { Increment, RejectedSample, SlotTable } from './feeds.js';
 import { planFor } from './plan.js';
@@ -219,19 +220,51 @@ describe('the feeds leave out what classifySample rejects', () => {
 
   it('rates: +Inf and negative rates are left out, NaN is no events', async () => {
     const rejected: RejectedSample[] = [];
-    const plan = planFor({ kind: 'events', count: 'bad', events: { kind: 'template', template: 'sum(rate(errors[{{.window}}]))' }, total: { kind: 'template', template: 'sum(rate(all[{{.window}}]))' } }, []);
+    const plan = planFor({ kind: 'events', count: 'bad', events: { kind: 'template', template: 'sum(rate(errors[{{.window}}])) * 1' }, total: { kind: 'template', template: 'sum(rate(all[{{.window}}])) * 1' } }, []);
     const table = await feedFine(plan, [], W, { source: ranges([{ labels: {}, points: [[S1, Infinity], [S2, NaN]] }]), tracker: new CounterTracker(), raw: new Map(), rateWindowMs: MINUTE, keyPrefix: 'r', onReject: (r) => rejected.push(r) });
     expect(rows(table)).toEqual({ [S1]: { bad: 0, total: 0, data: true }, [S2]: { bad: 0, total: 0, data: true } });
     // The same +Inf answered for both the events and the total query.
     expect(rejected.map((r) => r.reason)).toEqual(['infinite', 'infinite']);
   });
 
-  it('backfill: a non-finite or negative increase() is left out, the rest is counted', async () => {
-    const rejected: RejectedSample[] = [];
+  /**
+   * Backfill in 5-minute steps over counters scraped every 15 s from T0 - 1 h: 1 good request/s (300 per step)
+   * and 0.1 failed request/s (30 per step), with one faulty sample of the good requests' series at `faultAt`.
+   */
+  async function backfill(fault: (v: number) => number, faultAt: number): Promise<{ table: SlotTable; rejected: RejectedSample[] }> {
+    const step = 5 * MINUTE;
     const plan = planFor(slo('x').indicator, []);
-    const table = await feedCoarse(plan, [], W, { source: ranges([{ labels: {}, points: [[S1, -Infinity], [S2, 30]] }]), onReject: (r) => rejected.push(r) });
-    // Both queries (errors and total) answer 30 in slot 2.
-    expect(rows(table)).toEqual({ [S1]: { bad: 0, total: 0, data: true }, [S2]: { bad: 30, total: 30, data: true } });
-    expect(rejected.map((r) => [r.tsMs, r.reason, r.query.startsWith('sum (increase(')])).toEqual([[S1, 'infinite', true], [S1, 'infinite', true]]);
+    const total = counter({ __name__: 'http_requests_total', service: 'x', code: '200' }, () => 1, { startMs: T0 - HOUR });
+    const errors = counter({ __name__: 'http_requests_total', service: 'x', code: '500' }, () => 0.1, { startMs: T0 - HOUR });
+    const faulty: SyntheticSeries = { labels: total.labels, valueAt: (t) => { const v = total.valueAt(t); return v === undefined || t !== faultAt ? v : fault(v); } };
+    const source = new FakeMetrics([faulty, errors]);
+    const rejected: RejectedSample[] = [];
+    const table = await feedCoarse(plan, [], { fromMs: T0, toMs: T0 + 3 * step, slotMs: step }, { source, steps: new CounterStepReader(source), onReject: (r) => rejected.push(r) });
+    return { table, rejected };
+  }
+
+  it('backfill: a step whose last value is -Inf is left out and its requests are counted with the next step', async () => {
+    const step = 5 * MINUTE;
+    const { table, rejected } = await backfill(() => -Infinity, T0 + 2 * step);
+    // Step 2's last good-request value is -Inf: steps 2 and 3 of that series are differenced from step 1's last
+    // value, so its 600 requests land in step 3; all 990 requests are counted.
+    const r = rows(table);
+    expect(r[T0 + step]).toEqual({ bad: 30, total: 330, data: true });
+    expect(r[T0 + 2 * step]?.total).toBe(30);
+    expect(r[T0 + 3 * step]).toEqual({ bad: 30, total: 630, data: true });
+    expect(rejected.map((x) => [x.tsMs, x.reason, x.query])).toEqual([[T0 + 2 * step, 'infinite', 'http_requests_total{service="x"}']]);
+  });
+
+  it('backfill: a counter going back without a reset at a step\'s last sample is left out, not counted as a restart', async () => {
+    const step = 5 * MINUTE;
+    // 100 below the true value (far above half of it): no restart, a step back.
+    const { table, rejected } = await backfill((v) => v - 100, T0 + 2 * step);
+    const r = rows(table);
+    // increase() would count the step back as a restart (+4,100); the 990 requests are what happened. The step
+    // back is at T0+10m: step 2 counts its good requests to T0+9m45s (285), step 3 from there (315).
+    expect(Object.values(r).reduce((n, x) => n + x.total, 0)).toBe(990);
+    expect(r[T0 + 2 * step]?.total).toBe(285 + 30);
+    expect(r[T0 + 3 * step]?.total).toBe(315 + 30);
+    expect(rejected.map((x) => [x.tsMs, x.reason])).toEqual([[T0 + 2 * step, 'backwards']]);
   });
 });

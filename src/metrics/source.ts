@@ -57,8 +57,13 @@ export interface RawSamplesOptions extends QueryOptions {
   readonly chunkMs?: number;
 }
 
+/** The kind of backend behind the query API, as its build information tells. */
+export type BackendKind = 'prometheus' | 'victoriametrics' | 'mimir' | 'unknown';
+
 /** Version information, when the backend exposes it (`/api/v1/status/buildinfo`). */
 export interface BuildInfo {
+  readonly kind: BackendKind;
+  /** `unknown` when the backend does not say. */
   readonly version: string;
   readonly revision?: string;
 }

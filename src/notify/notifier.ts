@@ -56,6 +56,8 @@ export interface AlertNotification {
     /** The SLI error-ratio query in the Prometheus graph UI. */
     readonly sliQuery?: string;
     readonly dashboard?: string;
+    /** The SLO instance's page on burnwatch's status page (when server.externalUrl is set). */
+    readonly sloPage?: string;
   };
   /** When burnwatch decided to send it (the evaluation slot). */
   readonly createdAt: Date;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isInhibited } from '../routing/inhibit.js';
 import { receiversFor } from '../routing/route.js';
-import type { SpecError } from '../spec/located.js';
+import type { LocatedProblem } from '../formats/located.js';
 import type { NotifierDeps } from './notifier.js';
 import type { RoutingConfig } from './routing-config.js';
 import {
@@ -42,7 +42,7 @@ function parseOk(text: string): RoutingConfig {
   return r.config;
 }
 
-function errorsOf(text: string): SpecError[] {
+function errorsOf(text: string): LocatedProblem[] {
   const r = parseRoutingConfig(FILE, text);
   if (r.ok) throw new Error('expected errors');
   return [...r.errors];

@@ -8,9 +8,9 @@ import { parseMatchers } from '../routing/matchers.js';
 import type { RootRouteSpec, Route, RouteSpec } from '../routing/route.js';
 import { buildRouteTree, GROUP_BY_ALL, walkRoutes } from '../routing/route.js';
 import { parseDuration } from '../slo/duration.js';
-import type { LocatedDocument, Location, PathSegment, SpecError } from '../spec/located.js';
-import { formatPath, parseYamlFile } from '../spec/located.js';
-import { closest, issuesToErrors, located } from '../spec/zod-errors.js';
+import type { LocatedDocument, Location, PathSegment, LocatedProblem } from '../formats/located.js';
+import { formatPath, parseYamlFile } from '../formats/located.js';
+import { closest, issuesToErrors, located } from '../formats/zod-errors.js';
 import type { Notifier, NotifierDeps, NotifierFactory, SecretResolver } from './notifier.js';
 import { notifierFactories } from './registry.js';
 
@@ -199,8 +199,8 @@ export interface RoutingConfig {
 }
 
 export type RoutingConfigResult =
-  | { readonly ok: true; readonly config: RoutingConfig; readonly warnings: readonly SpecError[] }
-  | { readonly ok: false; readonly errors: readonly SpecError[] };
+  | { readonly ok: true; readonly config: RoutingConfig; readonly warnings: readonly LocatedProblem[] }
+  | { readonly ok: false; readonly errors: readonly LocatedProblem[] };
 
 function matchersOf(texts: readonly string[] | undefined): Matcher[] {
   return (texts ?? []).flatMap((t) => {
@@ -257,8 +257,8 @@ export function parseRoutingConfig(file: string, text: string, factories: readon
   const parsed = schema.safeParse(doc.value());
   if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, doc, schema) };
   const data = parsed.data;
-  const errors: SpecError[] = [];
-  const warnings: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
+  const warnings: LocatedProblem[] = [];
 
   if (data.route.matchers !== undefined) {
     errors.push(located(doc, ['route', 'matchers'], 'the root route matches every alert and takes no matchers', 'move the matchers to a child route under route.routes', true));
@@ -385,7 +385,7 @@ function findRefPath(value: unknown, ref: { readonly env?: string; readonly file
 
 export type BuildReceiversResult =
   | { readonly ok: true; readonly notifiers: ReadonlyMap<string, Notifier> }
-  | { readonly ok: false; readonly errors: readonly SpecError[] };
+  | { readonly ok: false; readonly errors: readonly LocatedProblem[] };
 
 /**
  * Creates one notifier per receiver. Each factory resolves its secrets through `deps.secrets` while it
@@ -395,7 +395,7 @@ export type BuildReceiversResult =
  */
 export function buildReceivers(config: RoutingConfig, deps: NotifierDeps, factories: readonly NotifierFactory<unknown>[] = notifierFactories): BuildReceiversResult {
   const notifiers = new Map<string, Notifier>();
-  const errors: SpecError[] = [];
+  const errors: LocatedProblem[] = [];
   const secrets: SecretResolver = (ref, what) => {
     let value: string;
     try {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../slo/duration.js';
-import { loadSpecs } from '../spec/load.js';
+import { loadSpecs } from '../formats/load.js';
 import { burnRateConditions, evaluateConstant, promqlShape, sliWindow } from './inspect.js';
 import type { BurnRateCondition } from './inspect.js';
 import { rulesForSlos } from './prometheus.js';

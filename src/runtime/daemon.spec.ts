@@ -6,9 +6,11 @@ import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
 import { ManualTimers } from '../../test/support/manual-timers.js';
 import { mountTmpfs } from '../../test/support/tmpfs.js';
 import { loadConfig } from '../config/load.js';
-import { Daemon, StartupError } from './daemon.js';
-import type { DaemonLogger } from './daemon.js';
-import { UnavailableError } from './view.js';
+import type { BuildInfo, MetricsSource } from '../metrics/source.js';
+import { startDaemon } from '../wiring.js';
+import type { DaemonLogger } from './logger.js';
+import { StartupError } from './startup-error.js';
+import { UnavailableError } from '../server/view.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MIN = 60_000;
@@ -59,19 +61,21 @@ function recordingLogger(): { logger: DaemonLogger; lines: { level: string; fiel
   return { logger: make({}), lines };
 }
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet) {
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet, settings?: string, sourceOverride?: MetricsSource) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'slos', f), text);
-  const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', ...env });
+  if (settings !== undefined) writeFileSync(join(dir, 'burnwatch.yaml'), settings);
+  const loaded = loadConfig(settings === undefined ? undefined : join(dir, 'burnwatch.yaml'), { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', ...env });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const timers = new ManualTimers(T0 - 2 * MIN);
   let out = '';
   const reloads: string[] = [];
   const storageErrors: string[] = [];
   const fake = source();
-  const daemon = Daemon.start(loaded.config, {
+  const backends: { kind: string; version: string }[] = [];
+  const daemon = startDaemon(loaded.config, {
     env: {},
     cwd: dir,
     timers,
@@ -79,23 +83,34 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
     logger,
     stdout: { write: (t: string) => { out += t; } },
     version: 'test',
-    source: fake,
-    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault) },
+    source: sourceOverride ?? fake,
+    metrics: { cycle: () => undefined, queryError: () => undefined, reload: (o) => reloads.push(o), storageError: (fault) => storageErrors.push(fault), backend: (b) => backends.push({ kind: b.kind, version: b.version }) },
   });
   const notifications = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; slo: { id: string }; links: { sliQuery: string | null } });
-  return { dir, config: loaded.config, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake };
+  return { dir, config: loaded.config, daemon, timers, notifications, reloads, storageErrors, dbPath: loaded.config.databasePath, fake, backends };
 }
 
 describe('runtime/daemon', () => {
+  it('logs the metrics backend\'s kind and version at start and reports them for burnwatch_backend_info', async () => {
+    const log = recordingLogger();
+    const vm = Object.assign(source(), { buildInfo: (): Promise<BuildInfo> => Promise.resolve({ kind: 'victoriametrics', version: '1.79.0' }) });
+    const { daemon, timers, backends } = setup(undefined, {}, log.logger, undefined, vm);
+    daemon.run();
+    await timers.advanceTo(T0 - MIN);
+    expect(backends).toEqual([{ kind: 'victoriametrics', version: '1.79.0' }]);
+    expect(log.lines.find((l) => l.msg === 'metrics backend detected')?.fields).toMatchObject({ backend: vm.url, kind: 'victoriametrics', version: '1.79.0' });
+    await daemon.stop();
+  });
+
   it('pages through the console receiver by default, and is ready after a successful cycle', async () => {
     const { daemon, timers, notifications } = setup();
-    expect(daemon.readiness().ready).toBe(false);
+    expect(daemon.view.readiness().ready).toBe(false);
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
-    expect(daemon.readiness().ready).toBe(true);
+    expect(daemon.view.readiness().ready).toBe(true);
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
     await daemon.stop();
-    expect(daemon.health().databaseOpen).toBe(false);
+    expect(daemon.view.health().databaseOpen).toBe(false);
   });
 
   it('sends the pages of a cycle before the hourly housekeeping, which waits for the next cycle', async () => {
@@ -107,7 +122,7 @@ describe('runtime/daemon', () => {
     // Started while both services fail: its first cycle pages, and is its first housekeeping cycle too.
     const log = recordingLogger();
     const timers = new ManualTimers(T0 + 6 * MIN);
-    const again = Daemon.start(loaded.config, { env: {}, cwd: dir, timers, random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    const again = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
     again.run();
     const order = () => log.lines.filter((l) => l.msg === 'notification delivered' || l.msg.startsWith('housekeeping done')).map((l) => l.msg);
     const until = async (count: number): Promise<void> => {
@@ -138,7 +153,7 @@ describe('runtime/daemon', () => {
 
     // A new process on the same database: the two pages are still firing, and it says so.
     lines.length = 0;
-    const again = Daemon.start(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    const again = startDaemon(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
     const carried = lines.filter((l) => l.msg === 'firing alert carried over from the previous run');
     expect(carried.map((l) => [l.fields['slo'], l.fields['alert'], l.fields['severity'], l.fields['kind'], l.fields['phase'], l.fields['notified'], l.fields['waiting']]).sort()).toEqual([
       ['a', 'a/{}/page', 'page', 'burn', 'firing', true, 0],
@@ -156,15 +171,15 @@ describe('runtime/daemon', () => {
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a').replace('objective: 99.9', 'objective: 120'));
     const errors = await daemon.reload();
     expect(errors.map((e) => `${e.line}:${e.path}`)).toEqual(['5:spec.objective']);
-    expect(daemon.readiness().checks['slos']?.detail).toContain('the last reload failed');
+    expect(daemon.view.readiness().checks['slos']?.detail).toContain('the last reload failed');
     await timers.advanceTo(T0 + 6 * MIN);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}:${s.state}`).sort()).toEqual(['a:99.9:ok', 'b:99.9:ok']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}:${s.state}`).sort()).toEqual(['a:99.9:ok', 'b:99.9:ok']);
 
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a', 99.5));
     unlinkSync(join(dir, 'slos', 'b.yaml'));
     expect(await daemon.reload()).toEqual([]);
     await timers.advanceTo(T0 + 7 * MIN);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.5']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.5']);
     // a kept its ledger and its firing page (no second page); b's page was resolved when b went away.
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing', 'b:resolved']);
     expect(reloads).toEqual(['failure', 'success']);
@@ -177,7 +192,26 @@ describe('runtime/daemon', () => {
     await timers.advanceTo(T0);
     writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
     await timers.advanceTo(T0 + MIN);
-    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    await daemon.stop();
+  });
+
+  it('survives hostile SLO files at its next poll: skips a symlink loop, and keeps the last good set when a file is over a bound of its settings', async () => {
+    const { dir, daemon, timers, reloads } = setup({ 'a.yaml': sloFile('a') }, {}, quiet, 'slos:\n  limits:\n    maxFileBytes: 2048\n');
+    daemon.run();
+    await timers.advanceTo(T0);
+    symlinkSync('.', join(dir, 'slos', 'loop1'));
+    symlinkSync('.', join(dir, 'slos', 'loop2'));
+    writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
+    await timers.advanceTo(T0 + MIN);
+    expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    writeFileSync(join(dir, 'slos', 'c.yaml'), `${sloFile('c')}# ${'x'.repeat(4096)}\n`);
+    await timers.advanceTo(T0 + 2 * MIN);
+    expect(daemon.view.health().reloadErrors.map((e) => `${e.file.slice(dir.length + 1)}: ${e.message}`)).toEqual([
+      `slos/c.yaml: the file is ${sloFile('c').length + 4099} bytes: SLO files may be at most 2048 bytes; it was not read`,
+    ]);
+    expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    expect(reloads).toEqual(['success', 'failure']);
     await daemon.stop();
   });
 
@@ -193,14 +227,14 @@ describe('runtime/daemon', () => {
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'current', 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
     const timers = new ManualTimers(T0 - MIN);
-    const daemon = Daemon.start(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+    const daemon = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
     daemon.run();
     await timers.advanceTo(T0);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.9']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.9']);
     symlinkSync(join(dir, 'rev2'), join(dir, 'current.tmp'));
     renameSync(join(dir, 'current.tmp'), join(dir, 'current'));
     await timers.advanceTo(T0 + MIN);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`).sort()).toEqual(['a:99.5', 'b:99.9']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`).sort()).toEqual(['a:99.5', 'b:99.9']);
     await daemon.stop();
   });
 
@@ -211,7 +245,7 @@ describe('runtime/daemon', () => {
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a'));
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
-    const start = (pid: number, alive: number[]) => Daemon.start(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
+    const start = (pid: number, alive: number[]) => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
     const first = start(101, [101, 102]);
     expect(() => start(102, [101, 102])).toThrow(/another burnwatch \(pid 101\) is using the database/);
     // 101 died without stopping (SIGKILL): its lock is stale.
@@ -231,7 +265,7 @@ describe('runtime/daemon', () => {
     // Prometheus goes away: the log and /readyz name it, without its password.
     fake.failWhen = () => new Error('connect ECONNREFUSED');
     await timers.advanceTo(T0 + 15 * MIN);
-    const readiness = daemon.readiness();
+    const readiness = daemon.view.readiness();
     expect(readiness.checks['cycle']?.detail).toContain('Prometheus at http://prom.example:9090 cannot be queried');
     expect(log.lines.some((l) => l.fields['backend'] === 'http://prom.example:9090')).toBe(true);
     await daemon.stop();
@@ -248,7 +282,7 @@ describe('runtime/daemon', () => {
     const start = (env: Record<string, string>) => {
       const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h', ...env });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-      return () => Daemon.start(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+      return () => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
     };
     writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pagr\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
     expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(StartupError);
@@ -273,8 +307,8 @@ describe('runtime/daemon', () => {
       void daemon.failed.then((err) => { failed = err; });
       daemon.run();
       await timers.advanceTo(T0 + 5 * MIN);
-      expect(daemon.readiness().ready).toBe(true);
-      expect(daemon.addSilence(silence).ok).toBe(true);
+      expect(daemon.view.readiness().ready).toBe(true);
+      expect(daemon.view.addSilence(silence).ok).toBe(true);
 
       if (change === 'deleted') {
         unlinkSync(dbPath);
@@ -284,9 +318,9 @@ describe('runtime/daemon', () => {
         renameSync(`${dbPath}.restored`, dbPath);
       }
       // SQLite would accept this write into the old file, and it would be gone after the restart.
-      expect(() => daemon.addSilence(silence)).toThrow(UnavailableError);
-      expect(() => daemon.addSilence(silence)).toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
-      const readiness = daemon.readiness();
+      expect(() => daemon.view.addSilence(silence)).toThrow(UnavailableError);
+      expect(() => daemon.view.addSilence(silence)).toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
+      const readiness = daemon.view.readiness();
       expect(readiness.ready).toBe(false);
       expect(readiness.checks['database']).toMatchObject({ ok: false });
       expect(readiness.checks['database']?.detail).toContain(dbPath);
@@ -311,12 +345,12 @@ describe('runtime/daemon', () => {
     await timers.advanceTo(T0 + 5 * MIN);
     expect(storageErrors.length).toBeGreaterThan(0);
     expect(new Set(storageErrors)).toEqual(new Set(['full']));
-    expect(daemon.health().prometheusUp).toBe(true);
+    expect(daemon.view.health().prometheusUp).toBe(true);
     expect(log.lines.map((l) => l.msg).join('\n')).not.toMatch(/Prometheus cannot be queried/);
     const storageLines = log.lines.filter((l) => l.level === 'error' && l.fields['fault'] === 'full');
     expect(storageLines.length).toBeGreaterThan(0);
     expect(storageLines[0]?.fields['database']).toBe(dbPath);
-    const readiness = daemon.readiness();
+    const readiness = daemon.view.readiness();
     expect(readiness.ready).toBe(false);
     expect(readiness.checks['database']?.ok).toBe(false);
     expect(readiness.checks['database']?.detail).toMatch(new RegExp(`${dbPath}.*full`));
@@ -325,7 +359,7 @@ describe('runtime/daemon', () => {
     unlinkSync(filler);
     await timers.advanceTo(T0 + 7 * MIN);
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
-    expect(daemon.readiness().ready).toBe(true);
+    expect(daemon.view.readiness().ready).toBe(true);
     await timers.advanceTo(T0 + 9 * MIN);
     expect(notifications()).toHaveLength(2);
     await daemon.stop();

@@ -2,11 +2,10 @@ import type { Labels } from '../routing/labels.js';
 import { isInhibited } from '../routing/inhibit.js';
 import type { Silence } from '../routing/silence.js';
 import { isSilenced } from '../routing/silence.js';
-import type { SpecError } from '../spec/located.js';
-import type { Db } from '../store/db.js';
+import type { LocatedProblem } from '../formats/located.js';
 import type { StoredAlert } from '../store/alerts.js';
-import { OutboxStore } from '../store/outbox.js';
-import { SilenceStore } from '../store/silences.js';
+import type { OutboxStore } from '../store/outbox.js';
+import type { SilenceStore } from '../store/silences.js';
 import type { DispatchObserver, RetryPolicy } from '../notify/dispatcher.js';
 import { DEFAULT_RETRY_POLICY, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier, NotifierDeps } from '../notify/notifier.js';
@@ -20,7 +19,9 @@ import { buildReceivers } from '../notify/routing-config.js';
  * when every receiver in it can be built; otherwise the last good one keeps running.
  */
 export interface DeliveryDeps {
-  readonly db: Db;
+  /** The outbox table and the silences (in the engine's database: an alert decision and its notifications share a transaction). */
+  readonly store: OutboxStore;
+  readonly silences: SilenceStore;
   readonly notifierDeps: NotifierDeps;
   readonly now: () => number;
   readonly random: () => number;
@@ -43,8 +44,8 @@ export class Delivery {
 
   private constructor(private config: RoutingConfig, notifiers: ReadonlyMap<string, Notifier>, private readonly deps: DeliveryDeps) {
     this.notifiers = notifiers;
-    this.store = new OutboxStore(deps.db);
-    this.silences = new SilenceStore(deps.db);
+    this.store = deps.store;
+    this.silences = deps.silences;
     this.dispatcher = new Dispatcher({
       store: this.store,
       notifiers: () => this.notifiers,
@@ -62,14 +63,14 @@ export class Delivery {
     });
   }
 
-  static create(config: RoutingConfig, deps: DeliveryDeps): { ok: true; delivery: Delivery } | { ok: false; errors: readonly SpecError[] } {
+  static create(config: RoutingConfig, deps: DeliveryDeps): { ok: true; delivery: Delivery } | { ok: false; errors: readonly LocatedProblem[] } {
     const built = buildReceivers(config, deps.notifierDeps);
     if (!built.ok) return { ok: false, errors: built.errors };
     return { ok: true, delivery: new Delivery(config, built.notifiers, deps) };
   }
 
   /** Applies a reloaded routing config; on errors the running one stays. */
-  apply(config: RoutingConfig): readonly SpecError[] {
+  apply(config: RoutingConfig): readonly LocatedProblem[] {
     const built = buildReceivers(config, this.deps.notifierDeps);
     if (!built.ok) return built.errors;
     this.config = config;

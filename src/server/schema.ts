@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration } from '../spec/common-schema.js';
+import { Duration } from '../formats/common-schema.js';
 
 /**
  * Request bodies of the JSON API. Messages follow the project's convention: the first line says what is

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { AlertPhase } from '../alerting/state.js';
-import type { DaemonView } from '../runtime/view.js';
-import { UnavailableError } from '../runtime/view.js';
+import type { DaemonView } from './view.js';
+import { UnavailableError } from './view.js';
 import { redactUrl } from '../redact-url.js';
 import { HOUR, parseDuration } from '../slo/duration.js';
 import { alertJson, silenceJson, sloDetailJson, sloSummaryJson } from './api-json.js';
@@ -46,6 +46,8 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Bounds on what one client may hold (defaults: DEFAULT_LIMITS). */
   readonly limits?: ServerLimits;
+  /** More routes (the status page), tried after the API's own. */
+  readonly routes?: readonly Route[];
 }
 
 export interface ServerLimits {
@@ -83,20 +85,20 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_SILENCE_MS = 2 * HOUR;
 const HISTORY_LIMIT = 100;
 
-type Method = 'GET' | 'POST' | 'DELETE';
-interface RequestContext {
+export type Method = 'GET' | 'POST' | 'DELETE';
+export interface RequestContext {
   readonly req: IncomingMessage;
   readonly params: readonly string[];
   readonly query: URLSearchParams;
 }
-type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
-interface Route {
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+export interface Route {
   readonly path: string;
   readonly segments: readonly string[];
   readonly handlers: Partial<Record<Method, Handler>>;
 }
 
-const ROUTE_LIST = '/metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences';
+const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences';
 const SERVED_METHODS = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 export function createServer(view: DaemonView, metrics: MetricsEndpoint, options: ServerOptions): BurnwatchServer {
@@ -181,6 +183,7 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
         return { status: 204 };
       },
     }),
+    ...(options.routes ?? []),
   ];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -285,7 +288,7 @@ function refuse(socket: Duplex, error: HttpError): void {
   socket.end(rawReply(error.reply()), () => socket.destroy());
 }
 
-function route(path: string, handlers: Partial<Record<Method, Handler>>): Route {
+export function route(path: string, handlers: Partial<Record<Method, Handler>>): Route {
   return { path, segments: path.split('/').filter((s) => s !== ''), handlers };
 }
 

@@ -1,4 +1,5 @@
 import { periodWindow } from './calendar.js';
+import { countsEvents as ledgerCountsEvents } from './counting.js';
 import { HOUR } from './duration.js';
 import type { Severity, Slo, Tier } from './model.js';
 import { errorBudget } from './model.js';
@@ -96,7 +97,7 @@ export function freshnessWindowMs(tiers: readonly Tier[]): number {
 export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Observation {
   const budgetFraction = errorBudget(slo.objective);
   const slices = slo.budgeting.kind !== 'occurrences';
-  const countsEvents = slo.indicator.kind !== 'ratio';
+  const countsEvents = ledgerCountsEvents(slo.indicator);
   const tiers = slo.alerting.tiers.map((tier): TierObservation => {
     const long = sums.window(tier.longMs);
     const short = sums.window(tier.shortMs);

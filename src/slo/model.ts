@@ -1,5 +1,5 @@
 /**
- * The SLO model every input format maps to. Nothing downstream of `spec/` knows which file format an SLO
+ * The SLO model every input format maps to. Nothing downstream of `formats/` knows which file format an SLO
  * came from; everything that evaluates, stores or notifies reads these types.
  *
  * Units: durations in milliseconds, objectives in percent (99.9), ratios as fractions (0..1).

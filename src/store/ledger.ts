@@ -32,6 +32,12 @@ interface Row {
   data_slots: number;
 }
 
+/** A stored row: the instance's sums from its first slot up to and including `slotMs`. */
+export interface CumulativeRow {
+  readonly slotMs: number;
+  readonly sum: WindowSum;
+}
+
 export interface Instance {
   readonly id: number;
   readonly sloId: string;
@@ -96,6 +102,7 @@ export class Ledger {
     allCursors: Statement;
     rowsOf: Statement;
     countRows: Statement;
+    between: Statement;
   };
 
   constructor(private readonly db: Db) {
@@ -119,6 +126,11 @@ export class Ledger {
       allCursors: db.prepare('SELECT slo_id FROM slo_cursors'),
       rowsOf: db.prepare('SELECT COUNT(*) AS n FROM ledger WHERE instance_id IN (SELECT id FROM slo_instances WHERE slo_id = ?)'),
       countRows: db.prepare('SELECT COUNT(*) AS n FROM ledger'),
+      // The rows in [from, to] plus the kept row at or before `from` and the one after `to` (interpolation bounds).
+      between: db.prepare(`SELECT slot_ms, bad, total, slice_bad, slices, data_slots FROM ledger WHERE instance_id = @id
+        AND slot_ms >= COALESCE((SELECT MAX(slot_ms) FROM ledger WHERE instance_id = @id AND slot_ms <= @from), @from)
+        AND slot_ms <= COALESCE((SELECT MIN(slot_ms) FROM ledger WHERE instance_id = @id AND slot_ms > @to), @to)
+        ORDER BY slot_ms`),
     };
   }
 
@@ -270,6 +282,14 @@ export class Ledger {
     this.db.pragma('incremental_vacuum');
   }
 
+  /**
+   * The stored cumulative rows of an instance covering [fromMs, toMs], with the kept row at or before `fromMs`
+   * and the first one after `toMs`, oldest first (for reading many instants at once, e.g. a chart).
+   */
+  cumulativeRows(instanceId: number, fromMs: number, toMs: number): CumulativeRow[] {
+    return (this.stmt.between.all({ id: instanceId, from: fromMs, to: toMs }) as Row[]).map((r) => ({ slotMs: r.slot_ms, sum: toSum(r) }));
+  }
+
   rowCount(sloId?: string): number {
     const row = (sloId === undefined ? this.stmt.countRows.get() : this.stmt.rowsOf.get(sloId)) as { n: number };
     return row.n;
@@ -290,7 +310,8 @@ function toSum(row: Row | undefined): WindowSum {
   return { bad: row.bad, total: row.total, sliceBad: row.slice_bad, slices: row.slices, dataSlots: row.data_slots };
 }
 
-function diff(a: WindowSum, b: WindowSum): WindowSum {
+/** Sums over (b, a]: the difference of two cumulative rows (never negative). */
+export function diff(a: WindowSum, b: WindowSum): WindowSum {
   return {
     bad: Math.max(0, a.bad - b.bad),
     total: Math.max(0, a.total - b.total),

@@ -132,6 +132,9 @@ export class OutboxStore {
       stats: db.prepare(`SELECT SUM(state IN ('pending', 'sending')) AS pending, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_ms END) AS oldest,
         SUM(state = 'dead') AS dead FROM outbox`),
       recent: db.prepare(`SELECT * FROM outbox ORDER BY id DESC LIMIT ?`),
+      // Alert keys start with `<slo id>/`: the range ['<id>/', '<id>0') is exactly that prefix ('0' follows '/').
+      ofSlo: db.prepare(`SELECT alert_key, receiver, kind, status, state, created_ms, delivered_ms, last_error FROM outbox
+        WHERE alert_key >= ? AND alert_key < ? AND created_ms >= ? AND created_ms <= ? ORDER BY id DESC LIMIT ?`),
       prune: db.prepare(`DELETE FROM outbox WHERE state IN ('delivered', 'dead') AND created_ms < ?
         AND id NOT IN (SELECT MAX(id) FROM outbox GROUP BY alert_key, receiver, status)`),
     };
@@ -225,6 +228,21 @@ export class OutboxStore {
 
   recent(limit: number): OutboxRow[] {
     return (this.stmt['recent']?.all(limit) as RawRow[]).map(toRow);
+  }
+
+  /** The rows of an SLO's alerts created in [fromMs, toMs], newest first (without their payloads). */
+  ofSlo(sloId: string, fromMs: number, toMs: number, limit: number): Omit<OutboxRow, 'id' | 'notificationId' | 'groupKey' | 'notification' | 'nextAttemptMs' | 'attempts' | 'externalRef'>[] {
+    const rows = this.stmt['ofSlo']?.all(`${sloId}/`, `${sloId}0`, fromMs, toMs, limit) as Pick<RawRow, 'alert_key' | 'receiver' | 'kind' | 'status' | 'state' | 'created_ms' | 'delivered_ms' | 'last_error'>[];
+    return rows.map((r) => ({
+      alertKey: r.alert_key,
+      receiver: r.receiver,
+      kind: r.kind as OutboxKind,
+      status: r.status === 'resolved' ? 'resolved' : 'firing',
+      state: r.state as OutboxState,
+      createdMs: r.created_ms,
+      ...(r.delivered_ms === null ? {} : { deliveredMs: r.delivered_ms }),
+      ...(r.last_error === null ? {} : { lastError: r.last_error }),
+    }));
   }
 
   /** Drops finished rows older than `beforeMs`, keeping the last of each alert, receiver and status (refs). */

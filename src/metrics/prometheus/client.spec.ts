@@ -465,10 +465,20 @@ describe('readiness and build info', () => {
     expect((await failure(source().ready())).kind).toBe('auth');
   });
 
-  it('reads build info', async () => {
+  it('reads build info and tells Prometheus by its Go build fields', async () => {
     stub.handle(() => ({ body: { status: 'success', data: { version: '2.42.0+ds', revision: '2.42.0+ds-5+deb12u1', goVersion: 'go1.19.8' } } }));
-    expect(await source({ pathPrefix: '/prometheus' }).buildInfo()).toEqual({ version: '2.42.0+ds', revision: '2.42.0+ds-5+deb12u1' });
+    expect(await source({ pathPrefix: '/prometheus' }).buildInfo()).toEqual({ kind: 'prometheus', version: '2.42.0+ds', revision: '2.42.0+ds-5+deb12u1' });
     expect(stub.requests[0]?.url).toBe('/prometheus/api/v1/status/buildinfo');
+  });
+
+  it.each([
+    ['VictoriaMetrics without a version (Debian build)', { data: {}, headers: { 'X-Server-Hostname': 'vm' } }, { kind: 'victoriametrics', version: 'unknown' }],
+    ['VictoriaMetrics with a version', { data: { version: '1.93.4' }, headers: { 'X-Server-Hostname': 'vm-0' } }, { kind: 'victoriametrics', version: '1.93.4' }],
+    ['Grafana Mimir', { data: { application: 'Grafana Mimir', version: 'r249-5bedc7a1', revision: '5bedc7a1', goVersion: 'go1.20.5' }, headers: {} }, { kind: 'mimir', version: 'r249-5bedc7a1', revision: '5bedc7a1' }],
+    ['something else', { data: { version: '1.0' }, headers: {} }, { kind: 'unknown', version: '1.0' }],
+  ])('tells %s from its build info', async (_what, answer, expected) => {
+    stub.handle(() => ({ headers: answer.headers, body: { status: 'success', data: answer.data } }));
+    expect(await source().buildInfo()).toEqual(expected);
   });
 });
 

@@ -5,7 +5,7 @@ import type { AxiosInstance } from 'axios';
 import { formatDuration } from '../../slo/duration.js';
 import { MetricsSourceError } from '../errors.js';
 import type {
-  BuildInfo, InstantResult, MetricsSource, Point, QueryOptions, QueryStats, RangeResult, RawSamplesOptions, Sample, Series,
+  BackendKind, BuildInfo, InstantResult, MetricsSource, Point, QueryOptions, QueryStats, RangeResult, RawSamplesOptions, Sample, Series,
 } from '../source.js';
 import type { TimeRange } from './chunks.js';
 import { halveRangeChunk, halveRawRange, MAX_POINTS_PER_SERIES, mergeSeries, planRangeChunks, planRawChunks, RAW_CHUNK_MS } from './chunks.js';
@@ -222,8 +222,13 @@ export class PrometheusSource implements MetricsSource {
     const ctx = this.context('/api/v1/status/buildinfo');
     const answer = await this.send(ctx, 'GET', `${this.url}${ctx.endpoint}`, undefined, options.signal);
     const parsed = BuildInfoData.safeParse(unwrapAnswer(answer, ctx));
-    if (!parsed.success) throw invalid(ctx, 'build information without a version', 'check that the URL points at a Prometheus-compatible API');
-    return { version: parsed.data.version, ...(parsed.data.revision === undefined ? {} : { revision: parsed.data.revision }) };
+    if (!parsed.success) throw invalid(ctx, 'the answer is not build information', 'check that the URL points at a Prometheus-compatible API');
+    const { version, revision } = parsed.data;
+    return {
+      kind: backendKind(parsed.data, answer.headers),
+      version: version === undefined || version === '' ? 'unknown' : version,
+      ...(revision === undefined || revision === '' ? {} : { revision }),
+    };
   }
 
   private context(endpoint: string, query?: string, when?: string): RequestContext {
@@ -318,6 +323,17 @@ export class PrometheusSource implements MetricsSource {
     }
     return headers;
   }
+}
+
+/**
+ * Which backend answered: Mimir names itself (`application`); VictoriaMetrics sets an `X-Server-Hostname`
+ * header on its answers (its build information may be empty); Prometheus's carries the Go build fields.
+ */
+export function backendKind(data: BuildInfoData, headers: Readonly<Record<string, string | undefined>>): BackendKind {
+  if (/mimir/i.test(data.application ?? '')) return 'mimir';
+  if (headers['x-server-hostname'] !== undefined) return 'victoriametrics';
+  if (data.goVersion !== undefined && data.revision !== undefined) return 'prometheus';
+  return 'unknown';
 }
 
 export function createPrometheusSource(options: PrometheusClientOptions): PrometheusSource {

@@ -53,7 +53,13 @@ export const ApiEnvelope = z.object({
 });
 export type ApiEnvelope = z.infer<typeof ApiEnvelope>;
 
-export const BuildInfoData = z.object({ version: z.string(), revision: z.string().optional() });
+/** Prometheus writes version, revision, goVersion...; Mimir adds application; VictoriaMetrics may write nothing. */
+export const BuildInfoData = z.object({
+  version: z.string().optional(),
+  revision: z.string().optional(),
+  goVersion: z.string().optional(),
+  application: z.string().optional(),
+});
 export type BuildInfoData = z.infer<typeof BuildInfoData>;
 
 /**

@@ -59,6 +59,7 @@ export function alertAnnotations(n: AlertNotification): Record<string, string> {
   }
   if (n.links.sliQuery !== undefined) out.sli_query_url = n.links.sliQuery;
   if (n.links.dashboard !== undefined) out.dashboard_url = n.links.dashboard;
+  if (n.links.sloPage !== undefined) out.slo_page_url = n.links.sloPage;
   if (n.status === 'resolved') out.resolution = resolvedSummary(n);
   for (const [name, value] of Object.entries(n.annotations)) {
     if (value !== '') out[name] = value;
@@ -75,7 +76,7 @@ export function renderPostableAlert(n: AlertNotification, timing: AlertmanagerTi
   const labels = withoutEmptyLabels(n.labels);
   if (labels.alertname === undefined) labels.alertname = FALLBACK_ALERTNAME;
   const endsAt = n.status === 'firing' ? validUntil(n.createdAt, timing) : (n.endsAt ?? n.createdAt);
-  const generatorURL = n.links.sliQuery ?? n.links.dashboard;
+  const generatorURL = n.links.sloPage ?? n.links.sliQuery ?? n.links.dashboard;
   return {
     labels,
     annotations: alertAnnotations(n),

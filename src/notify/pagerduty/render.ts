@@ -152,7 +152,7 @@ export interface PdTriggerOptions {
 
 /** The trigger event for a firing alert (without routing_key). */
 export function renderPagerDutyTrigger(n: AlertNotification, options: PdTriggerOptions): PdTriggerEvent {
-  const links = [httpLink(n.links.runbook, 'Runbook'), httpLink(n.links.sliQuery, 'SLI query (Prometheus)'), httpLink(n.links.dashboard, 'Dashboard')]
+  const links = [httpLink(n.links.sloPage, 'SLO status page'), httpLink(n.links.runbook, 'Runbook'), httpLink(n.links.sliQuery, 'SLI query (Prometheus)'), httpLink(n.links.dashboard, 'Dashboard')]
     .filter((l): l is PdLink => l !== undefined);
   const event: PdTriggerEvent = {
     event_action: 'trigger',

@@ -135,7 +135,8 @@ function formatPairs(record: Readonly<Record<string, string>>): string {
 }
 
 function linksBlock(n: AlertNotification): SlackBlock | undefined {
-  const parts: string[] = [];
+  const page = mrkdwnLink(n.links.sloPage, 'SLO status page');
+  const parts: string[] = page === undefined ? [] : [page];
   const runbook = mrkdwnLink(n.links.runbook, 'Runbook');
   if (runbook !== undefined) parts.push(runbook);
   else if (n.links.runbookPath !== undefined) parts.push(`Runbook: ${cutMrkdwn(escapeMrkdwn(n.links.runbookPath), 500)}`);

@@ -1,0 +1,36 @@
+import { labelsKey } from '../store/ledger.js';
+import type { Ledger } from '../store/ledger.js';
+import type { OutboxStore } from '../store/outbox.js';
+import type { DeliveryRecord, StatusReader } from '../server/ui/reader.js';
+import type { DaemonView } from '../server/view.js';
+
+export interface StatusReaderDeps {
+  /** Status, alerts, history and silences, as the JSON API reads them. */
+  readonly view: Pick<DaemonView, 'now' | 'slos' | 'alerts' | 'history' | 'silences'>;
+  readonly ledger: Ledger;
+  readonly outbox: OutboxStore;
+  readonly intervalMs: number;
+  readonly links: StatusReader['links'];
+  /** Runs a database read; a storage failure is reported and thrown as UnavailableError. */
+  readonly guard: <T>(during: string, read: () => T) => T;
+}
+
+/** The status page's view of a running daemon (see StatusReader). */
+export function createStatusReader(deps: StatusReaderDeps): StatusReader {
+  const { view, ledger, outbox, guard } = deps;
+  return {
+    intervalMs: deps.intervalMs,
+    links: deps.links,
+    now: () => view.now(),
+    slos: () => view.slos(),
+    alerts: () => view.alerts(),
+    history: (sloId, limit) => view.history(sloId, limit),
+    silences: () => view.silences(),
+    ledgerRows: (sloId, labels, fromMs, toMs) => guard('ledger', () => {
+      const key = labelsKey(labels);
+      const instance = ledger.instancesOf(sloId).find((i) => i.key === key);
+      return instance === undefined ? undefined : ledger.cumulativeRows(instance.id, fromMs, toMs);
+    }),
+    deliveries: (sloId, fromMs, toMs, limit): DeliveryRecord[] => guard('outbox', () => outbox.ofSlo(sloId, fromMs, toMs, limit)),
+  };
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopSlo, shopTraffic, startStatusPage } from '../../../test/support/status-page.js';
+import type { StatusPageHarness } from '../../../test/support/status-page.js';
+import { CONTENT_SECURITY_POLICY } from './routes.js';
+
+/**
+ * The status page's routes over a real engine and ledger fed by synthetic traffic (no browser): headers,
+ * files, the JSON endpoints and their refusals. checkout-availability (99.9 %, 30 d, workbook tiers) gets
+ * 10 requests/s; from 13:00 to 13:30 half of them fail. cart-availability is grouped by route.
+ */
+
+const T = Date.parse('2026-03-10T12:00:00Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let h: StatusPageHarness;
+
+beforeAll(async () => {
+  h = await startStatusPage({
+    slos: [shopSlo('checkout-availability', { displayName: '<script>alert(1)</script>' }), shopSlo('cart-availability', { groupBy: ['route'] })],
+    series: [
+      ...shopTraffic('checkout-availability', T - 8 * HOUR, (t) => (t > T + HOUR && t <= T + 90 * MINUTE ? 0.5 : 0)),
+      ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0, ['/cart', '/pay']),
+    ],
+    startMs: T,
+  });
+  await h.runTo(T + 3 * HOUR);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const get = (path: string): Promise<Response> => fetch(`${h.base}${path}`);
+
+describe('pages', () => {
+  it.each(['/', '/alerts', '/silences', '/slos/checkout-availability'])('%s is HTML with a strict CSP, revalidated on every visit', async (path) => {
+    const res = await get(path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script>|<style|style="|\son[a-z]+="/);
+    // Nothing the page loads comes from elsewhere (links people follow may point anywhere).
+    expect(html).not.toMatch(/src="(https?:)?\/\/|<link[^>]+href="(https?:)?\/\//);
+  });
+
+  it('writes names from SLO files as text, never as markup', async () => {
+    const html = await (await get('/slos/checkout-availability')).text();
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>alert(1)');
+  });
+
+  it('answers an unknown SLO with a 404 page', async () => {
+    const res = await get('/slos/nope');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('There is no SLO with the id &quot;nope&quot;.');
+  });
+
+  it('charts the instance with the least budget left when a grouped SLO is opened without one', async () => {
+    const html = await (await get('/slos/cart-availability')).text();
+    expect(html).toMatch(/data-instance="\{&quot;route&quot;:&quot;\/(cart|pay)&quot;\}"/);
+  });
+});
+
+describe('files', () => {
+  it('serves the page scripts and uPlot under a versioned path, cached for good', async () => {
+    const html = await (await get('/')).text();
+    const version = /ui\/([0-9a-f]{12})\/app\.css/.exec(html)?.[1];
+    expect(version).toBeDefined();
+    for (const [path, type] of [['app.css', 'text/css'], ['overview.js', 'text/javascript'], ['vendor/uPlot.iife.min.js', 'text/javascript'], ['vendor/uPlot.min.css', 'text/css']] as const) {
+      const res = await get(`/ui/${version}/${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    expect(await (await get(`/ui/${version}/vendor/uPlot.iife.min.js`)).text()).toContain('uPlot');
+  });
+
+  it('does not let an old version be cached, and knows no other file', async () => {
+    expect((await get('/ui/000000000000/app.css')).headers.get('cache-control')).toBe('no-cache');
+    expect((await get('/ui/000000000000/tsconfig.json')).status).toBe(404);
+    expect((await get('/ui/000000000000/..%2F..%2Fpackage.json')).status).toBe(404);
+  });
+});
+
+describe('GET /api/v1/slos/:id/series', () => {
+  it('has one point per step from the first multiple of step in the range to the last', async () => {
+    const res = await get(`/api/v1/slos/checkout-availability/series?from=${(T + HOUR) / 1000 - 1}&to=${(T + 2 * HOUR) / 1000}&step=5m`);
+    expect(res.status).toBe(200);
+    const s = await res.json() as { times: number[]; step: string; burnRates: Record<string, number[]>; budgetRemaining: number[] };
+    // 13:00 - 1 s is not a multiple of 5 minutes: the first point is 13:00; 13 points to 14:00.
+    expect(s.times[0]).toBe((T + HOUR) / 1000);
+    expect(s.times).toHaveLength(13);
+    expect(s.step).toBe('5m');
+    // 13:30: the last 5 minutes had 50 % errors, the error budget is 0.1 %: burn rate 500.
+    expect(s.burnRates['5m']?.[6]).toBeCloseTo(500, 6);
+    // 13:00: no error yet in the last hour.
+    expect(s.burnRates['1h']?.[0]).toBe(0);
+  });
+
+  it.each([
+    ['step=0.5', 'step must be a duration of at least 1s'],
+    ['step=1s&range=30d', 'more than 11000 per request'],
+    ['from=yesterday', 'from must be an RFC 3339 time or unix seconds'],
+    ['from=2026-03-10T12:00:00Z&to=2026-03-10T11:00:00Z', 'to must be after from'],
+    ['instance=route', 'instance must be the instance\'s labels as a JSON object'],
+  ])('refuses %s with 400', async (query, message) => {
+    const res = await get(`/api/v1/slos/checkout-availability/series?${query}`);
+    expect(res.status).toBe(400);
+    expect((await res.json() as { error: string }).error).toContain(message);
+  });
+
+  it('asks for the instance of a grouped SLO, and says when it has no such instance', async () => {
+    expect((await get('/api/v1/slos/cart-availability/series')).status).toBe(400);
+    expect((await get(`/api/v1/slos/cart-availability/series?instance=${encodeURIComponent('{"route":"/cart"}')}&range=1h`)).status).toBe(200);
+    expect((await get(`/api/v1/slos/cart-availability/series?instance=${encodeURIComponent('{"route":"/x"}')}`)).status).toBe(404);
+    expect((await get('/api/v1/slos/nope/series')).status).toBe(404);
+  });
+});
+
+describe('GET /api/v1/slos/:id/timeline', () => {
+  it('lists the state changes with the receivers notified, and the firing periods', async () => {
+    const t = await (await get(`/api/v1/slos/checkout-availability/timeline?from=${T / 1000}&to=${(T + 3 * HOUR) / 1000}`)).json() as {
+      events: { at: string; alert: string; from: string; to: string; notifications: { receiver: string; status: string; state: string }[] }[];
+      firing: { severity: string; start: number; end: number | null }[];
+    };
+    const page = t.events.filter((e) => e.alert === 'checkout-availability/{}/page');
+    expect(page.map((e) => [e.from, e.to])).toEqual([['inactive', 'firing'], ['firing', 'inactive']]);
+    expect(page[0]?.notifications).toEqual([{ receiver: 'console', status: 'firing', state: 'delivered', deliveredAt: page[0]?.at }]);
+    expect(page[1]?.notifications.map((n) => n.status)).toEqual(['resolved']);
+    const band = t.firing.find((b) => b.severity === 'page');
+    expect(band?.start).toBe(Date.parse(page[0]?.at ?? '') / 1000);
+    expect(band?.end).toBe(Date.parse(page[1]?.at ?? '') / 1000);
+    // It fired during the incident and resolved after it.
+    expect(Date.parse(page[0]?.at ?? '')).toBeGreaterThan(T + HOUR);
+    expect(Date.parse(page[0]?.at ?? '')).toBeLessThan(T + 90 * MINUTE);
+    expect(Date.parse(page[1]?.at ?? '')).toBeGreaterThan(T + 90 * MINUTE);
+  });
+});
+
+describe('GET /api/v1/instances', () => {
+  it('has one entry per SLO instance with the budget /api/v1/slos reports', async () => {
+    const list = await (await get('/api/v1/instances')).json() as { slo: string; labels: Record<string, string>; budgetRemaining: number }[];
+    const slos = await (await get('/api/v1/slos')).json() as { id: string; instances: { labels: Record<string, string>; budgetRemaining: number }[] }[];
+    expect(list.map((i) => [i.slo, i.labels, i.budgetRemaining])).toEqual(slos.flatMap((s) => s.instances.map((i) => [s.id, i.labels, i.budgetRemaining])));
+    expect(list).toHaveLength(3);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { sloModel } from '../../../test/support/slo-model.js';
+import { DAY, HOUR, MINUTE } from '../../slo/duration.js';
+import { openDb } from '../../store/db.js';
+import { Ledger } from '../../store/ledger.js';
+import type { CumulativeRow } from '../../store/ledger.js';
+import { computeSeries, cumulativeAt, idealRemaining, maintenanceBetween, seriesReadStart } from './series.js';
+
+/**
+ * Every expected figure is counted by hand from the rows written here. The SLO: 99 % (budget 0.01) over a
+ * rolling day, one page tier 1h/5m at 14.4x. Traffic: 300 events per 5 minutes from T0; 1 % bad for the
+ * first two hours (3 per row), then 10 % (30 per row) for half an hour.
+ */
+
+const T0 = Date.parse('2026-05-01T00:00:00Z');
+const STEP = 5 * MINUTE;
+const slo = sloModel(
+  { objective: 99, period: { kind: 'rolling', durationMs: DAY } },
+  { tiers: [{ name: 'page-1h-5m', severity: 'page', longMs: HOUR, shortMs: 5 * MINUTE, factor: 14.4, forMs: 0 }] },
+);
+
+function incidentLedger(): { ledger: Ledger; id: number } {
+  const ledger = new Ledger(openDb(':memory:'));
+  const { id } = ledger.instance(slo.id, {}, T0);
+  for (let t = T0 + STEP; t <= T0 + 150 * MINUTE; t += STEP) {
+    ledger.append(id, t, { bad: t <= T0 + 2 * HOUR ? 3 : 30, total: 300, sliceBad: 0, slices: 0, data: true });
+  }
+  return { ledger, id };
+}
+
+describe('ledger rows for a range', () => {
+  it('returns the rows in the range plus the kept row before it and the one after it', () => {
+    const { ledger, id } = incidentLedger();
+    const rows = ledger.cumulativeRows(id, T0 + 12 * MINUTE, T0 + 22 * MINUTE);
+    // Rows every 5 minutes: 10 and 25 are the neighbours of [12, 22]; 15 and 20 are inside.
+    expect(rows.map((r) => (r.slotMs - T0) / MINUTE)).toEqual([10, 15, 20, 25]);
+    expect(rows[0]?.sum).toEqual({ bad: 6, total: 600, sliceBad: 0, slices: 0, dataSlots: 2 });
+  });
+
+  it('starts at the first row when the range begins before the instance', () => {
+    const { ledger, id } = incidentLedger();
+    expect(ledger.cumulativeRows(id, T0 - HOUR, T0 + 5 * MINUTE).map((r) => (r.slotMs - T0) / MINUTE)).toEqual([5, 10]);
+  });
+});
+
+describe('cumulative sums between rows', () => {
+  const rows: CumulativeRow[] = [
+    { slotMs: T0, sum: { bad: 0, total: 0, sliceBad: 0, slices: 0, dataSlots: 0 } },
+    { slotMs: T0 + HOUR, sum: { bad: 100, total: 1000, sliceBad: 0, slices: 0, dataSlots: 120 } },
+  ];
+
+  it('are exact on a row, interpolated between two, the last row after it and zero before the first', () => {
+    expect(cumulativeAt(rows, T0 + HOUR).bad).toBe(100);
+    expect(cumulativeAt(rows, T0 + HOUR / 4)).toEqual({ bad: 25, total: 250, sliceBad: 0, slices: 0, dataSlots: 30 });
+    expect(cumulativeAt(rows, T0 + 2 * HOUR).total).toBe(1000);
+    expect(cumulativeAt(rows, T0 - 1).total).toBe(0);
+  });
+});
+
+describe('an SLO instance over time', () => {
+  const { ledger, id } = incidentLedger();
+  const from = T0 + 2 * HOUR;
+  const to = T0 + 150 * MINUTE;
+  const series = computeSeries(slo, ledger.cumulativeRows(id, seriesReadStart(slo, from), to), from, to, STEP);
+
+  it('has one point per step, both ends included', () => {
+    expect(series.times).toEqual([0, 5, 10, 15, 20, 25, 30].map((m) => (from + m * MINUTE) / 1000));
+  });
+
+  it('shows the burn rate of each tier window as the engine computes it', () => {
+    // At 2h30: the last hour holds rows 1h35..2h (6 x 3 bad) and 2h05..2h30 (6 x 30 bad) of 300 each:
+    // 198 / 3600 = 0.055 -> burn rate 5.5; the last 5 minutes: 30 / 300 = 0.1 -> 10.
+    expect(series.windows['1h']?.at(-1)).toBeCloseTo(5.5, 9);
+    expect(series.windows['5m']?.at(-1)).toBeCloseTo(10, 9);
+    // At 2h: one hour of 1 % -> burn rate 1 in both windows.
+    expect(series.windows['1h']?.[0]).toBeCloseTo(1, 9);
+    expect(series.windows['5m']?.[0]).toBeCloseTo(1, 9);
+  });
+
+  it('shows the budget left over the period', () => {
+    // At 2h30 the day holds everything: (24 x 3 + 6 x 30) / (30 x 300) = 252 / 9000 = 0.028 -> 2.8 budgets spent.
+    expect(series.budgetRemaining.at(-1)).toBeCloseTo(1 - 2.8, 9);
+    // At 2h: 1 % over two hours: exactly one budget spent.
+    expect(series.budgetRemaining[0]).toBeCloseTo(0, 9);
+  });
+
+  it('shows the SLI over each step', () => {
+    expect(series.sli[0]).toBeCloseTo(0.99, 9);
+    expect(series.sli.at(-1)).toBeCloseTo(0.9, 9);
+  });
+
+  it('names the tiers and their thresholds', () => {
+    expect(series.tiers).toEqual([{ name: 'page-1h-5m', severity: 'page', longWindow: '1h', shortWindow: '5m', threshold: 14.4 }]);
+  });
+
+  it('has no figures before the instance had data', () => {
+    const early = computeSeries(slo, ledger.cumulativeRows(id, T0 - HOUR, T0 + 10 * MINUTE), T0 - 5 * MINUTE, T0 + 10 * MINUTE, STEP);
+    expect(early.budgetRemaining.slice(0, 2)).toEqual([null, null]);
+    expect(early.windows['5m']?.slice(0, 2)).toEqual([null, null]);
+    expect(early.windows['5m']?.[3]).toBeCloseTo(1, 9);
+  });
+});
+
+describe('the ideal budget line', () => {
+  it('goes from 1 to 0 over a calendar month', () => {
+    const monthly = sloModel({ period: { kind: 'calendar', unit: 'month', timezone: 'UTC' } });
+    // May has 31 days: 10 days in, 21/31 of the budget should be left.
+    expect(idealRemaining(monthly, Date.parse('2026-05-11T00:00:00Z'), 0)).toBeCloseTo(21 / 31, 12);
+  });
+
+  it('goes from 1 at the start of the chart to 0 one rolling period later', () => {
+    expect(idealRemaining(slo, T0 + 6 * HOUR, T0)).toBeCloseTo(0.75, 12);
+    expect(idealRemaining(slo, T0 + 25 * HOUR, T0)).toBeNull();
+  });
+});
+
+describe('maintenance windows in a range', () => {
+  it('lists each occurrence of a repeating window that overlaps the range', () => {
+    const weekly = { startMs: T0, durationMs: HOUR, everyMs: 7 * DAY, reason: 'db upgrade' };
+    expect(maintenanceBetween([weekly], T0 + 7 * DAY + 30 * MINUTE, T0 + 15 * DAY)).toEqual([
+      { startMs: T0 + 7 * DAY, endMs: T0 + 7 * DAY + HOUR, reason: 'db upgrade' },
+      { startMs: T0 + 14 * DAY, endMs: T0 + 14 * DAY + HOUR, reason: 'db upgrade' },
+    ]);
+  });
+});

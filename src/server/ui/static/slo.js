@@ -1,0 +1,207 @@
+// @ts-check
+import { burnRate, chip, duration, getJson, h, live, percent, utc } from './common.js';
+
+/**
+ * The SLO page: the instance's figures now, and over the chosen range its budget, the burn rate of each tier
+ * (long and short window against the tier's threshold, log scale) and its SLI, drawn with uPlot from
+ * GET api/v1/slos/<id>/series; the alert timeline from .../timeline. Firing periods and maintenance windows
+ * are shaded on every chart; the legend and the timeline say the same in words.
+ *
+ * @typedef {{ start: number, end: number | null, kind: string, severity: string }} Band
+ * @typedef {{ times: number[], budgetRemaining: (number|null)[], ideal: (number|null)[], sli: (number|null)[],
+ *   burnRates: Record<string, (number|null)[]>, tiers: { name: string, severity: string, longWindow: string, shortWindow: string, threshold: number }[],
+ *   maintenance: { start: number, end: number, reason: string }[], objective: number, step: string }} Series
+ */
+
+/** @type {any} */
+const uPlot = /** @type {any} */ (globalThis).uPlot;
+
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const sloId = main.dataset['slo'] ?? '';
+const instance = main.dataset['instance'] ?? '{}';
+const rangeSeconds = Math.round(Number(main.dataset['rangeMs'] ?? '86400000') / 1000);
+const query = `instance=${encodeURIComponent(instance)}&range=${rangeSeconds}`;
+const base = `api/v1/slos/${encodeURIComponent(sloId)}`;
+
+const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
+const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
+/** Burn rates below this are drawn at it (a log scale has no zero). */
+const FLOOR = 0.01;
+
+/** @type {Band[]} */
+let firing = [];
+/** @type {{ start: number, end: number, reason: string }[]} */
+let maintenance = [];
+/** @type {Map<HTMLElement, any>} */
+const charts = new Map();
+
+/** Shades firing periods and maintenance windows under the series, with a word at the top of each band. */
+function bandsPlugin() {
+  return {
+    hooks: {
+      /** @param {any} u */
+      drawClear: (u) => {
+        const { ctx, bbox } = u;
+        const xMax = u.scales.x.max;
+        /** @type {[number, number, string, string][]} */
+        const shades = [
+          ...maintenance.map((m) => /** @type {[number, number, string, string]} */ ([m.start, m.end, SHADE.maintenance, 'maintenance'])),
+          ...firing.map((b) => /** @type {[number, number, string, string]} */ ([b.start, b.end ?? xMax, b.severity === 'page' ? SHADE.page : SHADE.ticket, `${b.severity} firing`])),
+        ];
+        ctx.save();
+        ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+        for (const [start, end, color, word] of shades) {
+          const x0 = Math.max(bbox.left, u.valToPos(start, 'x', true));
+          const x1 = Math.min(bbox.left + bbox.width, u.valToPos(end, 'x', true));
+          if (x1 <= x0) continue;
+          ctx.fillStyle = color;
+          ctx.fillRect(x0, bbox.top, Math.max(1, x1 - x0), bbox.height);
+          ctx.fillStyle = '#374151';
+          ctx.fillText(word, x0 + 3 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+/** @param {HTMLElement} el */
+function width(el) {
+  return Math.max(300, el.clientWidth || 600);
+}
+
+const tzDate = (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
+
+/**
+ * Draws (first time) or updates a chart; records the number of points drawn in data-points.
+ * @param {HTMLElement} el @param {any} opts @param {(number|null)[][]} data
+ */
+function draw(el, opts, data) {
+  let u = charts.get(el);
+  if (u === undefined) {
+    el.replaceChildren();
+    u = new uPlot({ width: width(el), height: 220, tzDate, plugins: [bandsPlugin()], ...opts }, data, el);
+    charts.set(el, u);
+  } else {
+    u.setData(data);
+  }
+  el.dataset['points'] = String(u.data[0].length);
+}
+
+/** @param {number | null} v */
+const floorLog = (v) => (v === null ? null : Math.max(FLOOR, v));
+/** @param {any} _u @param {number | null} v */
+const rateValue = (_u, v) => (v === null ? '–' : v <= FLOOR ? `≤${FLOOR}×` : burnRate(v));
+/** @param {any} _u @param {number | null} v */
+const percentValue = (_u, v) => (v === null ? '–' : percent(v));
+/** @param {any} _u @param {number[]} ticks */
+const percentTicks = (_u, ticks) => ticks.map((t) => `${Math.round(t * 1000) / 10}%`);
+
+/** Log-scale ticks: a label at each power of ten only. @param {any} _u @param {number[]} ticks */
+const powersOfTen = (_u, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? `${t}×` : ''));
+
+/** @param {Series} s */
+function drawCharts(s) {
+  maintenance = s.maintenance;
+  const x = s.times;
+  const budgetEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="budget"]'));
+  if (budgetEl) {
+    draw(budgetEl, {
+      scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
+      axes: [{}, { values: percentTicks, size: 60 }],
+      series: [{}, { label: 'Budget left', stroke: COLORS.budget, width: 2, fill: 'rgba(37, 99, 235, 0.08)', value: percentValue }, { label: 'Steady spending', stroke: COLORS.ideal, width: 1, dash: [6, 4], value: percentValue }],
+    }, [x, s.budgetRemaining, s.ideal]);
+  }
+  for (const tier of s.tiers) {
+    const el = /** @type {HTMLElement | null} */ (document.querySelector(`[data-chart="burn-rate"][data-tier="${CSS.escape(tier.name)}"]`));
+    if (!el) continue;
+    const long = (s.burnRates[tier.longWindow] ?? []).map(floorLog);
+    const short = (s.burnRates[tier.shortWindow] ?? []).map(floorLog);
+    draw(el, {
+      scales: { x: { time: true }, y: { distr: 3, log: 10, range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [FLOOR, Math.max(tier.threshold * 4, max ?? 1)] } },
+      axes: [{}, { size: 60, values: powersOfTen }],
+      series: [{},
+        { label: `${tier.longWindow} window`, stroke: COLORS.long, width: 2, value: rateValue },
+        { label: `${tier.shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue },
+        { label: `threshold ${burnRate(tier.threshold)}`, stroke: COLORS.threshold, width: 1, dash: [4, 4], value: rateValue }],
+    }, [x, long, short, x.map(() => tier.threshold)]);
+  }
+  const sliEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="sli"]'));
+  if (sliEl) {
+    const objective = s.objective / 100;
+    draw(sliEl, {
+      scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min) => [Math.min(min ?? 1, objective - 2 * (1 - objective)), 1] } },
+      axes: [{}, { values: percentTicks, size: 60 }],
+      series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }, { label: `objective ${s.objective}%`, stroke: COLORS.objective, width: 1, dash: [4, 4], value: percentValue }],
+    }, [x, s.sli, x.map(() => objective)]);
+  }
+}
+
+/** @param {any} detail */
+function renderNow(detail) {
+  const now = /** @type {HTMLElement} */ (document.getElementById('now'));
+  const want = JSON.parse(instance);
+  /** @type {any} */
+  const inst = (detail.instances ?? []).find((/** @type {any} */ i) => JSON.stringify(Object.entries(i.labels).sort()) === JSON.stringify(Object.entries(want).sort()));
+  if (inst === undefined) {
+    now.replaceChildren(h('p', {}, detail.state === 'ok' ? 'This instance has no figures in the last cycle.' : `The SLO is ${detail.state}${detail.error ? `: ${detail.error}` : ''}.`));
+    return;
+  }
+  const alerts = Object.entries(inst.alerts).filter(([, phase]) => phase !== 'inactive').map(([what, phase]) => chip(what === 'nodata' ? 'no data' : what, String(phase)));
+  const tiers = Object.entries(inst.tiers).map(([name, /** @type {any} */ t]) => h('tr', { class: t.active ? 'active' : '' },
+    h('th', { scope: 'row' }, `${t.severity} ${name}`),
+    h('td', {}, burnRate(t.long)), h('td', {}, burnRate(t.short)), h('td', {}, burnRate(t.threshold)),
+    h('td', {}, t.active ? 'ACTIVE: both windows above' : 'no')));
+  now.replaceChildren(
+    h('div', { class: 'tiles' },
+      h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Budget left'), h('span', { class: 'tile-value', 'data-budget': '' }, percent(inst.budget.remaining)),
+        h('meter', { min: 0, max: 1, low: 0.25, high: 0.5, optimum: 1, value: Math.max(0, Math.min(1, inst.budget.remaining ?? 0)), 'aria-hidden': 'true' })),
+      h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Burn rate (1h)'), h('span', { class: 'tile-value' }, burnRate(inst.currentBurnRate))),
+      h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Exhausted in'), h('span', { class: 'tile-value' }, duration(inst.budget.timeToExhaustionSeconds))),
+      h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Alerts'), h('span', { class: 'tile-value chips' }, ...(alerts.length > 0 ? alerts : [chip('', 'inactive')])))),
+    h('table', { class: 'tier-table' },
+      h('caption', {}, `Burn-rate tiers at ${utc(detail.at)}`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Tier'), h('th', { scope: 'col' }, 'Long window'), h('th', { scope: 'col' }, 'Short window'), h('th', { scope: 'col' }, 'Threshold'), h('th', { scope: 'col' }, 'Active'))),
+      h('tbody', {}, ...tiers)));
+}
+
+/** @type {Record<string, string>} */
+const KIND = { burn: 'burn-rate alert', nodata: 'no-data alert', exhaustion: 'budget-exhaustion alert' };
+
+/** @param {any} t */
+function renderTimeline(t) {
+  const list = /** @type {HTMLElement} */ (document.getElementById('timeline'));
+  firing = t.firing;
+  const events = [...t.events].reverse();
+  if (events.length === 0) {
+    list.replaceChildren(h('li', {}, 'No alert changed state in this range.'));
+    return;
+  }
+  list.replaceChildren(...events.map((/** @type {any} */ e) => {
+    const notes = [];
+    if (e.notifications.length > 0) notes.push(`notified: ${e.notifications.map((/** @type {any} */ n) => `${n.receiver} (${n.state === 'delivered' ? 'delivered' : n.state === 'dead' ? `failed: ${n.error ?? 'gave up'}` : 'sending'})`).join(', ')}`);
+    else if (e.silencedBy.length > 0) notes.push(`silenced by ${e.silencedBy.join(', ')}`);
+    else if (e.to === 'firing') notes.push('not notified: inhibited, or no receiver matched');
+    return h('li', { class: `event to-${e.to}`, 'data-to': e.to },
+      h('time', { datetime: e.at }, utc(e.at)), ' ',
+      h('strong', {}, e.severity.toUpperCase()), ` ${KIND[e.kind] ?? e.kind}: `,
+      h('span', { class: `phase phase-${e.from}` }, e.from), ' → ', h('span', { class: `phase phase-${e.to}` }, e.to),
+      notes.length > 0 ? h('span', { class: 'notes' }, ` · ${notes.join(' · ')}`) : null);
+  }));
+}
+
+live(async () => {
+  const [detail, series, timeline] = await Promise.all([
+    getJson(base),
+    getJson(`${base}/series?${query}`),
+    getJson(`${base}/timeline?${query}`),
+  ]);
+  renderNow(detail);
+  renderTimeline(timeline);
+  drawCharts(series);
+});
+
+const resize = new ResizeObserver(() => {
+  for (const [el, u] of charts) if (u.width !== width(el)) u.setSize({ width: width(el), height: 220 });
+});
+for (const el of document.querySelectorAll('[data-chart]')) resize.observe(el);

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Browser } from './support/browser.js';
+import { browserSkipReason, launchChromium } from './support/browser.js';
+import type { StatusPageHarness } from './support/status-page.js';
+import { shopSlo, shopTraffic, startStatusPage } from './support/status-page.js';
+
+/**
+ * The status page in a real browser (Debian's Chromium through playwright-core), over a real engine and
+ * ledger fed by synthetic traffic: checkout-availability (one instance) breaks at 13:00 for half an hour
+ * (half of its requests fail), cart-availability (grouped by route: /cart, /pay) stays healthy. Expected
+ * figures come from the JSON API and from the test's own arithmetic, not from the page's code.
+ * Runs with BURNWATCH_BROWSER_TESTS=1 (CI: on the Node 24 pass).
+ */
+
+const skip = browserSkipReason();
+if (skip !== undefined) console.warn(skip);
+
+const T = Date.parse('2026-03-10T12:00:00Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const SLOT = 30_000;
+const REFRESH_MS = 1_000;
+/** The canvas as the test reads it in the page (the project's TypeScript has no DOM types). */
+interface Canvas {
+  width: number;
+  height: number;
+  toDataURL(): string;
+  ownerDocument: { createElement(tag: 'canvas'): Canvas };
+}
+
+const incident = (t: number): number => (t > T + HOUR && t <= T + 90 * MINUTE ? 0.5 : 0.0005);
+
+describe.skipIf(skip !== undefined)('status page in Chromium', () => {
+  let harness: StatusPageHarness;
+  let browser: Browser;
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+
+  beforeAll(async () => {
+    harness = await startStatusPage({
+      slos: [shopSlo('checkout-availability', { displayName: 'Checkout <b>availability</b>' }), shopSlo('cart-availability', { groupBy: ['route'] })],
+      series: [...shopTraffic('checkout-availability', T - 8 * HOUR, incident), ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0.0003, ['/cart', '/pay'])],
+      startMs: T,
+      slotMs: SLOT,
+      refreshMs: REFRESH_MS,
+    });
+    await harness.runTo(T + 30 * MINUTE);
+    browser = await launchChromium();
+    const local = new URL(harness.base).host;
+    // Every request the pages make is seen here: anything not for burnwatch's own address is recorded and refused.
+    await browser.context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.host === local) await route.continue();
+      else {
+        foreignRequests.push(url.href);
+        await route.abort();
+      }
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  async function open(path: string): Promise<Page> {
+    const page = await browser.context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${path}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`${path}: ${e.message}`));
+    await page.goto(`${harness.base}${path}`);
+    return page;
+  }
+
+  async function api<T>(path: string): Promise<T> {
+    const res = await fetch(`${harness.base}${path}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as T;
+  }
+
+  it('lists every SLO instance on the overview with the budget the API reports', async () => {
+    const page = await open('/');
+    await page.locator('[data-slo]').first().waitFor();
+    const slos = await api<{ id: string; instances: { labels: Record<string, string>; budgetRemaining: number }[] }[]>('/api/v1/slos');
+    let instances = 0;
+    for (const slo of slos) {
+      for (const i of slo.instances) {
+        instances++;
+        const labels = JSON.stringify(Object.fromEntries(Object.entries(i.labels).sort()));
+        const row = page.locator(Object.keys(i.labels).length === 0 ? `[data-slo="${slo.id}"]:not([data-instance])` : `[data-slo="${slo.id}"][data-instance='${labels}']`);
+        await expect.poll(() => row.count()).toBe(1);
+        expect(await row.innerText()).toContain(`${(i.budgetRemaining * 100).toFixed(1)}%`);
+      }
+    }
+    expect(instances).toBe(3);
+    expect(await page.locator('[data-slo]').count()).toBe(instances);
+    // A name from an SLO file is text, never markup.
+    expect(await page.locator('[data-slo="checkout-availability"] a').first().innerText()).toBe('Checkout <b>availability</b>');
+    await page.close();
+  });
+
+  it('shows a page that starts firing within one refresh, firing first', async () => {
+    const page = await open('/');
+    const row = page.locator('[data-slo="checkout-availability"]');
+    await row.waitFor();
+    expect(await row.innerText()).not.toContain('PAGE firing');
+    await harness.runTo(T + HOUR + 10 * MINUTE);
+    const alerts = await api<{ slo: string; severity: string; state: string }[]>('/api/v1/alerts');
+    expect(alerts).toContainEqual(expect.objectContaining({ slo: 'checkout-availability', severity: 'page', state: 'firing' }));
+    const shownAfter = Date.now();
+    await row.getByText('PAGE firing').waitFor({ timeout: REFRESH_MS + 1_000 });
+    expect(Date.now() - shownAfter).toBeLessThanOrEqual(REFRESH_MS + 1_000);
+    expect(await page.locator('[data-slo]').first().getAttribute('data-slo')).toBe('checkout-availability');
+    await page.close();
+  });
+
+  it('draws the budget, every tier\'s burn rate and the SLI with one point per step of the range', async () => {
+    await harness.runTo(T + 2 * HOUR);
+    const page = await open('/slos/checkout-availability?range=6h');
+    const charts = page.locator('[data-chart]');
+    await page.locator('[data-chart="sli"][data-points]').waitFor();
+    // 6 hours at the evaluation interval (30 s), both ends included.
+    const expected = (6 * HOUR) / SLOT + 1;
+    expect(await page.locator('[data-chart="budget"] canvas').count()).toBe(1);
+    expect(await page.locator('[data-chart="burn-rate"]').count()).toBe(4);
+    for (const chart of await charts.all()) {
+      expect(await chart.getAttribute('data-points')).toBe(String(expected));
+      // Drawn: the canvas differs from an empty canvas of the same size.
+      const blank = await chart.locator('canvas').evaluate((c: Canvas) => {
+        const empty = c.ownerDocument.createElement('canvas');
+        empty.width = c.width;
+        empty.height = c.height;
+        return c.toDataURL() === empty.toDataURL();
+      });
+      expect(blank).toBe(false);
+    }
+    const series = await api<{ times: number[] }>('/api/v1/slos/checkout-availability/series?range=6h');
+    expect(series.times.length).toBe(expected);
+    // The timeline says in words that the page fired and resolved.
+    const timeline = await page.locator('#timeline').innerText();
+    expect(timeline).toMatch(/PAGE burn-rate alert: inactive → firing · notified: console \(delivered\)/);
+    expect(timeline).toMatch(/PAGE burn-rate alert: firing → inactive/);
+    await page.close();
+  });
+
+  it.each(['/', '/slos/cart-availability?range=1d', '/alerts', '/silences'])('reaches every link of %s with the keyboard', async (path) => {
+    const page = await open(path);
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(300);
+    const links = await page.locator('a[href]').evaluateAll((as: { getAttribute(name: string): string | null }[]) => as.map((a) => a.getAttribute('href')));
+    const reached = new Set<string | null>();
+    for (let i = 0; i < links.length + 30; i++) {
+      await page.keyboard.press('Tab');
+      reached.add(await page.evaluate(() => {
+        const active = (globalThis as unknown as { document: { activeElement: { tagName: string; getAttribute(name: string): string | null } | null } }).document.activeElement;
+        return active?.tagName === 'A' ? active.getAttribute('href') : null;
+      }));
+    }
+    expect(links.length).toBeGreaterThan(3);
+    expect(links.filter((href) => !reached.has(href))).toEqual([]);
+    await page.close();
+  });
+
+  it('logged no console error, made no request beyond burnwatch and sent every page with a strict CSP', async () => {
+    for (const path of ['/', '/alerts', '/silences', '/slos/checkout-availability']) {
+      const res = await fetch(`${harness.base}${path}`);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+});

@@ -1,0 +1,151 @@
+import { Engine } from '../../src/engine/engine.js';
+import type { EngineLogger } from '../../src/engine/engine.js';
+import type { AlertNotification } from '../../src/notify/notifier.js';
+import { isSilenced, validateSilence } from '../../src/routing/silence.js';
+import type { DaemonView } from '../../src/server/view.js';
+import { createStatusReader } from '../../src/runtime/status-reader.js';
+import { createServer } from '../../src/server/server.js';
+import { statusPageRoutes } from '../../src/server/ui/routes.js';
+import type { StatusReader } from '../../src/server/ui/reader.js';
+import { catalogForPeriod, tiersFromCatalog } from '../../src/slo/windows.js';
+import type { Slo } from '../../src/slo/model.js';
+import { openDb } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db.js';
+import { OutboxStore } from '../../src/store/outbox.js';
+import { SilenceStore } from '../../src/store/silences.js';
+import { createSelfMetrics } from '../../src/server/self-metrics.js';
+import type { SyntheticSeries } from './fake-metrics.js';
+import { counter, FakeMetrics } from './fake-metrics.js';
+import { sloModel } from './slo-model.js';
+
+/**
+ * A status page over a real engine, ledger, alert store, outbox and silences in an in-memory database, fed by
+ * synthetic counters: the browser tests and the benchmark drive it cycle by cycle with a hand-held clock
+ * (`runTo`). Notifications go into the outbox for one receiver, `console`, and are marked delivered, so the
+ * timeline shows them as the daemon's would.
+ */
+
+const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+export interface StatusPageHarness {
+  readonly base: string;
+  readonly engine: Engine;
+  readonly reader: StatusReader;
+  readonly db: Db;
+  /** The harness's clock (ms). */
+  now(): number;
+  /** Ingests and evaluates every slot after the current time up to `toMs`. */
+  runTo(toMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly slos: readonly Slo[];
+  readonly series: readonly SyntheticSeries[];
+  /** The first evaluation (the ledger is backfilled up to it). */
+  readonly startMs: number;
+  readonly slotMs?: number;
+  readonly refreshMs?: number;
+  readonly apiToken?: string;
+  /** How far back the ledger is filled before the first evaluation (default 6 hours: older history would be read with range queries, which the fake source does not answer). */
+  readonly backfillMs?: number;
+}
+
+export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarness> {
+  const slotMs = o.slotMs ?? 30_000;
+  const db = openDb(':memory:');
+  const outbox = new OutboxStore(db);
+  const silences = new SilenceStore(db);
+  let nowMs = o.startMs;
+  const engine = new Engine({
+    source: new FakeMetrics(o.series, 15_000),
+    db,
+    logger: quiet,
+    sink: {
+      enqueue: (notifications: readonly AlertNotification[], atMs: number) => {
+        outbox.insert(notifications.map((notification) => ({ notification, receiver: 'console', groupKey: notification.alertKey, kind: 'state' as const, notBeforeMs: atMs })));
+        for (const row of outbox.due(atMs, 1_000)) outbox.markDelivered(row.id, atMs, undefined);
+      },
+    },
+    suppressed: (labels, atMs) => isSilenced(labels, silences.list(), new Date(atMs)),
+  }, { slotMs, rateWindowMs: 120_000, links: {}, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000 });
+  engine.setSlos(o.slos, nowMs);
+  await engine.ingest(nowMs);
+  engine.evaluateAt(nowMs);
+
+  const view: DaemonView = {
+    version: 'test',
+    now: () => nowMs,
+    readiness: () => ({ ready: true, checks: {} }),
+    slos: () => engine.allStatuses(),
+    history: (sloId, limit) => engine.alertStore.history(sloId, limit),
+    alerts: () => engine.alertStore.loadAll().filter((a) => a.state.phase !== 'inactive'),
+    silences: () => silences.list(),
+    addSilence: (draft) => {
+      const check = validateSilence(draft);
+      if (!check.ok) return { ok: false, problems: check.problems };
+      return { ok: true, silence: silences.add({ ...draft, matchers: check.matchers }, nowMs) };
+    },
+    expireSilence: (id) => silences.expire(id, nowMs),
+    health: () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: outbox.stats(), reloadErrors: [], databaseOpen: true }),
+  };
+  const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
+  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
+    logger,
+    ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
+    routes: statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }),
+  });
+  const bound = await server.listen('127.0.0.1', 0);
+  return {
+    base: `http://127.0.0.1:${bound.port}`,
+    engine,
+    reader,
+    db,
+    now: () => nowMs,
+    async runTo(toMs) {
+      for (let t = nowMs + slotMs; t <= toMs; t += slotMs) {
+        nowMs = t;
+        await engine.ingest(t);
+        engine.evaluateAt(t);
+      }
+    },
+    async close() {
+      await server.close();
+      db.close();
+    },
+  };
+}
+
+/**
+ * An SLO of a shop: 99.9 % of its requests over a rolling 30 days with the SRE workbook's four tiers (page
+ * at 14.4x over 1h and 5m, 6x over 6h and 30m; ticket at 3x over 1d and 2h, 1x over 3d and 6h).
+ */
+export function shopSlo(id: string, over: Partial<Slo> = {}): Slo {
+  const period = 30 * 86_400_000;
+  return sloModel({
+    id,
+    name: id,
+    service: 'shop',
+    labels: { team: 'shop' },
+    period: { kind: 'rolling', durationMs: period },
+    indicator: {
+      kind: 'events',
+      count: 'bad',
+      events: { kind: 'selector', selector: `http_requests_total{slo="${id}",code="500"}` },
+      total: { kind: 'selector', selector: `http_requests_total{slo="${id}"}` },
+    },
+    ...over,
+  }, { name: 'ShopBurn', tiers: tiersFromCatalog(catalogForPeriod(period), period), runbook: 'https://runbooks.example.com/shop' });
+}
+
+/** 10 requests/s per route from `sinceMs`; `errorShare(t)` of them fail. */
+export function shopTraffic(id: string, sinceMs: number, errorShare: (tMs: number) => number, routes: readonly string[] = ['']): SyntheticSeries[] {
+  return routes.flatMap((route) => {
+    const labels = { __name__: 'http_requests_total', slo: id, ...(route === '' ? {} : { route }) };
+    return [
+      counter({ ...labels, code: '200' }, (t) => 10 * (1 - errorShare(t)), { startMs: sinceMs }),
+      counter({ ...labels, code: '500' }, (t) => 10 * errorShare(t), { startMs: sinceMs }),
+    ];
+  });
+}
