@@ -394,6 +394,19 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing', 'resolved']);
   });
 
+  it('claims the rows of a pass in one transaction (one commit, not one per row)', async () => {
+    const s = setup([new ScriptedNotifier('x')]);
+    s.enqueue(['a', 'b', 'c'].map((key) => notification(key, 'firing', T0)));
+    const inTransaction: boolean[] = [];
+    const claim = s.store.claim.bind(s.store);
+    s.store.claim = (id) => {
+      inTransaction.push(s.db.inTransaction);
+      return claim(id);
+    };
+    expect(await s.dispatcher.pass()).toBe(3);
+    expect(inTransaction).toEqual([true, true, true]);
+  });
+
   it('on a failed write records a delivery at the next pass (no second send, the resolve behind it not held up), and sends nothing it could not claim', async () => {
     const slack = new ScriptedNotifier('slack');
     const db = openDb(':memory:');

@@ -156,17 +156,17 @@ export class Dispatcher {
         record();
         this.unrecorded.delete(id);
       }
-      const due = this.deps.store.due(this.deps.now(), this.options.batch ?? 200);
-      for (const row of due) {
-        let claimed: boolean;
-        try {
-          claimed = this.deps.store.claim(row.id);
-        } catch (err) {
-          // Not claimed, not sent: it stays pending for a later pass.
-          this.failed(err);
-          continue;
-        }
-        if (!claimed) continue;
+      const { store } = this.deps;
+      const due = store.due(this.deps.now(), this.options.batch ?? 200);
+      let claimed: OutboxRow[];
+      try {
+        // In one transaction: one commit for the pass, not one per row before the first send can start.
+        claimed = store.transaction(() => due.filter((row) => store.claim(row.id)));
+      } catch {
+        // A claim failed and took the others with it: one by one, so the rows that can be claimed still go.
+        claimed = due.filter((row) => this.claimOne(row));
+      }
+      for (const row of claimed) {
         const lanes = this.lanes.get(row.receiver) ?? { waiting: [], running: 0 };
         this.lanes.set(row.receiver, lanes);
         mine.push(new Promise<boolean>((settle) => lanes.waiting.push({ row, settle })));
@@ -183,6 +183,16 @@ export class Dispatcher {
     const sent = await Promise.all(mine);
     this.passes.delete(all);
     return sent.filter(Boolean).length;
+  }
+
+  /** Claims one row; false when another pass has it, or when the write failed (it stays pending for a later pass). */
+  private claimOne(row: OutboxRow): boolean {
+    try {
+      return this.deps.store.claim(row.id);
+    } catch (err) {
+      this.failed(err);
+      return false;
+    }
   }
 
   /** One lane of a receiver: sends waiting rows one after the other until none is left. */
