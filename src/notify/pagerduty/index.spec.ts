@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChildScript } from '../../../test/support/child-script.js';
 import { freePort } from '../../../test/support/free-port.js';
 import { startPagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
 import type { PagerDutyEmulator, PagerDutyFailure } from '../../../test/support/pagerduty-emulator.js';
@@ -362,31 +361,13 @@ describe('pagerduty notifier against the emulator', () => {
       }
       process.stdout.write(JSON.stringify(outcomes) + '\\n');
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let doneAt: number | undefined;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('\n')) doneAt ??= performance.now();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearTimeout(killer);
-    const exitedAt = performance.now();
-    expect(stderr.replace(/npm warn.*\n?/g, '')).toBe('');
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual(['ok', 'rate-limited', 'server-error', 'timeout', 'network']);
-    expect(doneAt).toBeDefined();
+    const child = await runChildScript(script);
+    expect(child.stderr).toBe('');
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual(['ok', 'rate-limited', 'server-error', 'timeout', 'network']);
     // pdjs alone would keep the process alive ~30 s (requestTimeout timer) or 20 s (429 retry sleep); an idle
     // kept-alive connection that held it would do so until it closes, 4 s after it fell idle (3 s from here).
-    expect(exitedAt - (doneAt ?? 0)).toBeLessThan(2000);
+    expect(child.exitAfterOutputMs).toBeLessThan(2000);
     // One request per send, no retry inside the SDK. The timed-out send's request is recorded only if its
     // body reached the emulator before the client gave up, which a loaded machine may not manage.
     expect(emulator.requests.slice(0, 3).map((r) => r.answer.status)).toEqual([202, 429, 500]);
