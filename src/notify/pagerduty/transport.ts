@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { event } from '@pagerduty/pdjs';
+import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
 
 /**
  * One POST to the Events API through `@pagerduty/pdjs` (`event()`), in exactly one HTTP request, over the
@@ -29,16 +30,8 @@ import { event } from '@pagerduty/pdjs';
  * - Nothing of a send outlives it: the timer is cleared and the caller's signal detached; an answer pdjs did
  *   not read (the 429 it would have retried) is destroyed, and its connection with it when its body had not
  *   arrived in full, so no connection stays stuck on an unread body. Idle connections do not keep Node
- *   alive and close after `IDLE_MS`.
+ *   alive and close after `IDLE_CONNECTION_MS` (keep-alive.ts).
  */
-
-/**
- * How long an idle connection to PagerDuty stays open: long enough to carry the events of one evaluation's
- * burst (and a resolve's follow-up), shorter than the idle timeout of the servers and proxies in between, so
- * an event is not written into a connection the other side is just closing. Node's own keep-alive agent
- * (since 19) and undici, which carries the Slack calls, use 5 s and 4 s.
- */
-const IDLE_MS = 4_000;
 
 /** Node's http.Agent#addRequest (not in @types/node): puts a request on a free connection or a new one. */
 const baseAddRequest = (Agent.prototype as unknown as { addRequest: (this: Agent, req: ClientRequest, options: unknown) => void }).addRequest;
@@ -53,7 +46,7 @@ export class PagerDutyAgent extends Agent {
   nextRequest: ((req: ClientRequest) => void) | undefined;
 
   constructor(secureContext?: SecureContext) {
-    super({ keepAlive: true, timeout: IDLE_MS, ...(secureContext === undefined ? {} : { secureContext }) });
+    super({ ...KEEP_ALIVE_AGENT, ...(secureContext === undefined ? {} : { secureContext }) });
   }
 
   /** Called by Node's ClientRequest for every request made through this agent, synchronously in its constructor. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChildScript } from '../../../test/support/child-script.js';
 import { freePort } from '../../../test/support/free-port.js';
 import { startSlackEmulator } from '../../../test/support/slack-emulator.js';
 import type { SlackEmulator, SlackFailure } from '../../../test/support/slack-emulator.js';
@@ -362,6 +363,40 @@ describe('slack notifier against the emulator', () => {
     expect(outcome).toMatchObject({ retryable: true, reason: 'network' });
     expect(outcome.error.message).toMatch(/ECONNREFUSED/);
   });
+});
+
+describe('slack notifier in a process of its own', () => {
+  it('leaves nothing that keeps Node alive: a child process exits right after its sends, its connection open and idle', async () => {
+    const emulator = await startSlackEmulator({ token: TOKEN });
+    try {
+      emulator.failNext({ kind: 'slow', delayMs: 5000 });
+      const moduleUrl = new URL('./index.ts', import.meta.url).href;
+      const contractUrl = new URL('../contract.ts', import.meta.url).href;
+      const script = `
+        const { slackNotifier, SlackConfig } = await import(${JSON.stringify(moduleUrl)});
+        const { contractNotification } = await import(${JSON.stringify(contractUrl)});
+        const logger = { warn() {}, info() {}, debug() {} };
+        const make = (timeoutMs) => slackNotifier.create('child', SlackConfig.parse({ token: { env: 'T' }, channel: '#alerts', apiUrl: ${JSON.stringify(emulator.apiUrl)}, timeoutMs }), { secrets: () => ${JSON.stringify(TOKEN)}, logger });
+        const signal = new AbortController().signal;
+        const outcomes = [];
+        const kept = make(8000);
+        for (const [notifier, n] of [[make(1000), 1], [kept, 2], [kept, 3]]) {
+          const o = await notifier.send(contractNotification({ alertKey: 'checkout-availability/{}/burn/page#' + n }), { signal });
+          outcomes.push(o.ok ? 'ok' : o.reason);
+        }
+        process.stdout.write(JSON.stringify(outcomes) + '\\n');
+      `;
+      const child = await runChildScript(script);
+      expect(child.stderr).toBe('');
+      expect(child.code).toBe(0);
+      expect(JSON.parse(child.stdout)).toEqual(['timeout', 'ok', 'ok']);
+      // A connection that held the process would do so for seconds: the idle one until it closes, 4 s after it
+      // fell idle; the one whose answer the timed-out call gave up on until the answer comes, 5 s after it asked.
+      expect(child.exitAfterOutputMs).toBeLessThan(2000);
+    } finally {
+      await emulator.close();
+    }
+  }, 20_000);
 });
 
 describe('SlackConfig', () => {

@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { FetchFunction, Logger as SlackSdkLogger } from '@slack/web-api';
+import type { Logger as SlackSdkLogger } from '@slack/web-api';
 import { z } from 'zod';
 import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { redactSecrets, secretSource } from '../secret-ref.js';
@@ -9,6 +8,8 @@ import { SlackDeliveryError, UNEDITABLE_ERRORS, classifySlackError } from './cla
 import { SlackConfig } from './config.js';
 import { renderSlackFiring, renderSlackResolved, renderSlackResolvedReply } from './render.js';
 import type { SlackMessage } from './render.js';
+import { slackTransport } from './transport.js';
+import type { SlackTransport } from './transport.js';
 
 /**
  * Slack destination: `chat.postMessage` for a firing alert; on resolve, `chat.update` of that same message
@@ -17,7 +18,7 @@ import type { SlackMessage } from './render.js';
  * - Exactly one HTTP request per API call: the SDK's retries are off (`retryConfig: { retries: 0 }`) and a
  *   429 is returned at once (`rejectRateLimitedCalls`) with its Retry-After, so the outbox is the only retry
  *   policy. The SDK's time limit (`timeout`, from `timeoutMs`) applies per API call (a resolve makes up
- *   to three); the caller's signal is honoured through the SDK's `fetch` option.
+ *   to three); the caller's signal is honoured through the SDK's `fetch` option, our transport (transport.ts).
  * - `externalRef` is `{"channel":"C..","ts":"1503435956.000247"}`; `ts` stays a string (as a number it
  *   would lose digits and no longer name the message).
  * - Resolve without a usable `previousRef` (the trigger was never delivered, or the ref is not ours): a new
@@ -69,18 +70,11 @@ function sdkLogger(logger: NotifierDeps['logger'], receiver: string, secrets: re
   };
 }
 
-/**
- * The signal of the send an API call belongs to. A receiver's sends share one WebClient (building one binds
- * its few hundred API methods, about a tenth of a send's CPU), so its `fetch` learns from here which send is
- * calling; the SDK makes the call in the caller's async context (its queue, 100 calls at once, never fills:
- * the dispatcher sends at most 4 at a time per receiver).
- */
-const sendSignal = new AsyncLocalStorage<AbortSignal>();
-
 class SlackNotifier implements Notifier {
   readonly kind = 'slack';
   private readonly secrets: readonly string[];
   private readonly client: WebClient;
+  private readonly transport: SlackTransport = slackTransport();
 
   constructor(
     readonly name: string,
@@ -89,18 +83,12 @@ class SlackNotifier implements Notifier {
     private readonly logger: NotifierDeps['logger'],
   ) {
     this.secrets = [token];
-    // The send's signal joins the SDK's per-call time limit.
-    const fetchWithSignal: FetchFunction = (url, init) => {
-      const signals = [init?.signal ?? undefined, sendSignal.getStore()].filter((s) => s !== undefined);
-      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-      return fetch(url, { ...init, ...(signal === undefined ? {} : { signal }) });
-    };
     this.client = new WebClient(token, {
       slackApiUrl: config.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: config.timeoutMs,
-      fetch: fetchWithSignal,
+      fetch: this.transport.fetch,
       logger: sdkLogger(logger, name, this.secrets),
     });
   }
@@ -113,7 +101,7 @@ class SlackNotifier implements Notifier {
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await sendSignal.run(controller.signal, async () => {
+      return await this.transport.withSendSignal(controller.signal, async () => {
         if (notification.status === 'firing') {
           const mentions = this.config.mentions?.[notification.severity];
           return await this.postNew(this.client, renderSlackFiring(notification, mentions), controller.signal);
