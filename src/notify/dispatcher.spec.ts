@@ -394,6 +394,26 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing', 'resolved']);
   });
 
+  it('sends the firing pages waiting at a busy receiver before its tickets and resolves, each alert still in order', async () => {
+    const slack = hangingNotifier('slack', ['t1']);
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
+    const ticket = (key: string) => notification(key, 'firing', T0, { severity: 'ticket' });
+    const enqueue = (ns: AlertNotification[]) => db.transaction(() => outbox.enqueue(ns, T0))();
+    enqueue([ticket('t1'), ticket('t2'), notification('old', 'resolved', T0), notification('p1', 'firing', T0)]);
+    const first = dispatcher.pass(); // the one lane takes p1, then hangs on t1
+    await settle();
+    enqueue([ticket('t3'), notification('p2', 'firing', T0), notification('p1', 'resolved', T0)]);
+    const second = dispatcher.pass(); // p2 goes before t2 and old's resolve, waiting already, and t3 and p1's resolve
+    await settle();
+    slack.release();
+    await Promise.all([first, second]);
+    expect(slack.got).toEqual(['p1', 't1', 'p2', 't2', 'old', 't3', 'p1']);
+    expect(store.stats()).toEqual({ pending: 0, dead: 0 });
+  });
+
   it('claims the rows of a pass in one transaction (one commit, not one per row)', async () => {
     const s = setup([new ScriptedNotifier('x')]);
     s.enqueue(['a', 'b', 'c'].map((key) => notification(key, 'firing', T0)));

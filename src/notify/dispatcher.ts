@@ -7,7 +7,8 @@ import type { FailureReason, Notifier, SendOutcome } from './notifier.js';
  * receiver's Retry-After), until `maxAgeMs` after the notification was created; a permanent failure, or one
  * older than that, goes to the dead letters (kept in the outbox, logged and counted). Rows of one alert and
  * receiver go strictly in order; a receiver that is down never holds up the others, and a send that hangs
- * holds up only the rows behind it. A new row goes out as soon as the transaction that wrote it has committed.
+ * holds up only the rows behind it. A new row goes out as soon as the transaction that wrote it has committed;
+ * at a busy receiver, firing pages go before its other rows.
  */
 
 export interface RetryPolicy {
@@ -62,6 +63,24 @@ interface Claimed {
 interface ReceiverLanes {
   readonly waiting: Claimed[];
   running: number;
+}
+
+/** A page that fires: what someone must act on now. */
+const isFiringPage = (row: OutboxRow): boolean => row.status === 'firing' && row.kind === 'state' && row.notification.severity === 'page';
+
+/**
+ * Adds a claimed row to its receiver's waiting rows: a firing page goes before every row that is not one (a
+ * ticket, a resolve, a reminder), after the pages already waiting; the others go last. Only the heads of the
+ * alerts' queues are ever claimed, so no alert's rows change order.
+ */
+function queueRow(waiting: Claimed[], claimed: Claimed): void {
+  if (!isFiringPage(claimed.row)) {
+    waiting.push(claimed);
+    return;
+  }
+  const firstOther = waiting.findIndex((w) => !isFiringPage(w.row));
+  if (firstOther === -1) waiting.push(claimed);
+  else waiting.splice(firstOther, 0, claimed);
 }
 
 export class Dispatcher {
@@ -169,7 +188,7 @@ export class Dispatcher {
       for (const row of claimed) {
         const lanes = this.lanes.get(row.receiver) ?? { waiting: [], running: 0 };
         this.lanes.set(row.receiver, lanes);
-        mine.push(new Promise<boolean>((settle) => lanes.waiting.push({ row, settle })));
+        mine.push(new Promise<boolean>((settle) => queueRow(lanes.waiting, { row, settle })));
       }
       const limit = this.options.perReceiver ?? 4;
       for (const [receiver, lanes] of this.lanes) {
