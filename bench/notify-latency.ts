@@ -47,7 +47,8 @@ import { benchSlo, METRIC, routes } from './synthetic.js';
  *   row to the notifier: waking the dispatcher, and the receiver's earlier rows when more rows than its
  *   4 lanes are due), then the send (rendering, the SDK, the connection and the request, up to the
  *   emulator's receipt). The hand-over time comes from the dispatcher's `delivered` report (when the send
- *   ended, less its duration; millisecond resolution).
+ *   ended, less its duration; millisecond resolution). For the slowest page, its cycle's CPU time against
+ *   wall time shows whether the process had a core to run on (the machine may be loaded by other work).
  */
 
 const SLOT_MS = 30_000;
@@ -96,8 +97,28 @@ export interface PageStages {
   readonly inOutbox: LatencySummary;
   /** From the hand-over to the emulator's receipt of the whole request. */
   readonly send: LatencySummary;
-  /** The slowest page, stage by stage. */
-  readonly slowest: { readonly totalMs: number; readonly evaluateMs: number; readonly inOutboxMs: number; readonly sendMs: number; readonly pagesInCycle: number };
+  /**
+   * The slowest page, stage by stage, and how much CPU burnwatch got in its cycle: the evaluation's and the
+   * delivery's CPU time against their wall time (from evaluateAt's return until the outbox was empty). Far less
+   * CPU than wall time on a loaded machine means the process waited for a core.
+   */
+  readonly slowest: {
+    readonly totalMs: number;
+    readonly evaluateMs: number;
+    readonly inOutboxMs: number;
+    readonly sendMs: number;
+    readonly pagesInCycle: number;
+    readonly evaluateCpuMs: number;
+    readonly deliveryWallMs: number;
+    readonly deliveryCpuMs: number;
+  };
+}
+
+/** What one cycle cost burnwatch: CPU time of the evaluation, wall and CPU time of the delivery. */
+interface CycleCost {
+  evaluateCpuMs: number;
+  deliveryWallMs: number;
+  deliveryCpuMs: number;
 }
 
 /** One page at one destination: its stages in ms, and how many pages its evaluation decided. */
@@ -106,6 +127,7 @@ interface PageTimes {
   readonly inOutbox: number;
   readonly send: number;
   readonly pages: number;
+  readonly cycle: CycleCost;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -138,6 +160,8 @@ receivers:
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 const isPage = (n: AlertNotification): boolean => n.severity === 'page' && n.kind === 'burn' && n.status === 'firing';
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -252,7 +276,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     engine.evaluateAt(t0);
 
     /** Per notification id: when the evaluation that decided it started and returned, and how many pages it decided. */
-    const decisions = new Map<string, { n: AlertNotification; start: number; end: number; pages: number }>();
+    const decisions = new Map<string, { n: AlertNotification; start: number; end: number; pages: number; cycle: CycleCost }>();
     const evaluateMs: number[] = [];
     // The last wave resolves about 30 minutes after its burn (the 6h/30m tier's short window).
     const end = burnStart + (WAVES.length - 1) * WAVE_GAP_MS + BURN_MS + 40 * MINUTE;
@@ -262,6 +286,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       await dropIdleConnections(child);
       await engine.ingest(t);
       decided.length = 0;
+      const evaluateCpu0 = process.cpuUsage();
       const start = epochNow();
       engine.evaluateAt(t);
       const returned = epochNow();
@@ -269,13 +294,16 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       evaluateMs.push(returned - start);
       cycles++;
       const pages = decided.filter(isPage).length;
-      for (const n of decided) decisions.set(n.id, { n, start, end: returned, pages });
+      const cost: CycleCost = { evaluateCpuMs: cpuMs(process.cpuUsage(evaluateCpu0)), deliveryWallMs: 0, deliveryCpuMs: 0 };
+      for (const n of decided) decisions.set(n.id, { n, start, end: returned, pages, cycle: cost });
       // Wait for the dispatcher to empty the outbox (the daemon's next cycle is 30 s away); polled sparingly,
       // so the polling takes no CPU from what is measured (receipt times come from the emulators).
       const deadline = performance.now() + 30_000;
       while (live.store.stats().pending > 0 && performance.now() < deadline) await sleep(25);
       const cpu = process.cpuUsage(cpu0);
       deliveryCpuMicros += cpu.user + cpu.system;
+      cost.deliveryWallMs = epochNow() - returned;
+      cost.deliveryCpuMs = cpuMs(cpu);
     }
     const problems = live.store.stats();
 
@@ -300,7 +328,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       fromStart[destination].push(receivedAt - decision.start);
       fromEnd[destination].push(receivedAt - decision.end);
       const handed = handedOver.get(`${decision.n.id}|${destination}`);
-      if (handed !== undefined) stages[destination].push({ evaluate: decision.end - decision.start, inOutbox: handed - decision.end, send: receivedAt - handed, pages: decision.pages });
+      if (handed !== undefined) stages[destination].push({ evaluate: decision.end - decision.start, inOutbox: handed - decision.end, send: receivedAt - handed, pages: decision.pages, cycle: decision.cycle });
       const group = byPages.get(decision.pages) ?? { slack: [], pagerduty: [] };
       group[destination].push(receivedAt - decision.start);
       byPages.set(decision.pages, group);
@@ -327,7 +355,16 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
         evaluate: summarize(list.map((x) => x.evaluate)),
         inOutbox: summarize(list.map((x) => x.inOutbox)),
         send: summarize(list.map((x) => x.send)),
-        slowest: { totalMs: slowest === undefined ? NaN : total(slowest), evaluateMs: slowest?.evaluate ?? NaN, inOutboxMs: slowest?.inOutbox ?? NaN, sendMs: slowest?.send ?? NaN, pagesInCycle: slowest?.pages ?? 0 },
+        slowest: {
+          totalMs: slowest === undefined ? NaN : total(slowest),
+          evaluateMs: slowest?.evaluate ?? NaN,
+          inOutboxMs: slowest?.inOutbox ?? NaN,
+          sendMs: slowest?.send ?? NaN,
+          pagesInCycle: slowest?.pages ?? 0,
+          evaluateCpuMs: slowest?.cycle.evaluateCpuMs ?? NaN,
+          deliveryWallMs: slowest?.cycle.deliveryWallMs ?? NaN,
+          deliveryCpuMs: slowest?.cycle.deliveryCpuMs ?? NaN,
+        },
       };
     };
     const sortedEval = [...evaluateMs].sort((a, b) => a - b);

@@ -233,7 +233,7 @@ function notifyFigures(r: NotifyLatencyResult): Figure[] {
     const e = r.fromEvaluationEnd[d];
     const name = d === 'slack' ? 'Slack' : 'PagerDuty';
     const st = r.stages[d];
-    const stages = `stages p50 / p99: evaluation ${fmtMs(st.evaluate.p50Ms)} / ${fmtMs(st.evaluate.p99Ms)}, in the outbox ${fmtMs(st.inOutbox.p50Ms)} / ${fmtMs(st.inOutbox.p99Ms)}, send ${fmtMs(st.send.p50Ms)} / ${fmtMs(st.send.p99Ms)}; slowest page ${fmtMs(st.slowest.totalMs)} = ${fmtMs(st.slowest.evaluateMs)} + ${fmtMs(st.slowest.inOutboxMs)} + ${fmtMs(st.slowest.sendMs)} (${st.slowest.pagesInCycle} pages in its cycle)`;
+    const stages = `stages p50 / p99: evaluation ${fmtMs(st.evaluate.p50Ms)} / ${fmtMs(st.evaluate.p99Ms)}, in the outbox ${fmtMs(st.inOutbox.p50Ms)} / ${fmtMs(st.inOutbox.p99Ms)}, send ${fmtMs(st.send.p50Ms)} / ${fmtMs(st.send.p99Ms)}; slowest page ${fmtMs(st.slowest.totalMs)} = ${fmtMs(st.slowest.evaluateMs)} + ${fmtMs(st.slowest.inOutboxMs)} + ${fmtMs(st.slowest.sendMs)} (${st.slowest.pagesInCycle} pages in its cycle; burnwatch on CPU ${fmtMs(st.slowest.evaluateCpuMs)} of the evaluation's ${fmtMs(st.slowest.evaluateMs)}, ${fmtMs(st.slowest.deliveryCpuMs)} of the delivery's ${fmtMs(st.slowest.deliveryWallMs)})`;
     return {
       id: `f.${d}`,
       figure: `(f) page latency, evaluation start -> ${name} emulator, p50 / p99`,
