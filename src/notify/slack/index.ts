@@ -101,13 +101,11 @@ class SlackNotifier implements Notifier {
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.transport.withSendSignal(controller.signal, async () => {
-        if (notification.status === 'firing') {
-          const mentions = this.config.mentions?.[notification.severity];
-          return await this.postNew(this.client, renderSlackFiring(notification, mentions), controller.signal);
-        }
-        return await this.resolve(this.client, notification, context.previousRef, controller.signal);
-      });
+      if (notification.status === 'firing') {
+        const mentions = this.config.mentions?.[notification.severity];
+        return await this.postNew(this.client, renderSlackFiring(notification, mentions), controller.signal);
+      }
+      return await this.resolve(this.client, notification, context.previousRef, controller.signal);
     } finally {
       context.signal.removeEventListener('abort', onAbort);
     }
@@ -115,7 +113,7 @@ class SlackNotifier implements Notifier {
 
   private async call<T>(method: SlackCallSite['method'], channel: string, signal: AbortSignal, run: () => Promise<T>): Promise<CallResult<T>> {
     try {
-      return { ok: true, value: await run() };
+      return { ok: true, value: await this.transport.withSendSignal(signal, run) };
     } catch (err) {
       const site: SlackCallSite = { receiver: this.name, method, channel, secrets: this.secrets, aborted: signal.aborted, timeoutMs: this.config.timeoutMs };
       return { ok: false, outcome: classifySlackError(err, site) };

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { FetchFunction } from '@slack/web-api';
@@ -15,26 +14,35 @@ import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
  *   through node-fetch, which writes the request in one piece. The PagerDuty client (pdjs) goes through
  *   node-fetch as well.
  * - A receiver's sends share one WebClient (building one binds its few hundred API methods, about 0.2 ms), so
- *   the client learns which send an API call belongs to from `withSendSignal`: the SDK makes the call in the
- *   caller's async context (its queue, 100 calls at once, never fills: the dispatcher sends at most a few at a
- *   time per receiver). The send's signal joins the SDK's per-call time limit.
+ *   the client learns which send an API call belongs to from `withSendSignal`, which hands the send's signal
+ *   to the `fetch` call the SDK makes within the same synchronous step (in @slack/web-api 8, `apiCall` reaches
+ *   `fetch` without awaiting anything while its queue, 100 calls at once, has room: the dispatcher sends at
+ *   most a few at a time per receiver). The send's signal joins the SDK's per-call time limit. Not an
+ *   AsyncLocalStorage: on Node 20 the first `run` of one makes every promise of the process two to three
+ *   times slower (async hooks); Node 24 has no such cost.
  * - When a signal ends a call, the call rejects with the signal's reason (a `TimeoutError` for the time
  *   limit), as the global fetch does: node-fetch's own AbortError would not say which one fired.
  * - Redirects are errors (the SDK asks for `redirect: 'error'`); proxies from the environment are not used.
  */
 export interface SlackTransport {
   readonly fetch: FetchFunction;
-  /** Runs one send: the API calls `run` makes follow `signal`. */
+  /**
+   * Makes one API call (`run` calls the SDK) that follows `signal`. A call the SDK would make later (its queue
+   * full) follows only its own time limit.
+   */
   withSendSignal<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T>;
 }
 
 export function slackTransport(): SlackTransport {
-  const sendSignal = new AsyncLocalStorage<AbortSignal>();
+  /** The signal of the API call being made, for the `fetch` the SDK calls in the same synchronous step. */
+  let handedOver: AbortSignal | undefined;
   const agents = { http: new HttpAgent(KEEP_ALIVE_AGENT), https: new HttpsAgent(KEEP_ALIVE_AGENT) };
   const fetch: FetchFunction = async (url, init) => {
     // The SDK sends FormData only for file uploads, which burnwatch never makes.
     if (init?.body !== undefined && typeof init.body !== 'string') throw new TypeError('slack transport: only form-encoded bodies are sent');
-    const signals = [init?.signal, sendSignal.getStore()].filter((s) => s !== undefined);
+    const sendSignal = handedOver;
+    handedOver = undefined;
+    const signals = [init?.signal, sendSignal].filter((s) => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
       return await nodeFetch(String(url), {
@@ -51,5 +59,13 @@ export function slackTransport(): SlackTransport {
       throw err;
     }
   };
-  return { fetch, withSendSignal: (signal, run) => sendSignal.run(signal, run) };
+  const withSendSignal = <T>(signal: AbortSignal, run: () => Promise<T>): Promise<T> => {
+    handedOver = signal;
+    try {
+      return run();
+    } finally {
+      handedOver = undefined;
+    }
+  };
+  return { fetch, withSendSignal };
 }
