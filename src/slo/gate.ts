@@ -126,10 +126,10 @@ export interface GateReason {
   readonly threshold: number;
   readonly thresholdFrom: ThresholdSource;
   /** RFC 3339: the first evaluation below the threshold of the current stretch (frozen only). */
-  readonly since?: string | null;
+  readonly since?: string | null | undefined;
   /** The stretch may have begun before `since`: the ledger reaches no further back. */
-  readonly sinceAtLeast?: boolean;
-  readonly why?: string;
+  readonly sinceAtLeast?: boolean | undefined;
+  readonly why?: string | undefined;
 }
 
 const SOURCE_TEXT: Readonly<Record<ThresholdSource, string>> = {
