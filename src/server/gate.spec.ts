@@ -216,6 +216,39 @@ describe('GET /api/v1/gate over a reader that fails or lags', () => {
     }
   });
 
+  it('reads since when once per evaluation, instance and threshold, and for at most 20 new instances per request', async () => {
+    const [, api] = statuses();
+    const cart = api?.instances[0];
+    expect(cart?.observation.budget.remaining).toBeLessThan(0);
+    if (api === undefined || cart === undefined) return;
+    const many: SloStatus[] = [{ ...api, instances: Array.from({ length: 25 }, (_, i) => ({ ...cart, key: `{"route":"/r${i}"}`, labels: { route: `/r${i}` } })) }];
+    const reads: string[] = [];
+    const s = await serve({
+      now: () => NOW,
+      intervalMs: 30_000,
+      slos: () => many,
+      ledgerRows: (_slo, labels) => {
+        reads.push(labels['route'] ?? '');
+        return [{ slotMs: NOW - 60_000, sum: { bad: 10, total: 10, sliceBad: 0, slices: 0, dataSlots: 1 } }, { slotMs: NOW, sum: { bad: 20, total: 20, sliceBad: 0, slices: 0, dataSlots: 2 } }];
+      },
+    });
+    try {
+      const first = await gate(`?slo=${api.slo.id}`, s.base);
+      expect(first.status).toBe(200);
+      expect(reads).toHaveLength(20);
+      expect(first.body.reasons.filter((r) => r.since === null)).toHaveLength(5);
+      // The same question again: the 20 answers are kept, 5 more are read.
+      const again = await gate(`?slo=${api.slo.id}`, s.base);
+      expect(reads).toHaveLength(25);
+      expect(again.body.reasons.every((r) => typeof r.since === 'string')).toBe(true);
+      // Another threshold is another question.
+      await gate(`?slo=${api.slo.id}&minBudget=50%25&matcher=${encodeURIComponent('route="/r1"')}`, s.base);
+      expect(reads).toHaveLength(26);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers 503 without allowing when the database cannot be read for since when', async () => {
     const frozen = statuses().find((x) => x.instances.some((i) => i.observation.budget.remaining <= 0));
     expect(frozen).toBeDefined();
