@@ -249,6 +249,30 @@ describe('GET /api/v1/gate over a reader that fails or lags', () => {
     }
   });
 
+  it('looks back no further than the start of a calendar period: the budget starts afresh there', async () => {
+    // api-latency: 99.5 % per calendar month (UTC). Ledger rows at half past each hour (none on the boundary) at
+    // 10 requests/s: half of them fail in February, 1.2 % from March on, so the March budget (0.5 %) is exhausted
+    // from its first row on, while every February instant is far below too.
+    const api = statuses().find((x) => x.slo.period.kind === 'calendar');
+    expect(api?.slo.objective).toBe(99.5);
+    const rows: { slotMs: number; sum: { bad: number; total: number; sliceBad: number; slices: number; dataSlots: number } }[] = [];
+    let bad = 0;
+    let total = 0;
+    for (let t = Date.parse('2026-02-25T00:30:00Z'); t <= NOW; t += 3_600_000) {
+      bad += 36_000 * (t <= Date.parse('2026-03-01T00:00:00Z') ? 0.5 : 0.012);
+      total += 36_000;
+      rows.push({ slotMs: t, sum: { bad, total, sliceBad: 0, slices: 0, dataSlots: rows.length + 1 } });
+    }
+    const s = await serve({ now: () => NOW, intervalMs: 30_000, slos: statuses, ledgerRows: () => rows });
+    try {
+      const res = await gate(`?slo=api-latency&matcher=${encodeURIComponent('route="/cart"')}`, s.base);
+      expect(res.status).toBe(200);
+      expect(res.body.reasons[0]).toMatchObject({ state: 'frozen', since: '2026-03-01T00:30:00.000Z', sinceAtLeast: false });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers 503 without allowing when the database cannot be read for since when', async () => {
     const frozen = statuses().find((x) => x.instances.some((i) => i.observation.budget.remaining <= 0));
     expect(frozen).toBeDefined();
