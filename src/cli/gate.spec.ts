@@ -117,6 +117,12 @@ describe('burnwatch gate: exit status from the answer', () => {
     const r = await run(['--url', stub.url, '--slo', 'payments-availability', '--format', 'json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toEqual(answer);
+    const unknown = { allow: false, state: 'unknown', error: 'cannot tell', hint: 'h', reasons: [unknownReason] };
+    stub.handle(() => ({ status: 503, body: unknown }));
+    const u = await run(['--url', stub.url, '--slo', 'search-availability', '--format', 'json']);
+    expect(u.code).toBe(2);
+    expect(JSON.parse(u.out)).toEqual(unknown);
+    expect(u.err).toContain('cannot tell');
   });
 
   it('takes the URL from BURNWATCH_URL, keeps a path prefix, and sends credentials of the URL as basic auth, never in a message', async () => {

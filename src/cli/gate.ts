@@ -108,11 +108,10 @@ export async function gateCommand(args: readonly string[], io: CliIo): Promise<n
   }
   try {
     const { status, text } = await fetchAnswer(request);
+    // JSON: burnwatch's answer as it is, also when it cannot tell (the exit status says which it was).
+    if (format === 'json' && isJson(text)) io.out(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
     const answer = readAnswer(status, text, request.shown);
-    if (format === 'json') {
-      io.out(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-      return answer.allow ? EXIT_OK : EXIT_INVALID;
-    }
+    if (format === 'json') return answer.allow ? EXIT_OK : EXIT_INVALID;
     const now = io.now().getTime();
     const lines = answer.reasons.map((r) => `  ${reasonText(r, now)}\n`).join('');
     if (answer.allow) {
@@ -223,4 +222,13 @@ function readAnswer(status: number, text: string, shown: string): GateAnswer {
     : answer.state === 'frozen' && states.includes('frozen');
   if (!consistent) throw new CannotTell(`the answer of ${shown} contradicts itself (allow: ${answer.allow}, state: ${answer.state}, reasons: ${states.join(', ') || 'none'})`, 'check --url: it must be burnwatch\'s own address');
   return answer;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
