@@ -23,6 +23,7 @@ import { StorageHealth } from './runtime/storage-health.js';
 import { acquireWriterLock } from './runtime/writer-lock.js';
 import type { SelfMetrics } from './server/self-metrics.js';
 import { createSelfMetrics } from './server/self-metrics.js';
+import { gateRoutes } from './server/gate.js';
 import { createServer } from './server/server.js';
 import { statusPageRoutes } from './server/ui/routes.js';
 import type { Db, DbFile } from './store/db.js';
@@ -205,7 +206,7 @@ export async function serveDaemon(daemon: Daemon, metrics: SelfMetrics, host: Pi
   const tokenRef = settings.apiToken;
   const apiToken = tokenRef === undefined ? undefined : secretResolver(host.env, host.cwd)('env' in tokenRef ? { env: tokenRef.env } : { file: tokenRef.file }, 'server.apiToken');
   const logger = daemon.logger('api');
-  const routes = statusPageRoutes(daemon.view.statusReader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '' });
+  const routes = [...statusPageRoutes(daemon.view.statusReader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '' }), ...gateRoutes(daemon.view.statusReader)];
   const server = createServer(daemon.view, metrics, { ...(apiToken === undefined ? {} : { apiToken }), logger, routes });
   const bound = await server.listen(settings.host, settings.port);
   logger.info({ host: bound.host, port: bound.port }, 'HTTP server listening (status page /, /metrics, /healthz, /readyz, /api/v1)');

@@ -8,6 +8,7 @@ import type {
   SeverityPolicy,
   Slo,
 } from '../../slo/model.js';
+import { parseBudgetShare } from '../../slo/gate.js';
 import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
 import type { TierOverride } from '../../slo/windows.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
@@ -83,6 +84,7 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
       ...(m.every === undefined ? {} : { everyMs: ms(m.every) }),
       reason: m.reason ?? '',
     })),
+    ...(spec.policy === undefined ? {} : { policy: { freezeBelow: share(spec.policy.freezeBelow) } }),
     source: { file: doc.file, document: doc.index, format: 'burnwatch/v1' },
   };
   const at: Record<string, Location> = {
@@ -105,6 +107,12 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
     if (match) at[`tier:${match.name}`] = doc.locate(['spec', 'alerting', 'tiers', i]);
   });
   return { slo, at };
+}
+
+/** A share of the budget the schema has checked (`10%` or 0.1) as a fraction. */
+function share(value: string | number): number {
+  const r = parseBudgetShare(String(value));
+  return r.ok ? r.value : 0;
 }
 
 function ms(duration: string): number {
