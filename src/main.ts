@@ -23,6 +23,7 @@ Commands:
   run                   the daemon: evaluate SLOs continuously and deliver notifications
   evaluate              one-shot status of every SLO against Prometheus (burn rates, budget, alerts)
   backtest              replay SLOs over history: pages and tickets they would have produced
+  report                error-budget report of a range or month (markdown, html, csv, json)
   silence add|list|expire  mute notifications of matching alerts for a while
   help                  show this text
 
@@ -76,6 +77,7 @@ const commands: Readonly<Record<string, Command>> = {
   convert: async (args, io) => (await import('./cli/convert.js')).convertCommand(args, io),
   evaluate: async (args, io) => (await import('./cli/evaluate.js')).evaluateCommand(args, io),
   backtest: async (args, io) => (await import('./cli/backtest.js')).backtestCommand(args, io),
+  report: async (args, io) => (await import('./cli/report.js')).reportCommand(args, io),
   silence: async (args, io) => (await import('./cli/silence.js')).silenceCommand(args, io),
   run: async (args, io) => {
     const [{ runCommand }, { runDeps }] = await Promise.all([import('./cli/run.js'), import('./wiring.js')]);
