@@ -43,6 +43,9 @@ figure could be read, 1 when SLO files, the database or Prometheus queries faile
 ${PROMETHEUS_USAGE}`;
 
 const FORMATS = ['markdown', 'html', 'csv', 'json'] as const;
+/** A year and a day: every evaluation slot of the range is replayed, so the range is bounded. */
+const MAX_RANGE_DAYS = 367;
+const MAX_RANGE_MS = MAX_RANGE_DAYS * 86_400_000;
 type Format = (typeof FORMATS)[number];
 
 /** uPlot's browser build and style sheet from node_modules, inlined into the html report. */
@@ -76,6 +79,7 @@ function rangeFromFlags(values: { from?: string | undefined; to?: string | undef
   const fromMs = parseTime(values.from, now, '--from');
   const toMs = parseTime(values.to, now, '--to');
   if (toMs <= fromMs) throw new UsageError('--to must be after --from');
+  if (toMs - fromMs > MAX_RANGE_MS) throw new UsageError(`the range is longer than ${MAX_RANGE_DAYS} days: report a year at most (one report per quarter or month reads less)`);
   return { fromMs, toMs, timezone: values.timezone };
 }
 
