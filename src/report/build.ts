@@ -12,7 +12,7 @@ export interface BuildOptions {
   /** Where the figures come from, as shown to people (no credentials). */
   readonly source: string;
   readonly warnings?: readonly string[];
-  /** Points of each instance's chart (default 240). */
+  /** Points of each instance's chart (default 240; 0: no chart, as digests carry none). */
   readonly maxPoints?: number;
   /** Longest burn episodes listed per instance (default 5). */
   readonly longest?: number;
@@ -63,7 +63,7 @@ function instanceReport(range: ReportRange, h: InstanceHistory, options: BuildOp
   const tickets = ticketEpisodes.map(withFigures);
   const budget = h.budgetAt(toMs);
   const maintenance = maintenanceIn(slo.maintenance, fromMs, toMs, options.maintenanceListed ?? 50);
-  const step = timelineStep(toMs - fromMs, options.maxPoints ?? 240);
+  const step = timelineStep(toMs - fromMs, options.maxPoints === undefined || options.maxPoints <= 0 ? 240 : options.maxPoints);
   return {
     slo,
     labels: h.labels,
@@ -84,7 +84,7 @@ function instanceReport(range: ReportRange, h: InstanceHistory, options: BuildOp
     maintenanceCount: maintenance.count,
     corrections: h.corrections,
     timelineStepMs: step,
-    timeline: timeline(h, fromMs, toMs, step),
+    timeline: options.maxPoints === 0 ? [] : timeline(h, fromMs, toMs, step),
     warnings: h.warnings,
   };
 }

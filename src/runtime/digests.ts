@@ -57,7 +57,7 @@ export class DigestScheduler {
     for (const s of this.schedules) {
       const due = dueDigest(s, nowMs);
       if (due === undefined || this.deps.outbox.receiversOf(due.id).length > 0) continue;
-      const report = reportFromDb(this.deps.db, this.deps.slos(), due.range, 'the burnwatch database', { groupBy: s.groupBy });
+      const report = reportFromDb(this.deps.db, this.deps.slos(), due.range, 'the burnwatch database', { groupBy: s.groupBy, maxPoints: 0 });
       const digest = toDigest(s, due, report, nowMs);
       if (this.deps.outbox.insertDigest(digest, digestKey(s.name), s.receiver, nowMs)) {
         queued++;
