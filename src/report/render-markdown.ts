@@ -7,9 +7,12 @@ import type { EpisodeFigures, GroupTotals, InstanceReport, Report } from './mode
  * corrections. Times are in the report's time zone. Text from SLO files is escaped, never markup. Pure.
  */
 
-/** Markdown text: characters that would start markup are escaped; line breaks become spaces. */
+/**
+ * Markdown text: the characters that make emphasis, code, links, HTML or table cells anywhere in a line are
+ * escaped (a link needs its `[`, an image its `![`); line breaks become spaces.
+ */
 export function mdText(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/([\\`*_{}[\]()<>#+!|~])/g, '\\$1');
+  return text.replace(/[\r\n]+/g, ' ').replace(/([\\`*_[\]<>|~])/g, '\\$1');
 }
 
 function row(cells: readonly string[]): string {

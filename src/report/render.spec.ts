@@ -108,7 +108,7 @@ describe('report formats', () => {
     expect(md).toContain('Pages: 1, mean time to resolve 38m30s.');
     expect(md).toContain('Corrections: none.');
     // Text from SLO files cannot make markup or break a table.
-    expect(md).toContain('Store \\<script\\>alert\\(1\\)\\</script\\> \\| "front", =cmd');
+    expect(md).toContain('Store \\<script\\>alert(1)\\</script\\> \\| "front", =cmd');
     expect(md).not.toMatch(/<script>/);
     for (const line of md.split('\n').filter((l) => l.startsWith('| Store'))) expect(line.split(/(?<!\\)\|/)).toHaveLength(11);
   });
