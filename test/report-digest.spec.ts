@@ -93,11 +93,14 @@ receivers:
   it('refuses a digest to a receiver that takes none, naming the setting', () => {
     expect(() => startDaemon(setup('pager'), { env: { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' }, cwd: dir, timers: new ManualTimers(START), random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() }))
       .toThrow(StartupError);
+    let error: unknown;
     try {
       startDaemon(setup('nobody'), { env: { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' }, cwd: dir, timers: new ManualTimers(START), random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() });
     } catch (err) {
-      expect((err as StartupError).errors[0]).toMatchObject({ path: 'reports.digests.0.receiver', message: expect.stringContaining('receiver "nobody"') });
+      error = err;
     }
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).errors[0]).toMatchObject({ path: 'reports.digests[0].receiver', message: expect.stringContaining('receiver "nobody"') });
   });
 
   it('posts the digest of the past week on Monday at 09:00 in Berlin, once, with the page of Sunday night', async () => {

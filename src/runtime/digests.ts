@@ -27,7 +27,7 @@ export function digestProblems(digests: readonly DigestSetting[], routing: Routi
   const out: LocatedProblem[] = [];
   digests.forEach((d, i) => {
     const kind = kinds.get(d.receiver);
-    const path = `reports.digests.${i}.receiver`;
+    const path = `reports.digests[${i}].receiver`;
     if (kind === undefined) out.push(problem(file, `digest "${d.name}" goes to receiver "${d.receiver}", which the routing config does not define`, `name one of its receivers (${[...kinds.keys()].join(', ')}) with a ${DIGEST_KINDS.join(', ')} destination`, path));
     else if (!DIGEST_KINDS.includes(kind)) out.push(problem(file, `digest "${d.name}" goes to receiver "${d.receiver}", a ${kind} receiver, which takes no digests`, `use a receiver with a ${DIGEST_KINDS.join(', ')} destination`, path));
   });
