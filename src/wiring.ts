@@ -12,6 +12,7 @@ import { redactUrl } from './redact-url.js';
 import { CycleLogger } from './runtime/cycle.js';
 import { Daemon } from './runtime/daemon.js';
 import type { DaemonMetrics } from './runtime/daemon-metrics.js';
+import { DigestScheduler, digestProblems } from './runtime/digests.js';
 import { Delivery } from './runtime/delivery.js';
 import { loadRouting, loadSlos } from './runtime/files.js';
 import type { DaemonLogger } from './runtime/logger.js';
@@ -122,6 +123,8 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
     });
     if (!created.ok) throw new StartupError(created.errors);
     const delivery = created.delivery;
+    const digestErrors = digestProblems(config.raw.reports.digests, delivery.routing, config.file ?? '(settings)');
+    if (digestErrors.length > 0) throw new StartupError(digestErrors);
     const slos = loadSlos(config, host.cwd);
     if (!slos.ok) throw new StartupError(slos.errors);
     for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
@@ -154,6 +157,9 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
       backendUrl: redactUrl(config.raw.prometheus.url),
       links,
       slos: slos.slos,
+      ...(config.raw.reports.digests.length === 0 ? {} : {
+        digests: new DigestScheduler(config.raw.reports.digests, { db, outbox: delivery.store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
+      }),
     });
     engine.setSlos(slos.slos, host.timers.now());
     delivery.reportCarriedOver(engine.firingAlerts());

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ReportDigest } from '../report/digest.js';
 import type { Severity } from '../slo/model.js';
 
 /**
@@ -102,7 +103,12 @@ export interface Notifier {
   readonly kind: string;
   readonly name: string;
   send(notification: AlertNotification, context: SendContext): Promise<SendOutcome>;
+  /** A weekly or monthly report digest (settings `reports.digests`); destinations without it cannot take digests. */
+  sendDigest?(digest: ReportDigest, context: SendContext): Promise<SendOutcome>;
 }
+
+/** The destinations that take report digests. */
+export const DIGEST_KINDS: readonly string[] = ['slack', 'webhook', 'console'];
 
 /** Resolves a secret reference from the receiver config (env var or file); throws a clear error when missing. */
 export type SecretResolver = (ref: { readonly env?: string; readonly file?: string }, what: string) => string;

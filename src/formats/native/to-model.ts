@@ -1,3 +1,4 @@
+import { isTimeZone } from '../../slo/calendar.js';
 import { parseDuration } from '../../slo/duration.js';
 import type {
   AlertingPolicy,
@@ -245,14 +246,7 @@ function nominalCalendar(unit: unknown): number | undefined {
   return nominalPeriodMs({ kind: 'calendar', unit, timezone: 'UTC' });
 }
 
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
