@@ -6,7 +6,7 @@ import { createLogger } from '../runtime/logger.js';
 import type { Timers } from '../runtime/scheduler.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.js';
-import { formatError } from './validate.js';
+import { formatError } from './common.js';
 
 export const RUN_USAGE = `Usage: burnwatch run [--config FILE]
 
