@@ -4,7 +4,7 @@ import type { PrometheusClientOptions } from '../metrics/prometheus/config.js';
 import type { MetricsSource } from '../metrics/source.js';
 import { redactUrl } from '../redact-url.js';
 import { parseDuration } from '../slo/duration.js';
-import type { EngineLogger } from '../engine/engine.js';
+import type { Logger } from '../logger.js';
 import type { LoadOptions } from '../formats/load.js';
 import type { LocatedProblem } from '../formats/located.js';
 import { isWarning } from '../formats/located.js';
@@ -81,17 +81,19 @@ export function parseTime(text: string, now: Date, flag: string): number {
 }
 
 /** Warnings of the engine as plain lines on stderr (the daemon logs JSON instead). */
-export function stderrLogger(io: CliIo, verbose = false): EngineLogger {
+export function stderrLogger(io: CliIo, verbose = false): Logger {
   const line = (level: string, obj: object, msg: string): void => {
     const fields = Object.entries(obj).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
     io.err(`${level}: ${msg}${fields === '' ? '' : ` (${fields})`}\n`);
   };
-  return {
+  const logger: Logger = {
     info: (obj, msg) => { if (verbose) line('info', obj, msg); },
     debug: () => undefined,
     warn: (obj, msg) => line('warning', obj, msg),
     error: (obj, msg) => line('error', obj, msg),
+    child: () => logger,
   };
+  return logger;
 }
 
 /** Options of the commands that read SLO files the way `burnwatch validate` does. */

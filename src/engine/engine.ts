@@ -26,14 +26,7 @@ import { alertKey, alertLabels, buildNotification } from './notification.js';
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
 import type { Rejection } from './sample-check.js';
-
-/** The small logger surface the engine uses (pino's). */
-export interface EngineLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { Logger } from '../logger.js';
 
 /** Receives the notifications a cycle decided, inside the cycle's SQLite transaction (the outbox). */
 export interface NotificationSink {
@@ -57,7 +50,7 @@ export interface EngineOptions {
 export interface EngineDeps {
   readonly source: MetricsSource;
   readonly db: Db;
-  readonly logger: EngineLogger;
+  readonly logger: Logger;
   readonly sink?: NotificationSink;
   /**
    * Silences and configured inhibit rules: whether an alert with these labels is suppressed now, given the

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertNotification, Notifier, NotifierDeps, SendOutcome } from './notifier.js';
+import type { AlertNotification, Notifier, SendOutcome } from './notifier.js';
+import type { Logger } from '../logger.js';
+import type { LogLine } from '../../test/support/logger.js';
+import { recordingLogger } from '../../test/support/logger.js';
 
 /**
  * The contract every destination's notifier keeps, as a vitest suite a destination's `index.spec.ts` calls:
@@ -46,25 +49,14 @@ export interface NotifierContractSetup {
   unreachable(logger: CapturingLogger): Notifier | Promise<Notifier>;
 }
 
-export interface CapturedLogLine {
-  readonly level: 'warn' | 'info' | 'debug';
-  readonly fields: object;
-  readonly message: string;
-}
-
-type NotifierLogger = NotifierDeps['logger'];
-
-export interface CapturingLogger extends NotifierLogger {
-  readonly lines: CapturedLogLine[];
+export interface CapturingLogger extends Logger {
+  readonly lines: LogLine[];
 }
 
 /** A logger for `NotifierDeps` that keeps every call, for assertions. */
 export function capturingLogger(): CapturingLogger {
-  const lines: CapturedLogLine[] = [];
-  const at = (level: CapturedLogLine['level']) => (fields: object, message: string): void => {
-    lines.push({ level, fields, message });
-  };
-  return { lines, warn: at('warn'), info: at('info'), debug: at('debug') };
+  const { logger, lines } = recordingLogger();
+  return { ...logger, lines };
 }
 
 /** Everything a secret could leak through in an outcome's error: message, String(), stack, causes, own fields. */

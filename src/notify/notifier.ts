@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Severity } from '../slo/model.js';
+import type { Logger } from '../logger.js';
 
 /**
  * What a destination receives: one alert of one SLO instance changing state (or being re-sent).
@@ -109,7 +110,7 @@ export type SecretResolver = (ref: { readonly env?: string; readonly file?: stri
 
 export interface NotifierDeps {
   readonly secrets: SecretResolver;
-  readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  readonly logger: Logger;
   /** Where the `console` destination writes its JSON lines; the composition root passes `process.stdout`. */
   readonly stdout?: { write(text: string): unknown };
 }

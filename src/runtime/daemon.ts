@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AppConfig } from '../config/load.js';
-import type { EngineLogger, SloStatus } from '../engine/engine.js';
+import type { SloStatus } from '../engine/engine.js';
 import { Engine, REJECTED_SAMPLES } from '../engine/engine.js';
 import { createPrometheusSource } from '../metrics/prometheus/client.js';
 import { formatByteSize, resolveClientOptions } from '../metrics/prometheus/config.js';
@@ -29,10 +29,7 @@ import type { Timers } from './scheduler.js';
 import { secretResolver } from './secrets.js';
 import type { DaemonHealth, DaemonView } from './view.js';
 import { UnavailableError } from './view.js';
-
-export interface DaemonLogger extends EngineLogger {
-  child(bindings: Record<string, unknown>): DaemonLogger;
-}
+import type { Logger } from '../logger.js';
 
 /** Hooks the daemon reports to (implemented with prom-client in metrics.ts). */
 export interface DaemonMetrics {
@@ -52,7 +49,7 @@ export interface DaemonDeps {
   readonly cwd: string;
   readonly timers: Timers;
   readonly random: () => number;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   /** Where the console receiver writes (standard output). */
   readonly stdout: { write(text: string): unknown };
   readonly version: string;
@@ -124,7 +121,7 @@ export class Daemon implements DaemonView {
   private fingerprint = '';
   private pollHandle: unknown;
   private housekeepingAt = 0;
-  private cycleLogger: DaemonLogger;
+  private cycleLogger: Logger;
   private closed = false;
   private releaseLock: () => void = () => undefined;
   /** The last storage failure, until a cycle runs without one (readiness, logs). */
@@ -154,11 +151,12 @@ export class Daemon implements DaemonView {
     this.version = deps.version;
     this.cycleLogger = deps.logger.child({ component: 'engine' });
     // The engine logs through the current cycle's logger, so every line of a cycle carries its cycle id.
-    const engineLogger: EngineLogger = {
+    const engineLogger: Logger = {
       info: (o, m) => this.cycleLogger.info(o, m),
       warn: (o, m) => this.cycleLogger.warn(o, m),
       error: (o, m) => this.cycleLogger.error(o, m),
       debug: (o, m) => this.cycleLogger.debug(o, m),
+      child: (bindings) => this.cycleLogger.child(bindings),
     };
     const routingLinks = delivery.routing.links;
     const links = config.raw.links;
@@ -267,7 +265,7 @@ export class Daemon implements DaemonView {
   }
 
   /** A logger for a component that runs beside the daemon (the HTTP server). */
-  logger(component: string): DaemonLogger {
+  logger(component: string): Logger {
     return this.deps.logger.child({ component });
   }
 

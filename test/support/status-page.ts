@@ -1,5 +1,4 @@
 import { Engine } from '../../src/engine/engine.js';
-import type { EngineLogger } from '../../src/engine/engine.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
 import { isSilenced, validateSilence } from '../../src/routing/silence.js';
 import type { DaemonView } from '../../src/runtime/view.js';
@@ -17,6 +16,7 @@ import { createMetrics } from '../../src/runtime/metrics.js';
 import type { SyntheticSeries } from './fake-metrics.js';
 import { counter, FakeMetrics } from './fake-metrics.js';
 import { sloModel } from './slo-model.js';
+import { silentLogger as quiet } from './logger.js';
 
 /**
  * A status page over a real engine, ledger, alert store, outbox and silences in an in-memory database, fed by
@@ -25,7 +25,6 @@ import { sloModel } from './slo-model.js';
  * timeline shows them as the daemon's would.
  */
 
-const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 export interface StatusPageHarness {
   readonly base: string;
@@ -90,9 +89,8 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
     health: () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: outbox.stats(), reloadErrors: [], databaseOpen: true }),
   };
   const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
-  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const server = createServer(view, { registry: createMetrics({ version: 'test' }).registry, collect: () => undefined }, {
-    logger,
+    logger: quiet,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
     routes: statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }),
   });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
-import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
+import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { secretSource } from '../secret-ref.js';
 import { classifyPagerDutyExchange } from './classify.js';
 import { PagerDutyConfig } from './config.js';
 import { PD_LIMITS, alertDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
 import { pagerDutyTlsContext, postEventOnce } from './transport.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * PagerDuty destination (Events API v2 through @pagerduty/pdjs): a firing alert is a `trigger` event, a
@@ -33,7 +34,7 @@ class PagerDutyNotifier implements Notifier {
     private readonly config: PagerDutyConfig,
     private readonly routingKey: string,
     private readonly secureContext: SecureContext | undefined,
-    private readonly logger: NotifierDeps['logger'],
+    private readonly logger: Logger,
   ) {
     this.url = `https://${config.eventsHost}/v2/enqueue`;
   }

@@ -1,13 +1,14 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { FetchFunction, Logger as SlackSdkLogger } from '@slack/web-api';
 import { z } from 'zod';
-import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
+import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { redactSecrets, secretSource } from '../secret-ref.js';
 import type { FailedOutcome, SlackCallSite } from './classify.js';
 import { SlackDeliveryError, UNEDITABLE_ERRORS, classifySlackError } from './classify.js';
 import { SlackConfig } from './config.js';
 import { renderSlackFiring, renderSlackResolved, renderSlackResolvedReply } from './render.js';
 import type { SlackMessage } from './render.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * Slack destination: `chat.postMessage` for a firing alert; on resolve, `chat.update` of that same message
@@ -49,7 +50,7 @@ function formatSlackRef(ref: MessageRef): string {
 type CallResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly outcome: FailedOutcome };
 
 /** Forwards the SDK's log lines to our logger at debug level, secrets removed. */
-function sdkLogger(logger: NotifierDeps['logger'], receiver: string, secrets: readonly string[]): SlackSdkLogger {
+function sdkLogger(logger: Logger, receiver: string, secrets: readonly string[]): SlackSdkLogger {
   let level = LogLevel.DEBUG;
   const forward = (...msg: unknown[]): void => {
     const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
@@ -76,7 +77,7 @@ class SlackNotifier implements Notifier {
     readonly name: string,
     private readonly config: SlackConfig,
     private readonly token: string,
-    private readonly logger: NotifierDeps['logger'],
+    private readonly logger: Logger,
   ) {
     this.secrets = [token];
   }
