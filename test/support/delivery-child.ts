@@ -17,6 +17,8 @@ import { secretResolver } from '../../src/runtime/secrets.js';
 import { loadSpecs } from '../../src/formats/load.js';
 import { openDb } from '../../src/store/db.js';
 import type { Logger } from '../../src/logger.js';
+import { OutboxStore } from '../../src/store/outbox.js';
+import { SilenceStore } from '../../src/store/silences.js';
 
 interface ChildConfig {
   dbPath: string;
@@ -45,7 +47,8 @@ if (!routing.ok) throw new Error(`routing: ${JSON.stringify(routing.errors)}`);
 let now = cfg.fromMs;
 const db = openDb(cfg.dbPath);
 const created = Delivery.create(routing.config, {
-  db,
+  store: new OutboxStore(db),
+  silences: new SilenceStore(db),
   notifierDeps: { secrets: secretResolver(process.env, dirname(cfg.routingFile)), logger, stdout: process.stdout },
   now: () => now,
   random: Math.random,

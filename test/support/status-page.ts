@@ -1,7 +1,7 @@
 import { Engine } from '../../src/engine/engine.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
 import { isSilenced, validateSilence } from '../../src/routing/silence.js';
-import type { DaemonView } from '../../src/runtime/view.js';
+import type { DaemonView } from '../../src/server/view.js';
 import { createStatusReader } from '../../src/runtime/status-reader.js';
 import { createServer } from '../../src/server/server.js';
 import { statusPageRoutes } from '../../src/server/ui/routes.js';
@@ -12,11 +12,11 @@ import { openDb } from '../../src/store/db.js';
 import type { Db } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { SilenceStore } from '../../src/store/silences.js';
-import { createMetrics } from '../../src/runtime/metrics.js';
+import { createSelfMetrics } from '../../src/server/self-metrics.js';
 import type { SyntheticSeries } from './fake-metrics.js';
 import { counter, FakeMetrics } from './fake-metrics.js';
 import { sloModel } from './slo-model.js';
-import { silentLogger as quiet } from './logger.js';
+import { silentLogger } from './logger.js';
 
 /**
  * A status page over a real engine, ledger, alert store, outbox and silences in an in-memory database, fed by
@@ -59,7 +59,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   const engine = new Engine({
     source: new FakeMetrics(o.series, 15_000),
     db,
-    logger: quiet,
+    logger: silentLogger,
     sink: {
       enqueue: (notifications: readonly AlertNotification[], atMs: number) => {
         outbox.insert(notifications.map((notification) => ({ notification, receiver: 'console', groupKey: notification.alertKey, kind: 'state' as const, notBeforeMs: atMs })));
@@ -89,8 +89,8 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
     health: () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: outbox.stats(), reloadErrors: [], databaseOpen: true }),
   };
   const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
-  const server = createServer(view, { registry: createMetrics({ version: 'test' }).registry, collect: () => undefined }, {
-    logger: quiet,
+  const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
+    logger: silentLogger,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
     routes: statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }),
   });
