@@ -1,52 +1,16 @@
-import { checkPromqlSyntax, hasWindowPlaceholder, misspeltPlaceholder, renderWindow } from '../../promql/syntax.js';
-import { DAY, HOUR, MINUTE, WEEK, formatDuration } from '../../slo/duration.js';
-import type {
-  AlertingPolicy,
-  Budgeting,
-  CalendarUnit,
-  EventQuery,
-  Indicator,
-  Period,
-  Severity,
-  SeverityPolicy,
-  Slo,
-  SpecFormat,
-} from '../../slo/model.js';
-import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
-import type { TierOverride } from '../../slo/windows.js';
-import type { DetectedObject, ReadOptions } from '../readers.js';
-import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, PathSegment, LocatedProblem } from '../located.js';
-import { formatPath } from '../located.js';
-import { DEFAULT_ALERT_NAME, isTimeZone } from '../native/to-model.js';
-import { checkWindowTemplate } from '../query-checks.js';
-import { closest, issuesToErrors } from '../zod-errors.js';
-import {
-  counterRateTemplate,
-  counterSelector,
-  gaugeRatioTemplate,
-  rawRatioTemplate,
-  selectorRateTemplate,
-  thresholdTemplate,
-} from './promql.js';
-import type { Placed, ResolvedPolicy, ResolvedSlo, TopObject } from './resolve.js';
-import { ObjectIndex, isRecord, locateIn, placedChild, resolvePolicy, resolveSlo } from './resolve.js';
-import {
-  AlertConditionSpec,
-  AlertNotificationTargetSpec,
-  AlertPolicySpec,
-  SHORTHAND_RE,
-  SliSpec,
-  V1ALPHA_KINDS,
-  V1ALPHA_SCHEMAS,
-  V1_KINDS,
-  V1_SCHEMAS,
-  V1Slo,
-  V1alphaSlo,
-} from './schema.js';
-import type { Objective, Operator, TimeWindow, V1Kind, V1alphaQuery, V1alphaTimeWindow } from './schema.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../../slo/duration.js';
+import type { CalendarUnit, Period } from '../../slo/model.js';
+import type { PathSegment } from '../located.js';
+import { isTimeZone } from '../native/to-model.js';
+import type { Placed } from './resolve.js';
+import { locateIn } from './resolve.js';
+import { SHORTHAND_RE } from './schema.js';
 import type { Context } from './context.js';
-import { checked } from './indicators.js';
+
+/**
+ * OpenSLO durations and calendar time windows -> the burnwatch period, for both API versions: the duration
+ * shorthand (`m` h d w, `M` = 30 d, `Q` = 90 d, `Y` = 365 d) and calendar windows with their time zone.
+ */
 
 const SHORTHAND_UNIT_MS: Readonly<Record<string, number>> = { m: MINUTE, h: HOUR, d: DAY, w: WEEK, M: 30 * DAY, Q: 90 * DAY, Y: 365 * DAY };
 

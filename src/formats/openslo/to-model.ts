@@ -1,56 +1,15 @@
-import { checkPromqlSyntax, hasWindowPlaceholder, misspeltPlaceholder, renderWindow } from '../../promql/syntax.js';
-import { DAY, HOUR, MINUTE, WEEK, formatDuration } from '../../slo/duration.js';
-import type {
-  AlertingPolicy,
-  Budgeting,
-  CalendarUnit,
-  EventQuery,
-  Indicator,
-  Period,
-  Severity,
-  SeverityPolicy,
-  Slo,
-  SpecFormat,
-} from '../../slo/model.js';
-import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
-import type { TierOverride } from '../../slo/windows.js';
+import type { SpecFormat } from '../../slo/model.js';
 import type { DetectedObject, ReadOptions } from '../readers.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, PathSegment, LocatedProblem } from '../located.js';
-import { formatPath } from '../located.js';
-import { DEFAULT_ALERT_NAME, isTimeZone } from '../native/to-model.js';
-import { checkWindowTemplate } from '../query-checks.js';
+import type { LocatedProblem } from '../located.js';
 import { closest, issuesToErrors } from '../zod-errors.js';
-import {
-  counterRateTemplate,
-  counterSelector,
-  gaugeRatioTemplate,
-  rawRatioTemplate,
-  selectorRateTemplate,
-  thresholdTemplate,
-} from './promql.js';
-import type { Placed, ResolvedPolicy, ResolvedSlo, TopObject } from './resolve.js';
+import type { Placed, TopObject } from './resolve.js';
 import { ObjectIndex, isRecord, locateIn, placedChild, resolvePolicy, resolveSlo } from './resolve.js';
-import {
-  AlertConditionSpec,
-  AlertNotificationTargetSpec,
-  AlertPolicySpec,
-  SHORTHAND_RE,
-  SliSpec,
-  V1ALPHA_KINDS,
-  V1ALPHA_SCHEMAS,
-  V1_KINDS,
-  V1_SCHEMAS,
-  V1Slo,
-  V1alphaSlo,
-} from './schema.js';
-import type { Objective, Operator, TimeWindow, V1Kind, V1alphaQuery, V1alphaTimeWindow } from './schema.js';
-import { missing } from './context.js';
-import { checked } from './indicators.js';
+import { V1ALPHA_KINDS, V1ALPHA_SCHEMAS, V1_KINDS, V1_SCHEMAS } from './schema.js';
+import type { V1Kind } from './schema.js';
 import { mapV1Slo } from './v1.js';
 import { conditionWarnings } from './v1-alerting.js';
 import { mapV1alphaSlo } from './v1alpha.js';
-
 
 /**
  * OpenSLO -> the burnwatch model. Decisions (each also noted where it is made):
@@ -84,6 +43,11 @@ import { mapV1alphaSlo } from './v1alpha.js';
  * - `metadata.labels` become SLO labels (keys with characters Prometheus does not allow turned into `_`,
  *   lists joined with `,`). `metadata.annotations` are not mapped (their keys are not Prometheus names).
  * - Composite SLOs (an indicator per objective) are reported as unsupported.
+ *
+ * This file checks every object against the schema of its kind and hands each SLO to its version's mapping:
+ * `v1.ts` (with `v1-alerting.ts` for alert policies) and `v1alpha.ts`; both build their indicators with
+ * `indicators.ts` and their periods with `periods.ts`.
+ */
 
 /** Every object of the load checked against the schema of its kind. */
 export interface CheckedObjects {

@@ -1,57 +1,22 @@
-import { checkPromqlSyntax, hasWindowPlaceholder, misspeltPlaceholder, renderWindow } from '../../promql/syntax.js';
-import { DAY, HOUR, MINUTE, WEEK, formatDuration } from '../../slo/duration.js';
-import type {
-  AlertingPolicy,
-  Budgeting,
-  CalendarUnit,
-  EventQuery,
-  Indicator,
-  Period,
-  Severity,
-  SeverityPolicy,
-  Slo,
-  SpecFormat,
-} from '../../slo/model.js';
-import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
-import type { TierOverride } from '../../slo/windows.js';
-import type { DetectedObject, ReadOptions } from '../readers.js';
+import { DAY, HOUR, formatDuration } from '../../slo/duration.js';
+import type { Budgeting, Period } from '../../slo/model.js';
+import { nominalPeriodMs } from '../../slo/windows.js';
+import type { ReadOptions } from '../readers.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, PathSegment, LocatedProblem } from '../located.js';
-import { formatPath } from '../located.js';
-import { DEFAULT_ALERT_NAME, isTimeZone } from '../native/to-model.js';
-import { checkWindowTemplate } from '../query-checks.js';
-import { closest, issuesToErrors } from '../zod-errors.js';
-import {
-  counterRateTemplate,
-  counterSelector,
-  gaugeRatioTemplate,
-  rawRatioTemplate,
-  selectorRateTemplate,
-  thresholdTemplate,
-} from './promql.js';
-import type { Placed, ResolvedPolicy, ResolvedSlo, TopObject } from './resolve.js';
-import { ObjectIndex, isRecord, locateIn, placedChild, resolvePolicy, resolveSlo } from './resolve.js';
-import {
-  AlertConditionSpec,
-  AlertNotificationTargetSpec,
-  AlertPolicySpec,
-  SHORTHAND_RE,
-  SliSpec,
-  V1ALPHA_KINDS,
-  V1ALPHA_SCHEMAS,
-  V1_KINDS,
-  V1_SCHEMAS,
-  V1Slo,
-  V1alphaSlo,
-} from './schema.js';
-import type { Objective, Operator, TimeWindow, V1Kind, V1alphaQuery, V1alphaTimeWindow } from './schema.js';
+import type { LocatedProblem } from '../located.js';
+import type { ObjectIndex, Placed, ResolvedSlo } from './resolve.js';
+import { locateIn, placedChild } from './resolve.js';
+import { SHORTHAND_RE, SliSpec, V1Slo } from './schema.js';
+import type { Objective, TimeWindow } from './schema.js';
 import type { Context } from './context.js';
 import { missing } from './context.js';
 import type { Query, SliQueries } from './indicators.js';
 import { PROMETHEUS_TYPES, normalizeType, objectiveIndicator, opValueChecks, queryLocations, querySyntax, reportUnsupportedType } from './indicators.js';
 import { MONTH_HINT, SHORTHAND_CALENDAR, calendarPeriod, shorthandMs } from './periods.js';
+import { objectivePercent, objectiveSlo } from './objective.js';
 import { v1Alerting } from './v1-alerting.js';
 
+/** One `openslo/v1` SLO (its SLI, alert policies and DataSources resolved) -> one burnwatch SLO per objective. */
 export function mapV1Slo(resolved: ResolvedSlo, index: ObjectIndex, options: ReadOptions): ReadResult {
   const errors: LocatedProblem[] = [];
   const top = resolved.slo;
@@ -86,27 +51,17 @@ export function mapV1Slo(resolved: ResolvedSlo, index: ObjectIndex, options: Rea
     const budgeting = v1Budgeting(ctx, objPlaced, spec.budgetingMethod, objective, period);
     const indicator = sliQueries ? objectiveIndicator(ctx, sliQueries, objective.op, objective.value) : undefined;
     if (target === undefined || budgeting === undefined || indicator === undefined || period === undefined || alerting === undefined) return;
-    const several = spec.objectives.length > 1;
-    const id = several ? `${metadata.name}-${i}` : metadata.name;
-    const displayName = several && objective.displayName !== undefined
-      ? (metadata.displayName === undefined ? objective.displayName : `${metadata.displayName}: ${objective.displayName}`)
-      : metadata.displayName;
-    const slo: Slo = {
+    const id = spec.objectives.length > 1 ? `${metadata.name}-${i}` : metadata.name;
+    const slo = objectiveSlo(top, file, i, 'openslo/v1', {
       id,
       name: id,
-      service: spec.service,
-      ...(displayName === undefined ? {} : { displayName }),
-      ...(spec.description === undefined ? {} : { description: spec.description }),
       labels: promLabels(metadata.labels),
       objective: target,
       period,
       budgeting,
       indicator,
-      groupBy: [],
       alerting: alerting.policy,
-      maintenance: [],
-      source: { file: top.doc.file, document: top.doc.index, format: 'openslo/v1' },
-    };
+    });
     slos.push({
       slo,
       at: {
@@ -121,20 +76,6 @@ export function mapV1Slo(resolved: ResolvedSlo, index: ObjectIndex, options: Rea
   });
   const failed = errors.some((e) => e.severity !== 'warning');
   return { slos: failed ? [] : slos, errors };
-}
-
-function objectivePercent(ctx: Context, objPlaced: Placed, objective: Objective): number | undefined {
-  const percent = objective.targetPercent ?? (objective.target === undefined ? undefined : objective.target * 100);
-  if (percent === undefined) return undefined;
-  if (percent <= 0) {
-    ctx.errors.push({
-      ...locateIn(objPlaced, [objective.target === undefined ? 'targetPercent' : 'target']),
-      message: 'an objective of 0 cannot be evaluated: every event would be within budget',
-      hint: objective.target === undefined ? 'write the percentage of good events, e.g. targetPercent: 99.9' : 'write the ratio of good events, e.g. target: 0.999',
-    });
-    return undefined;
-  }
-  return percent;
 }
 
 function v1Budgeting(ctx: Context, objPlaced: Placed, method: 'Occurrences' | 'Timeslices' | 'RatioTimeslices', objective: Objective, period: Period | undefined): Budgeting | undefined {

@@ -1,58 +1,25 @@
-import { checkPromqlSyntax, hasWindowPlaceholder, misspeltPlaceholder, renderWindow } from '../../promql/syntax.js';
 import { DAY, HOUR, MINUTE, WEEK, formatDuration } from '../../slo/duration.js';
-import type {
-  AlertingPolicy,
-  Budgeting,
-  CalendarUnit,
-  EventQuery,
-  Indicator,
-  Period,
-  Severity,
-  SeverityPolicy,
-  Slo,
-  SpecFormat,
-} from '../../slo/model.js';
+import type { AlertingPolicy, Budgeting, CalendarUnit, Indicator, Period, SeverityPolicy } from '../../slo/model.js';
 import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
-import type { TierOverride } from '../../slo/windows.js';
-import type { DetectedObject, ReadOptions } from '../readers.js';
+import type { ReadOptions } from '../readers.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
-import type { Location, PathSegment, LocatedProblem } from '../located.js';
-import { formatPath } from '../located.js';
-import { DEFAULT_ALERT_NAME, isTimeZone } from '../native/to-model.js';
-import { checkWindowTemplate } from '../query-checks.js';
-import { closest, issuesToErrors } from '../zod-errors.js';
-import {
-  counterRateTemplate,
-  counterSelector,
-  gaugeRatioTemplate,
-  rawRatioTemplate,
-  selectorRateTemplate,
-  thresholdTemplate,
-} from './promql.js';
-import type { Placed, ResolvedPolicy, ResolvedSlo, TopObject } from './resolve.js';
-import { ObjectIndex, isRecord, locateIn, placedChild, resolvePolicy, resolveSlo } from './resolve.js';
-import {
-  AlertConditionSpec,
-  AlertNotificationTargetSpec,
-  AlertPolicySpec,
-  SHORTHAND_RE,
-  SliSpec,
-  V1ALPHA_KINDS,
-  V1ALPHA_SCHEMAS,
-  V1_KINDS,
-  V1_SCHEMAS,
-  V1Slo,
-  V1alphaSlo,
-} from './schema.js';
-import type { Objective, Operator, TimeWindow, V1Kind, V1alphaQuery, V1alphaTimeWindow } from './schema.js';
+import type { LocatedProblem } from '../located.js';
+import { DEFAULT_ALERT_NAME } from '../native/to-model.js';
+import type { Placed } from './resolve.js';
+import { ObjectIndex, locateIn, placedChild } from './resolve.js';
+import { V1alphaSlo } from './schema.js';
+import type { V1alphaQuery, V1alphaTimeWindow } from './schema.js';
 import type { Context } from './context.js';
 import { missing } from './context.js';
 import type { Query, SliQueries } from './indicators.js';
 import { PROMETHEUS_TYPES, normalizeType, objectiveIndicator, opValueChecks, queryLocations, querySyntax, ratioIndicator, reportUnsupportedType } from './indicators.js';
+import { objectivePercent, objectiveSlo } from './objective.js';
 import { calendarPeriod } from './periods.js';
 
+/** v1alpha has no field for the slice length of Timeslices budgeting. */
 const DEFAULT_SLICE_MS = MINUTE;
 
+/** Sloth gives OpenSLO input no alerts; burnwatch gives it its default tiers for the period (see mapV1alphaSlo). */
 function defaultAlerting(periodMs: number): AlertingPolicy {
   const plain: SeverityPolicy = { enabled: true, labels: {}, annotations: {} };
   return {
@@ -125,31 +92,18 @@ export function mapV1alphaSlo(top: Placed, options: ReadOptions): ReadResult {
         budgeting = { kind: 'timeslices', sliceMs: DEFAULT_SLICE_MS, target: objective.timeSliceTarget };
       }
     }
-    const percent = objective.target * 100;
-    if (percent <= 0) {
-      errors.push({ ...locateIn(objPlaced, ['target']), message: 'an objective of 0 cannot be evaluated: every event would be within budget', hint: 'write the ratio of good events, e.g. target: 0.999' });
-      return;
-    }
-    if (indicator === undefined || budgeting === undefined || period === undefined) return;
-    const displayName = spec.objectives.length > 1 && objective.displayName !== undefined
-      ? (metadata.displayName === undefined ? objective.displayName : `${metadata.displayName}: ${objective.displayName}`)
-      : metadata.displayName;
-    const slo: Slo = {
+    const percent = objectivePercent(ctx, objPlaced, objective);
+    if (percent === undefined || indicator === undefined || budgeting === undefined || period === undefined) return;
+    const slo = objectiveSlo(top, file, i, 'openslo/v1alpha', {
       id: `${spec.service}-${metadata.name}-${i}`,
       name: `${metadata.name}-${i}`,
-      service: spec.service,
-      ...(displayName === undefined ? {} : { displayName }),
-      ...(spec.description === undefined ? {} : { description: spec.description }),
       labels: {},
       objective: percent,
       period,
       budgeting,
       indicator,
-      groupBy: [],
       alerting: defaultAlerting(nominalPeriodMs(period)),
-      maintenance: [],
-      source: { file: top.doc.file, document: top.doc.index, format: 'openslo/v1alpha' },
-    };
+    });
     slos.push({
       slo,
       at: {
