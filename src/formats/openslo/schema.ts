@@ -54,6 +54,9 @@ const Annotations = z.record(
   z.string({ error: 'annotation values must be strings\nquote the value' }),
 );
 
+/** The spec of a Service (both API versions): only a description. */
+const ServiceSpec = z.strictObject({ description: Description.optional() });
+
 export const Metadata = z.strictObject({
   name: Name,
   displayName: DisplayName.optional(),
@@ -260,31 +263,38 @@ const Calendar = z.strictObject({
   timeZone: z.string({ error: 'must be an IANA time zone such as UTC or America/New_York' }),
 });
 
+/** A time window is rolling or has a calendar, both API versions (go-sdk's rule). */
+function rollingOrCalendar(w: { readonly isRolling?: boolean | undefined; readonly calendar?: unknown }, ctx: z.RefinementCtx): void {
+  if (w.isRolling === true && w.calendar !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'calendar cannot be set when isRolling is true\nremove calendar, or set isRolling: false' });
+  }
+  if (w.isRolling === false && w.calendar === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'calendar must be set when isRolling is false\nadd calendar: {startTime: "2022-01-01 00:00:00", timeZone: UTC}, or set isRolling: true' });
+  }
+}
+
 const TimeWindow = z
   .strictObject({
     duration: DurationShorthand,
     isRolling: z.boolean({ error: 'must be true (rolling window) or false (calendar window)' }).optional(),
     calendar: Calendar.optional(),
   })
-  .superRefine((w, ctx) => {
-    if (w.isRolling === true && w.calendar !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'calendar cannot be set when isRolling is true\nremove calendar, or set isRolling: false' });
-    }
-    if (w.isRolling === false && w.calendar === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'calendar must be set when isRolling is false\nadd calendar: {startTime: "2022-01-01 00:00:00", timeZone: UTC}, or set isRolling: true' });
-    }
-  });
+  .superRefine(rollingOrCalendar);
 export type TimeWindow = z.infer<typeof TimeWindow>;
+
+/** An objective's `target`: the ratio of good events, below 1 (`hint` says what to write instead). */
+function targetRatio(hint: string) {
+  return z.number({ error: 'must be a ratio, e.g. 0.999' })
+    .gte(0, { error: 'must be at least 0' })
+    .lt(1, { error: `must be below 1\n${hint}` });
+}
 
 const Objective = z
   .strictObject({
     displayName: z.string({ error: 'must be a text' }).optional(),
     op: Operator.optional(),
     value: z.number({ error: 'must be a number: the threshold the SLI is compared with' }).optional(),
-    target: z.number({ error: 'must be a ratio, e.g. 0.999' })
-      .gte(0, { error: 'must be at least 0' })
-      .lt(1, { error: 'must be below 1\ntarget is a ratio (0.999 = 99.9 %); for percentages use targetPercent' })
-      .optional(),
+    target: targetRatio('target is a ratio (0.999 = 99.9 %); for percentages use targetPercent').optional(),
     targetPercent: z.number({ error: 'must be a percentage, e.g. 99.9' })
       .gte(0, { error: 'must be at least 0' })
       .lt(100, { error: 'must be below 100\na 100 % objective leaves no error budget' })
@@ -365,7 +375,7 @@ export const V1Service = z.strictObject({
   apiVersion: z.literal('openslo/v1'),
   kind: z.literal('Service'),
   metadata: Metadata,
-  spec: z.strictObject({ description: Description.optional() }).optional(),
+  spec: ServiceSpec.optional(),
 });
 
 /** The schema of each `openslo/v1` kind. */
@@ -402,9 +412,7 @@ const V1alphaObjective = z.strictObject({
       incremental: z.boolean({ error: 'must be true (counters) or false' }).optional(),
     })
     .optional(),
-  target: z.number({ error: 'must be a ratio, e.g. 0.999' })
-    .gte(0, { error: 'must be at least 0' })
-    .lt(1, { error: 'must be below 1\ntarget is a ratio: 0.999 = 99.9 %' }),
+  target: targetRatio('target is a ratio: 0.999 = 99.9 %'),
   timeSliceTarget: z.number({ error: 'must be a ratio, e.g. 0.95' }).gte(0, { error: 'must be at least 0' }).lte(1, { error: 'must be at most 1' }).optional(),
   op: Operator.optional(),
 });
@@ -419,14 +427,7 @@ const V1alphaTimeWindow = z
     isRolling: z.boolean({ error: 'must be true or false' }).optional(),
     calendar: Calendar.optional(),
   })
-  .superRefine((w, ctx) => {
-    if (w.isRolling === true && w.calendar !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'calendar cannot be set when isRolling is true\nremove calendar, or set isRolling: false' });
-    }
-    if (w.isRolling === false && w.calendar === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'calendar must be set when isRolling is false\nadd calendar: {startTime: "2022-01-01 00:00:00", timeZone: UTC}, or set isRolling: true' });
-    }
-  });
+  .superRefine(rollingOrCalendar);
 export type V1alphaTimeWindow = z.infer<typeof V1alphaTimeWindow>;
 
 export const V1alphaSlo = z.strictObject({
@@ -464,7 +465,7 @@ export const V1alphaService = z.strictObject({
   apiVersion: z.literal('openslo/v1alpha'),
   kind: z.literal('Service'),
   metadata: V1alphaMetadata,
-  spec: z.strictObject({ description: Description.optional() }).optional(),
+  spec: ServiceSpec.optional(),
 });
 
 export const V1ALPHA_SCHEMAS = { SLO: V1alphaSlo, Service: V1alphaService } as const;
