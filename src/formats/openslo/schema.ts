@@ -57,6 +57,11 @@ const Annotations = z.record(
 /** The spec of a Service (both API versions): only a description. */
 const ServiceSpec = z.strictObject({ description: Description.optional() });
 
+/** An `openslo/v1` object of one kind: apiVersion, kind, metadata and the kind's spec. */
+function v1Object<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return z.strictObject({ apiVersion: z.literal('openslo/v1'), kind: z.literal(kind), metadata: Metadata, spec });
+}
+
 export const Metadata = z.strictObject({
   name: Name,
   displayName: DisplayName.optional(),
@@ -147,12 +152,7 @@ export const SliSpec = z
   });
 export type SliSpec = z.infer<typeof SliSpec>;
 
-export const V1Sli = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('SLI'),
-  metadata: Metadata,
-  spec: SliSpec,
-});
+export const V1Sli = v1Object('SLI', SliSpec);
 export type V1Sli = z.infer<typeof V1Sli>;
 
 /** `indicator:` inside an SLO (or a composite objective): the SLI without apiVersion and kind. */
@@ -174,12 +174,7 @@ export const AlertConditionSpec = z.strictObject({
 });
 export type AlertConditionSpec = z.infer<typeof AlertConditionSpec>;
 
-export const V1AlertCondition = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('AlertCondition'),
-  metadata: Metadata,
-  spec: AlertConditionSpec,
-});
+export const V1AlertCondition = v1Object('AlertCondition', AlertConditionSpec);
 
 export const AlertNotificationTargetSpec = z.strictObject({
   description: Description.optional(),
@@ -187,12 +182,7 @@ export const AlertNotificationTargetSpec = z.strictObject({
 });
 export type AlertNotificationTargetSpec = z.infer<typeof AlertNotificationTargetSpec>;
 
-export const V1AlertNotificationTarget = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('AlertNotificationTarget'),
-  metadata: Metadata,
-  spec: AlertNotificationTargetSpec,
-});
+export const V1AlertNotificationTarget = v1Object('AlertNotificationTarget', AlertNotificationTargetSpec);
 
 /**
  * An entry that is either a reference (`conditionRef: name`) or an inline object (`kind`, `metadata`,
@@ -242,12 +232,7 @@ export const AlertPolicySpec = z.strictObject({
 });
 export type AlertPolicySpec = z.infer<typeof AlertPolicySpec>;
 
-export const V1AlertPolicy = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('AlertPolicy'),
-  metadata: Metadata,
-  spec: AlertPolicySpec,
-});
+export const V1AlertPolicy = v1Object('AlertPolicy', AlertPolicySpec);
 
 // ---------------------------------------------------------------- openslo/v1: SLO, DataSource, Service
 
@@ -345,19 +330,12 @@ export const SloSpec = z
   });
 export type SloSpec = z.infer<typeof SloSpec>;
 
-export const V1Slo = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('SLO'),
-  metadata: Metadata,
-  spec: SloSpec,
-});
+export const V1Slo = v1Object('SLO', SloSpec);
 export type V1Slo = z.infer<typeof V1Slo>;
 
-export const V1DataSource = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('DataSource'),
-  metadata: Metadata,
-  spec: z
+export const V1DataSource = v1Object(
+  'DataSource',
+  z
     .strictObject({
       description: Description.optional(),
       type: z.string({ error: 'must be a data source type such as Prometheus' }).min(1, { error: 'type is empty\nwrite e.g. Prometheus' }),
@@ -368,15 +346,10 @@ export const V1DataSource = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['connectionDetails'], message: 'missing required field "connectionDetails"\nadd connectionDetails: {url: http://prometheus:9090} (burnwatch itself queries the Prometheus it is configured with)' });
       }
     }),
-});
+);
 export type V1DataSource = z.infer<typeof V1DataSource>;
 
-export const V1Service = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('Service'),
-  metadata: Metadata,
-  spec: ServiceSpec.optional(),
-});
+export const V1Service = v1Object('Service', ServiceSpec.optional());
 
 /** The schema of each `openslo/v1` kind. */
 export const V1_SCHEMAS = {

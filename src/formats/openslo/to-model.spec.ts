@@ -508,7 +508,7 @@ spec:
         total: { source: prometheus, queryType: promql, query: 'sum(rate(all_total[{{.window}}]))' }
       target: ${target}
 `;
-    const text = V1ALPHA.replace(/  objectives:\n[\s\S]*?target: 0\.99\n/, `  objectives:\n${objective('fast', 0.99)}${objective('slow', 0.995)}`);
+    const text = V1ALPHA.replace(/ {2}objectives:\n[\s\S]*?target: 0\.99\n/, `  objectives:\n${objective('fast', 0.99)}${objective('slow', 0.995)}`);
     const result = load(text);
     expect(result.errors).toEqual([]);
     expect(result.slos.map((s) => [s.id, s.displayName, s.objective])).toEqual([['api-requests-0', 'Requests: fast', 99], ['api-requests-1', 'Requests: slow', 99.5]]);
