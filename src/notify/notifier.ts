@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Severity } from '../slo/model.js';
 import type { Logger } from '../logger.js';
+import type { Deadline } from '../http/deadline.js';
 
 /**
  * What a destination receives: one alert of one SLO instance changing state (or being re-sent).
@@ -113,6 +114,8 @@ export interface NotifierDeps {
   readonly logger: Logger;
   /** Where the `console` destination writes its JSON lines; the composition root passes `process.stdout`. */
   readonly stdout?: { write(text: string): unknown };
+  /** Makes the time limit of one request (`timeoutMs`); the clock's when left out, a hand-fired one in tests. */
+  readonly deadline?: Deadline;
 }
 
 export interface NotifierFactory<C> {

@@ -7,6 +7,8 @@ import { PagerDutyConfig } from './config.js';
 import { PD_LIMITS, alertDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
 import { pagerDutyTlsContext, postEventOnce } from './transport.js';
 import type { Logger } from '../../logger.js';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 
 /**
  * PagerDuty destination (Events API v2 through @pagerduty/pdjs): a firing alert is a `trigger` event, a
@@ -35,6 +37,7 @@ class PagerDutyNotifier implements Notifier {
     private readonly routingKey: string,
     private readonly secureContext: SecureContext | undefined,
     private readonly logger: Logger,
+    private readonly deadline: Deadline,
   ) {
     this.url = `https://${config.eventsHost}/v2/enqueue`;
   }
@@ -56,7 +59,7 @@ class PagerDutyNotifier implements Notifier {
 
     const exchange = await postEventOnce(
       { routing_key: this.routingKey, ...event },
-      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, signal: context.signal, ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }) },
+      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, deadline: this.deadline, signal: context.signal, ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }) },
     );
     const outcome = classifyPagerDutyExchange(exchange, {
       receiver: this.name,
@@ -98,7 +101,7 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
       }
       secureContext = pagerDutyTlsContext(ca);
     }
-    return new PagerDutyNotifier(name, config, routingKey, secureContext, deps.logger);
+    return new PagerDutyNotifier(name, config, routingKey, secureContext, deps.logger, deps.deadline ?? clockDeadline);
   },
 };
 
