@@ -102,7 +102,8 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
     timedOut = true;
     controller.abort();
   };
-  limit.addEventListener('abort', onTimeLimit, { once: true });
+  if (limit.aborted) onTimeLimit();
+  else limit.addEventListener('abort', onTimeLimit, { once: true });
   const onCallerAbort = (): void => controller.abort();
   if (options.signal.aborted) controller.abort();
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
