@@ -117,6 +117,46 @@ export function contractNotification(overrides: Partial<AlertNotification> = {})
   };
 }
 
+/** The answers the Slack and PagerDuty emulators script alike (test/support/*-emulator.ts). */
+export type EmulatorAnswer =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'rate-limited'; readonly retryAfterSeconds?: number }
+  | { readonly kind: 'http'; readonly status: number };
+
+/** The contract's view of an emulator: scripts its next answer, counts the requests it got. */
+export function emulatorServer(emulator: { failNext(answer: EmulatorAnswer): void; readonly requests: readonly unknown[] }): ContractServer {
+  return {
+    answerNext(answer, retryAfterSeconds) {
+      if (answer === 'success') emulator.failNext({ kind: 'pass' });
+      else if (answer === 429) emulator.failNext(retryAfterSeconds === undefined ? { kind: 'rate-limited' } : { kind: 'rate-limited', retryAfterSeconds });
+      else emulator.failNext({ kind: 'http', status: answer });
+    },
+    requestCount: () => emulator.requests.length,
+  };
+}
+
+/** The `SendContext` of a test send: a signal that does not fire unless given, and the previous reference. */
+export function sendContext(previousRef?: string, signal = new AbortController().signal): { signal: AbortSignal; previousRef?: string } {
+  return previousRef === undefined ? { signal } : { signal, previousRef };
+}
+
+/** `n` resolved at 13:06, after 65 minutes of firing that spent 2.1 % of the budget. */
+export function resolvedNotification(n: AlertNotification): AlertNotification {
+  return {
+    ...n,
+    status: 'resolved',
+    endsAt: new Date('2026-01-01T13:06:00Z'),
+    resolution: { firedForMs: 65 * 60_000, budgetSpent: 0.021 },
+    createdAt: new Date('2026-01-01T13:06:00Z'),
+  };
+}
+
+/** The failed outcome of a send; throws (failing the test) when the send succeeded. */
+export function failed(outcome: SendOutcome): Extract<SendOutcome, { ok: false }> {
+  if (outcome.ok) throw new Error(`expected a failed outcome, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
 interface StatusRow {
   readonly answer: number | 'success';
   readonly ok: boolean;

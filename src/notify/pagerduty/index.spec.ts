@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.js';
 import { startPagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
-import type { PagerDutyEmulator, PagerDutyFailure } from '../../../test/support/pagerduty-emulator.js';
+import type { PagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
 import { createTestPki, sharedTestPki } from '../../../test/support/tls.js';
 import { ManualDeadlines, eventually } from '../../../test/support/deadlines.js';
 import type { Deadline } from '../../http/deadline.js';
-import { capturingLogger, contractNotification, describeNotifierContract, errorText } from '../contract.js';
+import { capturingLogger, contractNotification, describeNotifierContract, emulatorServer, errorText, failed, resolvedNotification, sendContext } from '../contract.js';
 import type { CapturingLogger } from '../contract.js';
-import type { AlertNotification, Notifier, SendOutcome } from '../notifier.js';
+import type { Notifier } from '../notifier.js';
 import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
 import { pagerDutyTlsContext, postEventOnce } from './transport.js';
 
@@ -41,38 +41,13 @@ function makeNotifier(host: string, logger: CapturingLogger, extra: Record<strin
   });
 }
 
-function ctx(previousRef?: string, signal = new AbortController().signal) {
-  return previousRef === undefined ? { signal } : { signal, previousRef };
-}
-
-const resolvedOf = (n: AlertNotification): AlertNotification => ({
-  ...n,
-  status: 'resolved',
-  endsAt: new Date('2026-01-01T13:06:00Z'),
-  resolution: { firedForMs: 65 * 60_000, budgetSpent: 0.021 },
-});
-
-function failed(outcome: SendOutcome): Extract<SendOutcome, { ok: false }> {
-  if (outcome.ok) throw new Error(`expected a failed outcome, got ${JSON.stringify(outcome)}`);
-  return outcome;
-}
-
 describeNotifierContract('pagerduty', {
   secrets: [ROUTING_KEY],
   async start(logger) {
     const emulator = await startPagerDutyEmulator();
     return {
       notifier: makeNotifier(emulator.host, logger),
-      server: {
-        answerNext(answer, retryAfterSeconds) {
-          let failure: PagerDutyFailure;
-          if (answer === 'success') failure = { kind: 'pass' };
-          else if (answer === 429) failure = retryAfterSeconds === undefined ? { kind: 'rate-limited' } : { kind: 'rate-limited', retryAfterSeconds };
-          else failure = { kind: 'http', status: answer };
-          emulator.failNext(failure);
-        },
-        requestCount: () => emulator.requests.length,
-      },
+      server: emulatorServer(emulator),
       close: () => emulator.close(),
     };
   },
@@ -105,7 +80,7 @@ describe('pagerduty notifier against the emulator', () => {
 
   it('trigger then resolve: one incident opened, then resolved by the same dedup_key', async () => {
     setUp();
-    const fired = await notifier.send(contractNotification(), ctx());
+    const fired = await notifier.send(contractNotification(), sendContext());
     expect(fired).toEqual({ ok: true, externalRef: DEDUP });
     expect(emulator.incidents).toMatchObject([{ dedupKey: DEDUP, status: 'triggered', triggers: 1 }]);
 
@@ -120,7 +95,7 @@ describe('pagerduty notifier against the emulator', () => {
       client: 'burnwatch',
     });
 
-    const resolved = await notifier.send(resolvedOf(contractNotification()), ctx(fired.ok ? fired.externalRef : undefined));
+    const resolved = await notifier.send(resolvedNotification(contractNotification()), sendContext(fired.ok ? fired.externalRef : undefined));
     expect(resolved).toEqual({ ok: true, externalRef: DEDUP });
     expect(emulator.requests[1]?.json).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: DEDUP });
     expect(emulator.incidents).toMatchObject([{ dedupKey: DEDUP, status: 'resolved', triggers: 1 }]);
@@ -129,11 +104,11 @@ describe('pagerduty notifier against the emulator', () => {
 
   it('a re-sent trigger updates the open incident; a trigger after resolve opens a new one', async () => {
     setUp();
-    await notifier.send(contractNotification(), ctx());
-    await notifier.send(contractNotification(), ctx());
+    await notifier.send(contractNotification(), sendContext());
+    await notifier.send(contractNotification(), sendContext());
     expect(emulator.incidentsFor(DEDUP)).toMatchObject([{ status: 'triggered', triggers: 2 }]);
-    await notifier.send(resolvedOf(contractNotification()), ctx(DEDUP));
-    await notifier.send(contractNotification(), ctx());
+    await notifier.send(resolvedNotification(contractNotification()), sendContext(DEDUP));
+    await notifier.send(contractNotification(), sendContext());
     expect(emulator.incidentsFor(DEDUP).map((a) => a.status)).toEqual(['resolved', 'triggered']);
   });
 
@@ -145,24 +120,24 @@ describe('pagerduty notifier against the emulator', () => {
     const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, secureContext: pagerDutyTlsContext(sharedTestPki().caCert) });
     expect(seeded).toMatchObject({ kind: 'answer', status: 202 });
 
-    expect(await notifier.send(contractNotification(), ctx(legacy))).toEqual({ ok: true, externalRef: legacy });
-    expect(await notifier.send(resolvedOf(contractNotification()), ctx(legacy))).toEqual({ ok: true, externalRef: legacy });
+    expect(await notifier.send(contractNotification(), sendContext(legacy))).toEqual({ ok: true, externalRef: legacy });
+    expect(await notifier.send(resolvedNotification(contractNotification()), sendContext(legacy))).toEqual({ ok: true, externalRef: legacy });
     expect(emulator.requests.slice(1).map((r) => (r.json as { dedup_key: string }).dedup_key)).toEqual([legacy, legacy]);
     expect(emulator.incidents.map((a) => [a.dedupKey, a.status, a.triggers])).toEqual([[legacy, 'resolved', 2]]);
   });
 
   it('resolves by the derived dedup_key without a previous reference', async () => {
     setUp();
-    await notifier.send(contractNotification(), ctx());
-    expect(await notifier.send(resolvedOf(contractNotification()), ctx())).toEqual({ ok: true, externalRef: DEDUP });
+    await notifier.send(contractNotification(), sendContext());
+    expect(await notifier.send(resolvedNotification(contractNotification()), sendContext())).toEqual({ ok: true, externalRef: DEDUP });
     expect(emulator.incidentsFor(DEDUP)).toMatchObject([{ status: 'resolved' }]);
   });
 
   it('different severities and instances are different incidents', async () => {
     setUp();
-    await notifier.send(contractNotification(), ctx());
-    await notifier.send(contractNotification({ severity: 'ticket', alertKey: 'checkout-availability/route="/cart"/burn/ticket' }), ctx());
-    await notifier.send(contractNotification({ instance: { route: '/pay' }, alertKey: 'checkout-availability/route="/pay"/burn/page' }), ctx());
+    await notifier.send(contractNotification(), sendContext());
+    await notifier.send(contractNotification({ severity: 'ticket', alertKey: 'checkout-availability/route="/cart"/burn/ticket' }), sendContext());
+    await notifier.send(contractNotification({ instance: { route: '/pay' }, alertKey: 'checkout-availability/route="/pay"/burn/page' }), sendContext());
     expect(emulator.incidents.map((a) => a.dedupKey)).toEqual([DEDUP, 'checkout-availability{route="/cart"}/ticket', 'checkout-availability{route="/pay"}/page']);
     expect(emulator.requests.map((r) => (r.json as { payload: { severity: string } }).payload.severity)).toEqual(['critical', 'warning', 'critical']);
   });
@@ -173,7 +148,7 @@ describe('pagerduty notifier against the emulator', () => {
   it('429: hit exactly once (pdjs retry bypassed), rate-limited with retryAfterMs, without pdjs\'s 20 s wait', async () => {
     setUp();
     emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 42 }, 4);
-    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
     expect(outcome).toMatchObject({ retryable: true, reason: 'rate-limited', retryAfterMs: 42_000 });
     expect(emulator.requests).toHaveLength(1);
     expect(emulator.incidents).toEqual([]);
@@ -182,7 +157,7 @@ describe('pagerduty notifier against the emulator', () => {
   it('429 without Retry-After: rate-limited without retryAfterMs, hit once', async () => {
     setUp();
     emulator.failNext({ kind: 'rate-limited' });
-    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
     expect(outcome).toMatchObject({ retryable: true, reason: 'rate-limited' });
     expect(outcome.retryAfterMs).toBeUndefined();
     expect(emulator.requests).toHaveLength(1);
@@ -195,7 +170,7 @@ describe('pagerduty notifier against the emulator', () => {
       status: 400,
       body: { status: 'invalid event', message: 'Event object is invalid', errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"] },
     });
-    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
     expect(outcome).toMatchObject({ retryable: false, reason: 'client-error' });
     expect(outcome.error.message).toContain(
       `PagerDuty receiver "pd-main": trigger event (dedup_key ${DEDUP}) to https://${emulator.host}/v2/enqueue failed: HTTP 400 Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`,
@@ -206,16 +181,16 @@ describe('pagerduty notifier against the emulator', () => {
   it('500 and 503: retryable server errors, hit once', async () => {
     setUp();
     emulator.failNext({ kind: 'http', status: 500 });
-    expect(failed(await notifier.send(contractNotification(), ctx()))).toMatchObject({ retryable: true, reason: 'server-error' });
+    expect(failed(await notifier.send(contractNotification(), sendContext()))).toMatchObject({ retryable: true, reason: 'server-error' });
     emulator.failNext({ kind: 'http', status: 503, headers: { 'Retry-After': '5' } });
-    expect(failed(await notifier.send(contractNotification(), ctx()))).toMatchObject({ retryable: true, reason: 'server-error', retryAfterMs: 5000 });
+    expect(failed(await notifier.send(contractNotification(), sendContext()))).toMatchObject({ retryable: true, reason: 'server-error', retryAfterMs: 5000 });
     expect(emulator.requests).toHaveLength(2);
   });
 
   it('a 502 with an HTML body (pdjs rejects: invalid-json) is still a retryable 502', async () => {
     setUp();
     emulator.failNext({ kind: 'http', status: 502, body: '<html><body>Bad Gateway</body></html>' });
-    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
     expect(outcome).toMatchObject({ retryable: true, reason: 'server-error' });
     expect(outcome.error.message).toMatch(/HTTP 502/);
   });
@@ -223,7 +198,7 @@ describe('pagerduty notifier against the emulator', () => {
   it('a 200 with an HTML body (a proxy page) is a permanent failure naming eventsHost', async () => {
     setUp();
     emulator.failNext({ kind: 'http', status: 200, body: '<html>login</html>' });
-    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
     expect(outcome).toMatchObject({ retryable: false, reason: 'other' });
     expect(outcome.error.message).toMatch(/pagerduty\.eventsHost/);
   });
@@ -231,7 +206,7 @@ describe('pagerduty notifier against the emulator', () => {
   it('timeout: an answer that does not come within timeoutMs is a retryable timeout, ended by the time limit', async () => {
     setUp({ timeoutMs: 300 });
     emulator.failNext({ kind: 'slow', delayMs: 600_000 });
-    const sending = notifier.send(contractNotification(), ctx());
+    const sending = notifier.send(contractNotification(), sendContext());
     await eventually(() => emulator.requests.length === 1);
     expect(deadlines.waiting).toEqual([300]);
     deadlines.fire();
@@ -244,7 +219,7 @@ describe('pagerduty notifier against the emulator', () => {
     setUp({ timeoutMs: 10_000 });
     emulator.failNext({ kind: 'slow', delayMs: 600_000 });
     const controller = new AbortController();
-    const sending = notifier.send(contractNotification(), ctx(undefined, controller.signal));
+    const sending = notifier.send(contractNotification(), sendContext(undefined, controller.signal));
     await eventually(() => emulator.requests.length === 1);
     controller.abort();
     const outcome = failed(await sending);
@@ -257,7 +232,7 @@ describe('pagerduty notifier against the emulator', () => {
     setUp();
     const controller = new AbortController();
     controller.abort();
-    const outcome = failed(await notifier.send(contractNotification(), ctx(undefined, controller.signal)));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext(undefined, controller.signal)));
     expect(outcome).toMatchObject({ retryable: true, reason: 'other' });
     expect(emulator.requests).toHaveLength(0);
   });
@@ -265,7 +240,7 @@ describe('pagerduty notifier against the emulator', () => {
   it('network error (closed port): retryable, naming the address', async () => {
     logger = capturingLogger();
     const port = await freePort();
-    const outcome = failed(await makeNotifier(`127.0.0.1:${port}`, logger).send(contractNotification(), ctx()));
+    const outcome = failed(await makeNotifier(`127.0.0.1:${port}`, logger).send(contractNotification(), sendContext()));
     expect(outcome).toMatchObject({ retryable: true, reason: 'network' });
     expect(outcome.error.message).toContain(`https://127.0.0.1:${port}/v2/enqueue`);
     expect(outcome.error.message).toMatch(/ECONNREFUSED/);
@@ -275,7 +250,7 @@ describe('pagerduty notifier against the emulator', () => {
     const stranger = await startPagerDutyEmulator({ pki: createTestPki() });
     try {
       logger = capturingLogger();
-      const outcome = failed(await makeNotifier(stranger.host, logger).send(contractNotification(), ctx()));
+      const outcome = failed(await makeNotifier(stranger.host, logger).send(contractNotification(), sendContext()));
       expect(outcome).toMatchObject({ retryable: true, reason: 'network' });
       expect(outcome.error.message).toMatch(/TLS failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
       expect(outcome.error.message).toMatch(/pagerduty\.caFile/);
@@ -288,7 +263,7 @@ describe('pagerduty notifier against the emulator', () => {
   it('never shows the routing key, also not when PagerDuty echoes it', async () => {
     setUp();
     emulator.failNext({ kind: 'http', status: 400, body: { status: 'invalid event', message: `bad key ${ROUTING_KEY}`, errors: [ROUTING_KEY] } });
-    const outcome = failed(await notifier.send(contractNotification(), ctx()));
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
     expect(errorText(outcome.error)).not.toContain(ROUTING_KEY);
     expect(outcome.error.message).toContain('[REDACTED]');
   });
