@@ -15,7 +15,8 @@ import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { isStorageError } from '../store/db.js';
 import type { Instance } from '../store/ledger.js';
-import { COARSE_STEP_MS, FINE_RETENTION_MS, labelsKey, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
 import { CounterStepReader } from './counter-steps.js';
@@ -26,14 +27,7 @@ import { alertKey, alertLabels, buildNotification } from './notification.js';
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
 import type { Rejection } from './sample-check.js';
-
-/** The small logger surface the engine uses (pino's). */
-export interface EngineLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { Logger } from '../logger.js';
 
 /** Receives the notifications a cycle decided, inside the cycle's SQLite transaction (the outbox). */
 export interface NotificationSink {
@@ -57,7 +51,7 @@ export interface EngineOptions {
 export interface EngineDeps {
   readonly source: MetricsSource;
   readonly db: Db;
-  readonly logger: EngineLogger;
+  readonly logger: Logger;
   readonly sink?: NotificationSink;
   /**
    * Silences and configured inhibit rules: whether an alert with these labels is suppressed now, given the

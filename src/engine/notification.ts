@@ -4,7 +4,7 @@ import { formatDuration, HOUR, MINUTE } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { errorRatioQuery } from '../slo/queries.js';
-import { labelsKey } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 
 /** Where notifications link to. */
 export interface LinkSettings {

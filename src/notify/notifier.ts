@@ -1,5 +1,8 @@
 import type { z } from 'zod';
+import type { ReportDigest } from '../report/digest.js';
 import type { Severity } from '../slo/model.js';
+import type { Logger } from '../logger.js';
+import type { Deadline } from '../http/deadline.js';
 
 /**
  * What a destination receives: one alert of one SLO instance changing state (or being re-sent).
@@ -102,16 +105,23 @@ export interface Notifier {
   readonly kind: string;
   readonly name: string;
   send(notification: AlertNotification, context: SendContext): Promise<SendOutcome>;
+  /** A weekly or monthly report digest (settings `reports.digests`); destinations without it cannot take digests. */
+  sendDigest?(digest: ReportDigest, context: SendContext): Promise<SendOutcome>;
 }
+
+/** The destinations that take report digests. */
+export const DIGEST_KINDS: readonly string[] = ['slack', 'webhook', 'console'];
 
 /** Resolves a secret reference from the receiver config (env var or file); throws a clear error when missing. */
 export type SecretResolver = (ref: { readonly env?: string; readonly file?: string }, what: string) => string;
 
 export interface NotifierDeps {
   readonly secrets: SecretResolver;
-  readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  readonly logger: Logger;
   /** Where the `console` destination writes its JSON lines; the composition root passes `process.stdout`. */
   readonly stdout?: { write(text: string): unknown };
+  /** Makes the time limit of one request (`timeoutMs`); the clock's when left out, a hand-fired one in tests. */
+  readonly deadline?: Deadline;
 }
 
 export interface NotifierFactory<C> {

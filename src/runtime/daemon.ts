@@ -8,9 +8,10 @@ import type { Db, StoreError } from '../store/db.js';
 import type { CycleLogger } from './cycle.js';
 import { EvaluationCycle } from './cycle.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
+import type { DigestScheduler } from './digests.js';
 import { DaemonStatusView } from './daemon-view.js';
 import type { Delivery } from './delivery.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { Reloader } from './reload.js';
 import { SlotScheduler } from './scheduler.js';
 import type { Timers } from './scheduler.js';
@@ -23,7 +24,7 @@ export interface DaemonParts {
   /** Relative paths of the settings (SLO folder, routing file) are against this folder. */
   readonly cwd: string;
   readonly timers: Timers;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   readonly metrics?: DaemonMetrics;
   readonly db: Db;
   readonly storage: StorageHealth;
@@ -39,6 +40,8 @@ export interface DaemonParts {
   readonly links: LinkSettings;
   /** The SLOs loaded at start. */
   readonly slos: readonly Slo[];
+  /** Report digests (settings `reports.digests`), checked after each cycle. */
+  readonly digests?: DigestScheduler;
 }
 
 /**
@@ -98,7 +101,7 @@ export class Daemon {
   }
 
   /** A logger for a component that runs beside the daemon (the HTTP server, the run command). */
-  logger(component: string): DaemonLogger {
+  logger(component: string): Logger {
     return this.parts.logger.child({ component });
   }
 
@@ -129,7 +132,18 @@ export class Daemon {
     return this.exclusive(async () => {
       if (this.closed || this.parts.storage.fatal) return;
       await this.cycle.run(slot);
+      this.checkDigests(slot);
     });
+  }
+
+  /** Queues the report digests that are due; a database failure is reported and the next cycle tries again. */
+  private checkDigests(slot: number): void {
+    if (this.parts.digests === undefined) return;
+    try {
+      this.parts.digests.check(slot);
+    } catch (err) {
+      if (this.parts.storage.report(err, 'digests') === undefined) this.parts.logger.error({ component: 'reports', err: err instanceof Error ? err.message : String(err) }, 'report digest failed; the next cycle tries again');
+    }
   }
 
   private async checkForChanges(): Promise<void> {

@@ -9,9 +9,11 @@ import { UnavailableError } from './view.js';
 import { redactUrl } from '../redact-url.js';
 import { HOUR, parseDuration } from '../slo/duration.js';
 import { alertJson, silenceJson, sloDetailJson, sloSummaryJson } from './api-json.js';
+import { gateMaxAgeMs, sloGateJson } from './gate-state.js';
 import type { Reply } from './http.js';
 import { bearerToken, HttpError, rawReply, readJson, tokenMatches, writeReply } from './http.js';
 import { SilenceRequest } from './schema.js';
+import type { Logger } from '../logger.js';
 
 /**
  * burnwatch's one HTTP port: `/metrics` (Prometheus text format), `/healthz`, `/readyz` and the JSON API
@@ -26,12 +28,6 @@ import { SilenceRequest } from './schema.js';
  * request (websocket, h2c) is answered as plain HTTP/1.1.
  */
 
-export interface ServerLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 /** What /metrics needs: the registry to render and a hook that refreshes gauges from the daemon first. */
 export interface MetricsEndpoint {
   readonly registry: Registry;
@@ -41,7 +37,7 @@ export interface MetricsEndpoint {
 export interface ServerOptions {
   /** Bearer token of the mutating endpoints; undefined disables them (403). */
   readonly apiToken?: string;
-  readonly logger: ServerLogger;
+  readonly logger: Logger;
   /** Largest accepted request body (default 64 KiB; larger: 413). */
   readonly maxBodyBytes?: number;
   /** Bounds on what one client may hold (defaults: DEFAULT_LIMITS). */
@@ -98,7 +94,7 @@ export interface Route {
   readonly handlers: Partial<Record<Method, Handler>>;
 }
 
-const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences';
+const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences, /api/v1/gate';
 const SERVED_METHODS = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 export function createServer(view: DaemonView, metrics: MetricsEndpoint, options: ServerOptions): BurnwatchServer {
@@ -131,7 +127,11 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
       },
     }),
     route('/api/v1/slos', {
-      GET: () => ({ status: 200, json: [...view.slos()].sort((a, b) => compare(a.slo.id, b.slo.id)).map(sloSummaryJson) }),
+      GET: () => {
+        const nowMs = view.now();
+        const maxAgeMs = gateMaxAgeMs(view.health().intervalMs);
+        return { status: 200, json: [...view.slos()].sort((a, b) => compare(a.slo.id, b.slo.id)).map((s) => ({ ...sloSummaryJson(s), gate: sloGateJson(s, nowMs, maxAgeMs) })) };
+      },
     }),
     route('/api/v1/slos/:id', {
       GET: ({ params }) => {

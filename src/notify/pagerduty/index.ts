@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
-import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
+import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { secretSource } from '../secret-ref.js';
 import { classifyPagerDutyExchange } from './classify.js';
 import { PagerDutyConfig } from './config.js';
 import { PD_LIMITS, alertDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
 import { PagerDutyAgent, pagerDutyTlsContext, postEventOnce } from './transport.js';
+import type { Logger } from '../../logger.js';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 
 /**
  * PagerDuty destination (Events API v2 through @pagerduty/pdjs): a firing alert is a `trigger` event, a
@@ -35,7 +38,8 @@ class PagerDutyNotifier implements Notifier {
     private readonly config: PagerDutyConfig,
     private readonly routingKey: string,
     private readonly agent: PagerDutyAgent,
-    private readonly logger: NotifierDeps['logger'],
+    private readonly logger: Logger,
+    private readonly deadline: Deadline,
   ) {
     this.url = `https://${config.eventsHost}/v2/enqueue`;
   }
@@ -57,7 +61,7 @@ class PagerDutyNotifier implements Notifier {
 
     const exchange = await postEventOnce(
       { routing_key: this.routingKey, ...event },
-      { server: this.config.eventsHost, agent: this.agent, timeoutMs: this.config.timeoutMs, signal: context.signal },
+      { server: this.config.eventsHost, agent: this.agent, timeoutMs: this.config.timeoutMs, deadline: this.deadline, signal: context.signal },
     );
     const outcome = classifyPagerDutyExchange(exchange, {
       receiver: this.name,
@@ -99,7 +103,7 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
       }
       secureContext = pagerDutyTlsContext(ca);
     }
-    return new PagerDutyNotifier(name, config, routingKey, new PagerDutyAgent(secureContext), deps.logger);
+    return new PagerDutyNotifier(name, config, routingKey, new PagerDutyAgent(secureContext), deps.logger, deps.deadline ?? clockDeadline);
   },
 };
 

@@ -3,6 +3,8 @@ import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { event } from '@pagerduty/pdjs';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
 
 /**
@@ -23,14 +25,14 @@ import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
  *   system ones, not replacing them) that the receiver makes once (`pagerDutyTlsContext`): making one parses
  *   every root certificate, tens of milliseconds that would otherwise be spent on each page.
  * - `requestTimeout` never aborts anything and its timer is not cleared on errors (it kept Node alive for
- *   30 s): `requestTimeout: 0`, and our own AbortSignal ends the request at `timeoutMs` or when the caller's
- *   signal fires. The signal is ours and detached afterwards, so nothing can abort a finished request later.
+ *   30 s): `requestTimeout: 0`, and our own AbortSignal ends the request at `timeoutMs` (the `deadline`
+ *   signal) or when the caller's signal fires. The signal is ours and detached afterwards, so nothing can abort a finished request later.
  * - A non-2xx answer resolves (status in `res.status`); a non-JSON body rejects with FetchError
  *   `invalid-json` (the status then comes from the request too).
- * - Nothing of a send outlives it: the timer is cleared and the caller's signal detached; an answer pdjs did
- *   not read (the 429 it would have retried) is destroyed, and its connection with it when its body had not
- *   arrived in full, so no connection stays stuck on an unread body. Idle connections do not keep Node
- *   alive and close after `IDLE_CONNECTION_MS` (keep-alive.ts).
+ * - Nothing of a send outlives it: the listeners are removed; an answer pdjs did not read (the 429 it would
+ *   have retried) is destroyed, and its connection with it when its body had not arrived in full, so no
+ *   connection stays stuck on an unread body. Idle connections do not keep Node alive and close after
+ *   `IDLE_CONNECTION_MS` (keep-alive.ts).
  */
 
 /** Node's http.Agent#addRequest (not in @types/node): puts a request on a free connection or a new one. */
@@ -82,6 +84,8 @@ export interface PdTransportOptions {
   /** The receiver's connections (with its extra CA certificates, if any). */
   readonly agent: PagerDutyAgent;
   readonly timeoutMs: number;
+  /** Makes the time limit of `timeoutMs` (the clock's when left out). */
+  readonly deadline?: Deadline;
   readonly signal: AbortSignal;
 }
 
@@ -119,10 +123,13 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
 
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const limit = (options.deadline ?? clockDeadline)(options.timeoutMs);
+  const onTimeLimit = (): void => {
     timedOut = true;
     controller.abort();
-  }, options.timeoutMs);
+  };
+  if (limit.aborted) onTimeLimit();
+  else limit.addEventListener('abort', onTimeLimit, { once: true });
   const onCallerAbort = (): void => controller.abort();
   if (options.signal.aborted) controller.abort();
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
@@ -173,7 +180,7 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
     const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
     return { kind: 'failure', cause: 'network', message, ...(code === undefined ? {} : { code }) };
   } finally {
-    clearTimeout(timer);
+    limit.removeEventListener('abort', onTimeLimit);
     options.signal.removeEventListener('abort', onCallerAbort);
     if (agent.nextRequest === ownRequest) agent.nextRequest = undefined;
     if (!bodyRead) answer?.destroy();

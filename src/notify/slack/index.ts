@@ -1,15 +1,20 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger as SlackSdkLogger } from '@slack/web-api';
 import { z } from 'zod';
-import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
+import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { redactSecrets, secretSource } from '../secret-ref.js';
 import type { FailedOutcome, SlackCallSite } from './classify.js';
 import { SlackDeliveryError, UNEDITABLE_ERRORS, classifySlackError } from './classify.js';
 import { SlackConfig } from './config.js';
+import type { ReportDigest } from '../../report/digest.js';
+import { renderSlackDigest } from './render-digest.js';
 import { renderSlackFiring, renderSlackResolved, renderSlackResolvedReply } from './render.js';
 import type { SlackMessage } from './render.js';
 import { slackTransport } from './transport.js';
 import type { SlackTransport } from './transport.js';
+import type { Logger } from '../../logger.js';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 
 /**
  * Slack destination: `chat.postMessage` for a firing alert; on resolve, `chat.update` of that same message
@@ -17,8 +22,9 @@ import type { SlackTransport } from './transport.js';
  *
  * - Exactly one HTTP request per API call: the SDK's retries are off (`retryConfig: { retries: 0 }`) and a
  *   429 is returned at once (`rejectRateLimitedCalls`) with its Retry-After, so the outbox is the only retry
- *   policy. The SDK's time limit (`timeout`, from `timeoutMs`) applies per API call (a resolve makes up
- *   to three); the caller's signal is honoured through the SDK's `fetch` option, our transport (transport.ts).
+ *   policy. The time limit (`timeoutMs`, a `deadline` signal) applies per API call (a resolve makes up
+ *   to three); it and the caller's signal are joined to each request through the SDK's `fetch` option, our
+ *   transport (transport.ts).
  * - `externalRef` is `{"channel":"C..","ts":"1503435956.000247"}`; `ts` stays a string (as a number it
  *   would lose digits and no longer name the message).
  * - Resolve without a usable `previousRef` (the trigger was never delivered, or the ref is not ours): a new
@@ -51,7 +57,7 @@ function formatSlackRef(ref: MessageRef): string {
 type CallResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly outcome: FailedOutcome };
 
 /** Forwards the SDK's log lines to our logger at debug level, secrets removed. */
-function sdkLogger(logger: NotifierDeps['logger'], receiver: string, secrets: readonly string[]): SlackSdkLogger {
+function sdkLogger(logger: Logger, receiver: string, secrets: readonly string[]): SlackSdkLogger {
   let level = LogLevel.DEBUG;
   const forward = (...msg: unknown[]): void => {
     const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
@@ -74,38 +80,52 @@ class SlackNotifier implements Notifier {
   readonly kind = 'slack';
   private readonly secrets: readonly string[];
   private readonly client: WebClient;
-  private readonly transport: SlackTransport = slackTransport();
+  private readonly transport: SlackTransport;
 
   constructor(
     readonly name: string,
     private readonly config: SlackConfig,
     token: string,
-    private readonly logger: NotifierDeps['logger'],
+    private readonly logger: Logger,
+    deadline: Deadline,
   ) {
     this.secrets = [token];
+    this.transport = slackTransport({ deadline, timeoutMs: config.timeoutMs });
     this.client = new WebClient(token, {
       slackApiUrl: config.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: config.timeoutMs,
       fetch: this.transport.fetch,
       logger: sdkLogger(logger, name, this.secrets),
     });
   }
 
-  async send(notification: AlertNotification, context: SendContext): Promise<SendOutcome> {
-    // A signal of our own, linked to the caller's for this send only and unlinked afterwards, so a
-    // long-lived caller signal (e.g. shutdown) collects no listeners from finished sends.
+  send(notification: AlertNotification, context: SendContext): Promise<SendOutcome> {
+    return this.withSignal(context, (client, signal) => {
+      if (notification.status === 'firing') {
+        const mentions = this.config.mentions?.[notification.severity];
+        return this.postNew(client, renderSlackFiring(notification, mentions), signal);
+      }
+      return this.resolve(client, notification, context.previousRef, signal);
+    });
+  }
+
+  /** A report digest: one new message in the channel. */
+  sendDigest(digest: ReportDigest, context: SendContext): Promise<SendOutcome> {
+    return this.withSignal(context, (client, signal) => this.postNew(client, renderSlackDigest(digest), signal));
+  }
+
+  /**
+   * Runs one send with a signal of our own, linked to the caller's for this send only and unlinked afterwards,
+   * so a long-lived caller signal (e.g. shutdown) collects no listeners from finished sends.
+   */
+  private async withSignal(context: SendContext, run: (client: WebClient, signal: AbortSignal) => Promise<SendOutcome>): Promise<SendOutcome> {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(context.signal.reason);
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      if (notification.status === 'firing') {
-        const mentions = this.config.mentions?.[notification.severity];
-        return await this.postNew(this.client, renderSlackFiring(notification, mentions), controller.signal);
-      }
-      return await this.resolve(this.client, notification, context.previousRef, controller.signal);
+      return await run(this.client, controller.signal);
     } finally {
       context.signal.removeEventListener('abort', onAbort);
     }
@@ -173,7 +193,7 @@ export const slackNotifier: NotifierFactory<SlackConfig> = {
   config: SlackConfig,
   create(name, config, deps) {
     const token = deps.secrets(secretSource(config.token), `receiver "${name}": slack.token`);
-    return new SlackNotifier(name, config, token, deps.logger);
+    return new SlackNotifier(name, config, token, deps.logger, deps.deadline ?? clockDeadline);
   },
 };
 

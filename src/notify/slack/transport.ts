@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { FetchFunction } from '@slack/web-api';
 import nodeFetch from 'node-fetch';
+import type { Deadline } from '../../http/deadline.js';
 import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
 
 /**
@@ -17,9 +18,10 @@ import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
  *   the client learns which send an API call belongs to from `withSendSignal`, which hands the send's signal
  *   to the `fetch` call the SDK makes within the same synchronous step (in @slack/web-api 8, `apiCall` reaches
  *   `fetch` without awaiting anything while its queue, 100 calls at once, has room: the dispatcher sends at
- *   most a few at a time per receiver). The send's signal joins the SDK's per-call time limit. Not an
- *   AsyncLocalStorage: on Node 20 the first `run` of one makes every promise of the process two to three
- *   times slower (async hooks); Node 24 has no such cost.
+ *   most a few at a time per receiver). Not an AsyncLocalStorage: on Node 20 the first `run` of one makes
+ *   every promise of the process two to three times slower (async hooks); Node 24 has no such cost.
+ * - Each call ends at its time limit (a `deadline` of `timeoutMs`, made per call), at its send's signal, or at
+ *   the SDK's own signal, if any.
  * - When a signal ends a call, the call rejects with the signal's reason (a `TimeoutError` for the time
  *   limit), as the global fetch does: node-fetch's own AbortError would not say which one fired.
  * - Redirects are errors (the SDK asks for `redirect: 'error'`); proxies from the environment are not used.
@@ -33,7 +35,7 @@ export interface SlackTransport {
   withSendSignal<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T>;
 }
 
-export function slackTransport(): SlackTransport {
+export function slackTransport(options: { readonly deadline: Deadline; readonly timeoutMs: number }): SlackTransport {
   /** The signal of the API call being made, for the `fetch` the SDK calls in the same synchronous step. */
   let handedOver: AbortSignal | undefined;
   const agents = { http: new HttpAgent(KEEP_ALIVE_AGENT), https: new HttpsAgent(KEEP_ALIVE_AGENT) };
@@ -42,7 +44,7 @@ export function slackTransport(): SlackTransport {
     if (init?.body !== undefined && typeof init.body !== 'string') throw new TypeError('slack transport: only form-encoded bodies are sent');
     const sendSignal = handedOver;
     handedOver = undefined;
-    const signals = [init?.signal, sendSignal].filter((s) => s !== undefined);
+    const signals = [options.deadline(options.timeoutMs), sendSignal, init?.signal].filter((s) => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
       return await nodeFetch(String(url), {

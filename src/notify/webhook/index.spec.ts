@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.js';
 import { startStubServer } from '../../../test/support/http-stub.js';
 import type { StubResponse, StubServer } from '../../../test/support/http-stub.js';
-import { capturingLogger, contractNotification, describeNotifierContract, errorText } from '../contract.js';
+import { capturingLogger, contractNotification, describeNotifierContract, errorText, failed } from '../contract.js';
 import type { CapturingLogger } from '../contract.js';
-import type { Notifier, NotifierDeps, SendOutcome } from '../notifier.js';
+import type { Notifier, NotifierDeps } from '../notifier.js';
 import { signBody, WebhookConfig, webhookNotifier } from './index.js';
 
 const SIGNING_SECRET = 'whsec-S1GN1NG-secret-0123456789';
@@ -39,11 +39,6 @@ function scripted(server: StubServer): { answerNext: (status: number | 'success'
 }
 
 const ctx = () => ({ signal: new AbortController().signal });
-
-function failed(outcome: SendOutcome): Extract<SendOutcome, { ok: false }> {
-  if (outcome.ok) throw new Error('expected a failure');
-  return outcome;
-}
 
 describeNotifierContract('webhook', {
   secrets: [SIGNING_SECRET, TOKEN],
@@ -87,6 +82,17 @@ describe('webhook notifier', () => {
     expect(timingSafeEqual(Buffer.from(got), Buffer.from(expected))).toBe(true);
     const body = JSON.parse(req.body) as Record<string, unknown>;
     expect(body).toMatchObject({ version: '4', status: 'firing', receiver: 'audit', groupKey: expect.stringMatching(/^\{\}:\{/) });
+  });
+
+  it('POSTs a report digest as a burnwatch.report-digest record, signed the same way; a 500 is retryable', async () => {
+    const digest = { id: 'digest:weekly@2026-11-08T23:00:00Z', name: 'weekly', every: 'week' as const, title: 'SLO weekly report: week of 2026-11-09', from: '2026-11-08T23:00:00Z', to: '2026-11-15T23:00:00Z', timezone: 'Europe/Berlin', label: 'week of 2026-11-09', groupBy: 'service', createdAt: '2026-11-16T08:00:00Z', slos: [], groups: [], warnings: [] };
+    const before = server.requests.length;
+    expect(await notifier.sendDigest!(digest, ctx())).toEqual({ ok: true });
+    const req = server.requests[before]!;
+    expect(req.headers['x-burnwatch-signature']).toBe(`sha256=${createHmac('sha256', SIGNING_SECRET).update(Buffer.from(req.body, 'utf8')).digest('hex')}`);
+    expect(JSON.parse(req.body)).toEqual({ type: 'burnwatch.report-digest', version: 1, receiver: 'audit', digest });
+    script.answerNext(500);
+    expect(failed(await notifier.sendDigest!(digest, ctx()))).toMatchObject({ retryable: true, reason: 'server-error' });
   });
 
   it('signs with a known vector', () => {
