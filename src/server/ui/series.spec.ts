@@ -86,6 +86,9 @@ describe('window sums at instants that move forward', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(800);
+    // Sent back to an earlier instant (a caller that breaks the rule), it searches again rather than read on.
+    forward.moveTo(T0 + DAY + 90_000);
+    expect(forward.window(6 * HOUR)).toEqual(sumsFromRows(rows, T0 + DAY + 90_000).window(6 * HOUR));
   });
 
   it('are computed by hand for a window between two hourly rows', () => {
