@@ -36,6 +36,8 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
   let browser: Browser;
   const consoleErrors: string[] = [];
   const foreignRequests: string[] = [];
+  /** Path and query of every request the pages made to burnwatch, in order. */
+  const requests: string[] = [];
 
   beforeAll(async () => {
     harness = await startStatusPage({
@@ -51,7 +53,10 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     // Every request the pages make is seen here: anything not for burnwatch's own address is recorded and refused.
     await browser.context.route('**/*', async (route) => {
       const url = new URL(route.request().url());
-      if (url.host === local) await route.continue();
+      if (url.host === local) {
+        requests.push(url.pathname + url.search);
+        await route.continue();
+      }
       else {
         foreignRequests.push(url.href);
         await route.abort();
@@ -142,6 +147,27 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     const timeline = await page.locator('#timeline').innerText();
     expect(timeline).toMatch(/PAGE burn-rate alert: inactive → firing · notified: console \(delivered\)/);
     expect(timeline).toMatch(/PAGE burn-rate alert: firing → inactive/);
+    await page.close();
+  });
+
+  it('fetches what the SLO page reads first once, from its head, before its script has loaded', async () => {
+    const before = requests.length;
+    const page = await open('/slos/checkout-availability?range=1d');
+    await page.locator('[data-chart="sli"][data-points]').waitFor();
+    const made = requests.slice(before);
+    const api = '/api/v1/slos/checkout-availability';
+    const query = `?instance=${encodeURIComponent('{}')}&range=86400`;
+    // Each once: the script's fetch was answered by the request the head started (a second one would be a miss).
+    expect(made.filter((r) => r.startsWith(api))).toEqual(expect.arrayContaining([api, `${api}/timeline${query}`, `${api}/series${query}`]));
+    expect(made.filter((r) => r.startsWith(api))).toHaveLength(3);
+    // The series was asked for before the page's script had even arrived (routing keeps the browser from caching it).
+    const timing = await page.evaluate(() => {
+      const entries = (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; startTime: number; responseEnd: number }[] } }).performance.getEntriesByType('resource');
+      const series = entries.find((e) => e.name.includes('/series?'));
+      const script = entries.find((e) => e.name.endsWith('/slo.js'));
+      return { seriesStart: series?.startTime ?? NaN, scriptEnd: script?.responseEnd ?? NaN };
+    });
+    expect(timing.seriesStart).toBeLessThan(timing.scriptEnd);
     await page.close();
   });
 

@@ -25,6 +25,12 @@ export interface ShellOptions {
   readonly charts?: boolean;
   readonly body: string;
   readonly mainData?: Readonly<Record<string, string>>;
+  /**
+   * JSON the page's script reads first, by name (URL relative to the page): the browser starts fetching it
+   * while it reads the page (`<link rel="preload" as="fetch">`), and the script's fetch of the same URL is
+   * answered from that request instead of waiting for the script to load (`feedUrl` in common.js).
+   */
+  readonly feeds?: Readonly<Record<string, string>>;
 }
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -53,7 +59,7 @@ export function shell(o: ShellOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(o.title)} · burnwatch</title>
-<link rel="icon" href="${asset('favicon.svg')}" type="image/svg+xml">
+${Object.entries(o.feeds ?? {}).map(([name, href]) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(href)}" data-feed="${escapeHtml(name)}">\n`).join('')}<link rel="icon" href="${asset('favicon.svg')}" type="image/svg+xml">
 ${o.charts === true ? `<link rel="stylesheet" href="${asset('vendor/uPlot.min.css')}">\n<script src="${asset('vendor/uPlot.iife.min.js')}" defer></script>\n` : ''}<link rel="stylesheet" href="${asset('app.css')}">
 <link rel="modulepreload" href="${asset('common.js')}">
 <script type="module" src="${asset(`${o.page === 'missing' ? 'common' : o.page}.js`)}"></script>

@@ -60,6 +60,27 @@ describe('pages', () => {
     expect(await res.text()).toContain('There is no SLO with the id &quot;nope&quot;.');
   });
 
+  it('names in its head the JSON the SLO page reads first, so that the browser fetches it while the scripts load', async () => {
+    const path = `/slos/cart-availability?instance=${encodeURIComponent('{"route":"/pay"}')}&range=6h`;
+    const html = await (await get(path)).text();
+    const head = html.slice(0, html.indexOf('</head>'));
+    const feeds = [...head.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)" data-feed="([a-z]+)">/g)].map((m) => [m[2], m[1]?.replaceAll('&amp;', '&')]);
+    const query = `instance=${encodeURIComponent('{"route":"/pay"}')}&range=21600`;
+    expect(feeds).toEqual([
+      ['detail', '../api/v1/slos/cart-availability'],
+      ['timeline', `../api/v1/slos/cart-availability/timeline?${query}`],
+      ['series', `../api/v1/slos/cart-availability/series?${query}`],
+    ]);
+    // Before the scripts and style sheets, so the requests start first.
+    expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('<script'));
+    expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('rel="stylesheet"'));
+    // Each is an answer of the API for this instance and range (relative to the page, as the browser reads it).
+    const series = await (await fetch(new URL(feeds[2]?.[1] ?? '', `${h.base}${path}`))).json() as { labels: Record<string, string>; times: number[] };
+    expect(series.labels).toEqual({ route: '/pay' });
+    expect(series.times).toHaveLength(6 * 120 + 1);
+    for (const [, href] of feeds) expect((await fetch(new URL(href ?? '', `${h.base}${path}`))).status).toBe(200);
+  });
+
   it('charts the instance with the least budget left when a grouped SLO is opened without one', async () => {
     const html = await (await get('/slos/cart-availability')).text();
     expect(html).toMatch(/data-instance="\{&quot;route&quot;:&quot;\/(cart|pay)&quot;\}"/);

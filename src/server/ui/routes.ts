@@ -64,9 +64,9 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
   const assets = options.assets ?? loadAssets();
   const refreshMs = options.refreshMs ?? Math.max(5_000, reader.intervalMs);
 
-  const page = (root: string, name: PageName, title: string, body: string, extra: { charts?: boolean; mainData?: Record<string, string>; status?: number } = {}): Reply => ({
+  const page = (root: string, name: PageName, title: string, body: string, extra: { charts?: boolean; mainData?: Record<string, string>; feeds?: Record<string, string>; status?: number } = {}): Reply => ({
     status: extra.status ?? 200,
-    text: shell({ title, page: name, root, assetVersion: assets.version, refreshMs, version: options.version, body, ...(extra.charts === undefined ? {} : { charts: extra.charts }), ...(extra.mainData === undefined ? {} : { mainData: extra.mainData }) }),
+    text: shell({ title, page: name, root, assetVersion: assets.version, refreshMs, version: options.version, body, ...(extra.charts === undefined ? {} : { charts: extra.charts }), ...(extra.mainData === undefined ? {} : { mainData: extra.mainData }), ...(extra.feeds === undefined ? {} : { feeds: extra.feeds }) }),
     contentType: 'text/html; charset=utf-8',
     headers: PAGE_HEADERS,
   });
@@ -109,7 +109,7 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
           range: range[0],
           ...(reader.links.prometheusUrl === undefined ? {} : { prometheusUrl: reader.links.prometheusUrl }),
           ...(reader.links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: reader.links.runbookBaseUrl }),
-        }), { charts: true, mainData: { slo: status.slo.id, instance: labelsKey(chosen.labels), 'range-ms': String(range[1]), 'interval-ms': String(reader.intervalMs) } });
+        }), { charts: true, mainData: { slo: status.slo.id, instance: labelsKey(chosen.labels), 'range-ms': String(range[1]), 'interval-ms': String(reader.intervalMs) }, feeds: sloFeeds(status.slo.id, chosen.labels, range[1]) });
       },
     }),
     route('/ui/:version/:file', { GET: ({ params }) => asset(params[1] ?? '', params[0] ?? '') }),
@@ -183,6 +183,16 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
  */
 function compactJson(body: unknown): Reply {
   return { status: 200, text: `${JSON.stringify(body)}\n`, contentType: 'application/json; charset=utf-8' };
+}
+
+/**
+ * What the SLO page reads first (URLs relative to the page): the SLO's figures now, its series over the range
+ * and its alert timeline. The small ones first: they are answered before the series is computed.
+ */
+function sloFeeds(sloId: string, labels: Readonly<Record<string, string>>, rangeMs: number): Record<string, string> {
+  const base = `../api/v1/slos/${encodeURIComponent(sloId)}`;
+  const query = `instance=${encodeURIComponent(labelsKey(labels))}&range=${Math.round(rangeMs / 1000)}`;
+  return { detail: base, timeline: `${base}/timeline?${query}`, series: `${base}/series?${query}` };
 }
 
 /** The default chart range: the SLO's period, at most 30 days. */

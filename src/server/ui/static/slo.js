@@ -1,5 +1,5 @@
 // @ts-check
-import { burnRate, chip, duration, getJson, h, live, percent, utc } from './common.js';
+import { burnRate, chip, duration, feedUrl, fetchJson, h, live, percent, utc } from './common.js';
 
 /**
  * The SLO page: the instance's figures now, and over the chosen range its budget, the burn rate of each tier
@@ -17,11 +17,7 @@ import { burnRate, chip, duration, getJson, h, live, percent, utc } from './comm
 const uPlot = /** @type {any} */ (globalThis).uPlot;
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
-const sloId = main.dataset['slo'] ?? '';
 const instance = main.dataset['instance'] ?? '{}';
-const rangeSeconds = Math.round(Number(main.dataset['rangeMs'] ?? '86400000') / 1000);
-const query = `instance=${encodeURIComponent(instance)}&range=${rangeSeconds}`;
-const base = `api/v1/slos/${encodeURIComponent(sloId)}`;
 
 const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
 const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
@@ -74,13 +70,13 @@ const tzDate = (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1e3), 'E
 
 /**
  * Draws (first time) or updates a chart; records the number of points drawn in data-points.
- * @param {HTMLElement} el @param {any} opts @param {(number|null)[][]} data
+ * @param {HTMLElement} el @param {number} w its width @param {any} opts @param {(number|null)[][]} data
  */
-function draw(el, opts, data) {
+function draw(el, w, opts, data) {
   let u = charts.get(el);
   if (u === undefined) {
     el.replaceChildren();
-    u = new uPlot({ width: width(el), height: 220, tzDate, plugins: [bandsPlugin()], ...opts }, data, el);
+    u = new uPlot({ width: w, height: 220, tzDate, plugins: [bandsPlugin()], ...opts }, data, el);
     charts.set(el, u);
   } else {
     u.setData(data);
@@ -104,9 +100,13 @@ const powersOfTen = (_u, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Ma
 function drawCharts(s) {
   maintenance = s.maintenance;
   const x = s.times;
+  // Every chart's width read at once, before any is drawn (reading one after drawing another lays the page
+  // out again).
+  const widths = new Map([...document.querySelectorAll('[data-chart]')].map((el) => [el, width(/** @type {HTMLElement} */ (el))]));
+  const widthOf = (/** @type {HTMLElement} */ el) => widths.get(el) ?? width(el);
   const budgetEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="budget"]'));
   if (budgetEl) {
-    draw(budgetEl, {
+    draw(budgetEl, widthOf(budgetEl), {
       scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
       axes: [{}, { values: percentTicks, size: 60 }],
       series: [{}, { label: 'Budget left', stroke: COLORS.budget, width: 2, fill: 'rgba(37, 99, 235, 0.08)', value: percentValue }, { label: 'Steady spending', stroke: COLORS.ideal, width: 1, dash: [6, 4], value: percentValue }],
@@ -117,7 +117,7 @@ function drawCharts(s) {
     if (!el) continue;
     const long = (s.burnRates[tier.longWindow] ?? []).map(floorLog);
     const short = (s.burnRates[tier.shortWindow] ?? []).map(floorLog);
-    draw(el, {
+    draw(el, widthOf(el), {
       scales: { x: { time: true }, y: { distr: 3, log: 10, range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [FLOOR, Math.max(tier.threshold * 4, max ?? 1)] } },
       axes: [{}, { size: 60, values: powersOfTen }],
       series: [{},
@@ -129,7 +129,7 @@ function drawCharts(s) {
   const sliEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="sli"]'));
   if (sliEl) {
     const objective = s.objective / 100;
-    draw(sliEl, {
+    draw(sliEl, widthOf(sliEl), {
       scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min) => [Math.min(min ?? 1, objective - 2 * (1 - objective)), 1] } },
       axes: [{}, { values: percentTicks, size: 60 }],
       series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }, { label: `objective ${s.objective}%`, stroke: COLORS.objective, width: 1, dash: [4, 4], value: percentValue }],
@@ -192,9 +192,9 @@ function renderTimeline(t) {
 
 live(async () => {
   const [detail, series, timeline] = await Promise.all([
-    getJson(base),
-    getJson(`${base}/series?${query}`),
-    getJson(`${base}/timeline?${query}`),
+    fetchJson(feedUrl('detail')),
+    fetchJson(feedUrl('series')),
+    fetchJson(feedUrl('timeline')),
   ]);
   renderNow(detail);
   renderTimeline(timeline);
