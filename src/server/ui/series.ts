@@ -109,8 +109,9 @@ export class ForwardSums implements InstanceSums {
   private readonly sliceBad: Float64Array;
   private readonly slices: Float64Array;
   private readonly dataSlots: Float64Array;
-  /** Window length (instant minus start) -> the floor row it used last. */
-  private readonly places = new Map<number, number>();
+  /** Window lengths (instant minus start) and the floor row each used last (few: arrays beat a Map here). */
+  private readonly lengths: number[] = [];
+  private readonly places: number[] = [];
   /** Sums handed out at this instant, by start (the engine asks for some windows twice). */
   private readonly cacheStart: number[] = [];
   private readonly cacheSum: WindowSum[] = [];
@@ -199,11 +200,17 @@ export class ForwardSums implements InstanceSums {
   /** The floor row of `atMs` (-1: none), starting from where the same window length was last. */
   private floorFrom(key: number, atMs: number): number {
     const slot = this.slot;
-    let i = this.places.get(key);
+    const known = this.lengths.indexOf(key);
+    let i = known < 0 ? undefined : this.places[known];
     if (i === undefined || (i >= 0 && (slot[i] ?? 0) > atMs)) i = floorIndex(slot.length, (k) => slot[k] ?? Infinity, atMs);
     while (i + 1 < slot.length && (slot[i + 1] ?? Infinity) <= atMs) i++;
-    // Window lengths are few; a start that moves with the calendar (period start) is searched each time.
-    if (this.places.size < 64 || this.places.has(key)) this.places.set(key, i);
+    if (known >= 0) {
+      this.places[known] = i;
+    } else if (this.lengths.length < 32) {
+      // Window lengths are few; a start that moves with the calendar (period start) is searched each time.
+      this.lengths.push(key);
+      this.places.push(i);
+    }
     return i;
   }
 }
