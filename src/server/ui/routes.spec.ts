@@ -67,15 +67,15 @@ describe('pages', () => {
     const feeds = [...head.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)" data-feed="([a-z]+)">/g)].map((m) => [m[2], m[1]?.replaceAll('&amp;', '&')]);
     const query = `instance=${encodeURIComponent('{"route":"/pay"}')}&range=21600`;
     expect(feeds).toEqual([
-      ['detail', '../api/v1/slos/cart-availability'],
-      ['timeline', `../api/v1/slos/cart-availability/timeline?${query}`],
       ['series', `../api/v1/slos/cart-availability/series?${query}`],
+      ['timeline', `../api/v1/slos/cart-availability/timeline?${query}`],
+      ['detail', '../api/v1/slos/cart-availability'],
     ]);
     // Before the scripts and style sheets, so the requests start first.
     expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('<script'));
     expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('rel="stylesheet"'));
     // Each is an answer of the API for this instance and range (relative to the page, as the browser reads it).
-    const series = await (await fetch(new URL(feeds[2]?.[1] ?? '', `${h.base}${path}`))).json() as { labels: Record<string, string>; times: number[] };
+    const series = await (await fetch(new URL(feeds[0]?.[1] ?? '', `${h.base}${path}`))).json() as { labels: Record<string, string>; times: number[] };
     expect(series.labels).toEqual({ route: '/pay' });
     expect(series.times).toHaveLength(6 * 120 + 1);
     for (const [, href] of feeds) expect((await fetch(new URL(href ?? '', `${h.base}${path}`))).status).toBe(200);

@@ -186,13 +186,14 @@ function compactJson(body: unknown): Reply {
 }
 
 /**
- * What the SLO page reads first (URLs relative to the page): the SLO's figures now, its series over the range
- * and its alert timeline. The small ones first: they are answered before the series is computed.
+ * What the SLO page reads first (URLs relative to the page): its series over the range, its alert timeline
+ * and the SLO's figures now. The series first: it takes longest to answer, and the page draws nothing
+ * before it has all three.
  */
 function sloFeeds(sloId: string, labels: Readonly<Record<string, string>>, rangeMs: number): Record<string, string> {
   const base = `../api/v1/slos/${encodeURIComponent(sloId)}`;
   const query = `instance=${encodeURIComponent(labelsKey(labels))}&range=${Math.round(rangeMs / 1000)}`;
-  return { detail: base, timeline: `${base}/timeline?${query}`, series: `${base}/series?${query}` };
+  return { series: `${base}/series?${query}`, timeline: `${base}/timeline?${query}`, detail: base };
 }
 
 /** The default chart range: the SLO's period, at most 30 days. */

@@ -44,6 +44,7 @@ function bandsPlugin() {
           ...maintenance.map((m) => /** @type {[number, number, string, string]} */ ([m.start, m.end, SHADE.maintenance, 'maintenance'])),
           ...firing.map((b) => /** @type {[number, number, string, string]} */ ([b.start, b.end ?? xMax, b.severity === 'page' ? SHADE.page : SHADE.ticket, `${b.severity} firing`])),
         ];
+        if (shades.length === 0) return;
         ctx.save();
         ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
         for (const [start, end, color, word] of shades) {
