@@ -135,6 +135,25 @@ describe('GET /api/v1/slos/:id/series', () => {
     expect((await res.json() as { error: string }).error).toContain(message);
   });
 
+  it('answers from the ledger rows as they are now: a repeated request is the same answer, changed rows a new one', async () => {
+    const path = `/api/v1/slos/checkout-availability/series?from=${(T + HOUR) / 1000}&to=${(T + 2 * HOUR) / 1000}&step=5m`;
+    const first = await (await get(path)).text();
+    expect(await (await get(path)).text()).toBe(first);
+    // The rows of the range rewritten (as a rebuilt ledger would): 100 more bad events from 13:30 on.
+    const shift = h.db.prepare('UPDATE ledger SET bad = bad + ? WHERE slot_ms >= ? AND instance_id = (SELECT id FROM slo_instances WHERE slo_id = ?)');
+    shift.run(100, T + 90 * MINUTE, 'checkout-availability');
+    try {
+      const changed = await (await get(path)).json() as { budgetRemaining: number[] };
+      const before = JSON.parse(first) as { budgetRemaining: number[] };
+      // 100 more bad events in a budget of 0.1 % of the period's events: the budget left at 14:00 drops.
+      expect(changed.budgetRemaining.at(-1)).toBeLessThan((before.budgetRemaining.at(-1) ?? 0) - 0.01);
+      expect(changed.budgetRemaining.slice(0, 6)).toEqual(before.budgetRemaining.slice(0, 6));
+    } finally {
+      shift.run(-100, T + 90 * MINUTE, 'checkout-availability');
+    }
+    expect(await (await get(path)).text()).toBe(first);
+  });
+
   it('asks for the instance of a grouped SLO, and says when it has no such instance', async () => {
     expect((await get('/api/v1/slos/cart-availability/series')).status).toBe(400);
     expect((await get(`/api/v1/slos/cart-availability/series?instance=${encodeURIComponent('{"route":"/cart"}')}&range=1h`)).status).toBe(200);

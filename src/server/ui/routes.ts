@@ -13,6 +13,8 @@ import type { PageName } from './pages.js';
 import { alertsBody, missingBody, overviewBody, RANGES, shell, silencesBody, sloBody } from './pages.js';
 import type { StatusReader } from './reader.js';
 import { computeSeries, MAX_POINTS, seriesReadStart } from './series.js';
+import type { SeriesCacheLimits } from './series-cache.js';
+import { SeriesCache } from './series-cache.js';
 
 /**
  * The status page: HTML pages (`/`, `/slos/:id`, `/alerts`, `/silences`), their files under `/ui/`, and the
@@ -32,6 +34,8 @@ export interface StatusPageOptions {
   /** How often pages refresh (default: the evaluation interval, at least 5 s). */
   readonly refreshMs?: number;
   readonly assets?: Assets;
+  /** How many series answers are kept for the next request with the same inputs (default DEFAULT_SERIES_CACHE). */
+  readonly seriesCache?: SeriesCacheLimits;
 }
 
 export const CONTENT_SECURITY_POLICY = [
@@ -63,6 +67,7 @@ const MAX_RANGE_MS = 400 * 86_400_000;
 export function statusPageRoutes(reader: StatusReader, options: StatusPageOptions): Route[] {
   const assets = options.assets ?? loadAssets();
   const refreshMs = options.refreshMs ?? Math.max(5_000, reader.intervalMs);
+  const seriesCache = new SeriesCache(options.seriesCache);
 
   const page = (root: string, name: PageName, title: string, body: string, extra: { charts?: boolean; mainData?: Record<string, string>; feeds?: Record<string, string>; status?: number } = {}): Reply => ({
     status: extra.status ?? 200,
@@ -133,8 +138,9 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
         const r = seriesRange(status, query, reader.now(), reader.intervalMs);
         const rows = reader.ledgerRows(status.slo.id, labels, seriesReadStart(status.slo, r.fromMs), r.toMs);
         if (rows === undefined) throw new HttpError(404, `the SLO "${status.slo.id}" has no instance ${labelsKey(labels)}`, 'GET /api/v1/slos/{id} lists its instances');
-        const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
-        return compactJson({
+        const text = seriesCache.answer({ slo: status.slo, labelsKey: labelsKey(labels), ...r }, rows, () => {
+          const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
+          return compactText({
             slo: status.slo.id,
             labels,
             from: new Date(s.fromMs).toISOString(),
@@ -149,7 +155,9 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
             sli: s.sli,
             burnRates: s.windows,
             maintenance: s.maintenance.map((m) => ({ start: m.startMs / 1000, end: m.endMs / 1000, reason: m.reason })),
+          });
         });
+        return { status: 200, text, contentType: JSON_TYPE };
       },
     }),
     route('/api/v1/slos/:id/timeline', {
@@ -182,7 +190,13 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
  * more indented. Every number in them is finite or null already.
  */
 function compactJson(body: unknown): Reply {
-  return { status: 200, text: `${JSON.stringify(body)}\n`, contentType: 'application/json; charset=utf-8' };
+  return { status: 200, text: compactText(body), contentType: JSON_TYPE };
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function compactText(body: unknown): string {
+  return `${JSON.stringify(body)}\n`;
 }
 
 /**
