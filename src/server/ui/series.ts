@@ -121,6 +121,12 @@ export class ForwardSums implements InstanceSums {
   private endSliceBad = 0;
   private endSlices = 0;
   private endDataSlots = 0;
+  /** The sums `readAt` read last. */
+  private rBad = 0;
+  private rTotal = 0;
+  private rSliceBad = 0;
+  private rSlices = 0;
+  private rDataSlots = 0;
 
   constructor(rows: readonly CumulativeRow[]) {
     const n = rows.length;
@@ -145,13 +151,13 @@ export class ForwardSums implements InstanceSums {
     this.atMs = atMs;
     this.cacheStart.length = 0;
     this.cacheSum.length = 0;
-    const a = this.floorFrom(0, atMs);
     // The end of every window: a row's own sums, never interpolated (the newest row is the instant's).
-    this.endBad = this.at(this.bad, a, atMs);
-    this.endTotal = this.at(this.total, a, atMs);
-    this.endSliceBad = this.at(this.sliceBad, a, atMs);
-    this.endSlices = this.at(this.slices, a, atMs);
-    this.endDataSlots = this.dataSlotsAt(a, atMs);
+    this.readAt(this.floorFrom(0, atMs), atMs);
+    this.endBad = this.rBad;
+    this.endTotal = this.rTotal;
+    this.endSliceBad = this.rSliceBad;
+    this.endSlices = this.rSlices;
+    this.endDataSlots = this.rDataSlots;
     return this;
   }
 
@@ -162,39 +168,47 @@ export class ForwardSums implements InstanceSums {
   since(startMs: number): WindowSum {
     const cached = this.cacheStart.indexOf(startMs);
     if (cached >= 0) return this.cacheSum[cached] as WindowSum;
-    const a = this.floorFrom(this.atMs - startMs, startMs);
+    this.readAt(this.floorFrom(this.atMs - startMs, startMs), startMs);
     // As diff(end, cumulativeAt(rows, startMs)).
     const sum: WindowSum = {
-      bad: Math.max(0, this.endBad - this.at(this.bad, a, startMs)),
-      total: Math.max(0, this.endTotal - this.at(this.total, a, startMs)),
-      sliceBad: Math.max(0, this.endSliceBad - this.at(this.sliceBad, a, startMs)),
-      slices: Math.max(0, this.endSlices - this.at(this.slices, a, startMs)),
-      dataSlots: Math.max(0, this.endDataSlots - this.dataSlotsAt(a, startMs)),
+      bad: Math.max(0, this.endBad - this.rBad),
+      total: Math.max(0, this.endTotal - this.rTotal),
+      sliceBad: Math.max(0, this.endSliceBad - this.rSliceBad),
+      slices: Math.max(0, this.endSlices - this.rSlices),
+      dataSlots: Math.max(0, this.endDataSlots - this.rDataSlots),
     };
     this.cacheStart.push(startMs);
     this.cacheSum.push(sum);
     return sum;
   }
 
-  /** One cumulative column at `atMs` whose floor row is `a`: as `cumulativeAt` (0 before the first row). */
-  private at(column: Float64Array, a: number, atMs: number): number {
-    if (a < 0) return 0;
-    const va = column[a] ?? 0;
+  /**
+   * The cumulative sums at `atMs`, whose floor row is `a`, into the r* fields: as `cumulativeAt` (0 before the
+   * first row; a row's own sums on it or past the last row; else interpolated, whole slots only). The place
+   * between the two rows is worked out once for the five columns.
+   */
+  private readAt(a: number, atMs: number): void {
+    if (a < 0) {
+      this.rBad = this.rTotal = this.rSliceBad = this.rSlices = this.rDataSlots = 0;
+      return;
+    }
     const sa = this.slot[a] ?? 0;
-    if (sa === atMs || a + 1 >= column.length) return va;
-    const f = (atMs - sa) / ((this.slot[a + 1] ?? 0) - sa);
-    return va + ((column[a + 1] ?? 0) - va) * f;
-  }
-
-  /** Slots with data at `atMs`: whole slots only, as `cumulativeAt`. */
-  private dataSlotsAt(a: number, atMs: number): number {
-    if (a < 0) return 0;
-    const column = this.dataSlots;
-    const va = column[a] ?? 0;
-    const sa = this.slot[a] ?? 0;
-    if (sa === atMs || a + 1 >= column.length) return va;
-    const f = (atMs - sa) / ((this.slot[a + 1] ?? 0) - sa);
-    return va + Math.floor(((column[a + 1] ?? 0) - va) * f);
+    const b = a + 1;
+    if (sa === atMs || b >= this.slot.length) {
+      this.rBad = this.bad[a] ?? 0;
+      this.rTotal = this.total[a] ?? 0;
+      this.rSliceBad = this.sliceBad[a] ?? 0;
+      this.rSlices = this.slices[a] ?? 0;
+      this.rDataSlots = this.dataSlots[a] ?? 0;
+      return;
+    }
+    const f = (atMs - sa) / ((this.slot[b] ?? 0) - sa);
+    this.rBad = between(this.bad, a, f);
+    this.rTotal = between(this.total, a, f);
+    this.rSliceBad = between(this.sliceBad, a, f);
+    this.rSlices = between(this.slices, a, f);
+    const da = this.dataSlots[a] ?? 0;
+    this.rDataSlots = da + Math.floor(((this.dataSlots[a + 1] ?? 0) - da) * f);
   }
 
   /** The floor row of `atMs` (-1: none), starting from where the same window length was last. */
@@ -213,6 +227,12 @@ export class ForwardSums implements InstanceSums {
     }
     return i;
   }
+}
+
+/** A cumulative column at the share `f` of the way from row `a` to the next (as `cumulativeAt`). */
+function between(column: Float64Array, a: number, f: number): number {
+  const va = column[a] ?? 0;
+  return va + ((column[a + 1] ?? 0) - va) * f;
 }
 
 /**
