@@ -62,6 +62,40 @@ function bandsPlugin() {
   };
 }
 
+/**
+ * A value that does not change over the range (a tier's threshold, the objective), drawn as one horizontal
+ * line with its label at the right end instead of as a series of one value per point.
+ * @typedef {{ value: number, label: string, color: string }} Line
+ * @param {Line[]} lines
+ */
+function linesPlugin(lines) {
+  return {
+    hooks: {
+      /** @param {any} u */
+      draw: (u) => {
+        const { ctx, bbox } = u;
+        ctx.save();
+        ctx.lineWidth = devicePixelRatio;
+        ctx.setLineDash([4 * devicePixelRatio, 4 * devicePixelRatio]);
+        ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+        ctx.textAlign = 'right';
+        for (const line of lines) {
+          const y = Math.round(u.valToPos(line.value, 'y', true)) + 0.5;
+          if (y < bbox.top || y > bbox.top + bbox.height) continue;
+          ctx.strokeStyle = line.color;
+          ctx.beginPath();
+          ctx.moveTo(bbox.left, y);
+          ctx.lineTo(bbox.left + bbox.width, y);
+          ctx.stroke();
+          ctx.fillStyle = line.color;
+          ctx.fillText(line.label, bbox.left + bbox.width - 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
 /** @param {HTMLElement} el */
 function width(el) {
   return Math.max(300, el.clientWidth || 600);
@@ -72,12 +106,13 @@ const tzDate = (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1e3), 'E
 /**
  * Draws (first time) or updates a chart; records the number of points drawn in data-points.
  * @param {HTMLElement} el @param {number} w its width @param {any} opts @param {(number|null)[][]} data
+ * @param {Line[]} [lines] constant values drawn across the chart (a threshold, the objective)
  */
-function draw(el, w, opts, data) {
+function draw(el, w, opts, data, lines = []) {
   let u = charts.get(el);
   if (u === undefined) {
     el.replaceChildren();
-    u = new uPlot({ width: w, height: 220, tzDate, plugins: [bandsPlugin()], ...opts }, data, el);
+    u = new uPlot({ width: w, height: 220, tzDate, plugins: [bandsPlugin(), linesPlugin(lines)], ...opts }, data, el);
     charts.set(el, u);
   } else {
     u.setData(data);
@@ -123,9 +158,8 @@ function drawCharts(s) {
       axes: [{}, { size: 60, values: powersOfTen }],
       series: [{},
         { label: `${tier.longWindow} window`, stroke: COLORS.long, width: 2, value: rateValue },
-        { label: `${tier.shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue },
-        { label: `threshold ${burnRate(tier.threshold)}`, stroke: COLORS.threshold, width: 1, dash: [4, 4], value: rateValue }],
-    }, [x, long, short, x.map(() => tier.threshold)]);
+        { label: `${tier.shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue }],
+    }, [x, long, short], [{ value: tier.threshold, label: `threshold ${burnRate(tier.threshold)}`, color: COLORS.threshold }]);
   }
   const sliEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="sli"]'));
   if (sliEl) {
@@ -133,8 +167,8 @@ function drawCharts(s) {
     draw(sliEl, widthOf(sliEl), {
       scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min) => [Math.min(min ?? 1, objective - 2 * (1 - objective)), 1] } },
       axes: [{}, { values: percentTicks, size: 60 }],
-      series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }, { label: `objective ${s.objective}%`, stroke: COLORS.objective, width: 1, dash: [4, 4], value: percentValue }],
-    }, [x, s.sli, x.map(() => objective)]);
+      series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }],
+    }, [x, s.sli], [{ value: objective, label: `objective ${s.objective}%`, color: COLORS.objective }]);
   }
 }
 
