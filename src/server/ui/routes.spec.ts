@@ -12,6 +12,7 @@ import { CONTENT_SECURITY_POLICY } from './routes.js';
 const T = Date.parse('2026-03-10T12:00:00Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 let h: StatusPageHarness;
 
@@ -188,5 +189,80 @@ describe('GET /api/v1/instances', () => {
     const slos = await (await get('/api/v1/slos')).json() as { id: string; instances: { labels: Record<string, string>; budgetRemaining: number }[] }[];
     expect(list.map((i) => [i.slo, i.labels, i.budgetRemaining])).toEqual(slos.flatMap((s) => s.instances.map((i) => [s.id, i.labels, i.budgetRemaining])));
     expect(list).toHaveLength(3);
+  });
+});
+
+describe('/api/v1/slos/:id/backtest', () => {
+  it('runs no backtest on a server without them, and says so', async () => {
+    const list = await (await get('/api/v1/slos/checkout-availability/backtest')).json() as { available: boolean; days: number[]; backtests: unknown[] };
+    expect(list).toEqual({ slo: 'checkout-availability', available: false, days: [1, 7, 30], backtests: [] });
+    const res = await fetch(`${h.base}/api/v1/slos/checkout-availability/backtest?days=1`, { method: 'POST' });
+    expect(res.status).toBe(503);
+    expect((await res.json() as { hint: string }).hint).toContain('burnwatch backtest');
+  });
+
+  describe('on a server that runs them', () => {
+    let b: StatusPageHarness;
+    beforeAll(async () => {
+      b = await startStatusPage({
+        slos: [shopSlo('checkout-availability'), shopSlo('cart-availability', { groupBy: ['route'] })],
+        series: [
+          ...shopTraffic('checkout-availability', T - 8 * HOUR, (t) => (t > T + HOUR && t <= T + 90 * MINUTE ? 0.5 : 0)),
+          ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0, ['/cart', '/pay', '/list']),
+        ],
+        startMs: T,
+        backtests: { maxInstanceDays: 20 },
+      });
+      await b.runTo(T + 3 * HOUR);
+    });
+    afterAll(async () => {
+      await b?.close();
+    });
+
+    const post = (path: string): Promise<Response> => fetch(`${b.base}${path}`, { method: 'POST' });
+
+    it('starts one when asked, and shows the page the daemon itself fired, at the same times', async () => {
+      const started = await post('/api/v1/slos/checkout-availability/backtest?days=1');
+      expect(started.status).toBe(202);
+      expect(await started.json()).toMatchObject({ days: 1, state: 'running' });
+      type Listed = { backtests: { days: number; state: string; from: string; to: string; pages: number; episodes: { severity: string; start: string; end: string | null; durationSeconds: number }[] }[] };
+      let listed: Listed | undefined;
+      await expect.poll(async () => {
+        listed = await (await fetch(`${b.base}/api/v1/slos/checkout-availability/backtest`)).json() as Listed;
+        return listed.backtests[0]?.state;
+      }, { timeout: 60_000, interval: 200 }).toBe('done');
+      const done = listed?.backtests[0];
+      expect([done?.from, done?.to]).toEqual([new Date(T + 3 * HOUR - DAY).toISOString(), new Date(T + 3 * HOUR).toISOString()]);
+      // The daemon's own page, as its alert timeline shows it.
+      const timeline = await (await fetch(`${b.base}/api/v1/slos/checkout-availability/timeline?from=${T / 1000}&to=${(T + 3 * HOUR) / 1000}`)).json() as { firing: { severity: string; start: number; end: number | null }[] };
+      const fired = timeline.firing.filter((f) => f.severity === 'page');
+      expect(fired).toHaveLength(1);
+      expect(done?.pages).toBe(1);
+      const page = done?.episodes.find((e) => e.severity === 'page');
+      expect([page?.start, page?.end]).toEqual([new Date((fired[0]?.start ?? 0) * 1000).toISOString(), new Date((fired[0]?.end ?? 0) * 1000).toISOString()]);
+      expect(page?.durationSeconds).toBe((fired[0]?.end ?? 0) - (fired[0]?.start ?? 0));
+      // Asked again, the result kept: no second run.
+      const again = await post('/api/v1/slos/checkout-availability/backtest?days=1');
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ state: 'done', pages: 1 });
+    }, 90_000);
+
+    it.each([
+      ['days=2', 400, 'days must be one of 1, 7, 30'],
+      ['', 400, 'days must be one of 1, 7, 30'],
+    ])('refuses %s', async (query, status, message) => {
+      const res = await post(`/api/v1/slos/checkout-availability/backtest?${query}`);
+      expect(res.status).toBe(status);
+      expect((await res.json() as { error: string }).error).toContain(message);
+    });
+
+    it('refuses an SLO with too many instances for the days asked, and names the CLI command instead', async () => {
+      const res = await post('/api/v1/slos/cart-availability/backtest?days=7');
+      expect(res.status).toBe(422);
+      const body = await res.json() as { error: string; hint: string };
+      expect(body.error).toContain('3 instances: a backtest over 7 days would replay 21 instance-days');
+      expect(body.hint).toContain('burnwatch backtest --slos');
+      expect((await post('/api/v1/slos/nope/backtest?days=1')).status).toBe(404);
+    });
   });
 });

@@ -8,7 +8,9 @@ import type { Route } from '../server.js';
 import { route } from '../server.js';
 import type { Assets } from './assets.js';
 import { loadAssets } from './assets.js';
-import { instancesJson, timelineJson } from './json.js';
+import { backtestJson, instancesJson, timelineJson } from './json.js';
+import type { Backtests } from './backtest.js';
+import { BACKTEST_DAYS } from './backtest.js';
 import type { PageName } from './pages.js';
 import { alertsBody, missingBody, overviewBody, RANGES, shell, silencesBody, sloBody } from './pages.js';
 import type { StatusReader } from './reader.js';
@@ -19,8 +21,9 @@ import { SeriesCache } from './series-cache.js';
 /**
  * The status page: HTML pages (`/`, `/slos/:id`, `/alerts`, `/silences`), their files under `/ui/`, and the
  * JSON they read besides the API's own (`/api/v1/instances`, `/api/v1/slos/:id/series`,
- * `/api/v1/slos/:id/timeline`, `/api/v1/history`). Read-only, without a token; data only from the
- * StatusReader (the ledger and the alert store), never from Prometheus.
+ * `/api/v1/slos/:id/timeline`, `/api/v1/slos/:id/backtest`, `/api/v1/history`). Read-only, without a token;
+ * data only from the StatusReader (the ledger and the alert store), never from Prometheus, except a backtest
+ * a viewer asks for (POST .../backtest: bounded, queued and kept, see backtest.ts).
  *
  * Every page is sent with a Content-Security-Policy that allows nothing but this server's own scripts,
  * styles and API (no inline code, no other origin, no framing), and files are cached for good under a
@@ -36,6 +39,8 @@ export interface StatusPageOptions {
   readonly assets?: Assets;
   /** How many series answers are kept for the next request with the same inputs (default DEFAULT_SERIES_CACHE). */
   readonly seriesCache?: SeriesCacheLimits;
+  /** The backtests of the SLO page's panel; without them the panel says that none can run here. */
+  readonly backtests?: Backtests;
 }
 
 export const CONTENT_SECURITY_POLICY = [
@@ -158,6 +163,31 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
           });
         });
         return { status: 200, text, contentType: JSON_TYPE };
+      },
+    }),
+    route('/api/v1/slos/:id/backtest', {
+      GET: ({ params }) => {
+        const status = sloOf(params[0] ?? '');
+        const backtests = options.backtests;
+        return {
+          status: 200,
+          json: {
+            slo: status.slo.id,
+            available: backtests !== undefined,
+            days: BACKTEST_DAYS,
+            backtests: (backtests?.list(status.slo) ?? []).map(backtestJson),
+          },
+        };
+      },
+      POST: ({ params, query }) => {
+        const status = sloOf(params[0] ?? '');
+        const days = Number(query.get('days'));
+        if (!BACKTEST_DAYS.includes(days)) throw new HttpError(400, `days must be one of ${BACKTEST_DAYS.join(', ')}, not ${JSON.stringify((query.get('days') ?? '').slice(0, 20))}`, 'e.g. POST /api/v1/slos/{id}/backtest?days=7');
+        if (options.backtests === undefined) throw new HttpError(503, 'this server runs no backtests', 'run burnwatch backtest on the SLO file instead');
+        const started = options.backtests.start(status.slo, days, status.instances.length);
+        if (!started.ok) throw new HttpError(started.status, started.message, started.hint, {}, started.status === 429 ? { 'Retry-After': '30' } : {});
+        const done = started.backtest.state === 'done' || started.backtest.state === 'failed';
+        return { status: done ? 200 : 202, json: backtestJson(started.backtest) };
       },
     }),
     route('/api/v1/slos/:id/timeline', {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Slo } from '../../slo/model.js';
 import type { CumulativeRow } from '../../store/ledger.js';
+import { sloDigest } from './slo-digest.js';
 
 /**
  * Answers of the series endpoint, kept by everything they are computed from: the SLO's definition, the
@@ -37,15 +38,13 @@ interface Entry {
 export class SeriesCache {
   private readonly entries = new Map<string, Entry>();
   private chars = 0;
-  /** Digests of SLO definitions, by object (a reload makes new objects). */
-  private readonly definitions = new WeakMap<Slo, string>();
 
   constructor(private readonly limits: SeriesCacheLimits = DEFAULT_SERIES_CACHE) {}
 
   /** The answer to `query` over `rows`: the one kept, or `compute()`'s, which is then kept. */
   answer(query: SeriesQuery, rows: readonly CumulativeRow[], compute: () => string): string {
     if (this.limits.entries <= 0) return compute();
-    const key = JSON.stringify([this.definition(query.slo), query.labelsKey, query.fromMs, query.toMs, query.stepMs]);
+    const key = JSON.stringify([sloDigest(query.slo), query.labelsKey, query.fromMs, query.toMs, query.stepMs]);
     const digest = rowsDigest(rows);
     const kept = this.entries.get(key);
     if (kept !== undefined) {
@@ -76,15 +75,6 @@ export class SeriesCache {
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
     this.chars -= entry.text.length;
-  }
-
-  private definition(slo: Slo): string {
-    let digest = this.definitions.get(slo);
-    if (digest === undefined) {
-      digest = createHash('sha256').update(JSON.stringify(slo)).digest('base64');
-      this.definitions.set(slo, digest);
-    }
-    return digest;
   }
 }
 

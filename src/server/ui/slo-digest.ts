@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+import type { Slo } from '../../slo/model.js';
+
+/** Digests of SLO definitions, by object: a reload makes new objects, and an unchanged definition the same digest. */
+const digests = new WeakMap<Slo, string>();
+
+/** A digest of everything an SLO's definition holds (what a figure computed from it depends on). */
+export function sloDigest(slo: Slo): string {
+  let digest = digests.get(slo);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(JSON.stringify(slo)).digest('base64');
+    digests.set(slo, digest);
+  }
+  return digest;
+}
