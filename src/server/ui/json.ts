@@ -174,6 +174,7 @@ export function backtestJson(b: BacktestView): object {
       episodes: episodes.slice(0, MAX_EPISODES).map((e) => ({
         labels: e.labels,
         severity: e.severity,
+        kind: e.kind,
         start: iso(e.startMs),
         end: e.endMs === null ? null : iso(e.endMs),
         durationSeconds: ((e.endMs ?? r.toMs) - e.startMs) / 1000,

@@ -4,6 +4,7 @@ import { formatDuration } from '../../slo/duration.js';
 import type { Slo } from '../../slo/model.js';
 import { errorRatioQuery } from '../../slo/queries.js';
 import { labelsKey } from '../../store/ledger.js';
+import { BACKTEST_DAYS } from './backtest.js';
 
 /**
  * The status page's HTML. Pages are small shells rendered here with what does not change while they are
@@ -98,6 +99,9 @@ export function overviewBody(): string {
 </table>
 <noscript><p>The status page needs JavaScript for its figures; the same data is at <a href="api/v1/slos">api/v1/slos</a>.</p></noscript>`;
 }
+
+/** The backtests the SLO page offers (BACKTEST_DAYS) and their buttons' words. */
+const BACKTEST_CHOICES: readonly [number, string][] = BACKTEST_DAYS.map((d) => [d, d === 1 ? 'Last day' : `Last ${d} days`]);
 
 export const RANGES: readonly [string, number][] = [['1h', 3_600_000], ['6h', 21_600_000], ['1d', 86_400_000], ['7d', 604_800_000], ['30d', 2_592_000_000], ['90d', 7_776_000_000]];
 
@@ -200,6 +204,12 @@ ${tierCharts}
 </figure>
 </section>
 <section aria-labelledby="timeline-title"><h2 id="timeline-title">Alert timeline</h2><ol id="timeline" class="timeline" reversed><li>Loading…</li></ol></section>
+<section aria-labelledby="backtest-title" class="backtest">
+<h2 id="backtest-title">Backtest</h2>
+<p>How many pages and tickets this SLO, as defined now, would have raised: burnwatch replays Prometheus's history through the same evaluation and alert rules (as <code>burnwatch backtest</code> does), counting what it would have notified. A backtest runs when asked, one at a time; its result is kept for a while for everyone.</p>
+<p class="backtest-ask" role="group" aria-label="Backtest over">${BACKTEST_CHOICES.map(([days, label]) => `<button type="button" data-backtest-days="${days}">${label}</button>`).join(' ')}</p>
+<div id="backtests" aria-live="polite"></div>
+</section>
 <section aria-labelledby="definition-title"><h2 id="definition-title">Definition</h2>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 <h3>Error-ratio queries</h3>

@@ -225,7 +225,7 @@ describe('/api/v1/slos/:id/backtest', () => {
       const started = await post('/api/v1/slos/checkout-availability/backtest?days=1');
       expect(started.status).toBe(202);
       expect(await started.json()).toMatchObject({ days: 1, state: 'running' });
-      type Listed = { backtests: { days: number; state: string; from: string; to: string; pages: number; episodes: { severity: string; start: string; end: string | null; durationSeconds: number }[] }[] };
+      type Listed = { backtests: { days: number; state: string; from: string; to: string; pages: number; episodes: { severity: string; kind: string; start: string; end: string | null; durationSeconds: number }[] }[] };
       let listed: Listed | undefined;
       await expect.poll(async () => {
         listed = await (await fetch(`${b.base}/api/v1/slos/checkout-availability/backtest`)).json() as Listed;
@@ -241,6 +241,7 @@ describe('/api/v1/slos/:id/backtest', () => {
       const page = done?.episodes.find((e) => e.severity === 'page');
       expect([page?.start, page?.end]).toEqual([new Date((fired[0]?.start ?? 0) * 1000).toISOString(), new Date((fired[0]?.end ?? 0) * 1000).toISOString()]);
       expect(page?.durationSeconds).toBe((fired[0]?.end ?? 0) - (fired[0]?.start ?? 0));
+      expect(page?.kind).toBe('burn');
       // Asked again, the result kept: no second run.
       const again = await post('/api/v1/slos/checkout-availability/backtest?days=1');
       expect(again.status).toBe(200);

@@ -32,21 +32,22 @@ export function feedUrl(name) {
 }
 
 /**
- * GET a JSON document by its URL (relative to the page).
+ * A JSON document by its URL (relative to the page); a refusal's error and hint as the message.
  * @param {string} url
+ * @param {'GET' | 'POST'} [method]
  * @returns {Promise<any>}
  */
-export async function fetchJson(url) {
-  const res = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+export async function fetchJson(url, method = 'GET') {
+  const res = await fetch(url, { method, headers: { Accept: 'application/json' }, cache: 'no-store' });
   if (!res.ok) {
-    /** @type {{ error?: string }} */
+    /** @type {{ error?: string, hint?: string }} */
     let body = {};
     try {
       body = await res.json();
     } catch {
       // not JSON
     }
-    throw new Error(`${url.replace(/^(\.\.\/)+/, '')}: ${res.status} ${body.error ?? res.statusText}`);
+    throw new Error(`${url.replace(/^(\.\.\/)+/, '')}: ${res.status} ${body.error ?? res.statusText}${body.hint ? ` (${body.hint})` : ''}`);
   }
   return res.json();
 }

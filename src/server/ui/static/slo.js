@@ -1,11 +1,12 @@
 // @ts-check
-import { burnRate, chip, duration, feedUrl, fetchJson, h, live, percent, utc } from './common.js';
+import { burnRate, chip, duration, feedUrl, fetchJson, h, labelsKey, labelText, live, percent, root, utc } from './common.js';
 
 /**
  * The SLO page: the instance's figures now, and over the chosen range its budget, the burn rate of each tier
  * (long and short window against the tier's threshold, log scale) and its SLI, drawn with uPlot from
  * GET api/v1/slos/<id>/series; the alert timeline from .../timeline. Firing periods and maintenance windows
- * are shaded on every chart; the legend and the timeline say the same in words.
+ * are shaded on every chart; the legend and the timeline say the same in words. The backtest panel shows
+ * the backtests kept for the SLO and asks for one when a button is pressed (POST .../backtest).
  *
  * @typedef {{ start: number, end: number | null, kind: string, severity: string }} Band
  * @typedef {{ times: number[], budgetRemaining: (number|null)[], ideal: (number|null)[], sli: (number|null)[],
@@ -18,6 +19,7 @@ const uPlot = /** @type {any} */ (globalThis).uPlot;
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const instance = main.dataset['instance'] ?? '{}';
+const backtestPath = `${root}api/v1/slos/${encodeURIComponent(main.dataset['slo'] ?? '')}/backtest`;
 
 const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
 const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
@@ -225,6 +227,89 @@ function renderTimeline(t) {
   }));
 }
 
+/** @type {Record<string, string>} */
+const EPISODE_KIND = { burn: 'burn rate', nodata: 'no data', exhaustion: 'budget exhausted' };
+/** While a backtest waits or runs, the panel asks again this often. */
+const BACKTEST_POLL_MS = 2_000;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let backtestPoll;
+
+/** @param {number} n @param {string} one @param {string} many */
+const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+/** @param {number} days */
+const daysText = (days) => (days === 1 ? 'Last day' : `Last ${days} days`);
+
+/**
+ * One backtest: waiting, running, failed, or what it found (counts over every instance, the episodes of the
+ * instance this page shows).
+ * @param {any} b
+ */
+function backtestBox(b) {
+  const box = (/** @type {(Node | string | null)[]} */ ...children) => h('article', { class: 'backtest-run', 'data-backtest': String(b.days), 'data-state': b.state }, h('h3', {}, daysText(b.days)), ...children);
+  if (b.state === 'queued') return box(h('p', {}, 'Waiting: another backtest runs first.'));
+  if (b.state === 'running') return box(h('p', {}, `Running since ${utc(b.startedAt)}…`));
+  if (b.state === 'failed') return box(h('p', { class: 'problem' }, `Failed: ${b.error}. Ask again in a minute.`));
+  const mine = b.episodes.filter((/** @type {any} */ e) => labelsKey(e.labels) === instance);
+  const pages = mine.filter((/** @type {any} */ e) => e.severity === 'page').length;
+  const tickets = mine.length - pages;
+  const grouped = instance !== '{}';
+  const rows = mine.map((/** @type {any} */ e) => h('tr', { 'data-severity': e.severity },
+    h('td', {}, e.severity.toUpperCase()),
+    h('td', {}, EPISODE_KIND[e.kind] ?? e.kind),
+    h('td', {}, h('time', { datetime: e.start }, utc(e.start))),
+    h('td', {}, e.end === null ? 'still firing' : h('time', { datetime: e.end }, utc(e.end))),
+    h('td', {}, `${e.end === null ? 'at least ' : ''}${duration(e.durationSeconds)}`)));
+  return box(
+    h('p', { class: 'backtest-counts', 'data-pages': String(b.pages), 'data-tickets': String(b.tickets) },
+      h('strong', {}, count(b.pages, 'page', 'pages')), ', ', h('strong', {}, count(b.tickets, 'ticket', 'tickets')),
+      grouped ? ` over ${count(b.instances, 'instance', 'instances')}; ${count(pages, 'page', 'pages')} and ${count(tickets, 'ticket', 'tickets')} for ${labelText(JSON.parse(instance))}` : ''),
+    h('p', { class: 'notes' }, `Replayed from ${utc(b.from)} to ${utc(b.to)}, every ${b.step}; finished ${utc(b.finishedAt)}.`),
+    b.stepsWithoutFigures > 0 ? h('p', { class: 'problem' }, `${b.stepsWithoutFigures} of ${b.steps} steps could not be evaluated (${b.problem ?? 'no figures'}): the counts may be too low.`) : null,
+    mine.length === 0
+      ? h('p', {}, grouped ? 'Nothing would have fired for this instance.' : 'Nothing would have fired.')
+      : h('table', { class: 'episodes' },
+        h('caption', { class: 'visually-hidden' }, `Alerts the backtest over the last ${b.days} days raised, newest first`),
+        h('thead', {}, h('tr', {}, ...['Severity', 'Alert', 'Fired', 'Resolved', 'For'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...rows)),
+    b.episodesLeftOut > 0 ? h('p', { class: 'notes' }, `${b.episodesLeftOut} older alerts are left out.`) : null);
+}
+
+/** @param {any} list the answer of GET .../backtest */
+function renderBacktests(list) {
+  const el = /** @type {HTMLElement} */ (document.getElementById('backtests'));
+  const busy = new Set(list.backtests.filter((/** @type {any} */ b) => b.state === 'queued' || b.state === 'running').map((/** @type {any} */ b) => b.days));
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-backtest-days]'))) {
+    button.disabled = !list.available;
+    button.setAttribute('aria-busy', String(busy.has(Number(button.dataset['backtestDays']))));
+  }
+  el.replaceChildren(...(list.available ? list.backtests.map(backtestBox) : [h('p', {}, 'This burnwatch runs no backtests: run burnwatch backtest on the SLO file.')]));
+  clearTimeout(backtestPoll);
+  if (busy.size > 0) backtestPoll = setTimeout(() => void refreshBacktests(), BACKTEST_POLL_MS);
+}
+
+async function refreshBacktests() {
+  try {
+    renderBacktests(await fetchJson(backtestPath));
+  } catch (err) {
+    const el = /** @type {HTMLElement} */ (document.getElementById('backtests'));
+    el.replaceChildren(h('p', { class: 'problem' }, `Backtests could not be read: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}
+
+for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-backtest-days]'))) {
+  button.addEventListener('click', async () => {
+    try {
+      await fetchJson(`${backtestPath}?days=${encodeURIComponent(button.dataset['backtestDays'] ?? '')}`, 'POST');
+      await refreshBacktests();
+    } catch (err) {
+      const el = /** @type {HTMLElement} */ (document.getElementById('backtests'));
+      el.prepend(h('p', { class: 'problem', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+    }
+  });
+}
+
+let backtestsShown = false;
+
 live(async () => {
   const [detail, series, timeline] = await Promise.all([
     fetchJson(feedUrl('detail')),
@@ -234,6 +319,11 @@ live(async () => {
   renderNow(detail);
   renderTimeline(timeline);
   drawCharts(series);
+  // Kept backtests once, after the charts (they are not what a page is opened for).
+  if (!backtestsShown) {
+    backtestsShown = true;
+    void refreshBacktests();
+  }
 });
 
 const resize = new ResizeObserver(() => {
