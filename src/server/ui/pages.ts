@@ -1,5 +1,6 @@
 import type { InstanceStatus, SloStatus } from '../../engine/engine.js';
 import { runbookLink } from '../../engine/notification.js';
+import { sourceLocation } from '../api-json.js';
 import { formatDuration } from '../../slo/duration.js';
 import type { Slo } from '../../slo/model.js';
 import { errorRatioQuery } from '../../slo/queries.js';
@@ -182,7 +183,7 @@ export function sloBody(o: SloPageOptions): string {
     ['Instance', escapeHtml(instanceText(o.labels))],
     ['Alert name', escapeHtml(slo.alerting.name)],
     ['Runbook', runbook !== undefined ? link(runbook, runbook) : slo.alerting.runbook !== undefined ? `<code>${escapeHtml(slo.alerting.runbook)}</code>` : 'none'],
-    ['Defined in', `<code>${escapeHtml(slo.source.file)}</code> (document ${slo.source.document + 1}, ${escapeHtml(slo.source.format)})`],
+    ['Defined in', `<code data-source>${escapeHtml(sourceLocation(slo.source))}</code> (${slo.source.line === undefined ? `document ${slo.source.document + 1}, ` : ''}${escapeHtml(slo.source.format)})`],
   ];
   return `<p class="crumbs"><a href="${o.root}">Overview</a> › ${escapeHtml(slo.service)}</p>
 <h1>${escapeHtml(slo.displayName ?? slo.name)} <span class="id">${escapeHtml(slo.id)}</span></h1>

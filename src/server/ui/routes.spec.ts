@@ -18,7 +18,10 @@ let h: StatusPageHarness;
 
 beforeAll(async () => {
   h = await startStatusPage({
-    slos: [shopSlo('checkout-availability', { displayName: '<script>alert(1)</script>' }), shopSlo('cart-availability', { groupBy: ['route'] })],
+    slos: [
+      shopSlo('checkout-availability', { displayName: '<script>alert(1)</script>', source: { file: 'slos/shop.yaml', document: 1, line: 12, format: 'burnwatch/v1' } }),
+      shopSlo('cart-availability', { groupBy: ['route'] }),
+    ],
     series: [
       ...shopTraffic('checkout-availability', T - 8 * HOUR, (t) => (t > T + HOUR && t <= T + 90 * MINUTE ? 0.5 : 0)),
       ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0, ['/cart', '/pay']),
@@ -53,6 +56,15 @@ describe('pages', () => {
     const html = await (await get('/slos/checkout-availability')).text();
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>alert(1)');
+  });
+
+  it('says where the SLO is written: file and line, in the page and in the API', async () => {
+    const html = await (await get('/slos/checkout-availability')).text();
+    expect(html).toContain('<dt>Defined in</dt><dd><code data-source>slos/shop.yaml:12</code> (burnwatch/v1)</dd>');
+    const detail = await (await get('/api/v1/slos/checkout-availability')).json() as { source: unknown };
+    expect(detail.source).toEqual({ file: 'slos/shop.yaml', line: 12, location: 'slos/shop.yaml:12', format: 'burnwatch/v1' });
+    // An SLO not read from a file (no line): the file and the document.
+    expect(await (await get('/slos/cart-availability')).text()).toContain('<code data-source>slos/checkout.yaml</code> (document 1, burnwatch/v1)');
   });
 
   it('answers an unknown SLO with a 404 page', async () => {

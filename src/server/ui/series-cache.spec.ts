@@ -46,10 +46,11 @@ describe('series cache', () => {
     expect(c.ask(q, r)).toBe('answer 2');
   });
 
-  it('keeps the answer of a reloaded SLO whose definition did not change', () => {
+  it('keeps the answer of a reloaded SLO whose definition did not change, wherever it is written now', () => {
     const c = counted();
     c.ask(query, rows);
     expect(c.ask({ ...query, slo: sloModel() }, rows)).toBe('answer 1');
+    expect(c.ask({ ...query, slo: sloModel({ source: { file: 'slos/moved.yaml', document: 2, line: 40, format: 'burnwatch/v1' } }) }, rows)).toBe('answer 1');
   });
 
   it('keeps at most `entries` answers, dropping the least recently used', () => {
