@@ -108,7 +108,9 @@ async function timeToRender(context: BrowserContext, url: string, rendered: stri
       requestAnimationFrame(check);
     })();`);
     await page.goto(url);
-    const at = await page.waitForFunction('globalThis.__burnwatchRenderedAt', undefined, { timeout: 30_000 });
+    // A function, not a string: a string predicate is evaluated with eval in the page, which its
+    // Content-Security-Policy refuses (the bench failed whenever the page was not rendered at the first check).
+    const at = await page.waitForFunction(() => (globalThis as { __burnwatchRenderedAt?: number }).__burnwatchRenderedAt, undefined, { timeout: 30_000 });
     return (await at.jsonValue()) as number;
   } finally {
     await page.close();
