@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { sampleNotification } from '../../test/support/notification.js';
 import { buildRouteTree } from '../routing/route.js';
 import { openDb } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -11,24 +12,7 @@ const T0 = Date.parse('2026-11-24T10:00:00Z');
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function notification(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: Partial<AlertNotification> = {}): AlertNotification {
-  return {
-    id: `${alertKey}@${atMs}/${status}`,
-    alertKey,
-    status,
-    kind: 'burn',
-    severity: 'page',
-    slo: { id: 'checkout', name: 'checkout', service: 'checkout', objective: 99.9, period: '30d' },
-    instance: {},
-    labels: { alertname: 'SLOBurnRate', slo: 'checkout', service: 'checkout', severity: 'page', team: 'payments' },
-    annotations: {},
-    tiers: [],
-    budget: { remaining: 0.5, timeToExhaustionMs: null },
-    startsAt: new Date(T0),
-    ...(status === 'resolved' ? { endsAt: new Date(atMs) } : {}),
-    links: {},
-    createdAt: new Date(atMs),
-    ...over,
-  };
+  return sampleNotification(alertKey, status, atMs, T0, over);
 }
 
 /** A receiver that answers from a script (then ok), recording what it got. */
