@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NotificationSink } from '../src/engine/engine.js';
+import type { NotificationSink } from '../src/alerting/sink.js';
 import { Engine } from '../src/engine/engine.js';
 import type { AlertNotification } from '../src/notify/notifier.js';
 import { parseRoutingConfig } from '../src/notify/routing-config.js';

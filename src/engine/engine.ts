@@ -1,6 +1,11 @@
 import type { AlertInput, AlertInstance, AlertPhase, Condition } from '../alerting/state.js';
 import { INITIAL_ALERT, isFiringEpisode, nextAlertState } from '../alerting/state.js';
 import { decideDelivery } from '../alerting/delivery-decision.js';
+import type { AlertKind } from '../alerting/identity.js';
+import { alertKey, alertLabels } from '../alerting/identity.js';
+import type { AlertNotification, LinkSettings } from '../alerting/notification.js';
+import { buildNotification } from '../alerting/notification.js';
+import type { NotificationSink } from '../alerting/sink.js';
 import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import { isInMaintenance } from '../slo/maintenance.js';
@@ -9,7 +14,6 @@ import type { Observation } from '../slo/evaluate.js';
 import { evaluateInstance } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { nominalPeriodMs } from '../slo/windows.js';
-import type { AlertNotification } from '../notify/notifier.js';
 import { AlertStore } from '../store/alerts.js';
 import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
@@ -21,8 +25,6 @@ import type { BaselineLookup } from './counter-steps.js';
 import { CounterStepReader } from './counter-steps.js';
 import type { InstanceRow, RejectedSample, RejectSink, SlotTable } from './feeds.js';
 import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher, slotOf } from './feeds.js';
-import type { AlertKind, LinkSettings } from './notification.js';
-import { alertKey, alertLabels, buildNotification } from './notification.js';
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
 import type { Rejection } from './sample-check.js';
@@ -33,13 +35,6 @@ export interface EngineLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
-}
-
-/** Receives the notifications a cycle decided, inside the cycle's SQLite transaction (the outbox). */
-export interface NotificationSink {
-  enqueue(notifications: readonly AlertNotification[], atMs: number): void;
-  /** Every cycle, a fresh notification for each firing, notified alert (for reminders and re-sends). */
-  heartbeat?(firing: readonly AlertNotification[], atMs: number): void;
 }
 
 export interface EngineOptions {

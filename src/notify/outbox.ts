@@ -1,4 +1,4 @@
-import type { NotificationSink } from '../engine/engine.js';
+import type { NotificationSink } from '../alerting/sink.js';
 import type { Labels } from '../routing/labels.js';
 import { groupKey } from '../routing/grouping.js';
 import { matchRoutes } from '../routing/route.js';

@@ -20,7 +20,7 @@ import { openDb, storageFault, trackDbFile } from '../store/db.js';
 import { redactUrl } from '../redact-url.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
 import type { OutboxStats } from '../store/outbox.js';
-import type { LinkSettings } from '../engine/notification.js';
+import type { LinkSettings } from '../alerting/notification.js';
 import type { StatusReader } from '../server/ui/reader.js';
 import { Delivery } from './delivery.js';
 import { createStatusReader } from './status-reader.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleNotification } from '../../test/support/notification.js';
-import type { AlertNotification } from '../notify/notifier.js';
+import type { AlertNotification } from '../alerting/notification.js';
 import { openDb } from './db.js';
 import type { NewOutboxRow, OutboxKind } from './outbox.js';
 import { OutboxStore, parseNotification, serializeNotification } from './outbox.js';
