@@ -11,7 +11,7 @@ import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import { isInMaintenance } from '../slo/maintenance.js';
 import { DAY } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
-import { evaluateInstance } from '../slo/evaluate.js';
+import { evaluateInstance, readSums } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import { AlertStore } from '../store/alerts.js';
@@ -543,7 +543,7 @@ export class Engine {
       const instances: InstanceStatus[] = [];
       for (const inst of this.ledger.instancesOf(slo.id)) {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
-        const obs = evaluateInstance(slo, this.ledger.sums(inst.id, atMs), atMs);
+        const obs = evaluateInstance(slo, readSums(slo, atMs, this.ledger.sums(inst.id, atMs)), atMs);
         const frozen = isInMaintenance(slo.maintenance, atMs);
         const out = { notifications, changed, transitions, heartbeats };
         const page = slo.alerting.page.enabled ? this.advance(slo, inst, 'burn', 'page', obs, burnInput(obs, 'page', frozen, slo), false, atMs, out) : 'inactive';

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { InstanceSums, WindowSum } from '../slo/evaluate.js';
+import type { SumReader, WindowSum } from '../slo/evaluate.js';
 import { EMPTY_SUM } from '../slo/evaluate.js';
 import type { Db } from './db.js';
 
@@ -227,7 +227,7 @@ export class Ledger {
   }
 
   /** Window sums of an instance as seen at `atMs` (only rows up to `atMs` count). */
-  sums(instanceId: number, atMs: number): InstanceSums {
+  sums(instanceId: number, atMs: number): SumReader {
     const end = this.cumulativeAt(instanceId, atMs, false);
     const cache = new Map<number, WindowSum>();
     const since = (startMs: number): WindowSum => {
