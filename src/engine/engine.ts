@@ -1,11 +1,9 @@
-import type { AlertInput, AlertInstance, AlertPhase, Condition } from '../alerting/state.js';
-import { INITIAL_ALERT, isFiringEpisode, nextAlertState } from '../alerting/state.js';
-import { decideDelivery } from '../alerting/delivery-decision.js';
-import type { AlertKind } from '../alerting/identity.js';
-import { alertKey, alertLabels } from '../alerting/identity.js';
+import type { ObservedInstance, StoredAlert, Suppression } from '../alerting/cycle.js';
+import { advanceAlerts, removalNotification } from '../alerting/cycle.js';
 import type { AlertNotification, LinkSettings } from '../alerting/notification.js';
-import { buildNotification } from '../alerting/notification.js';
 import type { NotificationSink } from '../alerting/sink.js';
+import type { AlertPhase } from '../alerting/state.js';
+import { isFiringEpisode } from '../alerting/state.js';
 import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import { isInMaintenance } from '../slo/maintenance.js';
@@ -15,10 +13,8 @@ import { evaluateInstance, readSums } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import { AlertStore } from '../store/alerts.js';
-import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { isStorageError } from '../store/db.js';
-import type { Instance } from '../store/ledger.js';
 import { COARSE_STEP_MS, FINE_RETENTION_MS, labelsKey, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
@@ -55,11 +51,10 @@ export interface EngineDeps {
   readonly logger: EngineLogger;
   readonly sink?: NotificationSink;
   /**
-   * Silences and configured inhibit rules: whether an alert with these labels is suppressed now, given the
-   * labels of the alerts that fire (the built-in rule, page inhibits ticket of the same instance, is the
-   * engine's own).
+   * Silences and configured inhibit rules at an instant, read once per cycle (the built-in rule, page inhibits
+   * ticket of the same instance, is the core's own).
    */
-  readonly suppressed?: (labels: Readonly<Record<string, string>>, atMs: number, firing: readonly Readonly<Record<string, string>>[]) => boolean;
+  readonly suppression?: (atMs: number) => Suppression;
 }
 
 export interface InstanceStatus {
@@ -151,7 +146,6 @@ export class Engine {
   private cycleRejected = new Map<string, RejectedCount>();
   /** Series key -> time of its last rejected sample. */
   private readonly loggedSeries = new Map<string, number>();
-  private firingLabels: Readonly<Record<string, string>>[] = [];
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
     if (MEDIUM_STEP_MS % options.slotMs !== 0) throw new Error(`the evaluation interval (${options.slotMs} ms) must divide 5 minutes: use 10s, 15s, 30s, 1m or 5m`);
@@ -180,12 +174,6 @@ export class Engine {
     return [...this.alerts.values()].filter((a) => isFiringEpisode(a.state));
   }
 
-  private labelsOf(a: StoredAlert): Record<string, string> {
-    const slo = this.runtimes.get(a.sloId)?.slo;
-    if (!slo) return { slo: a.sloId, severity: a.severity, ...a.instanceLabels };
-    return alertLabels(slo, a.instanceLabels, a.kind as AlertKind, a.severity === 'ticket' ? 'ticket' : 'page');
-  }
-
   /**
    * Replaces the set of SLOs. A removed SLO's firing alerts are resolved (notified through the sink at
    * `atMs`) and its state dropped; an SLO whose indicator changed gets its ledger rebuilt; an SLO whose
@@ -201,7 +189,7 @@ export class Engine {
       if (next.has(id)) continue;
       removed.push(id);
       for (const a of [...this.alerts.values()].filter((x) => x.sloId === id)) {
-        if (a.notified && isFiringEpisode(a.state)) resolves.push(this.removalNotice(rt.slo, a, atMs));
+        if (a.notified && isFiringEpisode(a.state)) resolves.push(removalNotification(rt.slo, a, atMs, this.options.links));
       }
     }
     // Ledgers of SLOs that are gone (also from a previous run) are dropped.
@@ -239,35 +227,6 @@ export class Engine {
     this.tracker.forget(sloId);
     for (const [k, a] of this.alerts) if (a.sloId === sloId) this.alerts.delete(k);
     this.statuses.delete(sloId);
-  }
-
-  private removalNotice(slo: Slo, a: StoredAlert, atMs: number): AlertNotification {
-    const obs: Observation = {
-      atMs,
-      tiers: [],
-      raw: { page: false, ticket: false },
-      unknown: true,
-      budget: { remaining: a.budgetAtFire ?? 1, consumed: 0, timeToExhaustionMs: null, errorRatio: NaN, events: 0, periodStartMs: atMs, periodEndMs: atMs },
-      currentBurnRate: NaN,
-    };
-    const severity = a.severity === 'ticket' ? 'ticket' : 'page';
-    return {
-      ...buildNotification({
-        id: `${a.alertKey}@${atMs}/removed`,
-        slo,
-        instance: a.instanceLabels,
-        instanceKey: JSON.stringify(a.instanceLabels),
-        kind: a.kind as AlertKind,
-        severity,
-        status: 'resolved',
-        obs,
-        firedAtMs: a.state.firedAtMs ?? atMs,
-        resolvedAtMs: atMs,
-        links: this.options.links,
-        atMs,
-      }),
-      alertKey: a.alertKey,
-    };
   }
 
   /**
@@ -503,159 +462,78 @@ export class Engine {
   }
 
   /**
-   * Evaluates every SLO instance at `atMs` from the ledger, advances alert states, and writes the changes and
-   * the notifications they cause in one transaction.
+   * Evaluates every SLO instance at `atMs` from the ledger and advances the alerts: reads the sums each
+   * evaluation needs, evaluates and decides (pure: `evaluateInstance`, `advanceAlerts`), then writes the
+   * changed alerts and the notifications they cause in one transaction. Memory follows only a committed
+   * transaction: a decision that was not recorded is taken again next cycle (a page is not lost, a resolve
+   * not skipped).
    */
   evaluateAt(atMs: number): CycleReport {
-    // What the cycle changes in memory is undone when its transaction fails: a decision that was not recorded
-    // is taken again next cycle (a page is not lost, a resolve not skipped).
-    const alertsBefore = new Map(this.alerts);
-    const statusesBefore = new Map(this.statuses);
-    const notifications: AlertNotification[] = [];
-    const heartbeats: AlertNotification[] = [];
-    const changed: StoredAlert[] = [];
-    this.firingLabels = this.deps.suppressed ? this.firingAlerts().filter((a) => a.notified).map((a) => this.labelsOf(a)) : [];
-    const transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] = [];
-    let evaluated = 0;
+    const statuses = new Map<string, SloStatus>();
+    const observed: ObservedInstance[] = [];
     let failed = 0;
     let rejectedSlos = 0;
     for (const rt of this.runtimes.values()) {
       const { slo } = rt;
       const rejected = rt.rejectedSlots.get(atMs);
       for (const s of rt.rejectedSlots.keys()) if (s <= atMs) rt.rejectedSlots.delete(s);
+      const prev = this.statuses.get(slo.id);
+      const kept = { ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] };
       if (rejected !== undefined && rt.error === undefined) {
         // Samples of this slot were rejected: the ledger holds only what could be counted, so this slot is not
         // evaluated (no page, no resolve); the next one is, and the counter baselines bring the hidden events back.
         failed++;
         rejectedSlos++;
-        const prev = this.statuses.get(slo.id);
         const list = [...rejected].map(([reason, n]) => `${reason}: ${n}`).join(', ');
-        this.statuses.set(slo.id, { slo, state: 'unknown', error: `Prometheus sent samples that cannot be counted (${list}); they are left out and the SLO is unknown for this slot`, errorKind: REJECTED_SAMPLES, ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        statuses.set(slo.id, { slo, state: 'unknown', error: `Prometheus sent samples that cannot be counted (${list}); they are left out and the SLO is unknown for this slot`, errorKind: REJECTED_SAMPLES, ...kept });
         continue;
       }
       if (rt.error !== undefined || rt.ingestedMs === undefined || rt.ingestedMs < atMs) {
         failed++;
-        const prev = this.statuses.get(slo.id);
-        this.statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...kept });
         continue;
       }
-      evaluated++;
-      const instances: InstanceStatus[] = [];
+      const frozen = isInMaintenance(slo.maintenance, atMs);
       for (const inst of this.ledger.instancesOf(slo.id)) {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
-        const obs = evaluateInstance(slo, readSums(slo, atMs, this.ledger.sums(inst.id, atMs)), atMs);
-        const frozen = isInMaintenance(slo.maintenance, atMs);
-        const out = { notifications, changed, transitions, heartbeats };
-        const page = slo.alerting.page.enabled ? this.advance(slo, inst, 'burn', 'page', obs, burnInput(obs, 'page', frozen, slo), false, atMs, out) : 'inactive';
-        const pageFiring = page === 'firing' || (page === 'nodata' && isFiringEpisode(this.alerts.get(alertKey(slo.id, inst.key, 'burn', 'page'))?.state ?? INITIAL_ALERT));
-        const ticketRaw = slo.alerting.ticket.enabled ? this.advance(slo, inst, 'burn', 'ticket', obs, burnInput(obs, 'ticket', frozen, slo), pageFiring, atMs, out) : 'inactive';
-        const ticket: AlertPhase = pageFiring && ticketRaw === 'firing' ? 'inactive' : ticketRaw;
-        let nodata: AlertPhase | undefined;
-        if (slo.alerting.noDataAfterMs !== undefined) {
-          nodata = this.advance(slo, inst, 'nodata', slo.alerting.noDataSeverity ?? 'ticket', obs, {
-            conditions: [{ name: 'nodata', holds: obs.unknown, forMs: slo.alerting.noDataAfterMs }],
-            unknown: false,
-            frozen,
-            keepFiringForMs: 0,
-          }, false, atMs, out);
-        }
-        let exhaustion: AlertPhase | undefined;
-        if (slo.alerting.exhaustion) {
-          exhaustion = this.advance(slo, inst, 'exhaustion', slo.alerting.exhaustion.severity, obs, {
-            conditions: [{ name: 'exhaustion', holds: obs.budget.events > 0 && obs.budget.remaining <= slo.alerting.exhaustion.threshold, forMs: 0 }],
-            unknown: obs.unknown && obs.budget.events === 0,
-            frozen,
-            keepFiringForMs: 0,
-          }, false, atMs, out);
-        }
-        instances.push({
-          key: inst.key,
-          labels: inst.labels,
-          observation: obs,
-          alerts: { page, ticket },
-          ...(nodata === undefined ? {} : { nodata }),
-          ...(exhaustion === undefined ? {} : { exhaustion }),
-          maintenance: frozen,
-        });
+        const observation = evaluateInstance(slo, readSums(slo, atMs, this.ledger.sums(inst.id, atMs)), atMs);
+        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen });
       }
-      this.statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances });
+      statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
     }
+    const sink = this.deps.sink;
+    const suppression = this.deps.suppression?.(atMs);
+    const decision = advanceAlerts({
+      atMs,
+      instances: observed,
+      alerts: this.alerts,
+      slos: new Map([...this.runtimes].map(([id, rt]) => [id, rt.slo])),
+      ...(suppression === undefined ? {} : { suppression }),
+      reminders: sink?.heartbeat !== undefined,
+      links: this.options.links,
+    });
+    const { changed, transitions, notifications, firing } = decision;
     // The heartbeat runs every cycle, also with nothing firing: resolved alerts are re-sent to Alertmanager
     // for a while after they resolve.
-    if (changed.length > 0 || notifications.length > 0 || this.deps.sink?.heartbeat !== undefined) {
-      try {
-        this.deps.db.transaction(() => {
-          for (const a of changed) this.alertStore.save(a);
-          for (const t of transitions) this.alertStore.record(t);
-          if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
-          this.deps.sink?.heartbeat?.(heartbeats, atMs);
-        })();
-      } catch (err) {
-        restore(this.alerts, alertsBefore);
-        restore(this.statuses, statusesBefore);
-        throw err;
-      }
+    if (changed.length > 0 || notifications.length > 0 || sink?.heartbeat !== undefined) {
+      this.deps.db.transaction(() => {
+        for (const a of changed) this.alertStore.save(a);
+        for (const t of transitions) this.alertStore.record(t);
+        if (notifications.length > 0) sink?.enqueue(notifications, atMs);
+        sink?.heartbeat?.(firing, atMs);
+      })();
     }
-    return { atMs, evaluated, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
-  }
-
-  private advance(
-    slo: Slo,
-    inst: Instance,
-    kind: AlertKind,
-    severity: Severity,
-    obs: Observation,
-    input: AlertInput,
-    inhibited: boolean,
-    atMs: number,
-    out: { notifications: AlertNotification[]; heartbeats: AlertNotification[]; changed: StoredAlert[]; transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] },
-  ): AlertPhase {
-    const key = alertKey(slo.id, inst.key, kind, severity);
-    const prev = this.alerts.get(key);
-    const prevState: AlertInstance = prev?.state ?? INITIAL_ALERT;
-    const step = nextAlertState(prevState, input, atMs);
-    const labels = alertLabels(slo, inst.labels, kind, severity);
-    const suppressed = inhibited || (this.deps.suppressed?.(labels, atMs, this.firingLabels) ?? false);
-    const decision = decideDelivery(step.next, step.effect, prev?.notified ?? false, suppressed);
-    const budgetAtFire = step.effect === 'fire' ? obs.budget.remaining : prev?.budgetAtFire;
-    const reminder = !decision.send && decision.notified && step.next.phase === 'firing' && !suppressed && this.deps.sink?.heartbeat !== undefined;
-    if (decision.send || reminder) {
-      const firedAtMs = step.next.firedAtMs ?? prevState.firedAtMs ?? atMs;
-      const status = decision.send ?? 'firing';
-      (decision.send ? out.notifications : out.heartbeats).push(buildNotification({
-        id: `${key}@${atMs}/${status}`,
-        slo,
-        instance: inst.labels,
-        instanceKey: inst.key,
-        kind,
-        severity,
-        status,
-        obs,
-        firedAtMs,
-        ...(status === 'resolved' ? { resolvedAtMs: atMs } : {}),
-        ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
-        links: this.options.links,
-        atMs,
-      }));
-    }
-    const stateChanged = prev === undefined ? step.next.phase !== 'inactive' : JSON.stringify(prev.state) !== JSON.stringify(step.next) || prev.notified !== decision.notified;
-    if (stateChanged) {
-      const stored: StoredAlert = {
-        alertKey: key,
-        sloId: slo.id,
-        instanceLabels: inst.labels,
-        kind,
-        severity,
-        state: step.next,
-        notified: decision.notified,
-        ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
-        updatedMs: atMs,
-      };
-      this.alerts.set(key, stored);
-      out.changed.push(stored);
-      if (prevState.phase !== step.next.phase) out.transitions.push({ alertKey: key, sloId: slo.id, atMs, from: prevState.phase, to: step.next.phase });
-    }
-    return step.next.phase;
+    for (const a of changed) this.alerts.set(a.alertKey, a);
+    const byInstance = new Map<string, InstanceStatus[]>();
+    observed.forEach((o, i) => {
+      const phases = decision.instances[i];
+      if (phases === undefined) return;
+      const list = byInstance.get(o.slo.id) ?? [];
+      list.push({ key: o.key, labels: o.labels, observation: o.observation, ...phases, maintenance: o.frozen });
+      byInstance.set(o.slo.id, list);
+    });
+    for (const [id, status] of statuses) this.statuses.set(id, status.state === 'ok' ? { ...status, instances: byInstance.get(id) ?? [] } : status);
+    return { atMs, evaluated: this.runtimes.size - failed, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
   }
 
   /** Thins and expires ledger rows (run about hourly). */
@@ -669,18 +547,6 @@ export class Engine {
   periodOf(slo: Slo): number {
     return nominalPeriodMs(slo.period);
   }
-}
-
-function burnInput(obs: Observation, severity: Severity, frozen: boolean, slo: Slo): AlertInput {
-  const conditions: Condition[] = obs.tiers
-    .filter((t) => t.severity === severity)
-    .map((t) => ({ name: t.name, holds: t.qualifies, forMs: t.forMs }));
-  return { conditions, unknown: obs.unknown, frozen, keepFiringForMs: slo.alerting.keepFiringForMs };
-}
-
-function restore<K, V>(map: Map<K, V>, from: ReadonlyMap<K, V>): void {
-  map.clear();
-  for (const [k, v] of from) map.set(k, v);
 }
 
 export function alignDown(ms: number, step: number): number {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { sampleNotification } from '../../test/support/notification.js';
+import type { FiringAlert } from '../alerting/sink.js';
 import { buildRouteTree } from '../routing/route.js';
 import { openDb } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -13,6 +14,11 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 
 function notification(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: Partial<AlertNotification> = {}): AlertNotification {
   return sampleNotification(alertKey, status, atMs, T0, over);
+}
+
+/** A firing alert as the engine hands it to the outbox's heartbeat. */
+function firingAlert(n: AlertNotification): FiringAlert {
+  return { alertKey: n.alertKey, labels: n.labels, notification: () => n };
 }
 
 /** A receiver that answers from a script (then ok), recording what it got. */
@@ -211,7 +217,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     let now = T0;
     const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['chat', chat], ['am', am]]), now: () => now, random: () => 0.5, logger: quiet });
     const cycle = async (firing: boolean): Promise<void> => {
-      db.transaction(() => outbox.heartbeat(firing ? [notification('a', 'firing', now)] : [], now))();
+      db.transaction(() => outbox.heartbeat(firing ? [firingAlert(notification('a', 'firing', now))] : [], now))();
       await dispatcher.pass();
     };
     db.transaction(() => outbox.enqueue([notification('a', 'firing', now)], now))();

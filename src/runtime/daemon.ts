@@ -170,7 +170,7 @@ export class Daemon implements DaemonView {
       ...(config.raw.server.externalUrl === undefined ? {} : { statusPageUrl: config.raw.server.externalUrl }),
     };
     this.engine = new Engine(
-      { source, db, logger: engineLogger, sink: delivery.outbox, suppressed: delivery.suppressed },
+      { source, db, logger: engineLogger, sink: delivery.outbox, suppression: delivery.suppression },
       {
         slotMs: config.intervalMs,
         rateWindowMs: config.rateWindowMs,
