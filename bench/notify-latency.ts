@@ -13,6 +13,8 @@ import { Delivery } from '../src/runtime/delivery.js';
 import { HOUR, MINUTE } from '../src/slo/duration.js';
 import type { Slo } from '../src/slo/model.js';
 import { openDb } from '../src/store/db.js';
+import { OutboxStore } from '../src/store/outbox.js';
+import { SilenceStore } from '../src/store/silences.js';
 import { counter, FakeMetrics } from '../test/support/fake-metrics.js';
 import type { SyntheticSeries } from '../test/support/fake-metrics.js';
 import type { EmulatorsReady, Receipt } from './emulators-child.js';
@@ -166,7 +168,8 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
 
     db = openDb(join(dir, 'burnwatch.db'));
     const created = Delivery.create(parsed.config, {
-      db,
+      store: new OutboxStore(db),
+      silences: new SilenceStore(db),
       notifierDeps: { secrets: (ref) => (ref.env === 'BENCH_SLACK_TOKEN' ? SLACK_TOKEN : PD_KEY), logger: quiet },
       now: () => Date.now(),
       random: Math.random,

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { InstanceStatus, SloStatus } from '../src/engine/engine.js';
-import { createMetrics } from '../src/runtime/metrics.js';
+import { createSelfMetrics } from '../src/server/self-metrics.js';
 import { createStatusReader } from '../src/runtime/status-reader.js';
-import type { DaemonView } from '../src/runtime/view.js';
+import type { DaemonView } from '../src/server/view.js';
 import { createServer } from '../src/server/server.js';
 import { statusPageRoutes } from '../src/server/ui/routes.js';
 import { DAY, HOUR, MINUTE } from '../src/slo/duration.js';
@@ -77,7 +77,7 @@ async function serve(statuses: SloStatus[], ledger: Ledger, outbox: OutboxStore)
     health: () => ({ slosLoaded: statuses.length, intervalMs: SLOT_MS, prometheusUp: true, outbox: { pending: 0, dead: 0 }, reloadErrors: [], databaseOpen: true }),
   };
   const reader = createStatusReader({ view, ledger, outbox, intervalMs: SLOT_MS, links: {}, guard: (_d, read) => read() });
-  const server = createServer(view, { registry: createMetrics({ version: 'bench' }).registry, collect: () => undefined }, {
+  const server = createServer(view, { registry: createSelfMetrics({ version: 'bench', now: () => 0 }).registry, collect: () => undefined }, {
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     routes: statusPageRoutes(reader, { version: 'bench', silencesWritable: false, refreshMs: 600_000 }),
   });

@@ -1,6 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { CliIo } from './cli/io.js';
 import { EXIT_OK, EXIT_USAGE } from './cli/io.js';
+import { flushed, ignoreClosedReader } from './cli/process-output.js';
 import { validateCommand } from './cli/validate.js';
+import type { ProcessHost } from './wiring.js';
+
+/**
+ * The composition root: the only module that reads the process (arguments, environment, working directory,
+ * the system clock and timers, randomness, standard streams, signals, its pid, the exit). Commands get it as
+ * a CliIo; `burnwatch run` gets the daemon built by wiring.ts (the root's second half) from a ProcessHost.
+ * Lint holds the rest of src/ to the layers in eslint.config.js.
+ */
 
 const USAGE = `burnwatch: SLO burn-rate evaluation engine
 
@@ -28,8 +38,38 @@ function processIo(): CliIo {
   };
 }
 
+/** The process as the daemon sees it: real timers and clock, signals, standard output, the package version. */
+function processHost(): ProcessHost {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    timers: {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    },
+    random: Math.random,
+    pid: process.pid,
+    isAlive: (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+    stdout: process.stdout,
+    version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+    onSignal: (signal, handler) => {
+      process.on(signal, handler);
+    },
+  };
+}
+
 type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
+// Commands other than validate load their modules on first use: `burnwatch validate` in a CI job does not
+// pay for the database, the notifiers and the HTTP server.
 const commands: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   rules: async (args, io) => (await import('./cli/rules.js')).rulesCommand(args, io),
@@ -38,13 +78,12 @@ const commands: Readonly<Record<string, Command>> = {
   backtest: async (args, io) => (await import('./cli/backtest.js')).backtestCommand(args, io),
   silence: async (args, io) => (await import('./cli/silence.js')).silenceCommand(args, io),
   run: async (args, io) => {
-    const { runCommand } = await import('./cli/run.js');
-    const { processPlatform } = await import('./platform.js');
-    return runCommand(args, io, await processPlatform());
+    const [{ runCommand }, { runDeps }] = await Promise.all([import('./cli/run.js'), import('./wiring.js')]);
+    return runCommand(args, io, runDeps(processHost()));
   },
 };
 
-/** Composition root: the only place that reads the process's environment and streams. */
+/** Runs one command line; the exit status. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -57,4 +96,23 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return EXIT_USAGE;
   }
   return command(rest, io);
+}
+
+/**
+ * The whole program (src/cli.ts calls it): runs the command line and exits with its status. The exit is
+ * explicit, with no heap teardown after the work is done (see keepAlive in store/db.ts), but only once standard
+ * output and error have been handed to the operating system: writes to a pipe can still be waiting.
+ */
+export async function runProcess(): Promise<never> {
+  ignoreClosedReader(process.stdout);
+  ignoreClosedReader(process.stderr);
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`burnwatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    code = 1;
+  }
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }

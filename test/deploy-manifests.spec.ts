@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import type { AppConfig } from '../src/config/load.js';
 import { parseRoutingConfig } from '../src/notify/routing-config.js';
 import { checkPromqlSyntax } from '../src/promql/syntax.js';
-import { createMetrics } from '../src/runtime/metrics.js';
+import { createSelfMetrics } from '../src/server/self-metrics.js';
 import { execForm, instructionsOf, parseCopy, parseDockerfile, parseEnv } from '../scripts/container-check.js';
 import type { Stage } from '../scripts/container-check.js';
 
@@ -462,8 +462,8 @@ describe('Grafana dashboard', () => {
     expect(panels.find((p) => p.type === 'state-timeline')?.targets?.[0]?.expr).toMatch(/burnwatch_slo_alert_state/);
   });
 
-  it('uses only metrics the daemon registers (src/runtime/metrics.ts) besides prom-client defaults', async () => {
-    const registered = new Set((await createMetrics({ version: 'test' }).registry.getMetricsAsJSON()).map((m) => m.name));
+  it('uses only metrics the daemon registers (src/server/self-metrics.ts) besides prom-client defaults', async () => {
+    const registered = new Set((await createSelfMetrics({ version: 'test', now: () => 0 }).registry.getMetricsAsJSON()).map((m) => m.name));
     const used = new Set(exprs.flatMap((e) => metricNames(withoutVariables(e))).map(metricFamily));
     expect([...used].filter((n) => !registered.has(n))).toEqual([]);
     expect(DOCUMENTED_METRICS.filter((n) => !registered.has(n))).toEqual([]);

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
+import type { AppConfig } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
-import { Daemon, StartupError } from '../runtime/daemon.js';
-import type { DaemonMetrics } from '../runtime/daemon.js';
-import { createLogger } from '../runtime/logger.js';
-import type { Timers } from '../runtime/scheduler.js';
+import type { Daemon } from '../runtime/daemon.js';
+import { StartupError } from '../runtime/startup-error.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.js';
 import { formatError } from './validate.js';
@@ -16,22 +15,17 @@ environment variables; with neither it runs on embedded defaults: SLOs from ./sl
 http://localhost:9090, notifications as JSON lines on standard output, HTTP on :9099. Logs go to standard
 error. SIGHUP reloads the SLO and routing files; SIGTERM stops after the current cycle.`;
 
-/** What the daemon needs of the process, supplied by the composition root. */
-export interface Platform {
-  readonly timers: Timers;
-  readonly random: () => number;
-  readonly stdout: { write(text: string): unknown };
-  readonly version: string;
+/** What the run command calls (built by the composition root: src/main.ts, src/wiring.ts). */
+export interface RunDeps {
+  /** Builds the daemon for these settings, with its logger and metrics; throws StartupError with located problems. */
+  readonly start: (config: AppConfig) => Daemon;
+  /** Starts the HTTP server of the daemon; rejects when it cannot listen. */
+  readonly serve: (daemon: Daemon) => Promise<{ close(): Promise<void> }>;
   /** Registers a signal handler. */
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
-  /** Metrics and the HTTP server around the daemon (built by the composition root). */
-  readonly serve?: (daemon: Daemon) => Promise<{ close(): Promise<void> }>;
-  readonly metrics?: DaemonMetrics;
-  readonly pid: number;
-  readonly isAlive: (pid: number) => boolean;
 }
 
-export async function runCommand(args: readonly string[], io: CliIo, platform: Platform): Promise<number> {
+export async function runCommand(args: readonly string[], io: CliIo, deps: RunDeps): Promise<number> {
   let values;
   try {
     values = parseArgs({ args: [...args], allowPositionals: false, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }).values;
@@ -50,22 +44,9 @@ export async function runCommand(args: readonly string[], io: CliIo, platform: P
     io.err('burnwatch run: the settings have problems (above); fix them and start again\n');
     return EXIT_INVALID;
   }
-  const config = loaded.config;
-  const logger = createLogger({ level: config.raw.log.level, version: platform.version });
   let daemon: Daemon;
   try {
-    daemon = Daemon.start(config, {
-      env: io.env,
-      cwd: io.cwd,
-      timers: platform.timers,
-      random: platform.random,
-      logger,
-      stdout: platform.stdout,
-      version: platform.version,
-      pid: platform.pid,
-      isAlive: platform.isAlive,
-      ...(platform.metrics ? { metrics: platform.metrics } : {}),
-    });
+    daemon = deps.start(loaded.config);
   } catch (err) {
     if (err instanceof StartupError) {
       for (const e of err.errors) io.err(`${formatError(e)}\n`);
@@ -74,9 +55,10 @@ export async function runCommand(args: readonly string[], io: CliIo, platform: P
     }
     throw err;
   }
+  const logger = daemon.logger('daemon');
   let server: { close(): Promise<void> } | undefined;
   try {
-    server = await platform.serve?.(daemon);
+    server = await deps.serve(daemon);
   } catch (err) {
     io.err(`burnwatch run: ${(err as Error).message}\n`);
     await daemon.stop();
@@ -88,23 +70,23 @@ export async function runCommand(args: readonly string[], io: CliIo, platform: P
     const stop = (signal: string, code: number): void => {
       if (stopping) return;
       stopping = true;
-      logger.info({ component: 'daemon', signal }, 'stopping');
+      logger.info({ signal }, 'stopping');
       void (async () => {
         await server?.close();
         await daemon.stop();
         resolveExit(code);
       })();
     };
-    platform.onSignal('SIGTERM', () => stop('SIGTERM', EXIT_OK));
-    platform.onSignal('SIGINT', () => stop('SIGINT', EXIT_OK));
+    deps.onSignal('SIGTERM', () => stop('SIGTERM', EXIT_OK));
+    deps.onSignal('SIGINT', () => stop('SIGINT', EXIT_OK));
     // The database cannot be used any more (its file was deleted or replaced): a failed exit, so that the
     // pod restarts on the file now at that path.
     void daemon.failed.then((err) => {
       io.err(`burnwatch run: stopping: ${err.message}; ${err.hint}\n`);
       stop('database', EXIT_INVALID);
     });
-    platform.onSignal('SIGHUP', () => {
-      logger.info({ component: 'reload', signal: 'SIGHUP' }, 'reload requested');
+    deps.onSignal('SIGHUP', () => {
+      daemon.logger('reload').info({ signal: 'SIGHUP' }, 'reload requested');
       void daemon.reload();
     });
   });

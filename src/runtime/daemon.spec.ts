@@ -7,9 +7,10 @@ import { ManualTimers } from '../../test/support/manual-timers.js';
 import { mountTmpfs } from '../../test/support/tmpfs.js';
 import { loadConfig } from '../config/load.js';
 import type { BuildInfo, MetricsSource } from '../metrics/source.js';
-import { Daemon, StartupError } from './daemon.js';
-import type { DaemonLogger } from './daemon.js';
-import { UnavailableError } from './view.js';
+import { startDaemon } from '../wiring.js';
+import type { DaemonLogger } from './logger.js';
+import { StartupError } from './startup-error.js';
+import { UnavailableError } from '../server/view.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MIN = 60_000;
@@ -74,7 +75,7 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   const storageErrors: string[] = [];
   const fake = source();
   const backends: { kind: string; version: string }[] = [];
-  const daemon = Daemon.start(loaded.config, {
+  const daemon = startDaemon(loaded.config, {
     env: {},
     cwd: dir,
     timers,
@@ -103,13 +104,13 @@ describe('runtime/daemon', () => {
 
   it('pages through the console receiver by default, and is ready after a successful cycle', async () => {
     const { daemon, timers, notifications } = setup();
-    expect(daemon.readiness().ready).toBe(false);
+    expect(daemon.view.readiness().ready).toBe(false);
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
-    expect(daemon.readiness().ready).toBe(true);
+    expect(daemon.view.readiness().ready).toBe(true);
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
     await daemon.stop();
-    expect(daemon.health().databaseOpen).toBe(false);
+    expect(daemon.view.health().databaseOpen).toBe(false);
   });
 
   it('logs each queued notification with its SLO, state and receivers, and after a restart each firing alert it carries over', async () => {
@@ -128,7 +129,7 @@ describe('runtime/daemon', () => {
 
     // A new process on the same database: the two pages are still firing, and it says so.
     lines.length = 0;
-    const again = Daemon.start(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    const again = startDaemon(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
     const carried = lines.filter((l) => l.msg === 'firing alert carried over from the previous run');
     expect(carried.map((l) => [l.fields['slo'], l.fields['alert'], l.fields['severity'], l.fields['kind'], l.fields['phase'], l.fields['notified'], l.fields['waiting']]).sort()).toEqual([
       ['a', 'a/{}/page', 'page', 'burn', 'firing', true, 0],
@@ -146,15 +147,15 @@ describe('runtime/daemon', () => {
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a').replace('objective: 99.9', 'objective: 120'));
     const errors = await daemon.reload();
     expect(errors.map((e) => `${e.line}:${e.path}`)).toEqual(['5:spec.objective']);
-    expect(daemon.readiness().checks['slos']?.detail).toContain('the last reload failed');
+    expect(daemon.view.readiness().checks['slos']?.detail).toContain('the last reload failed');
     await timers.advanceTo(T0 + 6 * MIN);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}:${s.state}`).sort()).toEqual(['a:99.9:ok', 'b:99.9:ok']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}:${s.state}`).sort()).toEqual(['a:99.9:ok', 'b:99.9:ok']);
 
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a', 99.5));
     unlinkSync(join(dir, 'slos', 'b.yaml'));
     expect(await daemon.reload()).toEqual([]);
     await timers.advanceTo(T0 + 7 * MIN);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.5']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.5']);
     // a kept its ledger and its firing page (no second page); b's page was resolved when b went away.
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing', 'b:resolved']);
     expect(reloads).toEqual(['failure', 'success']);
@@ -167,7 +168,7 @@ describe('runtime/daemon', () => {
     await timers.advanceTo(T0);
     writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
     await timers.advanceTo(T0 + MIN);
-    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
     await daemon.stop();
   });
 
@@ -179,13 +180,13 @@ describe('runtime/daemon', () => {
     symlinkSync('.', join(dir, 'slos', 'loop2'));
     writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
     await timers.advanceTo(T0 + MIN);
-    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
     writeFileSync(join(dir, 'slos', 'c.yaml'), `${sloFile('c')}# ${'x'.repeat(4096)}\n`);
     await timers.advanceTo(T0 + 2 * MIN);
-    expect(daemon.health().reloadErrors.map((e) => `${e.file.slice(dir.length + 1)}: ${e.message}`)).toEqual([
+    expect(daemon.view.health().reloadErrors.map((e) => `${e.file.slice(dir.length + 1)}: ${e.message}`)).toEqual([
       `slos/c.yaml: the file is ${sloFile('c').length + 4099} bytes: SLO files may be at most 2048 bytes; it was not read`,
     ]);
-    expect(daemon.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
+    expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
     expect(reloads).toEqual(['success', 'failure']);
     await daemon.stop();
   });
@@ -202,14 +203,14 @@ describe('runtime/daemon', () => {
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'current', 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
     const timers = new ManualTimers(T0 - MIN);
-    const daemon = Daemon.start(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+    const daemon = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
     daemon.run();
     await timers.advanceTo(T0);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.9']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.9']);
     symlinkSync(join(dir, 'rev2'), join(dir, 'current.tmp'));
     renameSync(join(dir, 'current.tmp'), join(dir, 'current'));
     await timers.advanceTo(T0 + MIN);
-    expect(daemon.slos().map((s) => `${s.slo.id}:${s.slo.objective}`).sort()).toEqual(['a:99.5', 'b:99.9']);
+    expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`).sort()).toEqual(['a:99.5', 'b:99.9']);
     await daemon.stop();
   });
 
@@ -220,7 +221,7 @@ describe('runtime/daemon', () => {
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a'));
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
-    const start = (pid: number, alive: number[]) => Daemon.start(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
+    const start = (pid: number, alive: number[]) => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
     const first = start(101, [101, 102]);
     expect(() => start(102, [101, 102])).toThrow(/another burnwatch \(pid 101\) is using the database/);
     // 101 died without stopping (SIGKILL): its lock is stale.
@@ -240,7 +241,7 @@ describe('runtime/daemon', () => {
     // Prometheus goes away: the log and /readyz name it, without its password.
     fake.failWhen = () => new Error('connect ECONNREFUSED');
     await timers.advanceTo(T0 + 15 * MIN);
-    const readiness = daemon.readiness();
+    const readiness = daemon.view.readiness();
     expect(readiness.checks['cycle']?.detail).toContain('Prometheus at http://prom.example:9090 cannot be queried');
     expect(log.lines.some((l) => l.fields['backend'] === 'http://prom.example:9090')).toBe(true);
     await daemon.stop();
@@ -257,7 +258,7 @@ describe('runtime/daemon', () => {
     const start = (env: Record<string, string>) => {
       const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h', ...env });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-      return () => Daemon.start(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+      return () => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
     };
     writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pagr\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
     expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(StartupError);
@@ -282,8 +283,8 @@ describe('runtime/daemon', () => {
       void daemon.failed.then((err) => { failed = err; });
       daemon.run();
       await timers.advanceTo(T0 + 5 * MIN);
-      expect(daemon.readiness().ready).toBe(true);
-      expect(daemon.addSilence(silence).ok).toBe(true);
+      expect(daemon.view.readiness().ready).toBe(true);
+      expect(daemon.view.addSilence(silence).ok).toBe(true);
 
       if (change === 'deleted') {
         unlinkSync(dbPath);
@@ -293,9 +294,9 @@ describe('runtime/daemon', () => {
         renameSync(`${dbPath}.restored`, dbPath);
       }
       // SQLite would accept this write into the old file, and it would be gone after the restart.
-      expect(() => daemon.addSilence(silence)).toThrow(UnavailableError);
-      expect(() => daemon.addSilence(silence)).toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
-      const readiness = daemon.readiness();
+      expect(() => daemon.view.addSilence(silence)).toThrow(UnavailableError);
+      expect(() => daemon.view.addSilence(silence)).toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
+      const readiness = daemon.view.readiness();
       expect(readiness.ready).toBe(false);
       expect(readiness.checks['database']).toMatchObject({ ok: false });
       expect(readiness.checks['database']?.detail).toContain(dbPath);
@@ -320,12 +321,12 @@ describe('runtime/daemon', () => {
     await timers.advanceTo(T0 + 5 * MIN);
     expect(storageErrors.length).toBeGreaterThan(0);
     expect(new Set(storageErrors)).toEqual(new Set(['full']));
-    expect(daemon.health().prometheusUp).toBe(true);
+    expect(daemon.view.health().prometheusUp).toBe(true);
     expect(log.lines.map((l) => l.msg).join('\n')).not.toMatch(/Prometheus cannot be queried/);
     const storageLines = log.lines.filter((l) => l.level === 'error' && l.fields['fault'] === 'full');
     expect(storageLines.length).toBeGreaterThan(0);
     expect(storageLines[0]?.fields['database']).toBe(dbPath);
-    const readiness = daemon.readiness();
+    const readiness = daemon.view.readiness();
     expect(readiness.ready).toBe(false);
     expect(readiness.checks['database']?.ok).toBe(false);
     expect(readiness.checks['database']?.detail).toMatch(new RegExp(`${dbPath}.*full`));
@@ -334,7 +335,7 @@ describe('runtime/daemon', () => {
     unlinkSync(filler);
     await timers.advanceTo(T0 + 7 * MIN);
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
-    expect(daemon.readiness().ready).toBe(true);
+    expect(daemon.view.readiness().ready).toBe(true);
     await timers.advanceTo(T0 + 9 * MIN);
     expect(notifications()).toHaveLength(2);
     await daemon.stop();

@@ -1,9 +1,8 @@
 import type { Suppression } from '../alerting/cycle.js';
 import type { LocatedProblem } from '../formats/located.js';
-import type { Db } from '../store/db.js';
 import type { StoredAlert } from '../store/alerts.js';
-import { OutboxStore } from '../store/outbox.js';
-import { SilenceStore } from '../store/silences.js';
+import type { OutboxStore } from '../store/outbox.js';
+import type { SilenceStore } from '../store/silences.js';
 import type { DispatchObserver, RetryPolicy } from '../notify/dispatcher.js';
 import { DEFAULT_RETRY_POLICY, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier, NotifierDeps } from '../notify/notifier.js';
@@ -17,7 +16,9 @@ import { buildReceivers } from '../notify/routing-config.js';
  * when every receiver in it can be built; otherwise the last good one keeps running.
  */
 export interface DeliveryDeps {
-  readonly db: Db;
+  /** The outbox table and the silences (in the engine's database: an alert decision and its notifications share a transaction). */
+  readonly store: OutboxStore;
+  readonly silences: SilenceStore;
   readonly notifierDeps: NotifierDeps;
   readonly now: () => number;
   readonly random: () => number;
@@ -39,8 +40,8 @@ export class Delivery {
 
   private constructor(private config: RoutingConfig, notifiers: ReadonlyMap<string, Notifier>, private readonly deps: DeliveryDeps) {
     this.notifiers = notifiers;
-    this.store = new OutboxStore(deps.db);
-    this.silences = new SilenceStore(deps.db);
+    this.store = deps.store;
+    this.silences = deps.silences;
     this.dispatcher = new Dispatcher({
       store: this.store,
       notifiers: () => this.notifiers,

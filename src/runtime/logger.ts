@@ -1,5 +1,10 @@
 import { pino } from 'pino';
-import type { DaemonLogger } from './daemon.js';
+import type { EngineLogger } from '../engine/engine.js';
+
+/** The daemon's logger: the engine's surface plus child loggers per component (pino's). */
+export interface DaemonLogger extends EngineLogger {
+  child(bindings: Record<string, unknown>): DaemonLogger;
+}
 
 /**
  * Structured JSON logs (pino): `service` and `version` on every line, `component` per module, `slo` where

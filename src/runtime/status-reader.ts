@@ -2,7 +2,7 @@ import { labelsKey } from '../store/ledger.js';
 import type { Ledger } from '../store/ledger.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { DeliveryRecord, StatusReader } from '../server/ui/reader.js';
-import type { DaemonView } from './view.js';
+import type { DaemonView } from '../server/view.js';
 
 export interface StatusReaderDeps {
   /** Status, alerts, history and silences, as the JSON API reads them. */

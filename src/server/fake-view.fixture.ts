@@ -2,7 +2,7 @@ import type { AlertPhase } from '../alerting/state.js';
 import type { InstanceStatus, SloStatus } from '../engine/engine.js';
 import type { Silence } from '../routing/silence.js';
 import { validateSilence } from '../routing/silence.js';
-import type { DaemonHealth, DaemonView } from '../runtime/view.js';
+import type { DaemonHealth, DaemonView } from './view.js';
 import type { TierObservation } from '../slo/evaluate.js';
 import { DAY, HOUR, MINUTE } from '../slo/duration.js';
 import type { Slo, Tier } from '../slo/model.js';

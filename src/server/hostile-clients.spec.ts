@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../runtime/logger.js';
-import { createMetrics } from '../runtime/metrics.js';
+import { createSelfMetrics } from './self-metrics.js';
 import { FakeView, NOW } from './fake-view.fixture.js';
 import type { BurnwatchServer, ServerLimits, ServerLogger } from './server.js';
 import { createServer } from './server.js';
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function start(options: { limits?: ServerLimits; logger?: ServerLogger; apiToken?: string; view?: FakeView } = {}): Promise<number> {
-  const server = createServer(options.view ?? new FakeView(), createMetrics({ version: '1.2.3', now: () => NOW }), {
+  const server = createServer(options.view ?? new FakeView(), createSelfMetrics({ version: '1.2.3', now: () => NOW }), {
     logger: options.logger ?? quiet,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
@@ -192,7 +192,7 @@ describe('API log lines', () => {
     const file = join(dir, 'log.jsonl');
     const fd = openSync(file, 'w');
     try {
-      // As serve.ts builds it: the daemon's logger, a child for the API.
+      // As wiring.ts builds it: the daemon's logger, a child for the API.
       const logger = createLogger({ level: 'info', version: 't', destination: fd }).child({ component: 'api' });
       const view = new FakeView();
       const port = await start({ logger, apiToken: 'the-token', view });

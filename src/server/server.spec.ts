@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMetrics } from '../runtime/metrics.js';
-import { UnavailableError } from '../runtime/view.js';
+import { createSelfMetrics } from './self-metrics.js';
+import { UnavailableError } from './view.js';
 import { parseExposition, seriesKey, seriesOf } from './exposition.fixture.js';
 import { FakeView, NOW } from './fake-view.fixture.js';
 import type { BurnwatchServer, ServerLogger } from './server.js';
@@ -29,7 +29,7 @@ async function start(options: { apiToken?: string; view?: FakeView } = {}): Prom
     warn: (obj, msg) => logs.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => logs.push({ level: 'error', obj, msg }),
   };
-  const server = createServer(view, createMetrics({ version: '1.2.3', now: () => NOW }), { logger, ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }) });
+  const server = createServer(view, createSelfMetrics({ version: '1.2.3', now: () => NOW }), { logger, ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }) });
   servers.push(server);
   const { port } = await server.listen('127.0.0.1', 0);
   return { base: `http://127.0.0.1:${port}`, port, view, logs };
@@ -471,7 +471,7 @@ describe('errors', () => {
 describe('listen and close', () => {
   it('rejects with a message naming the port when it is in use', async () => {
     const { port } = await start();
-    const second = createServer(new FakeView(), createMetrics({ version: 'x' }), { logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const second = createServer(new FakeView(), createSelfMetrics({ version: 'x', now: () => NOW }), { logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
     await expect(second.listen('127.0.0.1', port)).rejects.toThrow(`port ${port} is in use: set server.port / BURNWATCH_PORT or stop the other process`);
   });
 

@@ -1,6 +1,7 @@
 import type { InstanceStatus, SloStatus } from '../engine/engine.js';
 import { formatDuration } from '../slo/duration.js';
 import type { TierObservation } from '../slo/evaluate.js';
+import { burnRatesByWindow } from '../slo/window-rates.js';
 
 /**
  * The JSON shape of an SLO's status, shared by `burnwatch evaluate --format json` and the daemon's
@@ -8,21 +9,6 @@ import type { TierObservation } from '../slo/evaluate.js';
  */
 
 export const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
-
-/**
- * Burn rate per distinct tier window, in the order the tiers list them (tiers share windows: 6h is
- * one tier's long and another's short window); NaN when the window holds no events.
- */
-export function burnRatesByWindow(i: InstanceStatus): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const t of i.observation.tiers) {
-    for (const [ms, rate] of [[t.longMs, t.longBurnRate], [t.shortMs, t.shortBurnRate]] as const) {
-      const window = formatDuration(ms);
-      if (!Number.isFinite(out.get(window) ?? NaN)) out.set(window, rate);
-    }
-  }
-  return out;
-}
 
 export function statusJson(s: SloStatus, atMs: number): object {
   return {
@@ -65,7 +51,7 @@ export function instanceJson(i: InstanceStatus): object {
       periodStart: new Date(o.budget.periodStartMs).toISOString(),
     },
     currentBurnRate: finite(o.currentBurnRate),
-    windows: Object.fromEntries([...burnRatesByWindow(i)].map(([w, rate]) => [w, finite(rate)])),
+    windows: Object.fromEntries([...burnRatesByWindow(o.tiers)].map(([w, rate]) => [w, finite(rate)])),
     tiers: Object.fromEntries(o.tiers.map((t) => [t.name, tierJson(t)])),
     raw: o.raw,
     alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },

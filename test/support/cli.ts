@@ -14,15 +14,21 @@ export interface CliRun {
 }
 
 /** Runs the burnwatch CLI from source (through tsx) as a user would run the installed command. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; uid?: number } = {}): CliRun {
-  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, fileURLToPath(new URL('../../src/cli.ts', import.meta.url)), ...args], {
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; withoutRootReads?: boolean } = {}): CliRun {
+  const command = [process.execPath, '--import', TSX_LOADER, fileURLToPath(new URL('../../src/cli.ts', import.meta.url)), ...args];
+  // Root reads any file: without the two capabilities that let it, root meets permission bits like any user,
+  // while still reaching the checkout and the Node binary wherever they are (a 0700 temp dir in CI).
+  const argv = options.withoutRootReads === true && process.getuid?.() === 0
+    ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...command]
+    : command;
+  const result = spawnSync(argv[0]!, argv.slice(1), {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     input: options.input ?? '',
     timeout: options.timeoutMs ?? 300_000,
     maxBuffer: 512 * 1024 * 1024,
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
+  if (result.error !== undefined) throw new Error(`could not run ${argv.join(' ')}: ${result.error.message}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

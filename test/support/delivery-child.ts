@@ -16,6 +16,8 @@ import { Delivery } from '../../src/runtime/delivery.js';
 import { secretResolver } from '../../src/runtime/secrets.js';
 import { loadSpecs } from '../../src/formats/load.js';
 import { openDb } from '../../src/store/db.js';
+import { OutboxStore } from '../../src/store/outbox.js';
+import { SilenceStore } from '../../src/store/silences.js';
 
 interface ChildConfig {
   dbPath: string;
@@ -44,7 +46,8 @@ if (!routing.ok) throw new Error(`routing: ${JSON.stringify(routing.errors)}`);
 let now = cfg.fromMs;
 const db = openDb(cfg.dbPath);
 const created = Delivery.create(routing.config, {
-  db,
+  store: new OutboxStore(db),
+  silences: new SilenceStore(db),
   notifierDeps: { secrets: secretResolver(process.env, dirname(cfg.routingFile)), logger, stdout: process.stdout },
   now: () => now,
   random: Math.random,

@@ -2,7 +2,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { EngineLogger } from '../../src/engine/engine.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
 import { validateSilence } from '../../src/routing/silence.js';
-import type { DaemonView } from '../../src/runtime/view.js';
+import type { DaemonView } from '../../src/server/view.js';
 import { createStatusReader } from '../../src/runtime/status-reader.js';
 import { createServer } from '../../src/server/server.js';
 import { statusPageRoutes } from '../../src/server/ui/routes.js';
@@ -13,7 +13,7 @@ import { openDb } from '../../src/store/db.js';
 import type { Db } from '../../src/store/db.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { SilenceStore } from '../../src/store/silences.js';
-import { createMetrics } from '../../src/runtime/metrics.js';
+import { createSelfMetrics } from '../../src/server/self-metrics.js';
 import type { SyntheticSeries } from './fake-metrics.js';
 import { counter, FakeMetrics } from './fake-metrics.js';
 import { sloModel } from './slo-model.js';
@@ -91,7 +91,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   };
   const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
   const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const server = createServer(view, { registry: createMetrics({ version: 'test' }).registry, collect: () => undefined }, {
+  const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
     logger,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
     routes: statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }),

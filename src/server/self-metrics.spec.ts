@@ -1,12 +1,12 @@
 import { register as globalRegister } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../store/outbox.js';
-import type { Exposition } from '../server/exposition.fixture.js';
-import { parseExposition, seriesKey, seriesOf } from '../server/exposition.fixture.js';
-import { API, FakeView, fixtureStatuses, HEALTH, NOW } from '../server/fake-view.fixture.js';
-import { createMetrics, instanceLabel, objectiveRatio } from './metrics.js';
+import type { Exposition } from './exposition.fixture.js';
+import { parseExposition, seriesKey, seriesOf } from './exposition.fixture.js';
+import { API, FakeView, fixtureStatuses, HEALTH, NOW } from './fake-view.fixture.js';
+import { createSelfMetrics, instanceLabel, objectiveRatio } from './self-metrics.js';
 
-async function scrape(view: FakeView, metrics = createMetrics({ version: '1.2.3', now: () => NOW })): Promise<Exposition> {
+async function scrape(view: FakeView, metrics = createSelfMetrics({ version: '1.2.3', now: () => NOW })): Promise<Exposition> {
   metrics.collect(view);
   return parseExposition(await metrics.registry.metrics());
 }
@@ -82,7 +82,7 @@ describe('per-SLO gauges for two SLOs (one grouped by route with two instances)'
 describe('per-SLO gauges follow the view on every scrape', () => {
   it('drops the series of a removed SLO and of a removed instance', async () => {
     const view = new FakeView();
-    const metrics = createMetrics({ version: '1.2.3', now: () => NOW });
+    const metrics = createSelfMetrics({ version: '1.2.3', now: () => NOW });
     await scrape(view, metrics);
     const [checkout, api] = fixtureStatuses();
     view.statuses = [{ ...api!, instances: api!.instances.slice(0, 1) }];
@@ -144,11 +144,11 @@ describe('self-metrics', () => {
   });
 
   it('uses a registry of its own, not prom-client\'s global one', async () => {
-    const metrics = createMetrics({ version: '1.2.3' });
+    const metrics = createSelfMetrics({ version: '1.2.3', now: () => NOW });
     expect(metrics.registry).not.toBe(globalRegister);
     expect(await globalRegister.metrics()).not.toContain('burnwatch_');
     // Two instances (daemon restarts in one process, parallel tests) do not collide.
-    expect(() => createMetrics({ version: '1.2.3' })).not.toThrow();
+    expect(() => createSelfMetrics({ version: '1.2.3', now: () => NOW })).not.toThrow();
   });
 
   it('reports the version in build_info', async () => {
@@ -156,7 +156,7 @@ describe('self-metrics', () => {
   });
 
   it('reports the metrics backend in backend_info once detected, one series at a time', async () => {
-    const metrics = createMetrics({ version: 'x' });
+    const metrics = createSelfMetrics({ version: 'x', now: () => NOW });
     expect(seriesOf(await scrape(new FakeView(), metrics), 'burnwatch_backend_info').size).toBe(0);
     metrics.backend({ kind: 'prometheus', version: '2.42.0' });
     metrics.backend({ kind: 'victoriametrics', version: '1.79.0' });
@@ -164,7 +164,7 @@ describe('self-metrics', () => {
   });
 
   it('counts cycles by outcome, times them and adds missed slots', async () => {
-    const metrics = createMetrics({ version: 'x' });
+    const metrics = createSelfMetrics({ version: 'x', now: () => NOW });
     metrics.cycle({ durationMs: 1500, outcome: 'ok', missedSlots: 0 });
     metrics.cycle({ durationMs: 40_000, outcome: 'partial', missedSlots: 2 });
     metrics.cycle({ durationMs: 200, outcome: 'ok', missedSlots: 1 });
@@ -184,7 +184,7 @@ describe('self-metrics', () => {
   });
 
   it('counts query errors by kind, every kind present from the start, unknown kinds as other', async () => {
-    const metrics = createMetrics({ version: 'x' });
+    const metrics = createSelfMetrics({ version: 'x', now: () => NOW });
     metrics.queryError('timeout');
     metrics.queryError('timeout');
     metrics.queryError('no-such-kind');
@@ -194,7 +194,7 @@ describe('self-metrics', () => {
   });
 
   it('counts storage errors by fault apart from query errors, every fault present from the start', async () => {
-    const metrics = createMetrics({ version: 'x' });
+    const metrics = createSelfMetrics({ version: 'x', now: () => NOW });
     metrics.storageError('full');
     metrics.storageError('full');
     metrics.storageError('moved');
@@ -205,7 +205,7 @@ describe('self-metrics', () => {
   });
 
   it('counts rejected samples by reason, every reason present from the start', async () => {
-    const metrics = createMetrics({ version: 'x' });
+    const metrics = createSelfMetrics({ version: 'x', now: () => NOW });
     metrics.rejectedSamples('infinite', 3);
     metrics.rejectedSamples('backwards', 1);
     metrics.rejectedSamples('infinite', 2);
@@ -216,7 +216,7 @@ describe('self-metrics', () => {
 
   it('counts reloads, flags a failed one and stamps the last success', async () => {
     let clock = Date.parse('2026-03-10T11:00:00Z');
-    const metrics = createMetrics({ version: 'x', now: () => clock });
+    const metrics = createSelfMetrics({ version: 'x', now: () => clock });
     const view = new FakeView();
     let e = await scrape(view, metrics);
     expectSeries(e, 'burnwatch_reloads_total', [[{ outcome: 'success' }, 0], [{ outcome: 'failure' }, 0]]);
@@ -240,7 +240,7 @@ describe('self-metrics', () => {
   });
 
   it('counts notifications by receiver, destination and outcome and times deliveries', async () => {
-    const metrics = createMetrics({ version: 'x' });
+    const metrics = createSelfMetrics({ version: 'x', now: () => NOW });
     const row = { id: 1 } as OutboxRow;
     metrics.dispatch.delivered?.('oncall', 'slack', row, 250);
     metrics.dispatch.delivered?.('oncall', 'slack', row, 1750);

@@ -3,15 +3,16 @@ import type { InstanceStatus, SloStatus } from '../engine/engine.js';
 import { REJECTIONS } from '../engine/sample-check.js';
 import type { MetricsErrorKind } from '../metrics/errors.js';
 import type { DispatchObserver } from '../notify/dispatcher.js';
-import { burnRatesByWindow } from '../server/status-json.js';
 import { formatDuration } from '../slo/duration.js';
 import { nominalPeriodMs } from '../slo/windows.js';
+import { burnRatesByWindow } from '../slo/window-rates.js';
 import type { StorageFault } from '../store/db.js';
 import { STORAGE_FAULTS } from '../store/db.js';
 import type { DaemonView } from './view.js';
 
 /**
- * burnwatch's own Prometheus metrics: self-metrics the daemon reports through hooks (cycles, query errors,
+ * burnwatch's own Prometheus metrics (what our `/metrics` exposes; `src/metrics/` is the other direction, reading
+ * Prometheus): self-metrics the daemon reports through hooks (cycles, query errors,
  * reloads, notifications) and gauges refreshed from the DaemonView on every scrape (engine and outbox health,
  * one set per SLO). Names, labels and meanings are a contract shared with the Grafana dashboard and the
  * README: change them only together.
@@ -36,7 +37,7 @@ export const QUERY_ERROR_KINDS: readonly (MetricsErrorKind | 'other')[] = [
 
 const ALERT_PHASES = ['inactive', 'pending', 'firing', 'nodata'] as const;
 
-export interface BurnwatchMetrics {
+export interface SelfMetrics {
   /** A registry of its own (never prom-client's global one), with the default process metrics. */
   readonly registry: Registry;
   cycle(report: CycleReport): void;
@@ -53,14 +54,14 @@ export interface BurnwatchMetrics {
   collect(view: DaemonView): void;
 }
 
-export interface MetricsOptions {
+export interface SelfMetricsOptions {
   readonly version: string;
   /** Wall clock in ms (for the reload timestamp); the composition root passes its clock. */
-  readonly now?: () => number;
+  readonly now: () => number;
 }
 
-export function createMetrics(options: MetricsOptions): BurnwatchMetrics {
-  const now = options.now ?? (() => Date.now());
+export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
+  const { now } = options;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -205,7 +206,7 @@ function setSloGauges(g: PerSlo, status: SloStatus): void {
     const obs = i.observation;
     if (Number.isFinite(obs.budget.remaining)) g.budget.set(labels, obs.budget.remaining);
     if (obs.budget.timeToExhaustionMs !== null) g.exhaustion.set(labels, obs.budget.timeToExhaustionMs / 1000);
-    for (const [window, rate] of burnRatesByWindow(i)) if (Number.isFinite(rate)) g.burnRate.set({ ...labels, window }, rate);
+    for (const [window, rate] of burnRatesByWindow(obs.tiers)) if (Number.isFinite(rate)) g.burnRate.set({ ...labels, window }, rate);
     for (const [severity, phase] of alertPhases(i)) {
       for (const state of ALERT_PHASES) g.alertState.set({ ...labels, severity, state }, state === phase ? 1 : 0);
     }

@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { RunDeps } from './cli/run.js';
+import type { AppConfig } from './config/load.js';
+import { Engine } from './engine/engine.js';
+import type { LinkSettings } from './alerting/notification.js';
+import { createPrometheusSource } from './metrics/prometheus/client.js';
+import { formatByteSize, resolveClientOptions } from './metrics/prometheus/config.js';
+import type { MetricsSource } from './metrics/source.js';
+import type { RoutingConfig } from './notify/routing-config.js';
+import { redactUrl } from './redact-url.js';
+import { CycleLogger } from './runtime/cycle.js';
+import { Daemon } from './runtime/daemon.js';
+import type { DaemonMetrics } from './runtime/daemon-metrics.js';
+import { Delivery } from './runtime/delivery.js';
+import { loadRouting, loadSlos } from './runtime/files.js';
+import type { DaemonLogger } from './runtime/logger.js';
+import { createLogger } from './runtime/logger.js';
+import type { Timers } from './runtime/scheduler.js';
+import { secretResolver } from './runtime/secrets.js';
+import { databaseProblem, problem, StartupError } from './runtime/startup-error.js';
+import { StorageHealth } from './runtime/storage-health.js';
+import { acquireWriterLock } from './runtime/writer-lock.js';
+import type { SelfMetrics } from './server/self-metrics.js';
+import { createSelfMetrics } from './server/self-metrics.js';
+import { createServer } from './server/server.js';
+import { statusPageRoutes } from './server/ui/routes.js';
+import type { Db, DbFile } from './store/db.js';
+import { openDb, storageFault, trackDbFile } from './store/db.js';
+import { OutboxStore } from './store/outbox.js';
+import { SilenceStore } from './store/silences.js';
+
+/**
+ * The composition root's second half (main.ts is the first): the daemon's object graph, built from the settings
+ * and what main.ts reads of the process. main.ts loads this module only for `burnwatch run`, so that the other
+ * commands start without the database, notifier and HTTP modules.
+ */
+
+/** What the daemon gets of the process (main.ts reads it from `process`; tests pass their own). */
+export interface DaemonHost {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly timers: Timers;
+  readonly random: () => number;
+  readonly logger: DaemonLogger;
+  /** Where the console receiver writes (standard output). */
+  readonly stdout: { write(text: string): unknown };
+  readonly version: string;
+  readonly metrics?: DaemonMetrics;
+  /** For tests: a different metrics backend. */
+  readonly source?: MetricsSource;
+  /** This process's id and a liveness check of another, for the single-writer lock. */
+  readonly pid?: number;
+  readonly isAlive?: (pid: number) => boolean;
+}
+
+/** The process as `burnwatch run` sees it: the daemon's host without the parts built from the settings. */
+export interface ProcessHost extends Omit<DaemonHost, 'logger' | 'metrics' | 'source'> {
+  /** Registers a signal handler. */
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
+}
+
+/** What the run command needs (cli/run.ts): the daemon with its metrics and logs, its HTTP server, the signals. */
+export function runDeps(host: ProcessHost): RunDeps {
+  const metrics = createSelfMetrics({ version: host.version, now: () => host.timers.now() });
+  return {
+    start: (config) => startDaemon(config, { ...host, logger: createLogger({ level: config.raw.log.level, version: host.version }), metrics }),
+    serve: (daemon) => serveDaemon(daemon, metrics, host),
+    onSignal: host.onSignal,
+  };
+}
+
+/**
+ * Builds the daemon: opens the database and takes its writer lock, builds the receivers (with their secrets),
+ * loads the SLO files, connects the Prometheus client, the outbox and the engine. Every start-up problem
+ * (config, database, routing, secrets, SLO files, Prometheus connection settings) is collected and thrown as
+ * one StartupError with located messages; nothing is left open then.
+ */
+export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
+  const log = host.logger.child({ component: 'daemon' });
+  const dbPath = resolve(host.cwd, config.databasePath);
+  let db: Db;
+  let dbFile: DbFile;
+  let release: () => void;
+  const opening = host.timers.now();
+  try {
+    db = openDb(dbPath, { verify: true });
+    dbFile = trackDbFile(dbPath);
+  } catch (err) {
+    throw databaseProblem(err, dbPath);
+  }
+  const checkMs = host.timers.now() - opening;
+  try {
+    release = acquireWriterLock(dbPath, host.pid ?? 0, host.isAlive ?? (() => false));
+  } catch (err) {
+    db.close();
+    throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'run one burnwatch per database (one replica, Recreate strategy); stop the other one or point this one at another database', 'database.path')]);
+  }
+  try {
+    const { metrics } = host;
+    const storage = new StorageHealth({ dbPath, dbFile, logger: host.logger, ...(metrics?.storageError ? { onFault: (fault) => metrics.storageError?.(fault) } : {}) });
+    const routing = loadRouting(config, host.cwd, host.logger);
+    const secrets = secretResolver(host.env, config.routingFile === undefined ? host.cwd : dirname(resolve(host.cwd, config.routingFile)));
+    const created = Delivery.create(routing, {
+      store: new OutboxStore(db),
+      silences: new SilenceStore(db),
+      notifierDeps: { secrets, logger: host.logger.child({ component: 'notify' }), stdout: host.stdout },
+      now: () => host.timers.now(),
+      random: host.random,
+      logger: host.logger.child({ component: 'outbox' }),
+      schedule: (fn, ms) => {
+        const h = host.timers.setTimeout(fn, ms);
+        return { cancel: () => host.timers.clearTimeout(h) };
+      },
+      ...(metrics?.dispatch ? { observer: metrics.dispatch } : {}),
+      onStorageError: (err) => {
+        if (!storage.report(err, 'outbox')) host.logger.error({ component: 'outbox', err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed; will try again');
+      },
+      retry: { initialDelayMs: 2_000, maxDelayMs: 5 * 60_000, maxAgeMs: config.maxAgeMs, sendTimeoutMs: config.sendTimeoutMs },
+      resendDelayMs: 60_000,
+    });
+    if (!created.ok) throw new StartupError(created.errors);
+    const delivery = created.delivery;
+    const slos = loadSlos(config, host.cwd);
+    if (!slos.ok) throw new StartupError(slos.errors);
+    for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
+    const source = host.source ?? prometheusSource(config, host);
+    const links = linkSettings(config, delivery.routing);
+    const cycleLogger = new CycleLogger(host.logger);
+    const engine = new Engine(
+      { source, db, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression },
+      {
+        slotMs: config.intervalMs,
+        rateWindowMs: config.rateWindowMs,
+        ...(config.maxBackfillMs === undefined ? {} : { maxBackfillMs: config.maxBackfillMs }),
+        links,
+      },
+    );
+    const daemon = new Daemon({
+      config,
+      version: host.version,
+      cwd: host.cwd,
+      timers: host.timers,
+      logger: host.logger,
+      ...(metrics ? { metrics } : {}),
+      db,
+      storage,
+      releaseLock: release,
+      engine,
+      cycleLogger,
+      delivery,
+      source,
+      backendUrl: redactUrl(config.raw.prometheus.url),
+      links,
+      slos: slos.slos,
+    });
+    engine.setSlos(slos.slos, host.timers.now());
+    delivery.reportCarriedOver(engine.firingAlerts());
+    log.info({ slos: slos.slos.length, receivers: delivery.receivers(), database: config.databasePath, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
+    return daemon;
+  } catch (err) {
+    db.close();
+    release();
+    if (err instanceof StartupError || storageFault(err, dbPath) === undefined) throw err;
+    throw databaseProblem(err, dbPath);
+  }
+}
+
+/** The Prometheus client of the settings (credentials from files or the environment); bad settings are a StartupError. */
+function prometheusSource(config: AppConfig, host: DaemonHost): MetricsSource {
+  try {
+    const promLog = host.logger.child({ component: 'prometheus' });
+    return createPrometheusSource({
+      ...resolveClientOptions(config.raw.prometheus, {
+        readFile: (p) => readFileSync(resolve(host.cwd, p), 'utf8'),
+        env: host.env,
+      }),
+      onAnswerTooLarge: (info) => promLog.info({ ...info, limit: formatByteSize(info.limitBytes) }, 'answer larger than prometheus.maxResponseSize; asking for the two halves of the range instead'),
+    });
+  } catch (err) {
+    throw new StartupError([problem(config.file ?? '(settings)', (err as Error).message.split('\n')[0] ?? 'invalid Prometheus settings', (err as Error).message.split('\n')[1] ?? 'check the prometheus settings', 'prometheus')]);
+  }
+}
+
+/** Where notifications and the status page link to: the settings' links over the routing file's, Prometheus without credentials. */
+function linkSettings(config: AppConfig, routing: RoutingConfig): LinkSettings {
+  const routingLinks = routing.links;
+  const links = config.raw.links;
+  return {
+    ...routingLinks,
+    ...(links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: links.runbookBaseUrl }),
+    prometheusUrl: links.prometheusUrl ?? routingLinks.prometheusUrl ?? redactUrl(config.raw.prometheus.url),
+    ...(links.dashboardUrl === undefined ? {} : { dashboardUrl: links.dashboardUrl }),
+    ...(config.raw.server.externalUrl === undefined ? {} : { statusPageUrl: config.raw.server.externalUrl }),
+  };
+}
+
+/**
+ * Starts the HTTP server of a running daemon on `server.host:server.port` (status page, /metrics, health, JSON
+ * API), with the API token (if configured) read from its env var or file. A port in use is an error naming
+ * the setting.
+ */
+export async function serveDaemon(daemon: Daemon, metrics: SelfMetrics, host: Pick<DaemonHost, 'env' | 'cwd'>): Promise<{ close(): Promise<void> }> {
+  const settings = daemon.config.raw.server;
+  const tokenRef = settings.apiToken;
+  const apiToken = tokenRef === undefined ? undefined : secretResolver(host.env, host.cwd)('env' in tokenRef ? { env: tokenRef.env } : { file: tokenRef.file }, 'server.apiToken');
+  const logger = daemon.logger('api');
+  const routes = statusPageRoutes(daemon.view.statusReader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '' });
+  const server = createServer(daemon.view, metrics, { ...(apiToken === undefined ? {} : { apiToken }), logger, routes });
+  const bound = await server.listen(settings.host, settings.port);
+  logger.info({ host: bound.host, port: bound.port }, 'HTTP server listening (status page /, /metrics, /healthz, /readyz, /api/v1)');
+  return server;
+}
