@@ -424,9 +424,11 @@ export class Engine {
     const slices = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
     this.deps.db.transaction(() => {
       const slots = [...table.keys()].filter((s) => s > fromMs && s <= toMs);
+      // Slices are counted at each slice boundary, or at each step when a step (backfill) is longer than a slice.
+      const span = slices ? Math.max(slices.sliceMs, stepMs) : 0;
       if (slices) {
         // Slice boundaries need a row even when no data arrived in their last slot.
-        for (let s = alignDown(fromMs, slices.sliceMs) + slices.sliceMs; s <= toMs; s += slices.sliceMs) if (s > fromMs) slots.push(s);
+        for (let s = alignDown(fromMs, span) + span; s <= toMs; s += span) if (s > fromMs) slots.push(s);
       }
       const ordered = [...new Set(slots)].sort((a, b) => a - b);
       for (const s of ordered) {
@@ -440,10 +442,9 @@ export class Engine {
           this.ledger.append(inst.id, s, { ...inc, sliceBad: 0, slices: 0 });
           written.set(inst.id, inc);
         }
-        if (slices && (s % slices.sliceMs === 0 || stepMs > slices.sliceMs)) {
+        if (slices && s % span === 0) {
           for (const inst of this.ledger.instancesOf(slo.id)) {
             const base = written.get(inst.id) ?? { bad: 0, total: 0, data: false };
-            const span = Math.max(slices.sliceMs, stepMs);
             const sum = this.ledger.sums(inst.id, s).window(span);
             if (sum.total <= 0) continue;
             const count = Math.max(1, Math.floor(stepMs / slices.sliceMs));

@@ -65,6 +65,23 @@ describe('engine: timeslice accounting', () => {
     expect(slicesOf(engine, slo, T0 + 5 * MINUTE, 10 * MINUTE)).toEqual(want);
   });
 
+  it.each([
+    // 10 % of requests fail all along: every 1-minute slice has a good ratio of 0.9, so an hour holds 60 slices,
+    // all bad under a 0.95 target, and their error ratios add up to 60 x 0.1 = 6 for ratioTimeslices. The
+    // hour 10 h back was backfilled in 5-minute steps (12 steps of 5 slices), the one 80 h back in one hourly
+    // step (60 slices); the last hour was read slot by slot.
+    ['timeslices', { kind: 'timeslices', sliceMs: MINUTE, target: 0.95 }, 60],
+    ['ratioTimeslices', { kind: 'ratioTimeslices', sliceMs: MINUTE }, 6],
+  ] as const)('counts an hour of backfilled history as 60 one-minute slices, whatever step it was read in (%s)', async (_name, budgeting, sliceBad) => {
+    const slo = slicedSlo(budgeting);
+    const engine = engineOn(traffic(() => 0.1, T0 - 100 * HOUR), 90 * HOUR);
+    engine.setSlos([slo], T0);
+    await engine.ingest(T0);
+    for (const at of [T0, T0 - 10 * HOUR, T0 - 80 * HOUR]) {
+      expect(slicesOf(engine, slo, at, HOUR), new Date(at).toISOString()).toEqual({ sliceBad, slices: 60 });
+    }
+  });
+
   it('counts a slice whose last slot had no data (a slice boundary gets a row of its own)', async () => {
     // Traffic stops at T0 + 30 s: the slice (T0, T0 + 1 min] has data only in its first slot, and still counts.
     const stopped = new FakeMetrics([
