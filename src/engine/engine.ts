@@ -11,15 +11,18 @@ import { DAY } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
 import { evaluateInstance, readSums } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
+import type { EventCounts, SlicedBudgeting } from '../slo/timeslices.js';
+import { SliceAccumulator, sliceSpanMs } from '../slo/timeslices.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
+import type { LedgerCursor } from '../store/ledger.js';
 import { isStorageError } from '../store/db.js';
 import { COARSE_STEP_MS, FINE_RETENTION_MS, labelsKey, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
 import { CounterStepReader } from './counter-steps.js';
-import type { InstanceRow, RejectedSample, RejectSink, SlotTable } from './feeds.js';
+import type { Increment, RejectedSample, RejectSink, SlotTable } from './feeds.js';
 import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher, slotOf } from './feeds.js';
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
@@ -118,7 +121,17 @@ interface SloRuntime {
   ingestedMs?: number;
   /** Slots (ends) that held rejected samples, not evaluated yet: the SLO is unknown at each. */
   rejectedSlots: Map<number, Map<Rejection, number>>;
+  /** Timeslice SLOs: each instance's events in the slice span still open where the last write ended. */
+  openSlices?: OpenSlices;
 }
+
+interface OpenSlices {
+  readonly atMs: number;
+  readonly spanMs: number;
+  readonly counts: ReadonlyMap<number, EventCounts>;
+}
+
+const NO_SLICES = { sliceBad: 0, slices: 0 } as const;
 
 /** SLOs caught up (backfilled) at the same time. */
 const CATCH_UP_CONCURRENCY = 4;
@@ -211,12 +224,20 @@ export class Engine {
       const prev = this.runtimes.get(slo.id);
       if (!prev) added.push(slo.id);
       const cursor = this.ledger.cursor(slo.id);
-      if (cursor && cursor.fingerprint !== fingerprint) {
+      const rebuild = cursor !== undefined && cursor.fingerprint !== fingerprint;
+      if (rebuild) {
         rebuilt.push(slo.id);
         this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
         this.tracker.forget(slo.id);
       }
-      this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, rejectedSlots: prev?.rejectedSlots ?? new Map<number, Map<Rejection, number>>(), ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
+      this.runtimes.set(slo.id, {
+        slo,
+        plan: planFor(slo.indicator, slo.groupBy),
+        fingerprint,
+        rejectedSlots: prev?.rejectedSlots ?? new Map<number, Map<Rejection, number>>(),
+        ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }),
+        ...(prev?.openSlices === undefined || rebuild ? {} : { openSlices: prev.openSlices }),
+      });
       if (!this.statuses.has(slo.id)) this.statuses.set(slo.id, { slo, state: 'waiting', instances: [] });
       else this.statuses.set(slo.id, { ...(this.statuses.get(slo.id) as SloStatus), slo });
     }
@@ -245,22 +266,26 @@ export class Engine {
       // cursor with the lookback that gives it baselines.
       this.ledger.resetCache();
       this.tracker = new CounterTracker();
-      for (const rt of this.runtimes.values()) delete rt.ingestedMs;
+      for (const rt of this.runtimes.values()) {
+        delete rt.ingestedMs;
+        delete rt.openSlices;
+      }
       throw err;
     }
   }
 
   private async ingestAll(toMs: number, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
-    const live: SloRuntime[] = [];
-    const catchUp: SloRuntime[] = [];
+    const live: { rt: SloRuntime; cursor: LedgerCursor }[] = [];
+    const catchUp: { rt: SloRuntime; cursor: LedgerCursor | undefined }[] = [];
     for (const rt of this.runtimes.values()) {
+      // The one read of the SLO's cursor this cycle: what the cycle writes follows from it.
       const cursor = this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
       // Live only when this process has read the previous slot itself: after a restart the counter tracker has
       // no baselines yet, so even a one-slot gap is read with the lookback that provides them.
-      if (cursor && cursor.lastSlotMs === toMs - slot && rt.ingestedMs !== undefined) live.push(rt);
-      else catchUp.push(rt);
+      if (cursor && cursor.lastSlotMs === toMs - slot && rt.ingestedMs !== undefined) live.push({ rt, cursor });
+      else catchUp.push({ rt, cursor });
     }
     const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });
     this.cycleRejected = new Map();
@@ -268,7 +293,7 @@ export class Engine {
     const steps = new CounterStepReader(this.deps.source, signal ? { signal } : {});
     // Live SLOs: one shared raw-sample fetch for all their selectors.
     if (live.length > 0) {
-      const selectors = live.flatMap((rt) => rawSelectorsOf(rt.plan));
+      const selectors = live.flatMap(({ rt }) => rawSelectorsOf(rt.plan));
       let raw: Map<string, Series[]> | undefined;
       try {
         raw = selectors.length > 0 ? await fetcher.fetch(selectors, toMs - slot, toMs) : new Map<string, Series[]>();
@@ -277,26 +302,21 @@ export class Engine {
         raw = undefined;
         this.deps.logger.warn({ err: describe(err) }, 'shared raw-sample fetch failed; fetching per SLO');
       }
-      const done = await Promise.allSettled(live.map(async (rt) => {
-        const cursor = this.ledger.cursor(rt.slo.id);
-        const from = cursor?.lastSlotMs ?? toMs - slot;
-        await this.ingestFine(rt, from, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal);
-      }));
+      const done = await Promise.allSettled(live.map(({ rt, cursor }) => this.ingestFine(rt, cursor, cursor.lastSlotMs, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal)));
       // A storage error (the only kind that gets here) after every SLO has finished, so none writes later.
       for (const d of done) if (d.status === 'rejected') throw d.reason;
     }
     // Catch-ups wait mostly on the backend: a few at a time keep it and this process busy.
     const queue = [...catchUp];
     const worker = async (): Promise<void> => {
-      for (let rt = queue.shift(); rt; rt = queue.shift()) await this.catchUp(rt, toMs, fetcher, steps, signal);
+      for (let next = queue.shift(); next; next = queue.shift()) await this.catchUp(next.rt, next.cursor, toMs, fetcher, steps, signal);
     };
     await Promise.all(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }
 
-  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
-    const cursor = this.ledger.cursor(rt.slo.id);
+  private async catchUp(rt: SloRuntime, cursor: LedgerCursor | undefined, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
     const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
@@ -315,7 +335,7 @@ export class Engine {
       if (from % step !== 0) {
         // A gap that starts between two steps (a resumed ledger): read up to the next step boundary in full.
         const head = Math.min(Math.ceil(from / step) * step, until);
-        await this.ingestFine(rt, from, head, undefined, fetcher, lookup(from), signal);
+        await this.ingestFine(rt, cursor, from, head, undefined, fetcher, lookup(from), signal);
         if (rt.error !== undefined) return;
         from = head;
         if (from >= until) continue;
@@ -329,7 +349,7 @@ export class Engine {
           ...(baselines ? { baselines } : {}),
           ...(signal ? { signal } : {}),
         });
-        this.write(rt, table, from, until, step, this.ledger.cursor(rt.slo.id)?.firstSlotMs ?? from);
+        this.write(rt, cursor, table, from, until, step);
         // The counter baselines this process holds for the SLO are older than the ledger now.
         this.tracker.forget(rt.slo.id);
         from = until;
@@ -338,7 +358,7 @@ export class Engine {
         return;
       }
     }
-    await this.ingestFine(rt, from, toMs, undefined, fetcher, lookup(from), signal);
+    await this.ingestFine(rt, cursor, from, toMs, undefined, fetcher, lookup(from), signal);
   }
 
   /** Baselines of counter series first seen in a live slot, looked up as far back as the SLO's ledger reaches. */
@@ -346,7 +366,7 @@ export class Engine {
     return createBaselineLookup(this.deps.source, Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
   }
 
-  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
+  private async ingestFine(rt: SloRuntime, cursor: LedgerCursor | undefined, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
     try {
       let raw = shared;
@@ -362,8 +382,7 @@ export class Engine {
         ...(baselines ? { baselines } : {}),
         ...(signal ? { signal } : {}),
       });
-      const cursor = this.ledger.cursor(rt.slo.id);
-      this.write(rt, table, fromMs, toMs, slot, cursor?.firstSlotMs ?? fromMs);
+      this.write(rt, cursor, table, fromMs, toMs, slot);
     } catch (err) {
       this.fail(rt, err);
     }
@@ -407,6 +426,7 @@ export class Engine {
       this.deps.logger.warn({ slo: rt.slo.id, err: err.message }, 'the SLO\'s ledger holds a non-finite sum; rebuilding it from Prometheus');
       this.deps.db.transaction(() => this.ledger.dropSlo(rt.slo.id))();
       this.tracker.forget(rt.slo.id);
+      delete rt.openSlices;
     }
     const message = describe(err);
     const kind = err instanceof MetricsSourceError ? err.kind : 'other';
@@ -418,44 +438,52 @@ export class Engine {
     rt.errorKind = kind;
   }
 
-  /** Writes a slot table into the ledger (with timeslice accounting) and advances the cursor, in one transaction. */
-  private write(rt: SloRuntime, table: SlotTable, fromMs: number, toMs: number, stepMs: number, firstSlotMs: number): void {
+  /**
+   * Each instance's events in the slice span open at `fromMs` (none when a span starts there): kept in memory
+   * from the write that ended at `fromMs`, or, after a restart, a reload or a failed write, read from the ledger.
+   */
+  private openSlices(rt: SloRuntime, budgeting: SlicedBudgeting, fromMs: number, stepMs: number): ReadonlyMap<number, EventCounts> {
+    const spanMs = sliceSpanMs(budgeting, stepMs);
+    const startMs = alignDown(fromMs, spanMs);
+    if (startMs === fromMs) return new Map();
+    const kept = rt.openSlices;
+    if (kept?.atMs === fromMs && kept.spanMs === spanMs) return kept.counts;
+    return new Map(this.ledger.instancesOf(rt.slo.id).map((inst) => [inst.id, this.ledger.sums(inst.id, fromMs).since(startMs)]));
+  }
+
+  /**
+   * Writes a slot table into the ledger and advances the cursor, in one transaction. Timeslice SLOs count their
+   * slices from the increments written (`slo/timeslices.ts`), with what the slice span open at `fromMs` held
+   * before: kept from the last write, or read from the ledger before the transaction. `cursor` is the one the
+   * cycle read (a ledger's first write sets its first slot).
+   */
+  private write(rt: SloRuntime, cursor: LedgerCursor | undefined, table: SlotTable, fromMs: number, toMs: number, stepMs: number): void {
     const { slo } = rt;
-    const slices = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
+    const budgeting = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
+    const spanMs = budgeting && sliceSpanMs(budgeting, stepMs);
+    const slices = budgeting && new SliceAccumulator(budgeting, stepMs, this.openSlices(rt, budgeting, fromMs, stepMs));
     this.deps.db.transaction(() => {
       const slots = [...table.keys()].filter((s) => s > fromMs && s <= toMs);
-      // Slices are counted at each slice boundary, or at each step when a step (backfill) is longer than a slice.
-      const span = slices ? Math.max(slices.sliceMs, stepMs) : 0;
-      if (slices) {
-        // Slice boundaries need a row even when no data arrived in their last slot.
-        for (let s = alignDown(fromMs, span) + span; s <= toMs; s += span) if (s > fromMs) slots.push(s);
-      }
-      const ordered = [...new Set(slots)].sort((a, b) => a - b);
-      for (const s of ordered) {
-        const rows = table.get(s) ?? new Map<string, InstanceRow>();
+      // Slice boundaries need a row even when no data arrived in their last slot.
+      if (spanMs !== undefined) for (let s = alignDown(fromMs, spanMs) + spanMs; s <= toMs; s += spanMs) slots.push(s);
+      for (const s of [...new Set(slots)].sort((a, b) => a - b)) {
         const maintenance = isInMaintenance(slo.maintenance, s - 1);
-        const written = new Map<number, { bad: number; total: number; data: boolean }>();
-        for (const row of rows.values()) {
+        const increments = new Map<number, Increment>();
+        for (const row of table.get(s)?.values() ?? []) {
           const inst = this.ledger.instance(slo.id, row.labels, s);
           // Maintenance slots keep their data mark (the SLO is not "without data") but count no events.
           const inc = maintenance ? { bad: 0, total: 0, data: row.inc.data } : row.inc;
-          this.ledger.append(inst.id, s, { ...inc, sliceBad: 0, slices: 0 });
-          written.set(inst.id, inc);
+          increments.set(inst.id, inc);
+          slices?.add(inst.id, inc);
         }
-        if (slices && s % span === 0) {
-          for (const inst of this.ledger.instancesOf(slo.id)) {
-            const base = written.get(inst.id) ?? { bad: 0, total: 0, data: false };
-            const sum = this.ledger.sums(inst.id, s).window(span);
-            if (sum.total <= 0) continue;
-            const count = Math.max(1, Math.floor(stepMs / slices.sliceMs));
-            const ratio = Math.max(0, sum.bad) / sum.total;
-            const sliceBad = slices.kind === 'timeslices' ? (1 - ratio < slices.target ? count : 0) : ratio * count;
-            this.ledger.append(inst.id, s, { ...base, sliceBad, slices: count });
-          }
-        }
+        const counted = spanMs !== undefined && s % spanMs === 0 ? slices?.close() : undefined;
+        for (const [id, inc] of increments) this.ledger.append(id, s, { ...inc, ...(counted?.get(id) ?? NO_SLICES) });
+        // An instance without data in the boundary's slot counts its slice all the same.
+        for (const [id, count] of counted ?? []) if (!increments.has(id)) this.ledger.append(id, s, { bad: 0, total: 0, data: false, ...count });
       }
-      this.ledger.setCursor(slo.id, rt.fingerprint, firstSlotMs, toMs);
+      this.ledger.setCursor(slo.id, rt.fingerprint, cursor?.firstSlotMs ?? fromMs, toMs);
     })();
+    if (spanMs !== undefined && slices) rt.openSlices = { atMs: toMs, spanMs, counts: slices.carried() };
     if (rt.error !== undefined) this.deps.logger.info({ slo: slo.id }, 'SLO queries succeed again');
     delete rt.error;
     delete rt.errorKind;

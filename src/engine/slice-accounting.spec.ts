@@ -82,6 +82,25 @@ describe('engine: timeslice accounting', () => {
     }
   });
 
+  it.each([
+    // 20 % of 10 requests/s fail in the first 2 minutes of the 5-minute slice (T0, T0 + 5 min], none after:
+    // 240 bad of 3,000, an error ratio of 0.08 and a good ratio of 0.92. The process restarts halfway through
+    // the slice; the slice still counts the events before the restart.
+    ['timeslices, target 0.95: the slice is bad', { kind: 'timeslices', sliceMs: 5 * MINUTE, target: 0.95 }, 1],
+    ['ratioTimeslices: the slice adds its error ratio', { kind: 'ratioTimeslices', sliceMs: 5 * MINUTE }, 0.08],
+  ] as const)('counts a slice across a restart inside it (%s)', async (_name, budgeting, sliceBad) => {
+    const slo = slicedSlo(budgeting);
+    const source = traffic((t) => (t > T0 && t <= T0 + 2 * MINUTE ? 0.2 : 0), T0 - 8 * HOUR);
+    const db = openDb(':memory:');
+    const before = new Engine({ source, db, logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: HOUR });
+    before.setSlos([slo], T0);
+    for (let t = T0; t <= T0 + 150_000; t += SLOT) await before.ingest(t);
+    const after = new Engine({ source, db, logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: HOUR });
+    after.setSlos([slo], T0 + 150_000);
+    for (let t = T0 + 180_000; t <= T0 + 5 * MINUTE; t += SLOT) await after.ingest(t);
+    expect(slicesOf(after, slo, T0 + 5 * MINUTE, 5 * MINUTE)).toEqual({ sliceBad, slices: 1 });
+  });
+
   it('counts a slice whose last slot had no data (a slice boundary gets a row of its own)', async () => {
     // Traffic stops at T0 + 30 s: the slice (T0, T0 + 1 min] has data only in its first slot, and still counts.
     const stopped = new FakeMetrics([

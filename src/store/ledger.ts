@@ -38,6 +38,14 @@ export interface CumulativeRow {
   readonly sum: WindowSum;
 }
 
+/** How far an SLO's ledger is written (from its first slot to its last), and for which indicator. */
+export interface LedgerCursor {
+  /** `ledgerFingerprint`: a ledger written for another indicator is rebuilt. */
+  readonly fingerprint: string;
+  readonly firstSlotMs: number;
+  readonly lastSlotMs: number;
+}
+
 export interface Instance {
   readonly id: number;
   readonly sloId: string;
@@ -242,11 +250,12 @@ export class Ledger {
     return { window: (ms) => since(atMs - ms), since };
   }
 
-  cursor(sloId: string): { fingerprint: string; firstSlotMs: number; lastSlotMs: number } | undefined {
+  cursor(sloId: string): LedgerCursor | undefined {
     const row = this.stmt.cursor.get(sloId) as { fingerprint: string; first_slot_ms: number; last_slot_ms: number } | undefined;
     return row && { fingerprint: row.fingerprint, firstSlotMs: row.first_slot_ms, lastSlotMs: row.last_slot_ms };
   }
 
+  /** Moves an SLO's cursor to `lastSlotMs`; `firstSlotMs` is set by the first write of a ledger and kept after it. */
   setCursor(sloId: string, fingerprint: string, firstSlotMs: number, lastSlotMs: number): void {
     this.stmt.setCursor.run(sloId, fingerprint, firstSlotMs, lastSlotMs);
   }
