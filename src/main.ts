@@ -23,7 +23,9 @@ Commands:
   run                   the daemon: evaluate SLOs continuously and deliver notifications
   evaluate              one-shot status of every SLO against Prometheus (burn rates, budget, alerts)
   backtest              replay SLOs over history: pages and tickets they would have produced
+  report                error-budget report of a range or month (markdown, html, csv, json)
   silence add|list|expire  mute notifications of matching alerts for a while
+  gate                  ask a running burnwatch whether the error budget allows a deploy (exit 0/1/2)
   help                  show this text
 
 Run burnwatch <command> --help for the options of a command.`;
@@ -76,7 +78,9 @@ const commands: Readonly<Record<string, Command>> = {
   convert: async (args, io) => (await import('./cli/convert.js')).convertCommand(args, io),
   evaluate: async (args, io) => (await import('./cli/evaluate.js')).evaluateCommand(args, io),
   backtest: async (args, io) => (await import('./cli/backtest.js')).backtestCommand(args, io),
+  report: async (args, io) => (await import('./cli/report.js')).reportCommand(args, io),
   silence: async (args, io) => (await import('./cli/silence.js')).silenceCommand(args, io),
+  gate: async (args, io) => (await import('./cli/gate.js')).gateCommand(args, io),
   run: async (args, io) => {
     const [{ runCommand }, { runDeps }] = await Promise.all([import('./cli/run.js'), import('./wiring.js')]);
     return runCommand(args, io, runDeps(processHost()));

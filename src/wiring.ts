@@ -12,6 +12,7 @@ import { redactUrl } from './redact-url.js';
 import { CycleLogger } from './runtime/cycle.js';
 import { Daemon } from './runtime/daemon.js';
 import type { DaemonMetrics } from './runtime/daemon-metrics.js';
+import { DigestScheduler, digestProblems } from './runtime/digests.js';
 import { Delivery } from './runtime/delivery.js';
 import { loadRouting, loadSlos } from './runtime/files.js';
 import type { DaemonLogger } from './runtime/logger.js';
@@ -23,6 +24,7 @@ import { StorageHealth } from './runtime/storage-health.js';
 import { acquireWriterLock } from './runtime/writer-lock.js';
 import type { SelfMetrics } from './server/self-metrics.js';
 import { createSelfMetrics } from './server/self-metrics.js';
+import { gateRoutes } from './server/gate.js';
 import { createServer } from './server/server.js';
 import { statusPageRoutes } from './server/ui/routes.js';
 import type { Db, DbFile } from './store/db.js';
@@ -121,6 +123,8 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
     });
     if (!created.ok) throw new StartupError(created.errors);
     const delivery = created.delivery;
+    const digestErrors = digestProblems(config.raw.reports.digests, delivery.routing, config.file ?? '(settings)');
+    if (digestErrors.length > 0) throw new StartupError(digestErrors);
     const slos = loadSlos(config, host.cwd);
     if (!slos.ok) throw new StartupError(slos.errors);
     for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
@@ -153,6 +157,9 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
       backendUrl: redactUrl(config.raw.prometheus.url),
       links,
       slos: slos.slos,
+      ...(config.raw.reports.digests.length === 0 ? {} : {
+        digests: new DigestScheduler(config.raw.reports.digests, { db, outbox: delivery.store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
+      }),
     });
     engine.setSlos(slos.slos, host.timers.now());
     delivery.reportCarriedOver(engine.firingAlerts());
@@ -205,7 +212,7 @@ export async function serveDaemon(daemon: Daemon, metrics: SelfMetrics, host: Pi
   const tokenRef = settings.apiToken;
   const apiToken = tokenRef === undefined ? undefined : secretResolver(host.env, host.cwd)('env' in tokenRef ? { env: tokenRef.env } : { file: tokenRef.file }, 'server.apiToken');
   const logger = daemon.logger('api');
-  const routes = statusPageRoutes(daemon.view.statusReader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '' });
+  const routes = [...statusPageRoutes(daemon.view.statusReader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '' }), ...gateRoutes(daemon.view.statusReader)];
   const server = createServer(daemon.view, metrics, { ...(apiToken === undefined ? {} : { apiToken }), logger, routes });
   const bound = await server.listen(settings.host, settings.port);
   logger.info({ host: bound.host, port: bound.port }, 'HTTP server listening (status page /, /metrics, /healthz, /readyz, /api/v1)');

@@ -145,6 +145,25 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     await page.close();
   });
 
+  it('shows each instance\'s release gate: frozen since its budget ran out, or deploys allowed with the threshold', async () => {
+    await harness.runTo(T + 2 * HOUR);
+    // By hand: 126 bad of 252,000 requests by 13:00 (0.05 %), then 5 more bad and 10 more requests a second:
+    // above the 0.1 % error budget from 25.25 s on, so exhausted from the 13:00:30 slot on.
+    const page = await open('/slos/checkout-availability');
+    const gate = page.locator('[data-gate]');
+    await gate.waitFor();
+    expect(await gate.getAttribute('data-gate')).toBe('frozen');
+    const tile = await page.locator('.tile', { has: gate }).innerText();
+    expect(tile).toContain('FROZEN');
+    expect(tile).toContain('below 0.0% (default: when exhausted) since 2026-03-10 13:00:30 UTC');
+    await page.close();
+    const cart = await open('/slos/cart-availability');
+    await cart.locator('[data-gate]').waitFor();
+    expect(await cart.locator('[data-gate]').getAttribute('data-gate')).toBe('allowed');
+    expect(await cart.locator('.tile', { has: cart.locator('[data-gate]') }).innerText()).toContain('deploys allowed');
+    await cart.close();
+  });
+
   it.each(['/', '/slos/cart-availability?range=1d', '/alerts', '/silences'])('reaches every link of %s with the keyboard', async (path) => {
     const page = await open(path);
     await page.waitForLoadState('networkidle');

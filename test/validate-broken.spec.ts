@@ -61,6 +61,8 @@ const expected: Record<string, Expectation> = {
   '42-labels-as-list.yaml': { text: 'must be a map', path: 'metadata.labels' },
   '43-empty-file.yaml': { line: 1, text: 'holds no SLO document' },
   '44-scalar-document.yaml': { line: 1, text: 'expected an SLO object' },
+  '45-freeze-below-over-100.yaml': { text: 'must be at most 100%', path: 'spec.policy.freezeBelow', col: 18 },
+  '46-freeze-below-bare-number.yaml': { text: 'a percentage needs a % sign', path: 'spec.policy.freezeBelow', col: 18 },
 };
 
 function markerLine(file: string): number | undefined {

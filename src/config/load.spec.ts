@@ -33,6 +33,18 @@ describe('config/load', () => {
     expect(r.config.databasePath).toBe('/var/lib/burnwatch/b.db');
   });
 
+  it('reads report digests with their defaults, and locates a bad one', () => {
+    const good = loadConfig(file('reports:\n  digests:\n    - { name: weekly-slo, every: week, receiver: team-slack }\n'), {});
+    if (!good.ok) throw new Error(JSON.stringify(good.errors));
+    expect(good.config.raw.reports.digests).toEqual([{ name: 'weekly-slo', every: 'week', timezone: 'UTC', at: '09:00', receiver: 'team-slack', groupBy: 'service' }]);
+    expect(loadConfig(undefined, {}).ok && loadConfig(undefined, {})).toMatchObject({ config: { raw: { reports: { digests: [] } } } });
+    const bad = loadConfig(file('reports:\n  digests:\n    - name: weekly-slo\n      every: fortnight\n      timezone: Mars/Olympus\n      at: "9am"\n      receiver: team-slack\n'), {});
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors.map((e) => [e.line, e.path])).toEqual([[4, 'reports.digests[0].every'], [5, 'reports.digests[0].timezone'], [6, 'reports.digests[0].at']]);
+    expect(bad.errors[1]?.message).toMatch(/is not a time zone/);
+  });
+
   it('locates a misspelt setting in the file with a did-you-mean hint', () => {
     const r = loadConfig(file('prometheus:\n  url: http://prom:9090\nevaluation:\n  intervall: 30s\n'), {});
     expect(r.ok).toBe(false);

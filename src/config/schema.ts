@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PrometheusConnection } from '../metrics/prometheus/config.js';
 import { Duration } from '../formats/common-schema.js';
 import { DEFAULT_SPEC_LIMITS, MAX_DEPTH_CEILING } from '../formats/limits.js';
+import { isTimeZone } from '../slo/calendar.js';
 
 /**
  * The daemon's settings (`burnwatch run --config FILE`, every field optional). Environment variables
@@ -46,6 +47,23 @@ const Url = z.string().refine((u) => {
     return false;
   }
 }, { error: 'must be an http(s) URL\nwrite e.g. https://github.com/acme/slos/blob/main/' });
+
+/** A weekly or monthly report digest the daemon posts (see README "Reports"). */
+const Digest = z.strictObject({
+  name: z.string({ error: 'must be a name\nwrite e.g. weekly-slo-digest' })
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'is not a digest name\nwrite lower-case letters, digits and dashes, e.g. weekly-slo-digest' })
+    .meta({ description: 'Names the digest in logs and in the outbox (one digest per name and period is sent, also across restarts).' }),
+  every: z.enum(['week', 'month'], { error: 'must be week or month' })
+    .meta({ description: 'week: Monday to Monday; month: calendar months; both in the time zone.' }),
+  timezone: z.string().refine(isTimeZone, { error: 'is not a time zone\nwrite an IANA name such as UTC or Europe/Berlin' }).default('UTC')
+    .meta({ description: 'Where weeks and months begin and end, and the times the digest shows.' }),
+  at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time of day\nwrite HH:MM, e.g. 09:00' }).default('09:00')
+    .meta({ description: 'Local time on the first day of the new week or month at which the last one\'s digest is posted.' }),
+  receiver: z.string().min(1)
+    .meta({ description: 'A receiver of the routing file with a slack, webhook or console destination.' }),
+  groupBy: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be service or a label name' }).default('service')
+    .meta({ description: 'Totals per service (default) or per value of a label.' }),
+});
 
 export const AppConfigFile = z.strictObject({
   slos: z.strictObject({
@@ -97,6 +115,11 @@ export const AppConfigFile = z.strictObject({
   }).prefault({}),
   reload: z.strictObject({
     pollInterval: Duration.default('10s').meta({ description: 'How often the SLO folder and config files are checked for changes, at least 1s (SIGHUP reloads at once).' }),
+  }).prefault({}),
+  reports: z.strictObject({
+    digests: z.array(Digest).max(20, { error: 'at most 20 digests' }).default([])
+      .refine((list) => new Set(list.map((d) => d.name)).size === list.length, { error: 'two digests have the same name\ngive each digest its own name' })
+      .meta({ description: 'Weekly or monthly error-budget digests posted through the outbox (nothing lost, none sent twice).' }),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be fatal, error, warn, info, debug or trace' }).default('info'),

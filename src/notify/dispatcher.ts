@@ -1,4 +1,5 @@
 import type { OutboxRow, OutboxStore } from '../store/outbox.js';
+import type { ReportDigest } from '../report/digest.js';
 import type { FailureReason, Notifier, SendOutcome } from './notifier.js';
 
 /**
@@ -188,11 +189,12 @@ export class Dispatcher {
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, id: row.id }, 'notification dropped: its receiver is not configured any more');
       return;
     }
-    const previousRef = row.status === 'resolved' || row.kind !== 'state' ? this.deps.store.lastFiringRef(row.alertKey, row.receiver) : undefined;
+    const previousRef = row.kind !== 'digest' && (row.status === 'resolved' || row.kind !== 'state') ? this.deps.store.lastFiringRef(row.alertKey, row.receiver) : undefined;
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.policy.sendTimeoutMs)]);
     let outcome: SendOutcome;
     try {
-      outcome = await notifier.send(row.notification, { signal, ...(previousRef === undefined ? {} : { previousRef }) });
+      if (row.kind === 'digest') outcome = await sendDigest(notifier, row.digest, signal);
+      else outcome = await notifier.send(row.notification, { signal, ...(previousRef === undefined ? {} : { previousRef }) });
     } catch (err) {
       // A notifier must classify its failures; an exception is a bug or an abort: retry it.
       outcome = { ok: false, retryable: true, reason: 'other', error: err instanceof Error ? err : new Error(String(err)) };
@@ -239,4 +241,12 @@ export class Dispatcher {
       await all;
     }
   }
+}
+
+/** A digest to a destination that takes none (a receiver changed kind since it was queued) is a permanent failure. */
+function sendDigest(notifier: Notifier, digest: ReportDigest, signal: AbortSignal): Promise<SendOutcome> {
+  if (notifier.sendDigest === undefined) {
+    return Promise.resolve({ ok: false, retryable: false, reason: 'client-error', error: new Error(`receiver "${notifier.name}" (${notifier.kind}) takes no report digests: use a slack, webhook or console receiver in reports.digests`) });
+  }
+  return notifier.sendDigest(digest, { signal });
 }

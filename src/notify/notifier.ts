@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AlertNotification } from '../alerting/notification.js';
+import type { ReportDigest } from '../report/digest.js';
 
 /** The notification and its tiers are the pure core's (alerting/notification.ts); destinations render them. */
 export type { AlertNotification, TierStatus } from '../alerting/notification.js';
@@ -31,7 +32,12 @@ export interface Notifier {
   readonly kind: string;
   readonly name: string;
   send(notification: AlertNotification, context: SendContext): Promise<SendOutcome>;
+  /** A weekly or monthly report digest (settings `reports.digests`); destinations without it cannot take digests. */
+  sendDigest?(digest: ReportDigest, context: SendContext): Promise<SendOutcome>;
 }
+
+/** The destinations that take report digests. */
+export const DIGEST_KINDS: readonly string[] = ['slack', 'webhook', 'console'];
 
 /** Resolves a secret reference from the receiver config (env var or file); throws a clear error when missing. */
 export type SecretResolver = (ref: { readonly env?: string; readonly file?: string }, what: string) => string;

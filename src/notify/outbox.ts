@@ -53,6 +53,7 @@ const QUEUED_MESSAGES: Readonly<Record<OutboxKind, string>> = {
   state: 'alert notification queued',
   reminder: 'alert reminder queued',
   resend: 'alert re-post to Alertmanager queued',
+  digest: 'report digest queued',
 };
 
 /**

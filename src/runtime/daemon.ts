@@ -8,6 +8,7 @@ import type { Db, StoreError } from '../store/db.js';
 import type { CycleLogger } from './cycle.js';
 import { EvaluationCycle } from './cycle.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
+import type { DigestScheduler } from './digests.js';
 import { DaemonStatusView } from './daemon-view.js';
 import type { Delivery } from './delivery.js';
 import type { DaemonLogger } from './logger.js';
@@ -39,6 +40,8 @@ export interface DaemonParts {
   readonly links: LinkSettings;
   /** The SLOs loaded at start. */
   readonly slos: readonly Slo[];
+  /** Report digests (settings `reports.digests`), checked after each cycle. */
+  readonly digests?: DigestScheduler;
 }
 
 /**
@@ -129,7 +132,18 @@ export class Daemon {
     return this.exclusive(async () => {
       if (this.closed || this.parts.storage.fatal) return;
       await this.cycle.run(slot);
+      this.checkDigests(slot);
     });
+  }
+
+  /** Queues the report digests that are due; a database failure is reported and the next cycle tries again. */
+  private checkDigests(slot: number): void {
+    if (this.parts.digests === undefined) return;
+    try {
+      this.parts.digests.check(slot);
+    } catch (err) {
+      if (this.parts.storage.report(err, 'digests') === undefined) this.parts.logger.error({ component: 'reports', err: err instanceof Error ? err.message : String(err) }, 'report digest failed; the next cycle tries again');
+    }
   }
 
   private async checkForChanges(): Promise<void> {

@@ -5,6 +5,7 @@ import type { RoutingConfig } from '../notify/routing-config.js';
 import type { Slo } from '../slo/model.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
 import type { Delivery } from './delivery.js';
+import { digestProblems } from './digests.js';
 import { loadRouting, loadSlos, watchedFingerprint } from './files.js';
 import type { DaemonLogger } from './logger.js';
 import type { StorageHealth } from './storage-health.js';
@@ -65,6 +66,7 @@ export class Reloader {
     } catch (err) {
       errors.push(...(err instanceof StartupError ? err.errors : [problem(config.routingFile ?? 'routing', (err as Error).message, 'fix the routing config')]));
     }
+    if (routing) errors.push(...digestProblems(config.raw.reports.digests, routing, config.file ?? '(settings)'));
     const slos = loadSlos(config, cwd);
     if (!slos.ok) errors.push(...slos.errors);
     if (routing && errors.length === 0) errors.push(...delivery.apply(routing));

@@ -132,6 +132,8 @@ describe('GET /api/v1/slos', () => {
           { labels: { route: '/cart' }, budgetRemaining: -0.1, noData: false, alerts: { page: 'firing', ticket: 'inactive', exhaustion: 'firing' } },
           { labels: { route: '/pay' }, budgetRemaining: 1, noData: true, alerts: { page: 'nodata', ticket: 'nodata', exhaustion: 'inactive' } },
         ],
+        // /cart is overspent: the release gate is frozen (no policy: frozen when exhausted).
+        gate: { state: 'frozen', freezeBelow: 0, thresholdFrom: 'default' },
       },
       {
         id: 'checkout-availability',
@@ -141,6 +143,7 @@ describe('GET /api/v1/slos', () => {
         state: 'ok',
         evaluatedAt: '2026-03-10T12:00:00.000Z',
         instances: [{ labels: {}, budgetRemaining: 0.75, noData: false, alerts: { page: 'inactive', ticket: 'pending', nodata: 'inactive' } }],
+        gate: { state: 'allowed', freezeBelow: 0, thresholdFrom: 'default' },
       },
     ]);
   });
@@ -149,7 +152,7 @@ describe('GET /api/v1/slos', () => {
     const { base, view } = await start();
     view.statuses = [{ slo: view.statuses[0]!.slo, state: 'waiting', instances: [] }];
     const [slo] = await json<unknown[]>(await fetch(`${base}/api/v1/slos`));
-    expect(slo).toMatchObject({ id: 'checkout-availability', state: 'waiting', evaluatedAt: null, instances: [] });
+    expect(slo).toMatchObject({ id: 'checkout-availability', state: 'waiting', evaluatedAt: null, instances: [], gate: { state: 'unknown' } });
   });
 });
 

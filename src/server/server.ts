@@ -9,6 +9,7 @@ import { UnavailableError } from './view.js';
 import { redactUrl } from '../redact-url.js';
 import { HOUR, parseDuration } from '../slo/duration.js';
 import { alertJson, silenceJson, sloDetailJson, sloSummaryJson } from './api-json.js';
+import { gateMaxAgeMs, sloGateJson } from './gate-state.js';
 import type { Reply } from './http.js';
 import { bearerToken, HttpError, rawReply, readJson, tokenMatches, writeReply } from './http.js';
 import { SilenceRequest } from './schema.js';
@@ -98,7 +99,7 @@ export interface Route {
   readonly handlers: Partial<Record<Method, Handler>>;
 }
 
-const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences';
+const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences, /api/v1/gate';
 const SERVED_METHODS = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 export function createServer(view: DaemonView, metrics: MetricsEndpoint, options: ServerOptions): BurnwatchServer {
@@ -131,7 +132,11 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
       },
     }),
     route('/api/v1/slos', {
-      GET: () => ({ status: 200, json: [...view.slos()].sort((a, b) => compare(a.slo.id, b.slo.id)).map(sloSummaryJson) }),
+      GET: () => {
+        const nowMs = view.now();
+        const maxAgeMs = gateMaxAgeMs(view.health().intervalMs);
+        return { status: 200, json: [...view.slos()].sort((a, b) => compare(a.slo.id, b.slo.id)).map((s) => ({ ...sloSummaryJson(s), gate: sloGateJson(s, nowMs, maxAgeMs) })) };
+      },
     }),
     route('/api/v1/slos/:id', {
       GET: ({ params }) => {

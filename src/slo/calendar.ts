@@ -17,6 +17,16 @@ interface LocalParts {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Whether the platform's time-zone database knows `name` (an IANA zone such as Europe/Berlin, or UTC). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {

@@ -46,10 +46,12 @@ export interface SumReader {
 
 /** Reads the sums an evaluation of `slo` at `atMs` needs, once each. */
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
-  return {
-    windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])),
-    period: reader.since(periodWindow(slo.period, atMs).startMs),
-  };
+  return { windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])), ...readPeriodSums(slo, atMs, reader) };
+}
+
+/** Reads only the budget period's sums: all `budgetStatus` needs. */
+export function readPeriodSums(slo: Slo, atMs: number, reader: SumReader): Pick<InstanceSums, 'period'> {
+  return { period: reader.since(periodWindow(slo.period, atMs).startMs) };
 }
 
 function windowSum(sums: InstanceSums, ms: number): WindowSum {

@@ -141,6 +141,12 @@ export interface MaintenanceWindow {
   readonly reason: string;
 }
 
+/** The error-budget policy of release gates (`GET /api/v1/gate`, `burnwatch gate`). */
+export interface BudgetPolicy {
+  /** Deploys are frozen while less than this share of the period's budget is left (0.1 = 10 %). */
+  readonly freezeBelow: number;
+}
+
 export interface Slo {
   /** Unique across all loaded files. burnwatch/v1: `metadata.name`; Sloth: `<service>-<name>`. */
   readonly id: string;
@@ -159,6 +165,8 @@ export interface Slo {
   readonly groupBy: readonly string[];
   readonly alerting: AlertingPolicy;
   readonly maintenance: readonly MaintenanceWindow[];
+  /** Release-gate policy; undefined = the default (freeze when the budget is exhausted). */
+  readonly policy?: BudgetPolicy;
   readonly source: SourceRef;
 }
 

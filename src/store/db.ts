@@ -313,7 +313,7 @@ export function trackDbFile(path: string): DbFile {
  */
 const KEPT: unknown[] = [];
 
-function keepAlive(db: Db): Db {
+export function keepAlive(db: Db): Db {
   KEPT.push(db);
   const prepare = db.prepare.bind(db);
   db.prepare = ((source: string) => {

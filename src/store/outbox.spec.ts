@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleNotification } from '../../test/support/notification.js';
 import type { AlertNotification } from '../alerting/notification.js';
 import { openDb } from './db.js';
-import type { NewOutboxRow, OutboxKind } from './outbox.js';
+import type { AlertOutboxKind, NewOutboxRow } from './outbox.js';
 import { OutboxStore, parseNotification, serializeNotification } from './outbox.js';
 
 /**
@@ -17,7 +17,7 @@ function notification(alertKey: string, status: 'firing' | 'resolved', atMs: num
   return sampleNotification(alertKey, status, atMs, T0, { annotations: { summary: 'burning' } });
 }
 
-function row(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: { receiver?: string; kind?: OutboxKind; notBeforeMs?: number; groupKey?: string } = {}): NewOutboxRow {
+function row(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: { receiver?: string; kind?: AlertOutboxKind; notBeforeMs?: number; groupKey?: string } = {}): NewOutboxRow {
   return { notification: notification(alertKey, status, atMs), receiver: over.receiver ?? 'chat', groupKey: over.groupKey ?? '{}', kind: over.kind ?? 'state', notBeforeMs: over.notBeforeMs ?? atMs };
 }
 

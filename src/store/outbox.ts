@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { AlertNotification } from '../alerting/notification.js';
+import type { ReportDigest } from '../report/digest.js';
 import type { Db } from './db.js';
 
 /**
@@ -9,13 +10,15 @@ import type { Db } from './db.js';
  */
 
 export type OutboxState = 'pending' | 'sending' | 'delivered' | 'dead';
-/** state: an alert state change; reminder: repeat_interval; resend: Alertmanager's periodic re-post. */
-export type OutboxKind = 'state' | 'reminder' | 'resend';
+/**
+ * state: an alert state change; reminder: repeat_interval; resend: Alertmanager's periodic re-post; digest: a
+ * weekly or monthly report digest (its payload is a ReportDigest, not an alert notification).
+ */
+export type OutboxKind = 'state' | 'reminder' | 'resend' | 'digest';
+export type AlertOutboxKind = Exclude<OutboxKind, 'digest'>;
 
-/** A row without its notification (what scheduling decisions need; the payload is not read or parsed). */
-export type OutboxRowHead = Omit<OutboxRow, 'notification'>;
-
-export interface OutboxRow {
+/** A row without its payload (what scheduling decisions need; the payload is not read or parsed). */
+export interface OutboxRowHead {
   readonly id: number;
   readonly notificationId: string;
   readonly alertKey: string;
@@ -23,7 +26,6 @@ export interface OutboxRow {
   readonly groupKey: string;
   readonly kind: OutboxKind;
   readonly status: 'firing' | 'resolved';
-  readonly notification: AlertNotification;
   readonly createdMs: number;
   readonly nextAttemptMs: number;
   readonly attempts: number;
@@ -33,11 +35,16 @@ export interface OutboxRow {
   readonly externalRef?: string;
 }
 
+export type OutboxRow = OutboxRowHead & (
+  | { readonly kind: AlertOutboxKind; readonly notification: AlertNotification }
+  | { readonly kind: 'digest'; readonly digest: ReportDigest }
+);
+
 export interface NewOutboxRow {
   readonly notification: AlertNotification;
   readonly receiver: string;
   readonly groupKey: string;
-  readonly kind: OutboxKind;
+  readonly kind: AlertOutboxKind;
   readonly notBeforeMs: number;
 }
 
@@ -73,7 +80,9 @@ interface RawRow extends RawHead {
 }
 
 function toRow(r: RawRow): OutboxRow {
-  return { ...toHead(r), notification: parseNotification(r.payload) };
+  const head = toHead(r);
+  if (head.kind === 'digest') return { ...head, kind: 'digest', digest: JSON.parse(r.payload) as ReportDigest };
+  return { ...head, kind: head.kind, notification: parseNotification(r.payload) };
 }
 
 function toHead(r: RawHead): OutboxRowHead {
@@ -155,6 +164,25 @@ export class OutboxStore {
       if ((result?.changes ?? 0) > 0) inserted.push(r);
     }
     return inserted;
+  }
+
+  /**
+   * Queues a report digest for a receiver, once: a digest already queued (by this run or one before a restart)
+   * is left as it is. Whether it was added.
+   */
+  insertDigest(digest: ReportDigest, alertKey: string, receiver: string, createdMs: number): boolean {
+    const result = this.stmt['insert']?.run({
+      notificationId: digest.id,
+      alertKey,
+      receiver,
+      groupKey: '',
+      kind: 'digest',
+      status: 'firing',
+      payload: JSON.stringify(digest),
+      createdMs,
+      nextAttemptMs: createdMs,
+    });
+    return (result?.changes ?? 0) > 0;
   }
 
   /** The receivers a notification is queued for (any state): what a committed enqueue left in the outbox. */

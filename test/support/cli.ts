@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -31,4 +33,30 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
   });
   if (result.error !== undefined) throw new Error(`could not run ${argv.join(' ')}: ${result.error.message}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Newest modification time of the files under `dir` whose names pass `keep`, in ms. */
+function newestMtimeMs(dir: string, keep: (name: string) => boolean): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !keep(entry.name)) continue;
+    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The compiled command as the container image runs it (`node bin/burnwatch.js`), for tests that measure the
+ * process (its memory): the source run through tsx carries the compiler's own memory. `npm ci` builds it; a
+ * build older than any source file is rebuilt first.
+ */
+export function compiledCli(): string {
+  const built = join(repoRoot, 'dist', 'cli.js');
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
+  const sourceAt = newestMtimeMs(join(repoRoot, 'src'), (name) => !name.endsWith('.spec.ts'));
+  if (builtAt < sourceAt) {
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+  }
+  return join(repoRoot, 'bin', 'burnwatch.js');
 }

@@ -4,6 +4,7 @@ import type { AlertNotification } from '../../src/notify/notifier.js';
 import { validateSilence } from '../../src/routing/silence.js';
 import type { DaemonView } from '../../src/server/view.js';
 import { createStatusReader } from '../../src/runtime/status-reader.js';
+import { gateRoutes } from '../../src/server/gate.js';
 import { createServer } from '../../src/server/server.js';
 import { statusPageRoutes } from '../../src/server/ui/routes.js';
 import type { StatusReader } from '../../src/server/ui/reader.js';
@@ -94,7 +95,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
     logger,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
-    routes: statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }),
+    routes: [...statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }), ...gateRoutes(reader)],
   });
   const bound = await server.listen('127.0.0.1', 0);
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBudgetShare } from '../../slo/gate.js';
 import { Annotations, Duration, LabelName, Labels, SloName } from '../common-schema.js';
 
 /**
@@ -170,6 +171,22 @@ const Maintenance = z.strictObject({
   reason: z.string().optional(),
 });
 
+/** A share of the error budget: `10%`, `2.5%` or a fraction such as 0.1 (0 to 100 %). */
+const BudgetShare = z
+  .union([z.string(), z.number()], {
+    // A missing value is worded as other missing fields are (so a misspelt key is reported once, as a typo).
+    error: (issue) => (issue.input === undefined ? `missing required field "${String(issue.path?.at(-1) ?? 'freezeBelow')}"\nadd it, e.g. freezeBelow: 10%` : 'must be a percentage of the error budget such as 10%, or a fraction such as 0.1'),
+  })
+  .superRefine((v, ctx) => {
+    const r = parseBudgetShare(String(v));
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.message}\n${r.hint}` });
+  })
+  .meta({ description: 'Share of the period\'s error budget: a percentage such as 10% or a fraction such as 0.1.', examples: ['10%', '2.5%'] });
+
+const Policy = z.strictObject({
+  freezeBelow: BudgetShare.meta({ description: 'Release gates freeze deploys while less than this share of the budget is left (default: only when it is exhausted); `burnwatch gate --min-budget` overrides it.' }),
+}).meta({ description: 'Error-budget policy: the threshold of release gates (GET /api/v1/gate, burnwatch gate).' });
+
 export const NativeSlo = z.strictObject({
   apiVersion: z.literal('burnwatch/v1'),
   kind: z.literal('SLO', { error: 'must be SLO\nburnwatch/v1 files hold kind: SLO' }),
@@ -191,6 +208,7 @@ export const NativeSlo = z.strictObject({
       .meta({ description: 'One SLO instance per value set of these labels.' }),
     alerting: Alerting.optional(),
     maintenance: z.array(Maintenance, { error: 'must be a list of windows, e.g. - { start: "2026-12-06T02:00:00Z", duration: 2h, every: 1w }' }).optional(),
+    policy: Policy.optional(),
   }),
 });
 export type NativeSlo = z.infer<typeof NativeSlo>;

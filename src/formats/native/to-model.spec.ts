@@ -120,6 +120,24 @@ spec:
     expect(result.slos[0]?.alerting.tiers.map((t) => t.factor)).toEqual([13.44, 5.6000000000000005, 2.8000000000000003, 0.9333333333333333]);
   });
 
+  it('reads policy.freezeBelow as a share of the budget, written as a percentage or a fraction', () => {
+    const doc = (freezeBelow: string) => `apiVersion: burnwatch/v1\nkind: SLO\nmetadata: { name: a, service: s }\nspec:\n  objective: 99\n  indicator: { boolGauge: { selector: up } }\n  policy: { freezeBelow: ${freezeBelow} }\n`;
+    expect(load(doc('10%')).slos[0]?.policy).toEqual({ freezeBelow: 0.1 });
+    expect(load(doc('2.5%')).slos[0]?.policy).toEqual({ freezeBelow: 0.025 });
+    expect(load(doc('0.25')).slos[0]?.policy).toEqual({ freezeBelow: 0.25 });
+    expect(load(doc('0%')).slos[0]?.policy).toEqual({ freezeBelow: 0 });
+    expect(load(ISSUE_EXAMPLE).slos[0]?.policy).toBeUndefined();
+    for (const [bad, words] of [['150%', 'at most 100%'], ['10', 'ambiguous'], ['ten', 'not a percentage'], ['-1', 'not a percentage']] as const) {
+      const result = load(doc(bad));
+      expect(result.slos).toEqual([]);
+      expect(result.errors.map((e) => [e.line, e.path])).toEqual([[7, 'spec.policy.freezeBelow']]);
+      expect(result.errors[0]?.message).toContain(words);
+      expect(result.errors[0]?.hint).toContain('25%');
+    }
+    const unknown = load(doc('10%').replace('freezeBelow', 'freezeBellow'));
+    expect(unknown.errors.map((e) => [e.line, e.path, e.hint])).toEqual([[7, 'spec.policy.freezeBellow', 'did you mean "freezeBelow"?']]);
+  });
+
   it('reports a duplicate id in another file at the second definition, naming the first', () => {
     const doc = (name: string) => `apiVersion: burnwatch/v1\nkind: SLO\nmetadata:\n  name: ${name}\n  service: s\nspec:\n  objective: 99\n  indicator: { boolGauge: { selector: up } }\n`;
     const result = loadSpecTexts([{ file: 'a.yaml', text: doc('same') }, { file: 'b.yaml', text: doc('same') }], { cwd: repo });

@@ -1,3 +1,4 @@
+import { isTimeZone } from '../../slo/calendar.js';
 import { parseDuration } from '../../slo/duration.js';
 import type {
   AlertingPolicy,
@@ -8,6 +9,7 @@ import type {
   SeverityPolicy,
   Slo,
 } from '../../slo/model.js';
+import { parseBudgetShare } from '../../slo/gate.js';
 import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
 import type { TierOverride } from '../../slo/windows.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
@@ -83,6 +85,7 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
       ...(m.every === undefined ? {} : { everyMs: ms(m.every) }),
       reason: m.reason ?? '',
     })),
+    ...(spec.policy === undefined ? {} : { policy: { freezeBelow: share(spec.policy.freezeBelow) } }),
     source: { file: doc.file, document: doc.index, format: 'burnwatch/v1' },
   };
   const at: Record<string, Location> = {
@@ -105,6 +108,12 @@ function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): L
     if (match) at[`tier:${match.name}`] = doc.locate(['spec', 'alerting', 'tiers', i]);
   });
   return { slo, at };
+}
+
+/** A share of the budget the schema has checked (`10%` or 0.1) as a fraction. */
+function share(value: string | number): number {
+  const r = parseBudgetShare(String(value));
+  return r.ok ? r.value : 0;
 }
 
 function ms(duration: string): number {
@@ -237,14 +246,7 @@ function nominalCalendar(unit: unknown): number | undefined {
   return nominalPeriodMs({ kind: 'calendar', unit, timezone: 'UTC' });
 }
 
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -37,6 +37,7 @@ export function toNativeDocument(slo: Slo): NativeDocument {
   const alerting = alertingOf(slo.alerting, nominalPeriodMs(slo.period), problems);
   if (Object.keys(alerting).length > 0) spec['alerting'] = alerting;
   if (slo.maintenance.length > 0) spec['maintenance'] = slo.maintenance.map(maintenanceOf);
+  if (slo.policy !== undefined) spec['policy'] = { freezeBelow: shareOf(slo.policy.freezeBelow) };
 
   if (problems.length > 0) return { problems };
   return { value: { apiVersion: 'burnwatch/v1', kind: 'SLO', metadata, spec }, problems };
@@ -146,6 +147,12 @@ function severityOf(policy: SeverityPolicy): Record<string, unknown> | undefined
   if (Object.keys(policy.labels).length > 0) out['labels'] = { ...policy.labels };
   if (Object.keys(policy.annotations).length > 0) out['annotations'] = { ...policy.annotations };
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A budget share as a percentage (`10%`) when that reads back to the same number, else as the fraction. */
+function shareOf(fraction: number): string | number {
+  const percent = Number((fraction * 100).toPrecision(12));
+  return percent / 100 === fraction ? `${percent}%` : fraction;
 }
 
 function maintenanceOf(m: MaintenanceWindow): Record<string, unknown> {

@@ -482,6 +482,60 @@ describe('readiness and build info', () => {
   });
 });
 
+describe('requests in flight', () => {
+  /** A server that holds every query until told to answer, counting how many it holds at once. */
+  async function holdingServer(): Promise<{ url: string; held: () => number; most: () => number; answerAll: () => void; close: () => Promise<void> }> {
+    const waiting: (() => void)[] = [];
+    let most = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      waiting.push(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+      });
+      most = Math.max(most, waiting.length);
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${port}`,
+      held: () => waiting.length,
+      most: () => most,
+      answerAll: () => { for (const answer of waiting.splice(0)) answer(); },
+      close: () => new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+    };
+  }
+
+  /** Waits until the server holds n queries, then lets more arrive if the client would send them. */
+  async function heldReaches(server: { held: () => number }, n: number): Promise<void> {
+    for (let i = 0; i < 2000 && server.held() < n; i++) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.held()).toBe(n);
+  }
+
+  it.each([[undefined, 4], [2, 2]])('sends at most maxConcurrentRequests (%s) queries at once and the rest in turn', async (limit, expected) => {
+    const server = await holdingServer();
+    try {
+      const s = new PrometheusSource({ url: server.url, ...(limit === undefined ? {} : { maxConcurrentRequests: limit }), timeoutMs: 60_000 });
+      sources.push(s);
+      const all = Promise.all(Array.from({ length: 10 }, (_, i) => s.instantQuery(`up{i="${i}"}`, AT)));
+      let answered = 0;
+      while (answered < 10) {
+        await heldReaches(server, Math.min(expected, 10 - answered));
+        answered += server.held();
+        server.answerAll();
+      }
+      expect(await all).toHaveLength(10);
+      expect(server.most()).toBe(expected);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('answer size', () => {
   /** A server that streams `bytes` of a valid-looking matrix answer (or endlessly), counting what it wrote. */
   async function streamingServer(bytes: number): Promise<{ url: string; written: () => number; close: () => Promise<void> }> {

@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { isAxiosError } from 'axios';
 import type { AxiosInstance } from 'axios';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { formatDuration } from '../../slo/duration.js';
 import { MetricsSourceError } from '../errors.js';
 import type {
@@ -11,7 +13,7 @@ import type { TimeRange } from './chunks.js';
 import { halveRangeChunk, halveRawRange, MAX_POINTS_PER_SERIES, mergeSeries, planRangeChunks, planRawChunks, RAW_CHUNK_MS } from './chunks.js';
 import type { PrometheusClientOptions, Secret } from './config.js';
 import { redactUrl } from '../../redact-url.js';
-import { DEFAULT_MAX_RESPONSE_BYTES } from './config.js';
+import { DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES } from './config.js';
 import type { HttpAnswer, RequestContext } from './errors.js';
 import { errorFromAnswer, errorFromTransport, truncate, unwrapAnswer } from './errors.js';
 import type { PromStats } from './schema.js';
@@ -26,6 +28,8 @@ import { BuildInfoData, msToSecondsParam, parseSampleValue, QueryData, secondsTo
  * - Redirects are not followed (credentials must not travel to another address).
  * - An answer is read up to `maxResponseBytes` (default 8 MiB) and no further, so one huge answer cannot exhaust
  *   the heap; a range query or raw-sample request whose answer is larger is split in halves and asked again.
+ * - At most `maxConcurrentRequests` (default 4) exchanges are in flight; the rest wait for a turn before their
+ *   timeout starts. Answers being read so take at most that many times `maxResponseBytes`.
  * - HTTP(S) proxies from the standard environment variables are honoured, as axios does by default.
  * - Credentials never appear in `url`, messages or error causes.
  */
@@ -38,6 +42,8 @@ export class PrometheusSource implements MetricsSource {
   private readonly maxPoints: number;
   private readonly rawChunkMs: number;
   private readonly maxResponseBytes: number;
+  /** One turn per exchange: bounds the answers in memory at once. */
+  private readonly turn: LimitFunction;
   private readonly http: AxiosInstance;
   private readonly agent: http.Agent;
   private readonly staticParams: readonly (readonly [string, string])[];
@@ -61,6 +67,7 @@ export class PrometheusSource implements MetricsSource {
     this.maxPoints = options.maxPointsPerRequest ?? MAX_POINTS_PER_SERIES;
     this.rawChunkMs = options.rawChunkMs ?? RAW_CHUNK_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.turn = pLimit(options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS);
 
     const tls = options.tls;
     this.agent = parsed.protocol === 'https:'
@@ -207,7 +214,7 @@ export class PrometheusSource implements MetricsSource {
     const ctx: RequestContext = { url: this.base, endpoint: this.readyPath, pathPrefix: this.pathPrefix };
     let answer: HttpAnswer;
     try {
-      answer = await this.send(ctx, 'GET', `${this.base}${this.readyPath}`, undefined, options.signal);
+      answer = await this.turn(() => this.send(ctx, 'GET', `${this.base}${this.readyPath}`, undefined, options.signal));
     } catch (err) {
       if (err instanceof MetricsSourceError && (err.kind === 'network' || (err.kind === 'client_timeout' && options.signal?.aborted !== true))) return false;
       throw err;
@@ -220,7 +227,7 @@ export class PrometheusSource implements MetricsSource {
 
   async buildInfo(options: { readonly signal?: AbortSignal } = {}): Promise<BuildInfo> {
     const ctx = this.context('/api/v1/status/buildinfo');
-    const answer = await this.send(ctx, 'GET', `${this.url}${ctx.endpoint}`, undefined, options.signal);
+    const answer = await this.turn(() => this.send(ctx, 'GET', `${this.url}${ctx.endpoint}`, undefined, options.signal));
     const parsed = BuildInfoData.safeParse(unwrapAnswer(answer, ctx));
     if (!parsed.success) throw invalid(ctx, 'the answer is not build information', 'check that the URL points at a Prometheus-compatible API');
     const { version, revision } = parsed.data;
@@ -253,8 +260,11 @@ export class PrometheusSource implements MetricsSource {
   }
 
   private async post(ctx: RequestContext, form: URLSearchParams, signal: AbortSignal | undefined): Promise<{ data: unknown; status: number }> {
-    const answer = await this.send(ctx, 'POST', `${this.url}${ctx.endpoint}`, form.toString(), signal);
-    return { data: unwrapAnswer(answer, ctx), status: answer.status };
+    // The answer's text is parsed inside the turn, so no more than the bound of raw answers is held at once.
+    return this.turn(async () => {
+      const answer = await this.send(ctx, 'POST', `${this.url}${ctx.endpoint}`, form.toString(), signal);
+      return { data: unwrapAnswer(answer, ctx), status: answer.status };
+    });
   }
 
   private parseQueryData(answer: { data: unknown; status: number }, ctx: RequestContext): QueryData {

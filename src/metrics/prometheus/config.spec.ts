@@ -15,6 +15,7 @@ describe('PrometheusConnection', () => {
       readyPath: '/-/ready',
       timeout: '30s',
       maxResponseSize: '8MiB',
+      maxConcurrentRequests: 4,
       headers: {},
       params: {},
       denyPartialResponse: { thanos: true, victoriaMetrics: true },
@@ -49,6 +50,9 @@ describe('PrometheusConnection', () => {
     [{ url: 'http://p:9090', maxResponseSize: '8 megs' }, 'maxResponseSize', 'write e.g. 8MiB'],
     [{ url: 'http://p:9090', maxResponseSize: '1KiB' }, 'maxResponseSize', 'at least 64KiB'],
     [{ url: 'http://p:9090', maxResponseSize: -5 }, 'maxResponseSize', 'at least 64KiB'],
+    [{ url: 'http://p:9090', maxConcurrentRequests: 0 }, 'maxConcurrentRequests', 'at least 1'],
+    [{ url: 'http://p:9090', maxConcurrentRequests: 2.5 }, 'maxConcurrentRequests', 'whole number'],
+    [{ url: 'http://p:9090', maxConcurrentRequests: 1000 }, 'maxConcurrentRequests', 'at most 64'],
   ])('rejects %j at "%s"', (input, path, text) => {
     const found = issues(input);
     expect(found.length).toBeGreaterThan(0);

@@ -32,6 +32,13 @@ export type SecretRef = z.infer<typeof SecretRef>;
  * well below the 256 MB heap the container image sets; longer ranges are split into smaller requests.
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/**
+ * Requests in flight at once. Every SLO's queries of a cycle start together, so without a bound the answers
+ * being read could take (number of queries) x maxResponseSize; with it, at most 4 x 8 MiB. burnwatch reads
+ * each metric once per cycle (about 20 requests for 1,000 SLOs), so queueing costs little.
+ */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 4;
+const MAX_CONCURRENT_REQUESTS = 64;
 /** Smallest accepted `maxResponseSize`: below it even a short answer of a few series would not fit. */
 const MIN_RESPONSE_BYTES = 64 * 1024;
 
@@ -85,6 +92,13 @@ export const PrometheusConnection = z
     maxResponseSize: ByteSize.default('8MiB').meta({
       description: 'Largest answer read from the backend (e.g. 8MiB). A larger one is refused while it streams in, and a long range is split into smaller requests until the answers fit. Raise it only together with the memory limit (--max-old-space-size): an answer takes about 6 times its size in memory while it is parsed.',
     }),
+    maxConcurrentRequests: z
+      .number({ error: 'must be a whole number of requests, e.g. 4' })
+      .int({ error: 'must be a whole number of requests, e.g. 4' })
+      .min(1, { error: 'must be at least 1' })
+      .max(MAX_CONCURRENT_REQUESTS, { error: `must be at most ${MAX_CONCURRENT_REQUESTS}\nanswers in flight take up to maxConcurrentRequests x maxResponseSize of memory` })
+      .default(DEFAULT_MAX_CONCURRENT_REQUESTS)
+      .meta({ description: 'Requests to the backend at once; more wait their turn. Answers being read take at most maxConcurrentRequests x maxResponseSize of memory (32 MiB by default), whatever the number of SLOs.' }),
     headers: z
       .record(z.string(), z.string({ error: 'header values must be strings\nquote the value' }))
       .default({})
@@ -171,6 +185,8 @@ export interface PrometheusClientOptions {
    * range queries and raw-sample requests whose answer is larger are split in halves and asked again.
    */
   readonly maxResponseBytes?: number;
+  /** Requests in flight at once (default 4); the rest queue. Bounds the memory of answers being read. */
+  readonly maxConcurrentRequests?: number;
   /** Told each time an answer was too large and the request is split (for a log line). */
   readonly onAnswerTooLarge?: (info: { readonly query: string; readonly when: string; readonly limitBytes: number }) => void;
   /** Most points per series in one range request (default and Prometheus's limit: 11,000). */
@@ -215,6 +231,7 @@ export function resolveClientOptions(conn: PrometheusConnection, io: SecretReade
     readyPath: conn.readyPath,
     timeoutMs: parseDuration(conn.timeout) ?? 30_000,
     maxResponseBytes: parseByteSize(conn.maxResponseSize) ?? DEFAULT_MAX_RESPONSE_BYTES,
+    maxConcurrentRequests: conn.maxConcurrentRequests,
     headers: conn.headers,
     params: conn.params,
     denyPartialResponse: conn.denyPartialResponse,

@@ -6,6 +6,8 @@ import { redactSecrets, secretSource } from '../secret-ref.js';
 import type { FailedOutcome, SlackCallSite } from './classify.js';
 import { SlackDeliveryError, UNEDITABLE_ERRORS, classifySlackError } from './classify.js';
 import { SlackConfig } from './config.js';
+import type { ReportDigest } from '../../report/digest.js';
+import { renderSlackDigest } from './render-digest.js';
 import { renderSlackFiring, renderSlackResolved, renderSlackResolvedReply } from './render.js';
 import type { SlackMessage } from './render.js';
 
@@ -81,20 +83,32 @@ class SlackNotifier implements Notifier {
     this.secrets = [token];
   }
 
-  async send(notification: AlertNotification, context: SendContext): Promise<SendOutcome> {
-    // A signal of our own, linked to the caller's for this send only and unlinked afterwards, so a
-    // long-lived caller signal (e.g. shutdown) collects no listeners from finished sends.
+  send(notification: AlertNotification, context: SendContext): Promise<SendOutcome> {
+    return this.withSignal(context, (client, signal) => {
+      if (notification.status === 'firing') {
+        const mentions = this.config.mentions?.[notification.severity];
+        return this.postNew(client, renderSlackFiring(notification, mentions), signal);
+      }
+      return this.resolve(client, notification, context.previousRef, signal);
+    });
+  }
+
+  /** A report digest: one new message in the channel. */
+  sendDigest(digest: ReportDigest, context: SendContext): Promise<SendOutcome> {
+    return this.withSignal(context, (client, signal) => this.postNew(client, renderSlackDigest(digest), signal));
+  }
+
+  /**
+   * Runs one send with a signal of our own, linked to the caller's for this send only and unlinked afterwards,
+   * so a long-lived caller signal (e.g. shutdown) collects no listeners from finished sends.
+   */
+  private async withSignal(context: SendContext, run: (client: WebClient, signal: AbortSignal) => Promise<SendOutcome>): Promise<SendOutcome> {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(context.signal.reason);
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const client = this.client(controller.signal);
-      if (notification.status === 'firing') {
-        const mentions = this.config.mentions?.[notification.severity];
-        return await this.postNew(client, renderSlackFiring(notification, mentions), controller.signal);
-      }
-      return await this.resolve(client, notification, context.previousRef, controller.signal);
+      return await run(this.client(controller.signal), controller.signal);
     } finally {
       context.signal.removeEventListener('abort', onAbort);
     }

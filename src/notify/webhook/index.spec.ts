@@ -89,6 +89,17 @@ describe('webhook notifier', () => {
     expect(body).toMatchObject({ version: '4', status: 'firing', receiver: 'audit', groupKey: expect.stringMatching(/^\{\}:\{/) });
   });
 
+  it('POSTs a report digest as a burnwatch.report-digest record, signed the same way; a 500 is retryable', async () => {
+    const digest = { id: 'digest:weekly@2026-11-08T23:00:00Z', name: 'weekly', every: 'week' as const, title: 'SLO weekly report: week of 2026-11-09', from: '2026-11-08T23:00:00Z', to: '2026-11-15T23:00:00Z', timezone: 'Europe/Berlin', label: 'week of 2026-11-09', groupBy: 'service', createdAt: '2026-11-16T08:00:00Z', slos: [], groups: [], warnings: [] };
+    const before = server.requests.length;
+    expect(await notifier.sendDigest!(digest, ctx())).toEqual({ ok: true });
+    const req = server.requests[before]!;
+    expect(req.headers['x-burnwatch-signature']).toBe(`sha256=${createHmac('sha256', SIGNING_SECRET).update(Buffer.from(req.body, 'utf8')).digest('hex')}`);
+    expect(JSON.parse(req.body)).toEqual({ type: 'burnwatch.report-digest', version: 1, receiver: 'audit', digest });
+    script.answerNext(500);
+    expect(failed(await notifier.sendDigest!(digest, ctx()))).toMatchObject({ retryable: true, reason: 'server-error' });
+  });
+
   it('signs with a known vector', () => {
     // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
     expect(signBody('what do ya want for nothing?', 'Jefe')).toBe('sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');

@@ -3,6 +3,7 @@ import { basicAuthHeaderValue, classifyExchange, postOnce } from '../alertmanage
 import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { secretSource } from '../secret-ref.js';
 import { WebhookConfig } from './config.js';
+import type { ReportDigest } from '../../report/digest.js';
 import { renderWebhookPayload } from './render.js';
 
 /**
@@ -20,6 +21,9 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
+/** The `type` of a digest body (webhook) or line (console). */
+export const DIGEST_RECORD_TYPE = 'burnwatch.report-digest';
+
 function createWebhookNotifier(name: string, config: WebhookConfig, deps: NotifierDeps): Notifier {
   const what = `webhook receiver "${name}"`;
   const signingSecret = config.signature === undefined ? undefined : deps.secrets(secretSource(config.signature.secret), `${what}: signature.secret`);
@@ -29,6 +33,22 @@ function createWebhookNotifier(name: string, config: WebhookConfig, deps: Notifi
   const signatureHeader = config.signature?.header;
   const log = deps.logger;
 
+  /** One POST of a JSON body, signed and authenticated as configured, classified. */
+  async function post(body: string, signal: AbortSignal): Promise<SendOutcome> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'burnwatch' };
+    if (signingSecret !== undefined && signatureHeader !== undefined) headers[signatureHeader] = signBody(body, signingSecret);
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const exchange = await postOnce({
+      url: config.url,
+      body,
+      headers,
+      timeoutMs: config.timeoutMs,
+      signal,
+      ...(config.basicAuth === undefined || password === undefined ? {} : { basicAuth: { username: config.basicAuth.username, password } }),
+    });
+    return classifyExchange(exchange, { what, url: config.url, secrets });
+  }
+
   return {
     kind: 'webhook',
     name,
@@ -37,20 +57,14 @@ function createWebhookNotifier(name: string, config: WebhookConfig, deps: Notifi
         receiver: name,
         ...(config.externalUrl === undefined ? {} : { externalUrl: config.externalUrl }),
       });
-      const body = JSON.stringify(payload);
-      const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'burnwatch' };
-      if (signingSecret !== undefined && signatureHeader !== undefined) headers[signatureHeader] = signBody(body, signingSecret);
-      if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-      const exchange = await postOnce({
-        url: config.url,
-        body,
-        headers,
-        timeoutMs: config.timeoutMs,
-        signal: context.signal,
-        ...(config.basicAuth === undefined || password === undefined ? {} : { basicAuth: { username: config.basicAuth.username, password } }),
-      });
-      const outcome = classifyExchange(exchange, { what, url: config.url, secrets });
+      const outcome = await post(JSON.stringify(payload), context.signal);
       if (outcome.ok) log.debug({ receiver: name, alertKey: notification.alertKey, status: notification.status }, 'webhook delivered');
+      return outcome;
+    },
+    /** A report digest: `{ "type": "burnwatch.report-digest", "version": 1, "receiver", "digest" }` (not Alertmanager's format). */
+    async sendDigest(digest: ReportDigest, context: SendContext): Promise<SendOutcome> {
+      const outcome = await post(JSON.stringify({ type: DIGEST_RECORD_TYPE, version: 1, receiver: name, digest }), context.signal);
+      if (outcome.ok) log.debug({ receiver: name, digest: digest.id }, 'webhook digest delivered');
       return outcome;
     },
   };

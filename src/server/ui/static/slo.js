@@ -1,5 +1,5 @@
 // @ts-check
-import { burnRate, chip, duration, getJson, h, live, percent, utc } from './common.js';
+import { burnRate, chip, duration, getJson, h, labelsKey, live, percent, root, utc } from './common.js';
 
 /**
  * The SLO page: the instance's figures now, and over the chosen range its budget, the burn rate of each tier
@@ -137,8 +137,42 @@ function drawCharts(s) {
   }
 }
 
-/** @param {any} detail */
-function renderNow(detail) {
+/** @type {Record<string, string>} */
+const GATE_TEXT = { allowed: 'deploys allowed', frozen: 'FROZEN', unknown: 'cannot tell' };
+/** @type {Record<string, string>} */
+const THRESHOLD_FROM = { policy: 'policy.freezeBelow', default: 'default: when exhausted', request: 'requested' };
+
+/**
+ * The release gate of the SLO as a pipeline sees it (GET api/v1/gate): its answer whatever the status, since
+ * 503 means "cannot tell"; null when there is none.
+ * @returns {Promise<any>}
+ */
+async function getGate() {
+  try {
+    const res = await fetch(`${root}api/v1/gate?slo=${encodeURIComponent(sloId)}`, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+/** The tile of the instance's release gate: allowed, frozen (since when) or cannot tell, and the threshold. @param {any} gate */
+function gateTile(gate) {
+  /** @type {any} */
+  const reason = (gate?.reasons ?? []).find((/** @type {any} */ r) => labelsKey(r.labels) === labelsKey(JSON.parse(instance)));
+  const state = reason?.state ?? 'unknown';
+  const note = reason === undefined
+    ? (gate?.error ?? 'no answer from GET api/v1/gate')
+    : state === 'unknown'
+      ? reason.why ?? ''
+      : `${state === 'frozen' ? 'below' : 'freezes below'} ${percent(reason.threshold)} (${THRESHOLD_FROM[reason.thresholdFrom] ?? reason.thresholdFrom})${state === 'frozen' && reason.since ? ` since ${reason.sinceAtLeast ? 'at least ' : ''}${utc(reason.since)}` : ''}`;
+  return h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Release gate'),
+    h('span', { class: `tile-value gate-${state}`, 'data-gate': state }, GATE_TEXT[state] ?? state),
+    h('span', { class: 'tile-note' }, note));
+}
+
+/** @param {any} detail @param {any} gate */
+function renderNow(detail, gate) {
   const now = /** @type {HTMLElement} */ (document.getElementById('now'));
   const want = JSON.parse(instance);
   /** @type {any} */
@@ -158,7 +192,8 @@ function renderNow(detail) {
         h('meter', { min: 0, max: 1, low: 0.25, high: 0.5, optimum: 1, value: Math.max(0, Math.min(1, inst.budget.remaining ?? 0)), 'aria-hidden': 'true' })),
       h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Burn rate (1h)'), h('span', { class: 'tile-value' }, burnRate(inst.currentBurnRate))),
       h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Exhausted in'), h('span', { class: 'tile-value' }, duration(inst.budget.timeToExhaustionSeconds))),
-      h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Alerts'), h('span', { class: 'tile-value chips' }, ...(alerts.length > 0 ? alerts : [chip('', 'inactive')])))),
+      h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Alerts'), h('span', { class: 'tile-value chips' }, ...(alerts.length > 0 ? alerts : [chip('', 'inactive')]))),
+      gateTile(gate)),
     h('table', { class: 'tier-table' },
       h('caption', {}, `Burn-rate tiers at ${utc(detail.at)}`),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Tier'), h('th', { scope: 'col' }, 'Long window'), h('th', { scope: 'col' }, 'Short window'), h('th', { scope: 'col' }, 'Threshold'), h('th', { scope: 'col' }, 'Active'))),
@@ -191,12 +226,13 @@ function renderTimeline(t) {
 }
 
 live(async () => {
-  const [detail, series, timeline] = await Promise.all([
+  const [detail, series, timeline, gate] = await Promise.all([
     getJson(base),
     getJson(`${base}/series?${query}`),
     getJson(`${base}/timeline?${query}`),
+    getGate(),
   ]);
-  renderNow(detail);
+  renderNow(detail, gate);
   renderTimeline(timeline);
   drawCharts(series);
 });

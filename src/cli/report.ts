@@ -1,0 +1,168 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { reportFromDb, reportFromPrometheus } from '../engine/report-data.js';
+import type { Report, ReportRange } from '../report/model.js';
+import { checkTimeZone, monthRange, quarterRange, ReportRangeError } from '../report/range.js';
+import { renderCsv } from '../report/render-csv.js';
+import type { HtmlAssets } from '../report/render-html.js';
+import { renderHtml } from '../report/render-html.js';
+import { renderJson } from '../report/render-json.js';
+import { renderMarkdown } from '../report/render-markdown.js';
+import { StoreError } from '../store/db.js';
+import { openDbForReading } from '../store/report-reads.js';
+import { durationFlag, intervalFlag, loadOrReport } from './backtest.js';
+import { parseTime, PROMETHEUS_OPTIONS, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
+import type { CliIo } from './io.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
+
+export const REPORT_USAGE = `Usage: burnwatch report (--from TIME --to TIME | --month 2026-11 | --quarter 2026-Q4) [--timezone ZONE]
+                        [--slos DIR] (--prometheus URL | --db FILE) [--group-by service|LABEL]
+                        [--format markdown|html|csv|json] [--output FILE]
+
+The error-budget report of a range: per SLO instance the objective, the SLI achieved over the range (good
+over total), the share of the range's error budget spent, the period's budget left at the end and time to
+exhaustion, pages and tickets (each episode's start, end and duration, mean time to resolve), the longest burn
+episodes, maintenance and corrections; totals per group. From Prometheus the SLOs are replayed over the range
+as backtest does; from a database (burnwatch run's) its ledger and alert history are read. Exit 0 when every
+figure could be read, 1 when SLO files, the database or Prometheus queries failed, 2 on a usage error.
+
+  --from TIME --to TIME       RFC 3339 (2026-11-01T00:00:00Z), unix seconds, or now-7d
+  --month 2026-11             a calendar month in --timezone
+  --quarter 2026-Q4           a calendar quarter in --timezone
+  --timezone ZONE             IANA zone for months, quarters and the times people read (default UTC)
+  --slos DIR                  SLO files or folder (default slos/; repeatable)
+  --db FILE                   read the ledger and alert history of this burnwatch database (read-only)
+  --group-by service|LABEL    totals per service (default) or per value of a label
+  --format markdown|html|csv|json  markdown (default); html is one self-contained page with charts;
+                              csv one row per SLO instance; json the stable contract for tools
+  --output FILE               write the report to FILE instead of standard output
+  --interval 30s              with --prometheus: evaluation interval / ledger slot, as in the daemon
+  --default-slo-period 30d    period of Sloth files
+${PROMETHEUS_USAGE}`;
+
+const FORMATS = ['markdown', 'html', 'csv', 'json'] as const;
+/** A year and a day: every evaluation slot of the range is replayed, so the range is bounded. */
+const MAX_RANGE_DAYS = 367;
+const MAX_RANGE_MS = MAX_RANGE_DAYS * 86_400_000;
+type Format = (typeof FORMATS)[number];
+
+/** uPlot's browser build and style sheet from node_modules, inlined into the html report. */
+export function loadHtmlAssets(): HtmlAssets {
+  const require = createRequire(import.meta.url);
+  const read = (module: string) => readFileSync(require.resolve(module), 'utf8');
+  return { uplotScript: read('uplot/dist/uPlot.iife.min.js'), uplotStyle: read('uplot/dist/uPlot.min.css') };
+}
+
+export function renderReport(report: Report, format: Format, assets: () => HtmlAssets = loadHtmlAssets): string {
+  switch (format) {
+    case 'markdown': return renderMarkdown(report);
+    case 'html': return renderHtml(report, assets());
+    case 'csv': return renderCsv(report);
+    case 'json': return renderJson(report);
+  }
+}
+
+function rangeFromFlags(values: { from?: string | undefined; to?: string | undefined; month?: string | undefined; quarter?: string | undefined; timezone: string }, now: Date): ReportRange {
+  const given = [values.from !== undefined || values.to !== undefined, values.month !== undefined, values.quarter !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError('give the range as --from TIME --to TIME, --month 2026-11 or --quarter 2026-Q4 (one of them)');
+  try {
+    if (values.month !== undefined) return monthRange(values.month, values.timezone);
+    if (values.quarter !== undefined) return quarterRange(values.quarter, values.timezone);
+    checkTimeZone(values.timezone);
+  } catch (err) {
+    if (err instanceof ReportRangeError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to go together');
+  const fromMs = parseTime(values.from, now, '--from');
+  const toMs = parseTime(values.to, now, '--to');
+  if (toMs <= fromMs) throw new UsageError('--to must be after --from');
+  if (toMs - fromMs > MAX_RANGE_MS) throw new UsageError(`the range is longer than ${MAX_RANGE_DAYS} days: report a year at most (one report per quarter or month reads less)`);
+  return { fromMs, toMs, timezone: values.timezone };
+}
+
+export async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...args],
+      allowPositionals: false,
+      options: {
+        ...PROMETHEUS_OPTIONS,
+        slos: { type: 'string', multiple: true },
+        db: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        month: { type: 'string' },
+        quarter: { type: 'string' },
+        timezone: { type: 'string', default: 'UTC' },
+        'group-by': { type: 'string', default: 'service' },
+        format: { type: 'string', default: 'markdown' },
+        output: { type: 'string', short: 'o' },
+        interval: { type: 'string', default: '30s' },
+        'rate-window': { type: 'string', default: '2m' },
+        'default-slo-period': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    io.err(`burnwatch report: ${(err as Error).message}\n\n${REPORT_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (values.help === true) {
+    io.out(`${REPORT_USAGE}\n`);
+    return EXIT_OK;
+  }
+  try {
+    const format = values.format as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be markdown, html, csv or json, not "${values.format}"`);
+    const groupBy = values['group-by'];
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupBy)) throw new UsageError(`--group-by must be service or a label name, not "${groupBy}"`);
+    const range = rangeFromFlags(values, io.now());
+    if ((values.db === undefined) === (values.prometheus === undefined)) throw new UsageError('give either --prometheus URL (replay history) or --db FILE (a burnwatch database), not both');
+    const periodFlag = values['default-slo-period'];
+    const defaultPeriodMs = periodFlag === undefined ? undefined : durationFlag(periodFlag, '--default-slo-period');
+    const slotMs = intervalFlag(values.interval);
+    const rateWindowMs = durationFlag(values['rate-window'], '--rate-window');
+    const metrics = values.prometheus === undefined ? undefined : prometheusFromFlags(values);
+    const slos = loadOrReport(values.slos ?? ['slos/'], io, defaultPeriodMs);
+    if (!slos) return EXIT_INVALID;
+
+    let report: Report;
+    let failed = false;
+    if (metrics) {
+      const replayed = await reportFromPrometheus(metrics, slos, range, { groupBy, slotMs, rateWindowMs, logger: stderrLogger(io) });
+      report = replayed.report;
+      failed = replayed.failed.length > 0;
+    } else {
+      const path = resolve(io.cwd, values.db ?? '');
+      let db;
+      try {
+        db = openDbForReading(path);
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        io.err(`burnwatch report: ${err.message}\n  ${err.hint}\n`);
+        return EXIT_INVALID;
+      }
+      try {
+        report = reportFromDb(db, slos, range, `database ${values.db ?? path}`, { groupBy });
+      } finally {
+        db.close();
+      }
+    }
+    for (const w of report.warnings) io.err(`warning: ${w}\n`);
+    for (const i of report.instances) for (const w of i.warnings) io.err(`warning: ${i.slo.id}${Object.keys(i.labels).length === 0 ? '' : ` ${JSON.stringify(i.labels)}`}: ${w}\n`);
+    const text = renderReport(report, format);
+    if (values.output === undefined) io.out(text);
+    else writeFileSync(resolve(io.cwd, values.output), text);
+    return failed ? EXIT_INVALID : EXIT_OK;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`burnwatch report: ${err.message}\n\n${REPORT_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
