@@ -144,9 +144,11 @@ export function horizonMs(slo: Slo): number {
 }
 
 /**
- * The engine: brings each SLO's ledger up to a slot (ingest), then evaluates every SLO instance at that slot
- * and advances its alerts (evaluateAt). The daemon, `evaluate` and `backtest` all run this same code; only
- * the clock and the database differ.
+ * The engine, in two stages along the data path. Ingest: Prometheus -> slot tables (feeds.ts) -> ledger rows,
+ * each SLO's cursor read once per cycle. Evaluate (evaluateAt): the window sums each instance needs are read as
+ * plain data, the pure core evaluates them (slo/evaluate.ts) and decides the next alert states and the
+ * notifications (alerting/cycle.ts), and both are written in one transaction. The daemon, `evaluate` and
+ * `backtest` all run this same code; only the clock and the database differ.
  */
 export class Engine {
   readonly ledger: Ledger;
