@@ -19,13 +19,14 @@ export const LAYERS = [
   ['notify', 'config'], //                     destinations, outbox, dispatcher | daemon settings
   ['store', 'metrics', 'formats', 'rules'], // SQLite | reads Prometheus | SLO files -> model | rules export
   ['report'], //                               PURE: error-budget reports: figures, episodes, ranges, renderers
+  ['http'], //                                 what HTTP clients share: Retry-After, time limits
   ['alerting'], //                             PURE: alert state machine, delivery decision (reads slo, routing)
   ['slo', 'routing'], //                       PURE: model and burn-rate math | matchers, routes, silences
-  ['promql', 'redact-url.ts'], //              PURE leaves: PromQL syntax | URLs as they may be shown
+  ['promql', 'redact-url.ts', 'logger.ts'], // PURE leaves: PromQL syntax | URLs as they may be shown | the Logger type
 ];
 
 /** The pure core: no I/O, no process, no clock, no randomness, no timers; data and time come in as arguments. */
-export const PURE = ['slo', 'alerting', 'routing', 'promql', 'redact-url.ts', 'report'];
+export const PURE = ['slo', 'alerting', 'routing', 'promql', 'redact-url.ts', 'logger.ts', 'report'];
 
 /**
  * Imports that cross the layers today, each allowed for exactly one importing file and one imported file until

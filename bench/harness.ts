@@ -1,4 +1,4 @@
-import type { EngineLogger } from '../src/engine/engine.js';
+import type { Logger } from '../src/logger.js';
 import { Engine } from '../src/engine/engine.js';
 import type { MetricsSource } from '../src/metrics/source.js';
 import { DAY, MINUTE } from '../src/slo/duration.js';
@@ -8,17 +8,20 @@ import type { Db } from '../src/store/db.js';
 export const SLOT_MS = 60_000;
 export const BACKFILL_MS = 30 * DAY;
 
-export function createBenchEngine(source: MetricsSource, db: Db, logger: EngineLogger): Engine {
+export function createBenchEngine(source: MetricsSource, db: Db, logger: Logger): Engine {
   return new Engine({ source, db, logger }, { slotMs: SLOT_MS, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: BACKFILL_MS, stats: true });
 }
 
 /** A logger that keeps warnings and errors (the engine logs a failing SLO as a warning) and drops the rest. */
-export class CollectingLogger implements EngineLogger {
+export class CollectingLogger implements Logger {
   readonly problems: string[] = [];
   count = 0;
 
   info(): void {}
   debug(): void {}
+  child(): Logger {
+    return this;
+  }
   warn(obj: object, msg: string): void {
     this.keep(obj, msg);
   }

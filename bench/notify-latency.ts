@@ -19,6 +19,7 @@ import { counter, FakeMetrics } from '../test/support/fake-metrics.js';
 import type { SyntheticSeries } from '../test/support/fake-metrics.js';
 import type { EmulatorsReady, Receipt } from './emulators-child.js';
 import { benchSlo, METRIC, routes } from './synthetic.js';
+import { silentLogger as quiet } from '../test/support/logger.js';
 
 /**
  * Page latency: from the evaluation that decides a page to its receipt by the Slack and PagerDuty emulators,
@@ -105,7 +106,6 @@ receivers:
 `;
 }
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 const isPage = (n: AlertNotification): boolean => n.severity === 'page' && n.kind === 'burn' && n.status === 'firing';
 

@@ -13,6 +13,7 @@ import { Ledger } from '../src/store/ledger.js';
 import { OutboxStore } from '../src/store/outbox.js';
 import { CHROMIUM, launchChromium } from '../test/support/browser.js';
 import { shopSlo } from '../test/support/status-page.js';
+import { silentLogger } from '../test/support/logger.js';
 
 /**
  * `npm run bench -- --only status-page`: the status page's speed targets (issue 13).
@@ -78,7 +79,7 @@ async function serve(statuses: SloStatus[], ledger: Ledger, outbox: OutboxStore)
   };
   const reader = createStatusReader({ view, ledger, outbox, intervalMs: SLOT_MS, links: {}, guard: (_d, read) => read() });
   const server = createServer(view, { registry: createSelfMetrics({ version: 'bench', now: () => 0 }).registry, collect: () => undefined }, {
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: silentLogger,
     routes: statusPageRoutes(reader, { version: 'bench', silencesWritable: false, refreshMs: 600_000 }),
   });
   const bound = await server.listen('127.0.0.1', 0);

@@ -15,7 +15,7 @@ import type { DaemonMetrics } from './runtime/daemon-metrics.js';
 import { DigestScheduler, digestProblems } from './runtime/digests.js';
 import { Delivery } from './runtime/delivery.js';
 import { loadRouting, loadSlos } from './runtime/files.js';
-import type { DaemonLogger } from './runtime/logger.js';
+import type { Logger } from './logger.js';
 import { createLogger } from './runtime/logger.js';
 import type { Timers } from './runtime/scheduler.js';
 import { secretResolver } from './runtime/secrets.js';
@@ -44,7 +44,7 @@ export interface DaemonHost {
   readonly cwd: string;
   readonly timers: Timers;
   readonly random: () => number;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   /** Where the console receiver writes (standard output). */
   readonly stdout: { write(text: string): unknown };
   readonly version: string;

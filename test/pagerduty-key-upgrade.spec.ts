@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
-import type { EngineLogger } from '../src/engine/engine.js';
 import { Dispatcher } from '../src/notify/dispatcher.js';
 import type { Notifier } from '../src/notify/notifier.js';
 import { Outbox, routerFor } from '../src/notify/outbox.js';
@@ -20,6 +19,7 @@ import { startPagerDutyEmulator } from './support/pagerduty-emulator.js';
 import { sloModel } from './support/slo-model.js';
 import type { PagerDutyEmulator } from './support/pagerduty-emulator.js';
 import { sharedTestPki } from './support/tls.js';
+import { silentLogger as quiet } from './support/logger.js';
 
 /**
  * An upgrade while a page is open: an earlier release triggered the PagerDuty incident under its dedup_key
@@ -33,7 +33,6 @@ const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 60_000;
 const ROUTING_KEY = 'R0UT1NGK3Ysecret0123456789abcdef';
 const LEGACY_KEY = 'checkout-availability/{}/page';
-const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 const slo: Slo = sloModel(
   {
@@ -84,7 +83,7 @@ function thisRelease(): Notifier {
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, sharedTestPki().caCert);
   const config = PagerDutyConfig.parse({ routingKey: { env: 'PD_KEY' }, eventsHost: emulator.host, caFile, timeoutMs: 5000 });
-  return pagerDutyNotifier.create('pagerduty', config, { secrets: () => ROUTING_KEY, logger: { warn: () => undefined, info: () => undefined, debug: () => undefined } });
+  return pagerDutyNotifier.create('pagerduty', config, { secrets: () => ROUTING_KEY, logger: quiet });
 }
 
 /** One process on the database: engine, outbox, dispatcher, stepping slots from `fromMs` to `toMs`. */

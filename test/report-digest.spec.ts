@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
-import type { DaemonLogger } from '../src/runtime/logger.js';
+import type { Logger } from '../src/logger.js';
 import { StartupError } from '../src/runtime/startup-error.js';
 import { startDaemon } from '../src/wiring.js';
 import { counter, FakeMetrics } from './support/fake-metrics.js';
@@ -26,7 +26,7 @@ const INCIDENT = [Date.parse('2026-11-15T20:10:00Z'), Date.parse('2026-11-15T20:
 const DIGEST_AT = Date.parse('2026-11-16T08:00:00Z');
 const TOKEN = 'xoxb-digest-test';
 
-const quiet: DaemonLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet };
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet };
 
 const SLO = `apiVersion: burnwatch/v1
 kind: SLO

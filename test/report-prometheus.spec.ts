@@ -19,6 +19,7 @@ import { repoRoot, runCli } from './support/cli.js';
 import { hasBinary, startPrometheus, toOpenMetrics } from './support/prometheus.js';
 import type { RunningPrometheus } from './support/prometheus.js';
 import { CHECKOUT_INCIDENT, monthSeries, MONTH, TIMEZONE } from './support/report-month.js';
+import { silentLogger } from './support/logger.js';
 
 /**
  * `burnwatch report --prometheus` for November 2026 in Berlin, against a real Prometheus holding two months of
@@ -74,7 +75,7 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('promtool'))('report from
       groupBy: 'service',
       slotMs: MINUTE,
       rateWindowMs: 2 * MINUTE,
-      logger: { info: () => undefined, debug: () => undefined, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) },
+      logger: { ...silentLogger, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) },
     }));
     console.log(`report of a month (3 SLO instances, 60 s slots) replayed in ${Math.round(performance.now() - started)} ms`);
   }, 600_000);

@@ -18,6 +18,7 @@ import type { Scenario } from './support/scenarios.js';
 import { between, handCount, scenarioSeries } from './support/scenarios.js';
 import { startVictoriaMetrics } from './support/victoria-metrics.js';
 import type { RunningVictoriaMetrics } from './support/victoria-metrics.js';
+import { silentLogger as quiet } from './support/logger.js';
 
 /**
  * burnwatch's page/ticket decisions and error budget against Prometheus's own evaluation on the same data (a
@@ -262,7 +263,6 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
       const ids = ['gap-live', 'gap-live-events-template', 'reset-in-gap', 'hourly-job', 'vanish-day', 'vanish-day-ratio-template'];
       const loaded = loadSpecs([dir]).slos.filter((x) => ids.includes(x.id));
       const dbDir = mkdtempSync(join(tmpdir(), 'burnwatch-live-'));
-      const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
       const off: string[] = [];
       const start = (): { engine: Engine; close: () => void } => {
         const db = openDb(join(dbDir, 'ledger.db'));

@@ -12,8 +12,8 @@ import { renderJson } from '../report/render-json.js';
 import { renderMarkdown } from '../report/render-markdown.js';
 import { StoreError } from '../store/db.js';
 import { openDbForReading } from '../store/report-reads.js';
-import { durationFlag, intervalFlag, loadOrReport } from './backtest.js';
-import { parseTime, PROMETHEUS_OPTIONS, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
+import { intervalFlag, loadOrReport } from './replay-flags.js';
+import { durationFlag, parseTime, PROMETHEUS_OPTIONS, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 

@@ -1,11 +1,11 @@
-import { parseArgs } from 'node:util';
 import type { AppConfig } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
 import type { Daemon } from '../runtime/daemon.js';
 import { StartupError } from '../runtime/startup-error.js';
 import type { CliIo } from './io.js';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.js';
-import { formatError } from './validate.js';
+import { EXIT_INVALID, EXIT_OK } from './io.js';
+import { defineAsyncCommand } from './command.js';
+import { formatError } from './common.js';
 
 export const RUN_USAGE = `Usage: burnwatch run [--config FILE]
 
@@ -25,19 +25,17 @@ export interface RunDeps {
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
 }
 
-export async function runCommand(args: readonly string[], io: CliIo, deps: RunDeps): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: [...args], allowPositionals: false, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }).values;
-  } catch (err) {
-    io.err(`burnwatch run: ${(err as Error).message}\n\n${RUN_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (values.help === true) {
-    io.out(`${RUN_USAGE}\n`);
-    return EXIT_OK;
-  }
-  const configFile = values.config ?? io.env['BURNWATCH_CONFIG'];
+export function runCommand(args: readonly string[], io: CliIo, deps: RunDeps): Promise<number> {
+  return defineAsyncCommand({
+    name: 'run',
+    usage: RUN_USAGE,
+    options: { config: { type: 'string', short: 'c' } },
+  }, ({ values }) => runDaemon(values.config, io, deps))(args, io);
+}
+
+/** Starts the daemon and its HTTP server; resolves with the exit status when a signal or a lost database stops it. */
+async function runDaemon(configOption: string | undefined, io: CliIo, deps: RunDeps): Promise<number> {
+  const configFile = configOption ?? io.env['BURNWATCH_CONFIG'];
   const loaded = loadConfig(configFile, io.env);
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(`${formatError(e)}\n`);

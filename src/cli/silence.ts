@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
 import { formatMatcher } from '../routing/matchers.js';
 import { silenceState, validateSilence } from '../routing/silence.js';
 import { formatDuration } from '../slo/duration.js';
 import { openDb, storageFault } from '../store/db.js';
 import { SilenceStore } from '../store/silences.js';
-import { renderTable } from './backtest.js';
-import { durationFlag } from './backtest.js';
-import { parseTime } from './common.js';
+import { defineCommand } from './command.js';
+import { durationFlag, parseTime, renderTable } from './common.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
@@ -28,32 +26,31 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
     io.out(`${SILENCE_USAGE}\n`);
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  let values;
-  let positionals: string[];
   let dbPath = DEFAULT_DB_PATH;
-  try {
-    const parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        db: { type: 'string' },
-        matcher: { type: 'string', multiple: true, short: 'm' },
-        duration: { type: 'string' },
-        start: { type: 'string' },
-        end: { type: 'string' },
-        comment: { type: 'string', short: 'c' },
-        'created-by': { type: 'string' },
-        all: { type: 'boolean' },
-        format: { type: 'string', default: 'table' },
-      },
-    });
-    values = parsed.values;
-    positionals = parsed.positionals;
-  } catch (err) {
-    io.err(`burnwatch silence: ${(err as Error).message}\n\n${SILENCE_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  try {
+  return defineCommand({
+    name: 'silence',
+    usage: SILENCE_USAGE,
+    positionals: true,
+    help: false,
+    options: {
+      db: { type: 'string' },
+      matcher: { type: 'string', multiple: true, short: 'm' },
+      duration: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      comment: { type: 'string', short: 'c' },
+      'created-by': { type: 'string' },
+      all: { type: 'boolean' },
+      format: { type: 'string', default: 'table' },
+    },
+    // Any SQLite failure, at open or later (a locked, full or corrupt file), is named with what to do.
+    failure: (err) => {
+      const fault = storageFault(err, dbPath);
+      if (!fault) return undefined;
+      io.err(`burnwatch silence: ${fault.message}\n  ${fault.hint}\n`);
+      return EXIT_INVALID;
+    },
+  }, ({ values, positionals }) => {
     const now = io.now();
     dbPath = values.db ?? io.env['BURNWATCH_DB'] ?? DEFAULT_DB_PATH;
     switch (sub) {
@@ -117,17 +114,5 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
       default:
         throw new UsageError(`unknown subcommand "${sub}": use add, list or expire`);
     }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`burnwatch silence: ${err.message}\n\n${SILENCE_USAGE}\n`);
-      return EXIT_USAGE;
-    }
-    // Any SQLite failure, at open or later (a locked, full or corrupt file), is named with what to do.
-    const fault = storageFault(err, dbPath);
-    if (fault) {
-      io.err(`burnwatch silence: ${fault.message}\n  ${fault.hint}\n`);
-      return EXIT_INVALID;
-    }
-    throw err;
-  }
+  })(rest, io);
 }

@@ -2,7 +2,7 @@ import type { Labels, MetricsSource, Point, Series } from '../metrics/source.js'
 import type { LabelMatcher } from '../promql/syntax.js';
 import { formatMatchers } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
-import { labelsKey } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 import type { Rejection } from './sample-check.js';
 import { classifySample, isRejection } from './sample-check.js';
 

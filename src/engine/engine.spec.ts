@@ -12,11 +12,10 @@ import { tiersFromCatalog, catalogForPeriod } from '../slo/windows.js';
 import { openDb } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
-import type { EngineLogger } from './engine.js';
+import { silentLogger as quiet } from '../../test/support/logger.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 30_000;
-const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 function slo(id: string, over: Partial<Slo> = {}): Slo {
   const period = 30 * DAY;

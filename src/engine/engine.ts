@@ -18,7 +18,8 @@ import { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import type { LedgerCursor } from '../store/ledger.js';
 import { isStorageError } from '../store/db.js';
-import { COARSE_STEP_MS, FINE_RETENTION_MS, labelsKey, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
 import { CounterStepReader } from './counter-steps.js';
@@ -27,14 +28,7 @@ import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawS
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
 import type { Rejection } from './sample-check.js';
-
-/** The small logger surface the engine uses (pino's). */
-export interface EngineLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { Logger } from '../logger.js';
 
 export interface EngineOptions {
   /** Evaluation interval and ledger slot (default 30 s); must divide 5 minutes. */
@@ -51,7 +45,7 @@ export interface EngineOptions {
 export interface EngineDeps {
   readonly source: MetricsSource;
   readonly db: Db;
-  readonly logger: EngineLogger;
+  readonly logger: Logger;
   readonly sink?: NotificationSink;
   /**
    * Silences and configured inhibit rules at an instant, read once per cycle (the built-in rule, page inhibits

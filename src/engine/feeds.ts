@@ -2,7 +2,7 @@ import type { Labels, MetricsSource, QueryStats, Series } from '../metrics/sourc
 import type { LabelMatcher } from '../promql/syntax.js';
 import { formatMatchers, matches, renderWindow } from '../promql/syntax.js';
 import { formatDuration } from '../slo/duration.js';
-import { labelsKey } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 import type { BaselineLookup, CounterStepReader, SeriesSteps } from './counter-steps.js';
 import { seriesKey } from './counter-steps.js';
 import type { CounterSelector, CounterSum, FeedPlan } from './plan.js';

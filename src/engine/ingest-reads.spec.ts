@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
+import { silentLogger as quiet } from '../../test/support/logger.js';
 import { sloModel } from '../../test/support/slo-model.js';
 import { HOUR, MINUTE } from '../slo/duration.js';
 import type { Budgeting, Slo } from '../slo/model.js';
 import { openDb } from '../store/db.js';
 import { Engine } from './engine.js';
-import type { EngineLogger } from './engine.js';
 
 /**
  * What an ingest reads back from the ledger: each SLO's cursor once per cycle, however many steps a catch-up
@@ -14,7 +14,6 @@ import type { EngineLogger } from './engine.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 30_000;
-const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 function sloOf(id: string, budgeting: Budgeting): Slo {
   return sloModel({

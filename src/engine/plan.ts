@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Grouping } from '../promql/counters.js';
 import { groupedLabels } from '../promql/counters.js';
 import type { VectorSelector } from '../promql/syntax.js';
-import { formatMatchers, parseMatchers, parseVectorSelector } from '../promql/syntax.js';
+import { parseVectorSelector } from '../promql/syntax.js';
 import type { CounterSum as CounterSumText } from '../slo/counting.js';
 import { counterReading } from '../slo/counting.js';
 import type { Indicator, Slo } from '../slo/model.js';
-import { formatFloat } from '../slo/queries.js';
+import { formatFloat, nativeHistogramSelector } from '../slo/queries.js';
 
 /**
  * How the ledger of an SLO is fed from Prometheus, derived from its indicator:
@@ -74,8 +74,7 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
     case 'latency': {
       if (indicator.native) {
         const by = groupBy.length > 0 ? ` by (${groupBy.join(', ')})` : '';
-        const sel = `${indicator.histogram}${indicator.matchers.trim() === '' ? '' : bracesOf(indicator.matchers)}`;
-        const rate = `sum${by} (rate(${sel}[{{.window}}]))`;
+        const rate = `sum${by} (rate(${nativeHistogramSelector(indicator)}[{{.window}}]))`;
         return {
           kind: 'rates',
           count: 'good',
@@ -90,11 +89,6 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
     case 'boolGauge':
       return { kind: 'gauge', selector: selector(indicator.selector) };
   }
-}
-
-function bracesOf(matchers: string): string {
-  const m = parseMatchers(matchers) ?? [];
-  return formatMatchers(m);
 }
 
 /**

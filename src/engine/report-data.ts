@@ -11,7 +11,8 @@ import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
 import { Ledger } from '../store/ledger.js';
 import { alertHistoryAround, ledgerExtent } from '../store/report-reads.js';
-import type { EngineLogger, SloStatus } from './engine.js';
+import type { Logger } from '../logger.js';
+import type { SloStatus } from './engine.js';
 import { Engine } from './engine.js';
 import { replay } from './replay.js';
 
@@ -83,7 +84,7 @@ export function reportFromDb(db: Db, slos: readonly Slo[], range: ReportRange, s
 export interface ReplayReportOptions extends ReportSourceOptions {
   readonly slotMs: number;
   readonly rateWindowMs: number;
-  readonly logger: EngineLogger;
+  readonly logger: Logger;
   readonly signal?: AbortSignal;
 }
 

@@ -10,11 +10,12 @@ import { openDb } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import type { MetricsSource, Series } from '../metrics/source.js';
 import { Engine } from './engine.js';
-import type { EngineLogger } from './engine.js';
 import { CounterStepReader } from './counter-steps.js';
 import { CounterTracker, feedCoarse, feedFine } from './feeds.js';
 import type { Increment, RejectedSample, SlotTable } from './feeds.js';
 import { planFor } from './plan.js';
+import type { LogLine } from '../../test/support/logger.js';
+import { recordingLogger } from '../../test/support/logger.js';
 
 /**
  * Samples Prometheus should never send for a counter (±Inf, NaN, negative, a step back that is no reset):
@@ -27,20 +28,6 @@ const SLOT = 30_000;
 const FAULT_FROM = T0 + 20 * MINUTE;
 const FAULT_TO = T0 + 23 * MINUTE;
 const RATE = 10; // requests per second
-
-interface Logged {
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string;
-}
-
-function recorder(): { logger: EngineLogger; lines: Logged[] } {
-  const lines: Logged[] = [];
-  const at = (level: string) => (obj: object, msg: string): void => {
-    lines.push({ level, obj: obj as Record<string, unknown>, msg });
-  };
-  return { logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') }, lines };
-}
 
 function slo(id: string): Slo {
   const period = 30 * DAY;
@@ -96,12 +83,12 @@ function finiteRows(db: Db): { bad: number | null; total: number | null }[] {
 describe.each(Object.keys(FAULTS))('a counter answering %s', (mode) => {
   const fault = FAULTS[mode] as (v: number) => number;
 
-  async function run(): Promise<{ engine: Engine; db: Db; sink: Sink; states: Map<number, string>; lines: Logged[] }> {
+  async function run(): Promise<{ engine: Engine; db: Db; sink: Sink; states: Map<number, string>; lines: LogLine[] }> {
     // "burning": 50 % errors (pages within minutes); "healthy": no errors at all.
     const source = new FakeMetrics([...service('burning', 0.5, fault), ...service('healthy', 0, fault)]);
     const sink = new Sink();
     const db = openDb(':memory:');
-    const { logger, lines } = recorder();
+    const { logger, lines } = recordingLogger();
     const engine = new Engine({ source, db, logger, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
     engine.setSlos([slo('burning'), slo('healthy')], T0);
     const states = new Map<number, string>();
@@ -141,12 +128,12 @@ describe.each(Object.keys(FAULTS))('a counter answering %s', (mode) => {
 
   it('says which series sent what, once per series, and why the SLO is unknown', async () => {
     const { engine, lines } = await run();
-    const rejected = lines.filter((l) => l.msg.startsWith('sample rejected'));
+    const rejected = lines.filter((l) => l.message.startsWith('sample rejected'));
     // Two series per SLO with samples in the fault (the healthy 500 series reads 0, which stays 0 or -1/NaN/Inf).
-    const perSeries = new Set(rejected.map((l) => `${String(l.obj.slo)}|${JSON.stringify(l.obj.series)}`));
+    const perSeries = new Set(rejected.map((l) => `${String(l.fields.slo)}|${JSON.stringify(l.fields.series)}`));
     expect(perSeries.size).toBe(rejected.length);
     expect(rejected.length).toBeGreaterThanOrEqual(2);
-    expect(rejected.every((l) => l.level === 'warn' && typeof l.obj.reason === 'string' && typeof l.obj.value === 'string')).toBe(true);
+    expect(rejected.every((l) => l.level === 'warn' && typeof l.fields.reason === 'string' && typeof l.fields.value === 'string')).toBe(true);
     // After the fault the status carries no error.
     expect(engine.status('burning')?.error).toBeUndefined();
   });
@@ -157,7 +144,7 @@ describe('a ledger an earlier version filled with Inf', () => {
     const source = new FakeMetrics(service('healthy', 0.0005, (v) => v));
     const sink = new Sink();
     const db = openDb(':memory:');
-    const { logger, lines } = recorder();
+    const { logger, lines } = recordingLogger();
     const make = (): Engine => new Engine({ source, db, logger, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
     const old = make();
     old.setSlos([slo('healthy')], T0);
@@ -177,7 +164,7 @@ describe('a ledger an earlier version filled with Inf', () => {
     }
     expect(states[0]).toBe('unknown');
     expect(states.slice(1).every((s) => s === 'ok')).toBe(true);
-    expect(lines.some((l) => l.msg.includes('rebuilding it from Prometheus'))).toBe(true);
+    expect(lines.some((l) => l.message.includes('rebuilding it from Prometheus'))).toBe(true);
     expect(finiteRows(db)).toEqual([]);
     // Read back from Prometheus by the cycle at T0+6m: from 6 h before (the backfill cap) aligned down to
     // 5 minutes, T0-5h55m, to T0+10m: 6 h 5 min of 10 requests/s.

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { counter, FakeMetrics } from '../../test/support/fake-metrics.js';
+import { silentLogger as quiet } from '../../test/support/logger.js';
 import { sloModel } from '../../test/support/slo-model.js';
 import { HOUR, MINUTE } from '../slo/duration.js';
 import type { Budgeting, Slo } from '../slo/model.js';
 import { openDb } from '../store/db.js';
 import { Engine } from './engine.js';
-import type { EngineLogger } from './engine.js';
 
 /**
  * Timeslice budgets in the ledger: at every slice boundary each instance gets one slice (bad when its good
@@ -15,7 +15,6 @@ import type { EngineLogger } from './engine.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 30_000;
-const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 function slicedSlo(budgeting: Budgeting): Slo {
   return sloModel({

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertNotification, Notifier, NotifierDeps, SendOutcome } from './notifier.js';
+import type { AlertNotification, Notifier, SendOutcome } from './notifier.js';
+import type { Logger } from '../logger.js';
+import type { LogLine } from '../../test/support/logger.js';
+import { recordingLogger } from '../../test/support/logger.js';
 
 /**
  * The contract every destination's notifier keeps, as a vitest suite a destination's `index.spec.ts` calls:
@@ -46,25 +49,14 @@ export interface NotifierContractSetup {
   unreachable(logger: CapturingLogger): Notifier | Promise<Notifier>;
 }
 
-export interface CapturedLogLine {
-  readonly level: 'warn' | 'info' | 'debug';
-  readonly fields: object;
-  readonly message: string;
-}
-
-type NotifierLogger = NotifierDeps['logger'];
-
-export interface CapturingLogger extends NotifierLogger {
-  readonly lines: CapturedLogLine[];
+export interface CapturingLogger extends Logger {
+  readonly lines: LogLine[];
 }
 
 /** A logger for `NotifierDeps` that keeps every call, for assertions. */
 export function capturingLogger(): CapturingLogger {
-  const lines: CapturedLogLine[] = [];
-  const at = (level: CapturedLogLine['level']) => (fields: object, message: string): void => {
-    lines.push({ level, fields, message });
-  };
-  return { lines, warn: at('warn'), info: at('info'), debug: at('debug') };
+  const { logger, lines } = recordingLogger();
+  return { ...logger, lines };
 }
 
 /** Everything a secret could leak through in an outcome's error: message, String(), stack, causes, own fields. */
@@ -123,6 +115,46 @@ export function contractNotification(overrides: Partial<AlertNotification> = {})
     createdAt: new Date('2026-01-01T12:05:00Z'),
     ...overrides,
   };
+}
+
+/** The answers the Slack and PagerDuty emulators script alike (test/support/*-emulator.ts). */
+export type EmulatorAnswer =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'rate-limited'; readonly retryAfterSeconds?: number }
+  | { readonly kind: 'http'; readonly status: number };
+
+/** The contract's view of an emulator: scripts its next answer, counts the requests it got. */
+export function emulatorServer(emulator: { failNext(answer: EmulatorAnswer): void; readonly requests: readonly unknown[] }): ContractServer {
+  return {
+    answerNext(answer, retryAfterSeconds) {
+      if (answer === 'success') emulator.failNext({ kind: 'pass' });
+      else if (answer === 429) emulator.failNext(retryAfterSeconds === undefined ? { kind: 'rate-limited' } : { kind: 'rate-limited', retryAfterSeconds });
+      else emulator.failNext({ kind: 'http', status: answer });
+    },
+    requestCount: () => emulator.requests.length,
+  };
+}
+
+/** The `SendContext` of a test send: a signal that does not fire unless given, and the previous reference. */
+export function sendContext(previousRef?: string, signal = new AbortController().signal): { signal: AbortSignal; previousRef?: string } {
+  return previousRef === undefined ? { signal } : { signal, previousRef };
+}
+
+/** `n` resolved at 13:06, after 65 minutes of firing that spent 2.1 % of the budget. */
+export function resolvedNotification(n: AlertNotification): AlertNotification {
+  return {
+    ...n,
+    status: 'resolved',
+    endsAt: new Date('2026-01-01T13:06:00Z'),
+    resolution: { firedForMs: 65 * 60_000, budgetSpent: 0.021 },
+    createdAt: new Date('2026-01-01T13:06:00Z'),
+  };
+}
+
+/** The failed outcome of a send; throws (failing the test) when the send succeeded. */
+export function failed(outcome: SendOutcome): Extract<SendOutcome, { ok: false }> {
+  if (outcome.ok) throw new Error(`expected a failed outcome, got ${JSON.stringify(outcome)}`);
+  return outcome;
 }
 
 interface StatusRow {

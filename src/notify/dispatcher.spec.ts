@@ -8,9 +8,9 @@ import { OutboxStore } from '../store/outbox.js';
 import { backoffMs, DEFAULT_RETRY_POLICY, Dispatcher } from './dispatcher.js';
 import type { AlertNotification, Notifier, SendOutcome } from './notifier.js';
 import { Outbox, routerFor } from './outbox.js';
+import { recordingLogger, silentLogger as quiet } from '../../test/support/logger.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function notification(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: Partial<AlertNotification> = {}): AlertNotification {
   return sampleNotification(alertKey, status, atMs, T0, over);
@@ -173,8 +173,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 30_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'pager', matchers: [] }] });
     const db = openDb(':memory:');
     const store = new OutboxStore(db);
-    const lines: { level: string; msg: string; fields: object }[] = [];
-    const logger = { info: (fields: object, msg: string) => lines.push({ level: 'info', msg, fields }), debug: (fields: object, msg: string) => lines.push({ level: 'debug', msg, fields }) };
+    const { logger, lines } = recordingLogger();
     const outbox = new Outbox(store, routerFor(route, () => 'scripted'), { logger });
     const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -191,7 +190,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     await settled();
     expect(lines).toEqual([{
       level: 'info',
-      msg: 'alert notification queued',
+      message: 'alert notification queued',
       fields: {
         slo: 'checkout',
         alert: 'checkout/{"route":"/cart"}/page',

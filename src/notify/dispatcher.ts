@@ -1,6 +1,7 @@
 import type { OutboxRow, OutboxStore } from '../store/outbox.js';
 import type { ReportDigest } from '../report/digest.js';
 import type { FailureReason, Notifier, SendOutcome } from './notifier.js';
+import type { Logger } from '../logger.js';
 
 /**
  * Delivers the outbox: the ONE retry owner (notifiers never retry). Each due row is sent once per pass;
@@ -44,7 +45,7 @@ export interface DispatcherDeps {
   readonly notifiers: () => ReadonlyMap<string, Notifier>;
   readonly now: () => number;
   readonly random: () => number;
-  readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  readonly logger: Logger;
   readonly observer?: DispatchObserver;
   /** Schedules the next pass (the composition root passes setTimeout; tests step by hand). */
   readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };

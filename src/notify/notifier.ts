@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { AlertNotification } from '../alerting/notification.js';
 import type { ReportDigest } from '../report/digest.js';
+import type { Logger } from '../logger.js';
+import type { Deadline } from '../http/deadline.js';
 
 /** The notification and its tiers are the pure core's (alerting/notification.ts); destinations render them. */
 export type { AlertNotification, TierStatus } from '../alerting/notification.js';
@@ -44,9 +46,11 @@ export type SecretResolver = (ref: { readonly env?: string; readonly file?: stri
 
 export interface NotifierDeps {
   readonly secrets: SecretResolver;
-  readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  readonly logger: Logger;
   /** Where the `console` destination writes its JSON lines; the composition root passes `process.stdout`. */
   readonly stdout?: { write(text: string): unknown };
+  /** Makes the time limit of one request (`timeoutMs`); the clock's when left out, a hand-fired one in tests. */
+  readonly deadline?: Deadline;
 }
 
 export interface NotifierFactory<C> {

@@ -6,6 +6,7 @@ import type { Route } from '../routing/route.js';
 import type { NewOutboxRow, OutboxKind, OutboxStore } from '../store/outbox.js';
 import { DEFAULT_RESEND_DELAY_MS, needsResend, RESOLVED_RETENTION_MS } from './alertmanager/resend.js';
 import type { AlertNotification } from './notifier.js';
+import type { Logger } from '../logger.js';
 
 /** Where one alert goes: a receiver, its destination kind and the route's timing. */
 export interface RoutingTarget {
@@ -46,7 +47,7 @@ export interface OutboxOptions {
   /** Called after rows were added (wakes the dispatcher). */
   readonly onEnqueue?: () => void;
   /** Where queued notifications are logged, once the transaction that queued them is over. */
-  readonly logger?: { info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  readonly logger?: Logger;
 }
 
 const QUEUED_MESSAGES: Readonly<Record<OutboxKind, string>> = {

@@ -4,6 +4,7 @@ import { receiversFor } from '../routing/route.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { NotifierDeps } from './notifier.js';
 import type { RoutingConfig } from './routing-config.js';
+import { silentLogger as logger } from '../../test/support/logger.js';
 import {
   buildReceivers, DEFAULT_ROUTING_CONFIG_FILE, defaultRoutingConfig, inhibitRulesFor, parseRoutingConfig, routedReceivers,
 } from './routing-config.js';
@@ -48,7 +49,6 @@ function errorsOf(text: string): LocatedProblem[] {
   return [...r.errors];
 }
 
-const logger = { warn: () => undefined, info: () => undefined, debug: () => undefined };
 
 function deps(env: Record<string, string>, out: string[] = []): NotifierDeps {
   return {

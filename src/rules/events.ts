@@ -1,6 +1,6 @@
 import { renderWindow } from '../promql/syntax.js';
 import type { Indicator } from '../slo/model.js';
-import { latencySelectors } from '../slo/queries.js';
+import { latencySelectors, nativeHistogramSelector } from '../slo/queries.js';
 
 /**
  * PromQL for the number of events an indicator saw over a window, for the low-traffic guard (`minEvents`):
@@ -20,9 +20,7 @@ export function eventCountQuery(indicator: Indicator, groupBy: readonly string[]
     }
     case 'latency': {
       if (indicator.native) {
-        const matchers = indicator.matchers.trim();
-        const selector = matchers === '' ? indicator.histogram : `${indicator.histogram}${matchers.startsWith('{') ? matchers : `{${matchers}}`}`;
-        return `${sum}(histogram_count(increase(${selector}[${window}])))`;
+        return `${sum}(histogram_count(increase(${nativeHistogramSelector(indicator)}[${window}])))`;
       }
       return `${sum}(increase(${latencySelectors(indicator).total}[${window}]))`;
     }

@@ -1,24 +1,24 @@
-import type { Engine, EngineLogger } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { REJECTED_SAMPLES } from '../engine/engine.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
 import type { Delivery } from './delivery.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { StorageHealth } from './storage-health.js';
 
 /**
  * The engine's logger, which is the current cycle's: every line of a cycle carries its cycle id (the
  * evaluated slot).
  */
-export class CycleLogger implements EngineLogger {
-  private current: DaemonLogger;
+export class CycleLogger implements Logger {
+  private current: Logger;
 
-  constructor(private readonly logger: DaemonLogger) {
+  constructor(private readonly logger: Logger) {
     this.current = logger.child({ component: 'engine' });
   }
 
   /** Starts the lines of the cycle of `slot`. */
-  begin(slot: number): DaemonLogger {
+  begin(slot: number): Logger {
     this.current = this.logger.child({ component: 'engine', cycle: new Date(slot).toISOString() });
     return this.current;
   }
@@ -38,6 +38,10 @@ export class CycleLogger implements EngineLogger {
   debug(o: object, m: string): void {
     this.current.debug(o, m);
   }
+
+  child(bindings: Record<string, unknown>): Logger {
+    return this.current.child(bindings);
+  }
 }
 
 export interface CycleDeps {
@@ -48,7 +52,7 @@ export interface CycleDeps {
   readonly backendUrl: string;
   readonly storage: StorageHealth;
   readonly now: () => number;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   readonly cycleLogger: CycleLogger;
   readonly metrics?: DaemonMetrics;
   /** How many SLOs run now (with none loaded, an empty cycle is a successful one). */

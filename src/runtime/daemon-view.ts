@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import type { OutboxStats } from '../store/outbox.js';
 import type { EvaluationCycle } from './cycle.js';
 import type { Delivery } from './delivery.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { Reloader } from './reload.js';
 import { createStatusReader } from './status-reader.js';
 import type { StorageHealth } from './storage-health.js';
@@ -28,7 +28,7 @@ export interface DaemonViewDeps {
   /** The wait after a slot boundary before its cycle runs (readiness allows for it). */
   readonly cycleDelayMs: number;
   readonly links: LinkSettings;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   /** The daemon was stopped. */
   readonly closed: () => boolean;
 }

@@ -8,14 +8,13 @@ import { mountTmpfs } from '../../test/support/tmpfs.js';
 import { loadConfig } from '../config/load.js';
 import type { BuildInfo, MetricsSource } from '../metrics/source.js';
 import { startDaemon } from '../wiring.js';
-import type { DaemonLogger } from './logger.js';
 import { StartupError } from './startup-error.js';
 import { UnavailableError } from '../server/view.js';
+import type { Logger } from '../logger.js';
+import { recordingLogger, silentLogger } from '../../test/support/logger.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MIN = 60_000;
-
-const quiet: DaemonLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet };
 
 function sloFile(name: string, objective = 99.9): string {
   return `apiVersion: burnwatch/v1
@@ -49,19 +48,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A logger that keeps every line (level, fields, message). */
-function recordingLogger(): { logger: DaemonLogger; lines: { level: string; fields: Record<string, unknown>; msg: string }[] } {
-  const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
-  const make = (bindings: Record<string, unknown>): DaemonLogger => {
-    const at = (level: string) => (fields: object, msg: string) => {
-      lines.push({ level, fields: { ...bindings, ...fields }, msg });
-    };
-    return { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug'), child: (b) => make({ ...bindings, ...b }) };
-  };
-  return { logger: make({}), lines };
-}
-
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: DaemonLogger = quiet, settings?: string, sourceOverride?: MetricsSource) {
+function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: Logger = silentLogger, settings?: string, sourceOverride?: MetricsSource) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -98,7 +85,7 @@ describe('runtime/daemon', () => {
     daemon.run();
     await timers.advanceTo(T0 - MIN);
     expect(backends).toEqual([{ kind: 'victoriametrics', version: '1.79.0' }]);
-    expect(log.lines.find((l) => l.msg === 'metrics backend detected')?.fields).toMatchObject({ backend: vm.url, kind: 'victoriametrics', version: '1.79.0' });
+    expect(log.lines.find((l) => l.message === 'metrics backend detected')?.fields).toMatchObject({ backend: vm.url, kind: 'victoriametrics', version: '1.79.0' });
     await daemon.stop();
   });
 
@@ -120,23 +107,23 @@ describe('runtime/daemon', () => {
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
     await daemon.stop();
-    const queued = lines.filter((l) => l.msg === 'alert notification queued');
+    const queued = lines.filter((l) => l.message === 'alert notification queued');
     expect(queued.map((l) => [l.fields['component'], l.fields['slo'], l.fields['alert'], l.fields['status'], l.fields['severity'], l.fields['kind'], l.fields['receivers']]).sort()).toEqual([
       ['outbox', 'a', 'a/{}/page', 'firing', 'page', 'burn', ['console']],
       ['outbox', 'b', 'b/{}/page', 'firing', 'page', 'burn', ['console']],
     ]);
-    expect(lines.filter((l) => l.msg === 'alert notifications queued')).toEqual([]);
+    expect(lines.filter((l) => l.message === 'alert notifications queued')).toEqual([]);
 
     // A new process on the same database: the two pages are still firing, and it says so.
     lines.length = 0;
     const again = startDaemon(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
-    const carried = lines.filter((l) => l.msg === 'firing alert carried over from the previous run');
+    const carried = lines.filter((l) => l.message === 'firing alert carried over from the previous run');
     expect(carried.map((l) => [l.fields['slo'], l.fields['alert'], l.fields['severity'], l.fields['kind'], l.fields['phase'], l.fields['notified'], l.fields['waiting']]).sort()).toEqual([
       ['a', 'a/{}/page', 'page', 'burn', 'firing', true, 0],
       ['b', 'b/{}/page', 'page', 'burn', 'firing', true, 0],
     ]);
     for (const l of carried) expect(Date.parse(String(l.fields['firingSince']))).toBeGreaterThan(T0 + MIN);
-    expect(lines.find((l) => l.msg === 'alert state carried over from the previous run')?.fields).toMatchObject({ firing: 2, waiting: 0 });
+    expect(lines.find((l) => l.message === 'alert state carried over from the previous run')?.fields).toMatchObject({ firing: 2, waiting: 0 });
     await again.stop();
   });
 
@@ -173,7 +160,7 @@ describe('runtime/daemon', () => {
   });
 
   it('survives hostile SLO files at its next poll: skips a symlink loop, and keeps the last good set when a file is over a bound of its settings', async () => {
-    const { dir, daemon, timers, reloads } = setup({ 'a.yaml': sloFile('a') }, {}, quiet, 'slos:\n  limits:\n    maxFileBytes: 2048\n');
+    const { dir, daemon, timers, reloads } = setup({ 'a.yaml': sloFile('a') }, {}, silentLogger, 'slos:\n  limits:\n    maxFileBytes: 2048\n');
     daemon.run();
     await timers.advanceTo(T0);
     symlinkSync('.', join(dir, 'slos', 'loop1'));
@@ -203,7 +190,7 @@ describe('runtime/daemon', () => {
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'current', 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
     const timers = new ManualTimers(T0 - MIN);
-    const daemon = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+    const daemon = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source() });
     daemon.run();
     await timers.advanceTo(T0);
     expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.9']);
@@ -221,7 +208,7 @@ describe('runtime/daemon', () => {
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a'));
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
-    const start = (pid: number, alive: number[]) => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
+    const start = (pid: number, alive: number[]) => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
     const first = start(101, [101, 102]);
     expect(() => start(102, [101, 102])).toThrow(/another burnwatch \(pid 101\) is using the database/);
     // 101 died without stopping (SIGKILL): its lock is stale.
@@ -258,7 +245,7 @@ describe('runtime/daemon', () => {
     const start = (env: Record<string, string>) => {
       const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h', ...env });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-      return () => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: quiet, stdout: { write: () => true }, version: 't', source: source() });
+      return () => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source() });
     };
     writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pagr\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
     expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(StartupError);
@@ -322,7 +309,7 @@ describe('runtime/daemon', () => {
     expect(storageErrors.length).toBeGreaterThan(0);
     expect(new Set(storageErrors)).toEqual(new Set(['full']));
     expect(daemon.view.health().prometheusUp).toBe(true);
-    expect(log.lines.map((l) => l.msg).join('\n')).not.toMatch(/Prometheus cannot be queried/);
+    expect(log.lines.map((l) => l.message).join('\n')).not.toMatch(/Prometheus cannot be queried/);
     const storageLines = log.lines.filter((l) => l.level === 'error' && l.fields['fault'] === 'full');
     expect(storageLines.length).toBeGreaterThan(0);
     expect(storageLines[0]?.fields['database']).toBe(dbPath);

@@ -11,7 +11,7 @@ import type { DaemonMetrics } from './daemon-metrics.js';
 import type { DigestScheduler } from './digests.js';
 import { DaemonStatusView } from './daemon-view.js';
 import type { Delivery } from './delivery.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { Reloader } from './reload.js';
 import { SlotScheduler } from './scheduler.js';
 import type { Timers } from './scheduler.js';
@@ -24,7 +24,7 @@ export interface DaemonParts {
   /** Relative paths of the settings (SLO folder, routing file) are against this folder. */
   readonly cwd: string;
   readonly timers: Timers;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   readonly metrics?: DaemonMetrics;
   readonly db: Db;
   readonly storage: StorageHealth;
@@ -101,7 +101,7 @@ export class Daemon {
   }
 
   /** A logger for a component that runs beside the daemon (the HTTP server, the run command). */
-  logger(component: string): DaemonLogger {
+  logger(component: string): Logger {
     return this.parts.logger.child({ component });
   }
 

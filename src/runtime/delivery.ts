@@ -9,6 +9,7 @@ import type { Notifier, NotifierDeps } from '../notify/notifier.js';
 import { Outbox, routerFor } from '../notify/outbox.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
 import { buildReceivers } from '../notify/routing-config.js';
+import type { Logger } from '../logger.js';
 
 /**
  * Everything between an alert decision and a destination: routing (at enqueue, in the engine's transaction),
@@ -22,7 +23,7 @@ export interface DeliveryDeps {
   readonly notifierDeps: NotifierDeps;
   readonly now: () => number;
   readonly random: () => number;
-  readonly logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void; debug(o: object, m: string): void };
+  readonly logger: Logger;
   readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };
   readonly observer?: DispatchObserver;
   /** The outbox failed to read or write (reported by the dispatcher, which tries again). */

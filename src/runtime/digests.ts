@@ -8,7 +8,7 @@ import { digestKey, dueDigest, toDigest } from '../report/digest.js';
 import type { Slo } from '../slo/model.js';
 import type { Db } from '../store/db.js';
 import type { OutboxStore } from '../store/outbox.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { problem } from './startup-error.js';
 
 /**
@@ -41,7 +41,7 @@ export interface DigestDeps {
   readonly slos: () => readonly Slo[];
   /** Wakes the dispatcher after a digest was queued. */
   readonly wake: () => void;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
 }
 
 export class DigestScheduler {

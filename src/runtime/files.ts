@@ -7,7 +7,7 @@ import { findSpecFiles, loadSpecs } from '../formats/load.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
 import { defaultRoutingConfig, parseRoutingConfig } from '../notify/routing-config.js';
 import type { Slo } from '../slo/model.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { problem, StartupError } from './startup-error.js';
 
 /**
@@ -16,7 +16,7 @@ import { problem, StartupError } from './startup-error.js';
  */
 
 /** The routing config (the default one, everything to standard output, when no file is set); throws StartupError. */
-export function loadRouting(config: AppConfig, cwd: string, logger: DaemonLogger): RoutingConfig {
+export function loadRouting(config: AppConfig, cwd: string, logger: Logger): RoutingConfig {
   if (config.routingFile === undefined) return defaultRoutingConfig();
   const path = resolve(cwd, config.routingFile);
   let text: string;

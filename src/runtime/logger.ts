@@ -1,10 +1,5 @@
 import { pino } from 'pino';
-import type { EngineLogger } from '../engine/engine.js';
-
-/** The daemon's logger: the engine's surface plus child loggers per component (pino's). */
-export interface DaemonLogger extends EngineLogger {
-  child(bindings: Record<string, unknown>): DaemonLogger;
-}
+import type { Logger } from '../logger.js';
 
 /**
  * Structured JSON logs (pino): `service` and `version` on every line, `component` per module, `slo` where
@@ -18,7 +13,7 @@ export const REDACT_PATHS = [
   'secret', '*.secret', 'bearerToken', '*.bearerToken',
 ];
 
-export function createLogger(options: { level: string; version: string; destination?: number }): DaemonLogger {
+export function createLogger(options: { level: string; version: string; destination?: number }): Logger {
   const logger = pino(
     {
       level: options.level,
@@ -32,7 +27,7 @@ export function createLogger(options: { level: string; version: string; destinat
   return wrap(logger);
 }
 
-function wrap(l: pino.Logger): DaemonLogger {
+function wrap(l: pino.Logger): Logger {
   return {
     info: (o, m) => l.info(o, m),
     warn: (o, m) => l.warn(o, m),

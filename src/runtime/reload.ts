@@ -7,7 +7,7 @@ import type { DaemonMetrics } from './daemon-metrics.js';
 import type { Delivery } from './delivery.js';
 import { digestProblems } from './digests.js';
 import { loadRouting, loadSlos, watchedFingerprint } from './files.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { StorageHealth } from './storage-health.js';
 import { problem, StartupError } from './startup-error.js';
 
@@ -18,7 +18,7 @@ export interface ReloadDeps {
   readonly delivery: Delivery;
   readonly storage: StorageHealth;
   readonly now: () => number;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   readonly metrics?: DaemonMetrics;
 }
 

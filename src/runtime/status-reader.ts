@@ -1,4 +1,4 @@
-import { labelsKey } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 import type { Ledger } from '../store/ledger.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { DeliveryRecord, StatusReader } from '../server/ui/reader.js';

@@ -1,12 +1,12 @@
 import type { DbFile, StorageFault, StoreError } from '../store/db.js';
 import { storageFault } from '../store/db.js';
 import { UnavailableError } from '../server/view.js';
-import type { DaemonLogger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 export interface StorageHealthDeps {
   readonly dbPath: string;
   readonly dbFile: DbFile;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
   /** Counts a failed database operation (burnwatch_storage_errors_total). */
   readonly onFault?: (fault: StorageFault) => void;
 }

@@ -8,6 +8,7 @@ import { gateRoutes } from './gate.js';
 import type { GateReader } from './gate.js';
 import { createServer } from './server.js';
 import { UnavailableError } from './view.js';
+import { silentLogger } from '../../test/support/logger.js';
 
 /**
  * GET /api/v1/gate over a real engine and ledger fed by synthetic traffic (10 requests/s per SLO instance).
@@ -188,7 +189,7 @@ describe('GET /api/v1/gate over a reader that fails or lags', () => {
   const statuses = (): SloStatus[] => fixtureStatuses();
   async function serve(reader: GateReader): Promise<{ base: string; close: () => Promise<void> }> {
     const server = createServer(new FakeView(), { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      logger: silentLogger,
       routes: gateRoutes(reader),
     });
     const bound = await server.listen('127.0.0.1', 0);

@@ -8,7 +8,7 @@ import type { GateReason, GateState, GateVerdict } from '../slo/gate.js';
 import { decideGate, frozenSince, judgeSubject, parseBudgetShare, reasonText } from '../slo/gate.js';
 import type { Slo } from '../slo/model.js';
 import { nominalPeriodMs } from '../slo/windows.js';
-import { labelsKey } from '../store/ledger.js';
+import { labelsKey } from '../slo/labels.js';
 import type { GateEntry } from './gate-state.js';
 import { gateEntries, gateMaxAgeMs } from './gate-state.js';
 import type { Reply } from './http.js';

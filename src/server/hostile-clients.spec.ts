@@ -6,8 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../runtime/logger.js';
 import { createSelfMetrics } from './self-metrics.js';
 import { FakeView, NOW } from './fake-view.fixture.js';
-import type { BurnwatchServer, ServerLimits, ServerLogger } from './server.js';
+import type { BurnwatchServer, ServerLimits } from './server.js';
 import { createServer } from './server.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../../test/support/logger.js';
 
 /**
  * Clients that do not play by the rules, on raw sockets: a request the server does not serve (CONNECT,
@@ -15,7 +17,6 @@ import { createServer } from './server.js';
  * that sends its headers or body byte by byte is dropped at the configured bound.
  */
 
-const quiet: ServerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const servers: BurnwatchServer[] = [];
 const dirs: string[] = [];
@@ -24,9 +25,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function start(options: { limits?: ServerLimits; logger?: ServerLogger; apiToken?: string; view?: FakeView } = {}): Promise<number> {
+async function start(options: { limits?: ServerLimits; logger?: Logger; apiToken?: string; view?: FakeView } = {}): Promise<number> {
   const server = createServer(options.view ?? new FakeView(), createSelfMetrics({ version: '1.2.3', now: () => NOW }), {
-    logger: options.logger ?? quiet,
+    logger: options.logger ?? silentLogger,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
   });
@@ -139,7 +140,7 @@ describe('slow clients are dropped at the configured bound', () => {
 
   it('a body sent byte by byte: closed at requestTimeout', async () => {
     const logged: string[] = [];
-    const logger: ServerLogger = { info: () => undefined, warn: (_o, m) => logged.push(m), error: (_o, m) => logged.push(m) };
+    const logger: Logger = { ...silentLogger, warn: (_o, m) => logged.push(m), error: (_o, m) => logged.push(m) };
     const port = await start({ apiToken: 'tok', logger, limits: { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 } });
     const payload = JSON.stringify({ matchers: ['slo="x"'], comment: 'x'.repeat(400) });
     const head = `POST /api/v1/silences HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n`;

@@ -4,8 +4,10 @@ import { createSelfMetrics } from './self-metrics.js';
 import { UnavailableError } from './view.js';
 import { parseExposition, seriesKey, seriesOf } from './exposition.fixture.js';
 import { FakeView, NOW } from './fake-view.fixture.js';
-import type { BurnwatchServer, ServerLogger } from './server.js';
+import type { BurnwatchServer } from './server.js';
 import { createServer } from './server.js';
+import type { LogLine } from '../../test/support/logger.js';
+import { recordingLogger, silentLogger } from '../../test/support/logger.js';
 
 const TOKEN = 's3cret-token-value';
 
@@ -13,7 +15,7 @@ interface Started {
   readonly base: string;
   readonly port: number;
   readonly view: FakeView;
-  readonly logs: { level: string; obj: object; msg: string }[];
+  readonly logs: LogLine[];
 }
 
 const servers: BurnwatchServer[] = [];
@@ -23,12 +25,7 @@ afterEach(async () => {
 
 async function start(options: { apiToken?: string; view?: FakeView } = {}): Promise<Started> {
   const view = options.view ?? new FakeView();
-  const logs: Started['logs'] = [];
-  const logger: ServerLogger = {
-    info: (obj, msg) => logs.push({ level: 'info', obj, msg }),
-    warn: (obj, msg) => logs.push({ level: 'warn', obj, msg }),
-    error: (obj, msg) => logs.push({ level: 'error', obj, msg }),
-  };
+  const { logger, lines: logs } = recordingLogger();
   const server = createServer(view, createSelfMetrics({ version: '1.2.3', now: () => NOW }), { logger, ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }) });
   servers.push(server);
   const { port } = await server.listen('127.0.0.1', 0);
@@ -420,7 +417,7 @@ describe('silences', () => {
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
     expect(view.silenceList[0]?.endsAt.getTime()).toBe(NOW);
-    expect(logs.some((l) => l.msg === 'silence expired through the API')).toBe(true);
+    expect(logs.some((l) => l.message === 'silence expired through the API')).toBe(true);
     const again = await fetch(`${base}/api/v1/silences/silence-1`, { method: 'DELETE', headers: auth });
     expect(again.status).toBe(404);
     expect((await json<ErrorBody>(again)).error).toBe('no active or pending silence with id "silence-1"');
@@ -467,14 +464,14 @@ describe('errors', () => {
     expect(JSON.parse(text)).toEqual({ error: 'internal error while answering the request', hint: 'the burnwatch log has the details' });
     expect(text).not.toContain('database is locked');
     expect(text).not.toContain('at ');
-    expect(logs.find((l) => l.level === 'error')?.msg).toBe('API request failed');
+    expect(logs.find((l) => l.level === 'error')?.message).toBe('API request failed');
   });
 });
 
 describe('listen and close', () => {
   it('rejects with a message naming the port when it is in use', async () => {
     const { port } = await start();
-    const second = createServer(new FakeView(), createSelfMetrics({ version: 'x', now: () => NOW }), { logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const second = createServer(new FakeView(), createSelfMetrics({ version: 'x', now: () => NOW }), { logger: silentLogger });
     await expect(second.listen('127.0.0.1', port)).rejects.toThrow(`port ${port} is in use: set server.port / BURNWATCH_PORT or stop the other process`);
   });
 

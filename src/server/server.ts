@@ -13,6 +13,7 @@ import { gateMaxAgeMs, sloGateJson } from './gate-state.js';
 import type { Reply } from './http.js';
 import { bearerToken, HttpError, rawReply, readJson, tokenMatches, writeReply } from './http.js';
 import { SilenceRequest } from './schema.js';
+import type { Logger } from '../logger.js';
 
 /**
  * burnwatch's one HTTP port: `/metrics` (Prometheus text format), `/healthz`, `/readyz` and the JSON API
@@ -27,12 +28,6 @@ import { SilenceRequest } from './schema.js';
  * request (websocket, h2c) is answered as plain HTTP/1.1.
  */
 
-export interface ServerLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 /** What /metrics needs: the registry to render and a hook that refreshes gauges from the daemon first. */
 export interface MetricsEndpoint {
   readonly registry: Registry;
@@ -42,7 +37,7 @@ export interface MetricsEndpoint {
 export interface ServerOptions {
   /** Bearer token of the mutating endpoints; undefined disables them (403). */
   readonly apiToken?: string;
-  readonly logger: ServerLogger;
+  readonly logger: Logger;
   /** Largest accepted request body (default 64 KiB; larger: 413). */
   readonly maxBodyBytes?: number;
   /** Bounds on what one client may hold (defaults: DEFAULT_LIMITS). */

@@ -18,7 +18,7 @@ export function errorRatioQuery(indicator: Indicator, groupBy: readonly string[]
     case 'latency': {
       const { good, total } = latencySelectors(indicator);
       if (indicator.native) {
-        return `1 - histogram_fraction(0, ${formatFloat(indicator.thresholdSeconds)}, ${sumBy(groupBy)}(rate(${indicator.histogram}${indicator.matchers === '' ? '' : withBraces(indicator.matchers)}[${window}])))`;
+        return `1 - histogram_fraction(0, ${formatFloat(indicator.thresholdSeconds)}, ${sumBy(groupBy)}(rate(${nativeHistogramSelector(indicator)}[${window}])))`;
       }
       return `1 - (\n(${sumBy(groupBy)}(rate(${good}[${window}])))\n/\n(${sumBy(groupBy)}(rate(${total}[${window}])))\n)`;
     }
@@ -61,9 +61,11 @@ export function latencySelectors(indicator: Extract<Indicator, { kind: 'latency'
   };
 }
 
-function withBraces(matchers: string): string {
-  const t = matchers.trim();
-  return t.startsWith('{') ? t : `{${t}}`;
+/** A native histogram's series: `name{matchers}`, the matchers as written (with or without their braces). */
+export function nativeHistogramSelector(indicator: Extract<Indicator, { kind: 'latency' }>): string {
+  const matchers = indicator.matchers.trim();
+  if (matchers === '') return indicator.histogram;
+  return `${indicator.histogram}${matchers.startsWith('{') ? matchers : `{${matchers}}`}`;
 }
 
 /**

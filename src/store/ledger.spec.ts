@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDb } from './db.js';
-import { Ledger, labelsKey } from './ledger.js';
+import { labelsKey } from '../slo/labels.js';
+import { Ledger } from './ledger.js';
 
 /**
  * The ledger keeps cumulative sums per slot and thins old rows (every slot for 7 h, 5-minute rows to 73 h,

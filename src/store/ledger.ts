@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SumReader, WindowSum } from '../slo/evaluate.js';
 import { EMPTY_SUM } from '../slo/evaluate.js';
 import type { Db } from './db.js';
+import { labelsKey } from '../slo/labels.js';
 
 /**
  * The event-weighted error-budget ledger. For each SLO instance (one per `groupBy` label set) it keeps, at the
@@ -53,11 +54,6 @@ export interface Instance {
   readonly key: string;
   /** The first slot of the instance (it does not exist before). */
   readonly createdSlotMs: number;
-}
-
-/** Canonical text of a label set (sorted keys), used as the instance identity. */
-export function labelsKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
 /**

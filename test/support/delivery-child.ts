@@ -16,6 +16,7 @@ import { Delivery } from '../../src/runtime/delivery.js';
 import { secretResolver } from '../../src/runtime/secrets.js';
 import { loadSpecs } from '../../src/formats/load.js';
 import { openDb } from '../../src/store/db.js';
+import type { Logger } from '../../src/logger.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { SilenceStore } from '../../src/store/silences.js';
 
@@ -36,7 +37,7 @@ const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const log = (level: string) => (obj: object, msg: string): void => {
   if (level !== 'info') process.stderr.write(`${level}: ${msg} ${JSON.stringify(obj)}\n`);
 };
-const logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), child: () => logger };
 
 const loaded = loadSpecs([cfg.slosDir], { cwd: process.cwd() });
 if (loaded.errors.some((e) => e.severity !== 'warning')) throw new Error(`SLO files: ${JSON.stringify(loaded.errors)}`);

@@ -1,5 +1,4 @@
 import { Engine } from '../../src/engine/engine.js';
-import type { EngineLogger } from '../../src/engine/engine.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
 import { validateSilence } from '../../src/routing/silence.js';
 import type { DaemonView } from '../../src/server/view.js';
@@ -18,6 +17,7 @@ import { createSelfMetrics } from '../../src/server/self-metrics.js';
 import type { SyntheticSeries } from './fake-metrics.js';
 import { counter, FakeMetrics } from './fake-metrics.js';
 import { sloModel } from './slo-model.js';
+import { silentLogger } from './logger.js';
 
 /**
  * A status page over a real engine, ledger, alert store, outbox and silences in an in-memory database, fed by
@@ -26,7 +26,6 @@ import { sloModel } from './slo-model.js';
  * timeline shows them as the daemon's would.
  */
 
-const quiet: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 export interface StatusPageHarness {
   readonly base: string;
@@ -61,7 +60,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   const engine = new Engine({
     source: new FakeMetrics(o.series, 15_000),
     db,
-    logger: quiet,
+    logger: silentLogger,
     sink: {
       enqueue: (notifications: readonly AlertNotification[], atMs: number) => {
         outbox.insert(notifications.map((notification) => ({ notification, receiver: 'console', groupKey: notification.alertKey, kind: 'state' as const, notBeforeMs: atMs })));
@@ -91,9 +90,8 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
     health: () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: outbox.stats(), reloadErrors: [], databaseOpen: true }),
   };
   const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
-  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
-    logger,
+    logger: silentLogger,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
     routes: [...statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }), ...gateRoutes(reader)],
   });

@@ -54,6 +54,14 @@ const Annotations = z.record(
   z.string({ error: 'annotation values must be strings\nquote the value' }),
 );
 
+/** The spec of a Service (both API versions): only a description. */
+const ServiceSpec = z.strictObject({ description: Description.optional() });
+
+/** An `openslo/v1` object of one kind: apiVersion, kind, metadata and the kind's spec. */
+function v1Object<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return z.strictObject({ apiVersion: z.literal('openslo/v1'), kind: z.literal(kind), metadata: Metadata, spec });
+}
+
 export const Metadata = z.strictObject({
   name: Name,
   displayName: DisplayName.optional(),
@@ -144,12 +152,7 @@ export const SliSpec = z
   });
 export type SliSpec = z.infer<typeof SliSpec>;
 
-export const V1Sli = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('SLI'),
-  metadata: Metadata,
-  spec: SliSpec,
-});
+export const V1Sli = v1Object('SLI', SliSpec);
 export type V1Sli = z.infer<typeof V1Sli>;
 
 /** `indicator:` inside an SLO (or a composite objective): the SLI without apiVersion and kind. */
@@ -171,12 +174,7 @@ export const AlertConditionSpec = z.strictObject({
 });
 export type AlertConditionSpec = z.infer<typeof AlertConditionSpec>;
 
-export const V1AlertCondition = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('AlertCondition'),
-  metadata: Metadata,
-  spec: AlertConditionSpec,
-});
+export const V1AlertCondition = v1Object('AlertCondition', AlertConditionSpec);
 
 export const AlertNotificationTargetSpec = z.strictObject({
   description: Description.optional(),
@@ -184,12 +182,7 @@ export const AlertNotificationTargetSpec = z.strictObject({
 });
 export type AlertNotificationTargetSpec = z.infer<typeof AlertNotificationTargetSpec>;
 
-export const V1AlertNotificationTarget = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('AlertNotificationTarget'),
-  metadata: Metadata,
-  spec: AlertNotificationTargetSpec,
-});
+export const V1AlertNotificationTarget = v1Object('AlertNotificationTarget', AlertNotificationTargetSpec);
 
 /**
  * An entry that is either a reference (`conditionRef: name`) or an inline object (`kind`, `metadata`,
@@ -239,12 +232,7 @@ export const AlertPolicySpec = z.strictObject({
 });
 export type AlertPolicySpec = z.infer<typeof AlertPolicySpec>;
 
-export const V1AlertPolicy = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('AlertPolicy'),
-  metadata: Metadata,
-  spec: AlertPolicySpec,
-});
+export const V1AlertPolicy = v1Object('AlertPolicy', AlertPolicySpec);
 
 // ---------------------------------------------------------------- openslo/v1: SLO, DataSource, Service
 
@@ -260,31 +248,38 @@ const Calendar = z.strictObject({
   timeZone: z.string({ error: 'must be an IANA time zone such as UTC or America/New_York' }),
 });
 
+/** A time window is rolling or has a calendar, both API versions (go-sdk's rule). */
+function rollingOrCalendar(w: { readonly isRolling?: boolean | undefined; readonly calendar?: unknown }, ctx: z.RefinementCtx): void {
+  if (w.isRolling === true && w.calendar !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'calendar cannot be set when isRolling is true\nremove calendar, or set isRolling: false' });
+  }
+  if (w.isRolling === false && w.calendar === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'calendar must be set when isRolling is false\nadd calendar: {startTime: "2022-01-01 00:00:00", timeZone: UTC}, or set isRolling: true' });
+  }
+}
+
 const TimeWindow = z
   .strictObject({
     duration: DurationShorthand,
     isRolling: z.boolean({ error: 'must be true (rolling window) or false (calendar window)' }).optional(),
     calendar: Calendar.optional(),
   })
-  .superRefine((w, ctx) => {
-    if (w.isRolling === true && w.calendar !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'calendar cannot be set when isRolling is true\nremove calendar, or set isRolling: false' });
-    }
-    if (w.isRolling === false && w.calendar === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'calendar must be set when isRolling is false\nadd calendar: {startTime: "2022-01-01 00:00:00", timeZone: UTC}, or set isRolling: true' });
-    }
-  });
+  .superRefine(rollingOrCalendar);
 export type TimeWindow = z.infer<typeof TimeWindow>;
+
+/** An objective's `target`: the ratio of good events, below 1 (`hint` says what to write instead). */
+function targetRatio(hint: string) {
+  return z.number({ error: 'must be a ratio, e.g. 0.999' })
+    .gte(0, { error: 'must be at least 0' })
+    .lt(1, { error: `must be below 1\n${hint}` });
+}
 
 const Objective = z
   .strictObject({
     displayName: z.string({ error: 'must be a text' }).optional(),
     op: Operator.optional(),
     value: z.number({ error: 'must be a number: the threshold the SLI is compared with' }).optional(),
-    target: z.number({ error: 'must be a ratio, e.g. 0.999' })
-      .gte(0, { error: 'must be at least 0' })
-      .lt(1, { error: 'must be below 1\ntarget is a ratio (0.999 = 99.9 %); for percentages use targetPercent' })
-      .optional(),
+    target: targetRatio('target is a ratio (0.999 = 99.9 %); for percentages use targetPercent').optional(),
     targetPercent: z.number({ error: 'must be a percentage, e.g. 99.9' })
       .gte(0, { error: 'must be at least 0' })
       .lt(100, { error: 'must be below 100\na 100 % objective leaves no error budget' })
@@ -335,19 +330,12 @@ export const SloSpec = z
   });
 export type SloSpec = z.infer<typeof SloSpec>;
 
-export const V1Slo = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('SLO'),
-  metadata: Metadata,
-  spec: SloSpec,
-});
+export const V1Slo = v1Object('SLO', SloSpec);
 export type V1Slo = z.infer<typeof V1Slo>;
 
-export const V1DataSource = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('DataSource'),
-  metadata: Metadata,
-  spec: z
+export const V1DataSource = v1Object(
+  'DataSource',
+  z
     .strictObject({
       description: Description.optional(),
       type: z.string({ error: 'must be a data source type such as Prometheus' }).min(1, { error: 'type is empty\nwrite e.g. Prometheus' }),
@@ -358,15 +346,10 @@ export const V1DataSource = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['connectionDetails'], message: 'missing required field "connectionDetails"\nadd connectionDetails: {url: http://prometheus:9090} (burnwatch itself queries the Prometheus it is configured with)' });
       }
     }),
-});
+);
 export type V1DataSource = z.infer<typeof V1DataSource>;
 
-export const V1Service = z.strictObject({
-  apiVersion: z.literal('openslo/v1'),
-  kind: z.literal('Service'),
-  metadata: Metadata,
-  spec: z.strictObject({ description: Description.optional() }).optional(),
-});
+export const V1Service = v1Object('Service', ServiceSpec.optional());
 
 /** The schema of each `openslo/v1` kind. */
 export const V1_SCHEMAS = {
@@ -402,9 +385,7 @@ const V1alphaObjective = z.strictObject({
       incremental: z.boolean({ error: 'must be true (counters) or false' }).optional(),
     })
     .optional(),
-  target: z.number({ error: 'must be a ratio, e.g. 0.999' })
-    .gte(0, { error: 'must be at least 0' })
-    .lt(1, { error: 'must be below 1\ntarget is a ratio: 0.999 = 99.9 %' }),
+  target: targetRatio('target is a ratio: 0.999 = 99.9 %'),
   timeSliceTarget: z.number({ error: 'must be a ratio, e.g. 0.95' }).gte(0, { error: 'must be at least 0' }).lte(1, { error: 'must be at most 1' }).optional(),
   op: Operator.optional(),
 });
@@ -419,14 +400,7 @@ const V1alphaTimeWindow = z
     isRolling: z.boolean({ error: 'must be true or false' }).optional(),
     calendar: Calendar.optional(),
   })
-  .superRefine((w, ctx) => {
-    if (w.isRolling === true && w.calendar !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'calendar cannot be set when isRolling is true\nremove calendar, or set isRolling: false' });
-    }
-    if (w.isRolling === false && w.calendar === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'calendar must be set when isRolling is false\nadd calendar: {startTime: "2022-01-01 00:00:00", timeZone: UTC}, or set isRolling: true' });
-    }
-  });
+  .superRefine(rollingOrCalendar);
 export type V1alphaTimeWindow = z.infer<typeof V1alphaTimeWindow>;
 
 export const V1alphaSlo = z.strictObject({
@@ -464,7 +438,7 @@ export const V1alphaService = z.strictObject({
   apiVersion: z.literal('openslo/v1alpha'),
   kind: z.literal('Service'),
   metadata: V1alphaMetadata,
-  spec: z.strictObject({ description: Description.optional() }).optional(),
+  spec: ServiceSpec.optional(),
 });
 
 export const V1ALPHA_SCHEMAS = { SLO: V1alphaSlo, Service: V1alphaService } as const;

@@ -489,4 +489,28 @@ spec:
     const timeslices = load(V1ALPHA.replace('budgetingMethod: Occurrences', 'budgetingMethod: Timeslices'));
     expect(errorsOf(timeslices.errors).map((e) => e.message.split(':')[0])).toEqual(['missing required field "timeSliceTarget"']);
   });
+
+  it.each([
+    ['isRolling: true with a calendar', V1ALPHA.replace('      unit: Day\n', '      unit: Day\n      isRolling: true\n      calendar: { startTime: "2022-01-01 00:00:00", timeZone: UTC }\n'), 'spec.timeWindows[0].calendar', 'calendar cannot be set when isRolling is true', 'remove calendar, or set isRolling: false'],
+    ['isRolling: false without a calendar', V1ALPHA.replace('      unit: Day\n', '      unit: Day\n      isRolling: false\n'), 'spec.timeWindows[0].isRolling', 'calendar must be set when isRolling is false', /or set isRolling: true$/],
+    ['a target of 1', V1ALPHA.replace('target: 0.99', 'target: 1'), 'spec.objectives[0].target', 'must be below 1', 'target is a ratio: 0.999 = 99.9 %'],
+    ['a target of 0', V1ALPHA.replace('target: 0.99', 'target: 0'), 'spec.objectives[0].target', 'an objective of 0 cannot be evaluated: every event would be within budget', 'write the ratio of good events, e.g. target: 0.999'],
+  ])('rejects %s as openslo/v1 does, located, with a hint', (_, text, path, message, hint) => {
+    const result = load(text);
+    expect(result.slos).toEqual([]);
+    expect(errorsOf(result.errors).map((e) => [e.path, e.message, e.hint])).toEqual([[path, message, typeof hint === 'string' ? hint : expect.stringMatching(hint)]]);
+  });
+
+  it('names each objective of several after the SLO and the objective (displayName "SLO: objective")', () => {
+    const objective = (name: string, target: number): string => `    - displayName: ${name}
+      ratioMetrics:
+        good: { source: prometheus, queryType: promql, query: 'sum(rate(ok_total[{{.window}}]))' }
+        total: { source: prometheus, queryType: promql, query: 'sum(rate(all_total[{{.window}}]))' }
+      target: ${target}
+`;
+    const text = V1ALPHA.replace(/ {2}objectives:\n[\s\S]*?target: 0\.99\n/, `  objectives:\n${objective('fast', 0.99)}${objective('slow', 0.995)}`);
+    const result = load(text);
+    expect(result.errors).toEqual([]);
+    expect(result.slos.map((s) => [s.id, s.displayName, s.objective])).toEqual([['api-requests-0', 'Requests: fast', 99], ['api-requests-1', 'Requests: slow', 99.5]]);
+  });
 });

@@ -70,29 +70,72 @@ const SloCommon = {
   plugins: SloPlugins.optional(),
 };
 
+/** The keys that differ between Sloth's two SLO dialects (each its own type, so the schemas know the names). */
+export interface DialectKeys<E extends string = string, T extends string = string, R extends string = string, P extends string = string, K extends string = string, S extends string = string> {
+  readonly errorQuery: E;
+  readonly totalQuery: T;
+  readonly errorRatioQuery: R;
+  readonly pageAlert: P;
+  readonly ticketAlert: K;
+  readonly sloPlugins: S;
+}
+
+/** prometheus/v1 (the CLI format). */
+export const SNAKE_CASE_KEYS = {
+  errorQuery: 'error_query',
+  totalQuery: 'total_query',
+  errorRatioQuery: 'error_ratio_query',
+  pageAlert: 'page_alert',
+  ticketAlert: 'ticket_alert',
+  sloPlugins: 'slo_plugins',
+} as const satisfies DialectKeys;
+
+/** The PrometheusServiceLevel CRD. */
+export const CAMEL_CASE_KEYS = {
+  errorQuery: 'errorQuery',
+  totalQuery: 'totalQuery',
+  errorRatioQuery: 'errorRatioQuery',
+  pageAlert: 'pageAlert',
+  ticketAlert: 'ticketAlert',
+  sloPlugins: 'sloPlugins',
+} as const satisfies DialectKeys;
+
+/** `{ [key]: value }` typed with the key's name (a computed key in an object literal is typed as any string). */
+function keyed<K extends string, V>(key: K, value: V): Record<K, V> {
+  return { [key]: value } as Record<K, V>;
+}
+
+
+/** A service level (`service`, `labels`, plugins and `slos`) with the key names of one dialect. */
+function serviceLevelShape<E extends string, T extends string, R extends string, P extends string, K extends string, S extends string>(k: DialectKeys<E, T, R, P, K, S>) {
+  return {
+    service: z.string({ error: 'must be the service name, e.g. myservice' }),
+    labels: LabelMap.optional(),
+    ...keyed(k.sloPlugins, SloPlugins.optional()),
+    slos: z.array(
+      z.strictObject({
+        ...SloCommon,
+        sli: z.strictObject({
+          events: z.strictObject({ ...keyed(k.errorQuery, Query), ...keyed(k.totalQuery, Query) }).optional(),
+          raw: z.strictObject(keyed(k.errorRatioQuery, Query)).optional(),
+          plugin: SliPlugin.optional(),
+        }, { error: 'must be a map with one of events, raw or plugin' }),
+        alerting: z.strictObject({
+          name: AlertName.optional(),
+          labels: LabelMap.optional(),
+          annotations: AnnotationMap.optional(),
+          ...keyed(k.pageAlert, SeverityAlert.optional()),
+          ...keyed(k.ticketAlert, SeverityAlert.optional()),
+        }).optional(),
+      }),
+      { error: 'must be a list of SLOs, e.g. - name: requests-availability' },
+    ),
+  };
+}
+
 export const SlothPrometheusV1 = z.strictObject({
   version: z.literal(PROMETHEUS_V1),
-  service: z.string({ error: 'must be the service name, e.g. myservice' }),
-  labels: LabelMap.optional(),
-  slo_plugins: SloPlugins.optional(),
-  slos: z.array(
-    z.strictObject({
-      ...SloCommon,
-      sli: z.strictObject({
-        events: z.strictObject({ error_query: Query, total_query: Query }).optional(),
-        raw: z.strictObject({ error_ratio_query: Query }).optional(),
-        plugin: SliPlugin.optional(),
-      }, { error: 'must be a map with one of events, raw or plugin' }),
-      alerting: z.strictObject({
-        name: AlertName.optional(),
-        labels: LabelMap.optional(),
-        annotations: AnnotationMap.optional(),
-        page_alert: SeverityAlert.optional(),
-        ticket_alert: SeverityAlert.optional(),
-      }).optional(),
-    }),
-    { error: 'must be a list of SLOs, e.g. - name: requests-availability' },
-  ),
+  ...serviceLevelShape(SNAKE_CASE_KEYS),
 });
 export type SlothPrometheusV1 = z.infer<typeof SlothPrometheusV1>;
 
@@ -101,29 +144,7 @@ export const SlothServiceLevel = z.strictObject({
   kind: z.literal(SERVICE_LEVEL_KIND),
   metadata: z.looseObject({}).optional(),
   status: z.unknown().optional(),
-  spec: z.strictObject({
-    service: z.string({ error: 'must be the service name, e.g. myservice' }),
-    labels: LabelMap.optional(),
-    sloPlugins: SloPlugins.optional(),
-    slos: z.array(
-      z.strictObject({
-        ...SloCommon,
-        sli: z.strictObject({
-          events: z.strictObject({ errorQuery: Query, totalQuery: Query }).optional(),
-          raw: z.strictObject({ errorRatioQuery: Query }).optional(),
-          plugin: SliPlugin.optional(),
-        }, { error: 'must be a map with one of events, raw or plugin' }),
-        alerting: z.strictObject({
-          name: AlertName.optional(),
-          labels: LabelMap.optional(),
-          annotations: AnnotationMap.optional(),
-          pageAlert: SeverityAlert.optional(),
-          ticketAlert: SeverityAlert.optional(),
-        }).optional(),
-      }),
-      { error: 'must be a list of SLOs, e.g. - name: requests-availability' },
-    ),
-  }, { error: 'must be a map with service and slos' }),
+  spec: z.strictObject(serviceLevelShape(CAMEL_CASE_KEYS), { error: 'must be a map with service and slos' }),
 });
 export type SlothServiceLevel = z.infer<typeof SlothServiceLevel>;
 
@@ -147,3 +168,29 @@ export const AlertWindowsV1 = z.strictObject({
   }),
 });
 export type AlertWindowsV1 = z.infer<typeof AlertWindowsV1>;
+
+/** The SLO of a service level as a dialect writes it, named by the dialect's keys (the schemas above check it). */
+export type DialectSlo<E extends string, T extends string, R extends string, P extends string, K extends string> = {
+  readonly name: string;
+  readonly description?: string | undefined;
+  readonly objective: number;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly plugins?: SloPlugins | undefined;
+  readonly sli: {
+    readonly events?: Readonly<Record<E | T, string>> | undefined;
+    readonly raw?: Readonly<Record<R, string>> | undefined;
+    readonly plugin?: { readonly id: string } | undefined;
+  };
+  readonly alerting?: {
+    readonly name?: string | undefined;
+    readonly labels?: Readonly<Record<string, string>> | undefined;
+    readonly annotations?: Readonly<Record<string, string>> | undefined;
+  } & { readonly [key in P | K]?: SeverityAlert | undefined } | undefined;
+};
+
+/** A service level as a dialect writes it (`service`, `labels`, its plugins and `slos`). */
+export type DialectServiceLevel<E extends string, T extends string, R extends string, P extends string, K extends string, S extends string> = {
+  readonly service: string;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly slos: readonly DialectSlo<E, T, R, P, K>[];
+} & { readonly [key in S]?: SloPlugins | undefined };

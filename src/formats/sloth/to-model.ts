@@ -1,66 +1,32 @@
-import type { z } from 'zod';
-import { DAY, formatDuration, parseDuration } from '../../slo/duration.js';
+import { DAY, formatDuration } from '../../slo/duration.js';
 import { errorBudget } from '../../slo/model.js';
-import type { AlertingPolicy, Indicator, Severity, SeverityPolicy, Slo, SpecFormat } from '../../slo/model.js';
-import { BUILTIN_CATALOGS, tierCanFire, tierName, tiersFromCatalog } from '../../slo/windows.js';
-import type { AlertWindowCatalog, CatalogWindow } from '../../slo/windows.js';
+import type { AlertingPolicy, Indicator, SeverityPolicy, Slo, SpecFormat } from '../../slo/model.js';
+import { tierCanFire, tiersFromCatalog } from '../../slo/windows.js';
 import { SLO_NAME_RE } from '../common-schema.js';
 import type { DetectedObject, ReadOptions } from '../readers.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
 import type { Location, LocatedDocument, PathSegment, LocatedProblem } from '../located.js';
 import { DEFAULT_ALERT_NAME } from '../native/to-model.js';
 import { checkWindowTemplate } from '../query-checks.js';
-import { issuesToErrors } from '../zod-errors.js';
-import {
-  ALERT_WINDOWS_KIND,
-  AlertWindowsV1,
-  PROMETHEUS_V1,
-  SERVICE_LEVEL_KIND,
-  SLOTH_API_V1,
-  SlothPrometheusV1,
-  SlothServiceLevel,
-} from './schema.js';
-import type { AlertWindow, SeverityAlert, SloPlugins } from './schema.js';
+import type { WindowsForPeriod } from './alert-windows.js';
+import { readCatalogs, windowsForPeriod } from './alert-windows.js';
+import { headerError, parseLenient } from './decode.js';
+import { ALERT_WINDOWS_KIND, CAMEL_CASE_KEYS, SLOTH_API_V1, SNAKE_CASE_KEYS, SlothPrometheusV1, SlothServiceLevel } from './schema.js';
+import type { DialectKeys, DialectServiceLevel, SeverityAlert, SloPlugins } from './schema.js';
 
 /** Sloth's default SLO period (`sloth generate --default-slo-period`). */
 export const SLOTH_DEFAULT_PERIOD_MS = 30 * DAY;
 
-const READS = `burnwatch reads Sloth "version: ${PROMETHEUS_V1}" files and "apiVersion: ${SLOTH_API_V1}" objects of kind ${SERVICE_LEVEL_KIND} or ${ALERT_WINDOWS_KIND}`;
-
-/** Field names that differ between the two SLO dialects: snake_case (prometheus/v1) and camelCase (CRD). */
-interface Dialect {
+/** One of the two SLO dialects: snake_case (prometheus/v1) at the root, camelCase (CRD) under `spec`. */
+interface Dialect extends DialectKeys {
   readonly format: SpecFormat;
   /** Where `service`, `labels` and `slos` live: the document root or `spec`. */
   readonly root: readonly PathSegment[];
-  readonly errorQuery: string;
-  readonly totalQuery: string;
-  readonly errorRatioQuery: string;
-  readonly pageAlert: string;
-  readonly ticketAlert: string;
-  readonly sloPlugins: string;
 }
 
-const PROMETHEUS_DIALECT: Dialect = {
-  format: 'sloth/prometheus-v1',
-  root: [],
-  errorQuery: 'error_query',
-  totalQuery: 'total_query',
-  errorRatioQuery: 'error_ratio_query',
-  pageAlert: 'page_alert',
-  ticketAlert: 'ticket_alert',
-  sloPlugins: 'slo_plugins',
-};
+const PROMETHEUS_DIALECT: Dialect = { format: 'sloth/prometheus-v1', root: [], ...SNAKE_CASE_KEYS };
 
-const CRD_DIALECT: Dialect = {
-  format: 'sloth/kubernetes-v1',
-  root: ['spec'],
-  errorQuery: 'errorQuery',
-  totalQuery: 'totalQuery',
-  errorRatioQuery: 'errorRatioQuery',
-  pageAlert: 'pageAlert',
-  ticketAlert: 'ticketAlert',
-  sloPlugins: 'sloPlugins',
-};
+const CRD_DIALECT: Dialect = { format: 'sloth/kubernetes-v1', root: ['spec'], ...CAMEL_CASE_KEYS };
 
 /** One Sloth service level (a file or CRD object) with the dialect differences removed. */
 interface ServiceLevel {
@@ -90,99 +56,47 @@ interface SlothSlo {
   } | undefined;
 }
 
-function fromPrometheusV1(s: SlothPrometheusV1): ServiceLevel {
+/** A service level of either dialect, read by that dialect's key names. */
+function fromDialect<E extends string, T extends string, R extends string, P extends string, K extends string, S extends string>(
+  level: DialectServiceLevel<E, T, R, P, K, S>,
+  keys: DialectKeys<E, T, R, P, K, S>,
+): ServiceLevel {
   return {
-    service: s.service,
-    labels: s.labels ?? {},
-    sloPlugins: s.slo_plugins,
-    slos: s.slos.map((slo) => ({
+    service: level.service,
+    labels: level.labels ?? {},
+    sloPlugins: level[keys.sloPlugins],
+    slos: level.slos.map((slo) => ({
       name: slo.name,
       description: slo.description,
       objective: slo.objective,
       labels: slo.labels ?? {},
       plugins: slo.plugins,
       sli: {
-        events: slo.sli.events && { errorQuery: slo.sli.events.error_query, totalQuery: slo.sli.events.total_query },
-        raw: slo.sli.raw && { errorRatioQuery: slo.sli.raw.error_ratio_query },
+        events: slo.sli.events && { errorQuery: slo.sli.events[keys.errorQuery], totalQuery: slo.sli.events[keys.totalQuery] },
+        raw: slo.sli.raw && { errorRatioQuery: slo.sli.raw[keys.errorRatioQuery] },
         plugin: slo.sli.plugin,
       },
       alerting: slo.alerting && {
         name: slo.alerting.name,
         labels: slo.alerting.labels ?? {},
         annotations: slo.alerting.annotations ?? {},
-        page: slo.alerting.page_alert,
-        ticket: slo.alerting.ticket_alert,
+        page: slo.alerting[keys.pageAlert],
+        ticket: slo.alerting[keys.ticketAlert],
       },
     })),
   };
-}
-
-function fromServiceLevel(s: SlothServiceLevel): ServiceLevel {
-  const spec = s.spec;
-  return {
-    service: spec.service,
-    labels: spec.labels ?? {},
-    sloPlugins: spec.sloPlugins,
-    slos: spec.slos.map((slo) => ({
-      name: slo.name,
-      description: slo.description,
-      objective: slo.objective,
-      labels: slo.labels ?? {},
-      plugins: slo.plugins,
-      sli: {
-        events: slo.sli.events && { errorQuery: slo.sli.events.errorQuery, totalQuery: slo.sli.events.totalQuery },
-        raw: slo.sli.raw && { errorRatioQuery: slo.sli.raw.errorRatioQuery },
-        plugin: slo.sli.plugin,
-      },
-      alerting: slo.alerting && {
-        name: slo.alerting.name,
-        labels: slo.alerting.labels ?? {},
-        annotations: slo.alerting.annotations ?? {},
-        page: slo.alerting.pageAlert,
-        ticket: slo.alerting.ticketAlert,
-      },
-    })),
-  };
-}
-
-/** A catalog read from an AlertWindows object, with where each window was written. */
-interface LoadedCatalog {
-  readonly catalog: AlertWindowCatalog;
-  readonly at: Location;
-  readonly windowAt: ReadonlyMap<string, Location>;
 }
 
 /**
- * Reads every Sloth object of one load: AlertWindows catalogs first (they apply to all SLO files of the same
- * load, as Sloth's `--slo-period-windows-path` does), then the service levels. A loaded catalog replaces the
- * built-in one of its period; unlike Sloth, which drops all built-ins when given a windows path, the
- * built-in 30d and 28d catalogs stay available for the other periods.
+ * Reads every Sloth object of one load: AlertWindows catalogs first (`alert-windows.ts`: they apply to all SLO
+ * files of the same load), then the service levels with the windows of their period.
  */
 export function readSloth(objects: readonly DetectedObject[], options: ReadOptions): ReadResult {
   const out: ReadResult = { slos: [], errors: [] };
-  const catalogs = new Map<number, LoadedCatalog>();
-  for (const o of objects) {
-    if (o.format !== 'sloth/alert-windows-v1') continue;
-    const r = readCatalog(o);
-    out.errors.push(...r.errors);
-    if (r.catalog === undefined) continue;
-    const previous = catalogs.get(r.catalog.catalog.periodMs);
-    if (previous === undefined) {
-      catalogs.set(r.catalog.catalog.periodMs, r.catalog);
-      continue;
-    }
-    const period = formatDuration(r.catalog.catalog.periodMs);
-    const where = `${previous.at.file}:${previous.at.line}:${previous.at.col}`;
-    out.errors.push(sameWindows(previous.catalog, r.catalog.catalog)
-      ? { ...r.catalog.at, severity: 'warning', message: `AlertWindows for the ${period} SLO period is loaded twice (identical to ${where}); this copy is ignored`, hint: 'remove one of the copies' }
-      : { ...r.catalog.at, message: `a second AlertWindows catalog for the ${period} SLO period differs from the one at ${where}`, hint: 'keep one catalog per SLO period' });
-  }
+  const { catalogs, errors } = readCatalogs(objects);
+  out.errors.push(...errors);
   const periodMs = options.defaultPeriodMs ?? SLOTH_DEFAULT_PERIOD_MS;
-  const loadedCatalog = catalogs.get(periodMs);
-  const builtin = BUILTIN_CATALOGS.find((c) => c.periodMs === periodMs);
-  const windows: WindowsForPeriod | undefined = loadedCatalog !== undefined
-    ? { catalog: loadedCatalog.catalog, at: loadedCatalog.windowAt }
-    : builtin === undefined ? undefined : { catalog: builtin, at: new Map() };
+  const windows = windowsForPeriod(catalogs, periodMs);
 
   for (const o of objects) {
     if (o.format === 'sloth/alert-windows-v1') continue;
@@ -191,91 +105,6 @@ export function readSloth(objects: readonly DetectedObject[], options: ReadOptio
     out.errors.push(...r.errors);
   }
   return out;
-}
-
-interface WindowsForPeriod {
-  readonly catalog: AlertWindowCatalog;
-  readonly at: ReadonlyMap<string, Location>;
-}
-
-function sameWindows(a: AlertWindowCatalog, b: AlertWindowCatalog): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The version checks Sloth does before decoding: a clear message for other Sloth versions and kinds. */
-function headerError(o: DetectedObject): LocatedProblem | undefined {
-  const v = o.value;
-  if (v['version'] !== undefined && v['apiVersion'] === undefined) {
-    if (v['version'] === PROMETHEUS_V1) return undefined;
-    return { ...o.doc.locate(['version']), message: `unsupported Sloth spec version ${JSON.stringify(v['version'])}`, hint: `write version: ${PROMETHEUS_V1}; ${READS}` };
-  }
-  if (v['apiVersion'] !== SLOTH_API_V1) {
-    return { ...o.doc.locate(['apiVersion']), message: `unsupported Sloth apiVersion ${JSON.stringify(v['apiVersion'])}`, hint: `write apiVersion: ${SLOTH_API_V1}; ${READS}` };
-  }
-  if (v['kind'] !== SERVICE_LEVEL_KIND && v['kind'] !== ALERT_WINDOWS_KIND) {
-    return { ...o.doc.locate(v['kind'] === undefined ? [] : ['kind']), message: `unknown Sloth kind ${JSON.stringify(v['kind'])}`, hint: `write kind: ${SERVICE_LEVEL_KIND} (SLOs) or kind: ${ALERT_WINDOWS_KIND} (alert windows); ${READS}` };
-  }
-  return undefined;
-}
-
-/**
- * Parses like Sloth's lenient decoder: the schema is strict so unknown keys are reported, but only as
- * warnings with a did-you-mean hint; they are then removed and the rest is parsed.
- */
-function parseLenient<S extends z.ZodType>(schema: S, doc: LocatedDocument, raw: unknown): { data?: z.infer<S>; errors: LocatedProblem[] } {
-  const first = schema.safeParse(raw, { reportInput: true });
-  if (first.success) return { data: first.data, errors: [] };
-  const unknown = first.error.issues.filter((i) => i.code === 'unrecognized_keys');
-  const other = first.error.issues.filter((i) => i.code !== 'unrecognized_keys');
-  const warnings: LocatedProblem[] = issuesToErrors(unknown, doc, schema).map((e) => ({
-    ...e,
-    severity: 'warning',
-    message: `${e.message} is ignored (Sloth ignores unknown fields too)`,
-  }));
-  if (other.length > 0) return { errors: [...warnings, ...issuesToErrors(other, doc, schema)] };
-  const stripped = structuredClone(raw);
-  for (const issue of unknown) {
-    if (issue.code !== 'unrecognized_keys') continue;
-    const parent = valueAt(stripped, issue.path as PathSegment[]);
-    if (isRecord(parent)) for (const key of issue.keys) Reflect.deleteProperty(parent, key);
-  }
-  const second = schema.safeParse(stripped, { reportInput: true });
-  if (second.success) return { data: second.data, errors: warnings };
-  return { errors: [...warnings, ...issuesToErrors(second.error.issues, doc, schema)] };
-}
-
-function readCatalog(o: DetectedObject): { catalog?: LoadedCatalog; errors: LocatedProblem[] } {
-  const header = headerError(o);
-  if (header) return { errors: [header] };
-  const parsed = parseLenient(AlertWindowsV1, o.doc, o.value);
-  const errors = [...parsed.errors];
-  if (parsed.data === undefined) return { errors };
-  const spec = parsed.data.spec;
-  const periodMs = parseDuration(spec.sloPeriod);
-  if (periodMs === undefined || periodMs <= 0) {
-    errors.push({ ...o.doc.locate(['spec', 'sloPeriod']), message: `"${spec.sloPeriod}" is not an SLO period`, hint: 'write a duration such as 30d, 28d or 7d' });
-  }
-  const windows: CatalogWindow[] = [];
-  const windowAt = new Map<string, Location>();
-  const entries: [Severity, 'quick' | 'slow', AlertWindow][] = [
-    ['page', 'quick', spec.page.quick],
-    ['page', 'slow', spec.page.slow],
-    ['ticket', 'quick', spec.ticket.quick],
-    ['ticket', 'slow', spec.ticket.slow],
-  ];
-  for (const [severity, speed, w] of entries) {
-    const path: PathSegment[] = ['spec', severity, speed];
-    const shortMs = parseDuration(w.shortWindow);
-    const longMs = parseDuration(w.longWindow);
-    if (shortMs === undefined || shortMs <= 0) errors.push({ ...o.doc.locate([...path, 'shortWindow']), message: `"${w.shortWindow}" is not a window`, hint: 'write a duration such as 5m' });
-    if (longMs === undefined || longMs <= 0) errors.push({ ...o.doc.locate([...path, 'longWindow']), message: `"${w.longWindow}" is not a window`, hint: 'write a duration such as 1h' });
-    if (!(w.errorBudgetPercent > 0)) errors.push({ ...o.doc.locate([...path, 'errorBudgetPercent']), message: 'errorBudgetPercent must be above 0', hint: 'the share of the period\'s error budget this alert spends before it fires, in percent, e.g. 2' });
-    if (shortMs === undefined || longMs === undefined) continue;
-    windows.push({ severity, speed, budgetPercent: w.errorBudgetPercent, shortMs, longMs });
-    windowAt.set(tierName(severity, longMs, shortMs), o.doc.locate(path));
-  }
-  if (errors.some((e) => e.severity !== 'warning') || periodMs === undefined) return { errors };
-  return { catalog: { catalog: { periodMs, windows }, at: o.doc.locate(['spec', 'sloPeriod']), windowAt }, errors };
 }
 
 function readServiceLevel(o: DetectedObject, periodMs: number, windows: WindowsForPeriod | undefined): ReadResult {
@@ -287,11 +116,11 @@ function readServiceLevel(o: DetectedObject, periodMs: number, windows: WindowsF
   if (dialect === CRD_DIALECT) {
     const parsed = parseLenient(SlothServiceLevel, o.doc, o.value);
     errors.push(...parsed.errors);
-    if (parsed.data) level = fromServiceLevel(parsed.data);
+    if (parsed.data) level = fromDialect(parsed.data.spec, CAMEL_CASE_KEYS);
   } else {
     const parsed = parseLenient(SlothPrometheusV1, o.doc, o.value);
     errors.push(...parsed.errors);
-    if (parsed.data) level = fromPrometheusV1(parsed.data);
+    if (parsed.data) level = fromDialect(parsed.data, SNAKE_CASE_KEYS);
   }
   if (level === undefined) return { slos: [], errors };
   const doc = o.doc;
@@ -551,17 +380,4 @@ function isHttpUrl(value: string | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function valueAt(v: unknown, path: readonly PathSegment[]): unknown {
-  let cur = v;
-  for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[seg];
-  }
-  return cur;
 }

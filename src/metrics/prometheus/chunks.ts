@@ -1,4 +1,5 @@
 import type { Labels, Point, Series } from '../source.js';
+import { labelsKey } from '../../slo/labels.js';
 
 /**
  * Splitting long queries into requests the backend accepts, and merging the answers back. Pure.
@@ -79,11 +80,6 @@ export function halveRangeChunk(range: TimeRange, stepMs: number): [TimeRange, T
     { startMs: range.startMs, endMs: range.startMs + (first - 1) * stepMs },
     { startMs: range.startMs + first * stepMs, endMs: range.endMs },
   ];
-}
-
-/** A stable key for a label set, independent of property order. */
-export function labelsKey(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualDeadlines, eventually } from '../../../test/support/deadlines.js';
 import { freePort } from '../../../test/support/free-port.js';
 import { startStubServer } from '../../../test/support/http-stub.js';
 import type { StubResponse, StubServer } from '../../../test/support/http-stub.js';
@@ -8,6 +9,7 @@ import type { MetricsErrorKind } from '../errors.js';
 import { MetricsSourceError } from '../errors.js';
 import { PrometheusSource } from './client.js';
 import type { PrometheusClientOptions } from './config.js';
+import type { Deadline } from '../../http/deadline.js';
 
 /**
  * The client against a local HTTP server that answers like Prometheus 2.42 does (bodies as observed on a real
@@ -28,8 +30,14 @@ afterEach(() => {
   for (const s of sources.splice(0)) s.close();
 });
 
+/** Time limits fire only when a test says so (`deadlines.fire()`); made fresh for each test. */
+let deadlines = new ManualDeadlines();
+beforeEach(() => {
+  deadlines = new ManualDeadlines();
+});
+
 function source(options: Partial<PrometheusClientOptions> = {}): PrometheusSource {
-  const s = new PrometheusSource({ url: stub.url, ...options });
+  const s = new PrometheusSource({ url: stub.url, deadline: deadlines.deadline, ...options });
   sources.push(s);
   return s;
 }
@@ -211,21 +219,25 @@ describe('error classes', () => {
     expect(err.message).toContain('ECONNREFUSED');
   });
 
-  it('gives up after its own time limit with a retryable client_timeout', async () => {
-    stub.handle(() => ({ delayMs: 2000, body: { status: 'success', data: { resultType: 'vector', result: [] } } }));
-    const started = performance.now();
-    const err = await failure(source({ timeoutMs: 200 }).instantQuery('x', AT));
+  it('gives up at its own time limit with a retryable client_timeout', async () => {
+    stub.handle(() => ({ delayMs: 600_000, body: { status: 'success', data: { resultType: 'vector', result: [] } } }));
+    const querying = failure(source({ timeoutMs: 200 }).instantQuery('x', AT));
+    await eventually(() => stub.requests.length === 1);
+    expect(deadlines.waiting).toEqual([200]);
+    deadlines.fire();
+    const err = await querying;
     expect(err.kind).toBe('client_timeout');
     expect(err.retryable).toBe(true);
     expect(err.message).toContain('within 200 ms');
-    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   it('honours the caller\'s AbortSignal', async () => {
-    stub.handle(() => ({ delayMs: 2000, body: { status: 'success', data: { resultType: 'vector', result: [] } } }));
+    stub.handle(() => ({ delayMs: 600_000, body: { status: 'success', data: { resultType: 'vector', result: [] } } }));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const err = await failure(source().instantQuery('x', AT, { signal: controller.signal }));
+    const querying = failure(source().instantQuery('x', AT, { signal: controller.signal }));
+    await eventually(() => stub.requests.length === 1);
+    controller.abort();
+    const err = await querying;
     expect(err.kind).toBe('client_timeout');
     expect(err.message).toContain('aborted');
 
@@ -311,13 +323,15 @@ describe('requests', () => {
 describe('credentials never appear in errors', () => {
   const TOKEN = 'tok-9f8e7d6c5b4a';
   const PASSWORD = 'pw-0a1b2c3d4e';
-  const failures: { name: string; answer?: StubResponse }[] = [
-    { name: '401', answer: { status: 401, body: 'Unauthorized' } },
-    { name: '404', answer: { status: 404, body: '404 page not found' } },
-    { name: '400', answer: { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error' } } },
-    { name: 'warnings', answer: vector([], { warnings: ['partial'] }) },
-    { name: 'client timeout', answer: { delayMs: 1000, body: '' } },
-    { name: 'network' },
+  // The time limit is over before the answer comes: a deadline that has already fired.
+  const expired = (): AbortSignal => AbortSignal.abort(new DOMException('time limit', 'TimeoutError'));
+  const failures: { name: string; answer?: StubResponse; deadline?: Deadline; kind: MetricsErrorKind }[] = [
+    { name: '401', answer: { status: 401, body: 'Unauthorized' }, kind: 'auth' },
+    { name: '404', answer: { status: 404, body: '404 page not found' }, kind: 'not_found' },
+    { name: '400', answer: { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error' } }, kind: 'bad_data' },
+    { name: 'warnings', answer: vector([], { warnings: ['partial'] }), kind: 'partial' },
+    { name: 'client timeout', answer: { delayMs: 600_000, body: '' }, deadline: expired, kind: 'client_timeout' },
+    { name: 'network', kind: 'network' },
   ];
 
   function assertClean(err: MetricsSourceError, secrets: readonly string[]): void {
@@ -325,21 +339,26 @@ describe('credentials never appear in errors', () => {
     for (const text of renderings) for (const secret of secrets) expect(text).not.toContain(secret);
   }
 
-  it.each(failures)('$name, bearer token', async ({ answer }) => {
+  it.each(failures)('$name, bearer token', async ({ answer, deadline, kind }) => {
     const url = answer === undefined ? `http://127.0.0.1:${await freePort()}` : stub.url;
     if (answer !== undefined) stub.handle(() => answer);
-    const s = source({ url, bearerToken: TOKEN, timeoutMs: 200 });
+    const s = source({ url, bearerToken: TOKEN, timeoutMs: 200, ...(deadline === undefined ? {} : { deadline }) });
     const err = await failure(s.instantQuery('x', AT));
+    expect(err.kind).toBe(kind);
     assertClean(err, [TOKEN]);
   });
 
-  it.each(failures)('$name, basic auth in the URL and in the options', async ({ answer }) => {
+  it.each(failures)('$name, basic auth in the URL and in the options', async ({ answer, deadline, kind }) => {
     const base = answer === undefined ? `http://127.0.0.1:${await freePort()}` : stub.url;
     if (answer !== undefined) stub.handle(() => answer);
-    const inUrl = source({ url: base.replace('http://', `http://carol:${PASSWORD}@`), timeoutMs: 200 });
-    assertClean(await failure(inUrl.instantQuery('x', AT)), [PASSWORD, 'carol:']);
-    const inOptions = source({ url: base, basicAuth: { username: 'dave', password: PASSWORD }, timeoutMs: 200 });
-    assertClean(await failure(inOptions.instantQuery('x', AT)), [PASSWORD, Buffer.from(`dave:${PASSWORD}`).toString('base64')]);
+    const inUrl = source({ url: base.replace('http://', `http://carol:${PASSWORD}@`), timeoutMs: 200, ...(deadline === undefined ? {} : { deadline }) });
+    const fromUrl = await failure(inUrl.instantQuery('x', AT));
+    expect(fromUrl.kind).toBe(kind);
+    assertClean(fromUrl, [PASSWORD, 'carol:']);
+    const inOptions = source({ url: base, basicAuth: { username: 'dave', password: PASSWORD }, timeoutMs: 200, ...(deadline === undefined ? {} : { deadline }) });
+    const fromOptions = await failure(inOptions.instantQuery('x', AT));
+    expect(fromOptions.kind).toBe(kind);
+    assertClean(fromOptions, [PASSWORD, Buffer.from(`dave:${PASSWORD}`).toString('base64')]);
   });
 });
 

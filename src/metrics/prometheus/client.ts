@@ -4,6 +4,8 @@ import axios, { isAxiosError } from 'axios';
 import type { AxiosInstance } from 'axios';
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 import { formatDuration } from '../../slo/duration.js';
 import { MetricsSourceError } from '../errors.js';
 import type {
@@ -39,6 +41,7 @@ export class PrometheusSource implements MetricsSource {
   private readonly pathPrefix: string;
   private readonly readyPath: string;
   private readonly timeoutMs: number;
+  private readonly deadline: Deadline;
   private readonly maxPoints: number;
   private readonly rawChunkMs: number;
   private readonly maxResponseBytes: number;
@@ -64,6 +67,7 @@ export class PrometheusSource implements MetricsSource {
     this.readyPath = options.readyPath ?? '/-/ready';
     this.url = `${this.base}${this.pathPrefix}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.deadline = options.deadline ?? clockDeadline;
     this.maxPoints = options.maxPointsPerRequest ?? MAX_POINTS_PER_SERIES;
     this.rawChunkMs = options.rawChunkMs ?? RAW_CHUNK_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -91,7 +95,6 @@ export class PrometheusSource implements MetricsSource {
       // Counted on the decompressed stream as it arrives; axios stops reading and rejects past it.
       maxContentLength: this.maxResponseBytes,
       maxBodyLength: Infinity,
-      timeout: this.timeoutMs,
     });
 
     const deny = options.denyPartialResponse;
@@ -286,10 +289,13 @@ export class PrometheusSource implements MetricsSource {
     const headers = await this.headers(ctx, body !== undefined);
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const limit = this.deadline(timeoutMs);
+    const onTimeLimit = (): void => {
       timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    };
+    if (limit.aborted) onTimeLimit();
+    else limit.addEventListener('abort', onTimeLimit, { once: true });
     const onAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -298,18 +304,17 @@ export class PrometheusSource implements MetricsSource {
     } catch (err) {
       const code = isAxiosError(err) ? err.code : errorCode(err);
       const message = err instanceof Error ? err.message : String(err);
-      const axiosTimeout = code === 'ECONNABORTED' && /timeout/i.test(message);
       throw errorFromTransport({
         ...(code === undefined ? {} : { code }),
         message,
         aborted: isAborted(signal) && !timedOut,
-        timedOut: timedOut || axiosTimeout,
+        timedOut,
         timeoutMs,
         tooLarge: /maxContentLength/i.test(message),
         limitBytes: this.maxResponseBytes,
       }, ctx);
     } finally {
-      clearTimeout(timer);
+      limit.removeEventListener('abort', onTimeLimit);
       signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { redactUrl } from '../../redact-url.js';
 import { DURATION_HINT, parseDuration } from '../../slo/duration.js';
+import type { Deadline } from '../../http/deadline.js';
 
 /**
  * Connection settings for a Prometheus-compatible query API (Prometheus, Thanos Querier, Mimir/Cortex,
@@ -166,6 +167,8 @@ export interface PrometheusClientOptions {
   readonly readyPath?: string;
   /** Time limit of one request in ms (default 30 s). The server-side `timeout` parameter is set a little lower. */
   readonly timeoutMs?: number;
+  /** Makes the time limit of one request (the clock's when left out; tests fire it by hand). */
+  readonly deadline?: Deadline;
   readonly headers?: Readonly<Record<string, string>>;
   /** Extra form parameters sent with every query. */
   readonly params?: Readonly<Record<string, string>>;

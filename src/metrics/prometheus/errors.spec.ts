@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromTransport, parseRetryAfter } from './errors.js';
+import { errorFromTransport } from './errors.js';
 
 const ctx = { url: 'http://prom:9090', endpoint: '/api/v1/query', query: 'up' };
-
-describe('parseRetryAfter', () => {
-  it('reads delta-seconds', () => {
-    expect(parseRetryAfter({ 'retry-after': '120' })).toBe(120_000);
-  });
-
-  it('reads an HTTP date against the response Date header', () => {
-    expect(parseRetryAfter({ 'retry-after': 'Tue, 24 Nov 2026 09:00:30 GMT', date: 'Tue, 24 Nov 2026 09:00:00 GMT' })).toBe(30_000);
-  });
-
-  it('gives up on what it cannot read', () => {
-    expect(parseRetryAfter({})).toBeUndefined();
-    expect(parseRetryAfter({ 'retry-after': 'soon' })).toBeUndefined();
-    expect(parseRetryAfter({ 'retry-after': 'Tue, 24 Nov 2026 09:00:30 GMT' })).toBeUndefined();
-  });
-});
 
 describe('errorFromTransport', () => {
   it.each([

@@ -1,5 +1,6 @@
 import type { MetricsErrorKind } from '../errors.js';
 import { MetricsSourceError } from '../errors.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import { redactUrl } from '../../redact-url.js';
 import { formatByteSize } from './config.js';
 import type { ApiEnvelope } from './schema.js';
@@ -67,20 +68,6 @@ function parseJson(body: string): ApiEnvelope | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * `Retry-After` in ms: delta-seconds, or an HTTP date measured against the response's own `Date` header
- * (so no clock is read here). Undefined when absent or unreadable.
- */
-export function parseRetryAfter(headers: Readonly<Record<string, string | undefined>>): number | undefined {
-  const value = headers['retry-after']?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  const now = Date.parse(headers.date ?? '');
-  if (Number.isNaN(at) || Number.isNaN(now)) return undefined;
-  return Math.max(0, at - now);
 }
 
 /**

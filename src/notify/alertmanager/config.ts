@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../slo/duration.js';
 import { secretRef } from '../secret-ref.js';
+import { requestTimeoutMs } from '../request-timeout.js';
 
 /**
  * An Alertmanager receiver (`alertmanager:` in a receiver config): burnwatch posts its alerts to an
@@ -28,13 +29,7 @@ export function httpUrl(field: string, example: string) {
     }, { error: `must not contain a user name or password (it would show in logs)\nremove them from ${field} and use basicAuth or bearerToken` });
 }
 
-export const TimeoutMs = z
-  .number({ error: 'must be a number of milliseconds\nwrite e.g. 10000' })
-  .int({ error: 'must be a whole number of milliseconds\nwrite e.g. 10000' })
-  .min(100, { error: 'is too short\nwrite at least 100 (ms); 10000 is the default' })
-  .max(300_000, { error: 'is too long\nwrite at most 300000 (5 minutes); 10000 is the default' })
-  .default(10_000)
-  .meta({ description: 'Time limit of one request in milliseconds (connecting and answering). A request that takes longer fails and is retried by the outbox.' });
+export const TimeoutMs = requestTimeoutMs('Time limit of one request in milliseconds (connecting and answering). A request that takes longer fails and is retried by the outbox.');
 
 /** HTTP basic authentication; `example` names the env var and file in messages. */
 export function basicAuth(example: { readonly env: string; readonly file: string }) {

@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import { redactUrl } from '../../redact-url.js';
 import type { FailureReason, SendOutcome } from '../notifier.js';
 import { redactSecrets } from '../secret-ref.js';
@@ -77,20 +78,6 @@ export async function postOnce(req: PostRequest): Promise<HttpExchange> {
     const message = err instanceof Error ? err.message : String(err);
     return code === undefined ? { kind: 'failure', cause: 'network', message } : { kind: 'failure', cause: 'network', code, message };
   }
-}
-
-/**
- * `Retry-After` in ms: delta-seconds, or an HTTP date measured against the response's own `Date` header
- * (so no clock is read). Undefined when absent or unreadable.
- */
-export function parseRetryAfter(headers: Readonly<Record<string, string | undefined>>): number | undefined {
-  const value = headers['retry-after']?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  const now = Date.parse(headers.date ?? '');
-  if (Number.isNaN(at) || Number.isNaN(now)) return undefined;
-  return Math.max(0, at - now);
 }
 
 /**

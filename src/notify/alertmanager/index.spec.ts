@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.js';
 import { startStubServer } from '../../../test/support/http-stub.js';
 import type { StubResponse, StubServer } from '../../../test/support/http-stub.js';
-import { capturingLogger, contractNotification, describeNotifierContract, errorText } from '../contract.js';
+import { capturingLogger, contractNotification, describeNotifierContract, errorText, failed } from '../contract.js';
 import type { CapturingLogger } from '../contract.js';
-import type { Notifier, NotifierDeps, SendOutcome } from '../notifier.js';
+import type { Notifier, NotifierDeps } from '../notifier.js';
 import type { AlertmanagerNotifier } from './index.js';
 import { AlertmanagerConfig, alertmanagerNotifier } from './index.js';
 
@@ -49,11 +49,6 @@ function scripted(server: StubServer): { answerNext: (status: number | 'success'
 }
 
 const ctx = () => ({ signal: new AbortController().signal });
-
-function failed(outcome: SendOutcome): Extract<SendOutcome, { ok: false }> {
-  if (outcome.ok) throw new Error('expected a failure');
-  return outcome;
-}
 
 describeNotifierContract('alertmanager', {
   secrets: [TOKEN],

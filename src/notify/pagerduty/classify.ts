@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../../http/retry-after.js';
 import type { FailureReason, SendOutcome } from '../notifier.js';
 import { redactSecrets } from '../secret-ref.js';
 import type { PdExchange } from './transport.js';
@@ -34,12 +35,6 @@ export class PagerDutyDeliveryError extends Error {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-/** Retry-After in ms when it is a number of seconds. */
-export function parseRetryAfterSeconds(value: string | undefined): number | undefined {
-  const trimmed = value?.trim();
-  return trimmed !== undefined && /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : undefined;
 }
 
 /** `Event object is invalid: Length of 'routing_key' is incorrect ...` from a PagerDuty error body. */
@@ -85,7 +80,7 @@ export function classifyPagerDutyExchange(exchange: PdExchange, site: PdCallSite
   }
 
   const { status, body } = exchange;
-  const retryAfterMs = parseRetryAfterSeconds(exchange.retryAfter);
+  const retryAfterMs = parseRetryAfter({ 'retry-after': exchange.retryAfter });
   const extra = { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   const detail = `HTTP ${status}${bodyDetail(body)}`;
 

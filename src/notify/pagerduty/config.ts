@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRef } from '../secret-ref.js';
+import { requestTimeoutMs } from '../request-timeout.js';
 
 /**
  * A PagerDuty receiver (`pagerduty:` in a receiver config): Events API v2 with the integration key of a
@@ -31,13 +32,7 @@ export const PagerDutyConfig = z.strictObject({
     .min(1, { error: 'is empty\nwrite the path of a PEM file with the extra CA certificates, or leave caFile out' })
     .optional()
     .meta({ description: 'PEM file with CA certificates trusted in addition to the system ones (e.g. a TLS-inspecting proxy).' }),
-  timeoutMs: z
-    .number()
-    .int({ error: 'must be a whole number of milliseconds\nwrite e.g. 10000' })
-    .min(100, { error: 'is too short\nwrite at least 100 (ms); 10000 is the default' })
-    .max(300_000, { error: 'is too long\nwrite at most 300000 (5 minutes); 10000 is the default' })
-    .default(10_000)
-    .meta({ description: 'Time limit of one event request in milliseconds. A request that takes longer fails and is retried by the outbox.' }),
+  timeoutMs: requestTimeoutMs('Time limit of one event request in milliseconds. A request that takes longer fails and is retried by the outbox.'),
   severityMap: z
     .strictObject({
       page: PdSeverity.default(DEFAULT_SEVERITY_MAP.page),

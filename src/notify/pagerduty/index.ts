@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
-import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
+import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { secretSource } from '../secret-ref.js';
 import { classifyPagerDutyExchange } from './classify.js';
 import { PagerDutyConfig } from './config.js';
 import { PD_LIMITS, alertDedupKey, pagerDutySeverity, renderPagerDutyResolve, renderPagerDutyTrigger } from './render.js';
 import { pagerDutyTlsContext, postEventOnce } from './transport.js';
+import type { Logger } from '../../logger.js';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 
 /**
  * PagerDuty destination (Events API v2 through @pagerduty/pdjs): a firing alert is a `trigger` event, a
@@ -33,7 +36,8 @@ class PagerDutyNotifier implements Notifier {
     private readonly config: PagerDutyConfig,
     private readonly routingKey: string,
     private readonly secureContext: SecureContext | undefined,
-    private readonly logger: NotifierDeps['logger'],
+    private readonly logger: Logger,
+    private readonly deadline: Deadline,
   ) {
     this.url = `https://${config.eventsHost}/v2/enqueue`;
   }
@@ -55,7 +59,7 @@ class PagerDutyNotifier implements Notifier {
 
     const exchange = await postEventOnce(
       { routing_key: this.routingKey, ...event },
-      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, signal: context.signal, ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }) },
+      { server: this.config.eventsHost, timeoutMs: this.config.timeoutMs, deadline: this.deadline, signal: context.signal, ...(this.secureContext === undefined ? {} : { secureContext: this.secureContext }) },
     );
     const outcome = classifyPagerDutyExchange(exchange, {
       receiver: this.name,
@@ -97,7 +101,7 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = {
       }
       secureContext = pagerDutyTlsContext(ca);
     }
-    return new PagerDutyNotifier(name, config, routingKey, secureContext, deps.logger);
+    return new PagerDutyNotifier(name, config, routingKey, secureContext, deps.logger, deps.deadline ?? clockDeadline);
   },
 };
 

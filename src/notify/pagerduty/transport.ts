@@ -3,6 +3,8 @@ import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { event } from '@pagerduty/pdjs';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 
 /**
  * One POST to the Events API through `@pagerduty/pdjs` (`event()`), in exactly one HTTP request.
@@ -19,11 +21,11 @@ import { event } from '@pagerduty/pdjs';
  *   system ones, not replacing them) that the receiver makes once (`pagerDutyTlsContext`): making one parses
  *   every root certificate, tens of milliseconds that would otherwise be spent on each page.
  * - `requestTimeout` never aborts anything and its timer is not cleared on errors (it kept Node alive for
- *   30 s): `requestTimeout: 0`, and our own AbortSignal ends the request at `timeoutMs` or when the caller's
- *   signal fires. The signal is ours and detached afterwards, so nothing can abort a finished request later.
+ *   30 s): `requestTimeout: 0`, and our own AbortSignal ends the request at `timeoutMs` (the `deadline`
+ *   signal) or when the caller's signal fires. The signal is ours and detached afterwards, so nothing can abort a finished request later.
  * - A non-2xx answer resolves (status in `res.status`); a non-JSON body rejects with FetchError
  *   `invalid-json` (the status then comes from the diagnostics channel too).
- * - Nothing outlives the call: the timer is cleared, the agent destroyed (no keep-alive socket), the
+ * - Nothing outlives the call: the listeners are removed, the agent destroyed (no keep-alive socket), the
  *   diagnostics subscription removed.
  */
 
@@ -51,6 +53,8 @@ export interface PdTransportOptions {
   /** The TLS context with extra CA certificates (`pagerDutyTlsContext`); the system's when left out. */
   readonly secureContext?: SecureContext;
   readonly timeoutMs: number;
+  /** Makes the time limit of `timeoutMs` (the clock's when left out). */
+  readonly deadline?: Deadline;
   readonly signal: AbortSignal;
 }
 
@@ -93,10 +97,13 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
 
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const limit = (options.deadline ?? clockDeadline)(options.timeoutMs);
+  const onTimeLimit = (): void => {
     timedOut = true;
     controller.abort();
-  }, options.timeoutMs);
+  };
+  if (limit.aborted) onTimeLimit();
+  else limit.addEventListener('abort', onTimeLimit, { once: true });
   const onCallerAbort = (): void => controller.abort();
   if (options.signal.aborted) controller.abort();
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
@@ -139,7 +146,7 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
     const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
     return { kind: 'failure', cause: 'network', message, ...(code === undefined ? {} : { code }) };
   } finally {
-    clearTimeout(timer);
+    limit.removeEventListener('abort', onTimeLimit);
     options.signal.removeEventListener('abort', onCallerAbort);
     unsubscribe(RESPONSE_CHANNEL, onResponse);
     agent.destroy();

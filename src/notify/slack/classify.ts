@@ -1,4 +1,5 @@
 import { ErrorCode } from '@slack/web-api';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import type { FailureReason, SendOutcome } from '../notifier.js';
 import { redactSecrets } from '../secret-ref.js';
 
@@ -98,13 +99,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** Retry-After in ms when it is a number of seconds. */
-function retryAfterHeader(headers: unknown): number | undefined {
-  if (!isRecord(headers)) return undefined;
-  const value = headers['retry-after'];
-  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
-}
-
 /** The `code` of an error or of its causes (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`). */
 function networkCode(err: unknown): string | undefined {
   for (let current: unknown = err, depth = 0; isRecord(current) && depth < 5; current = current.cause, depth++) {
@@ -139,7 +133,8 @@ export function classifySlackError(err: unknown, site: SlackCallSite): FailedOut
 
   if (code === ErrorCode.HTTPError && isRecord(err)) {
     const status = typeof err.statusCode === 'number' ? err.statusCode : 0;
-    const retryAfterMs = retryAfterHeader(err.headers);
+    const retryAfter = isRecord(err.headers) ? err.headers['retry-after'] : undefined;
+    const retryAfterMs = parseRetryAfter({ 'retry-after': typeof retryAfter === 'string' ? retryAfter : undefined });
     const extra = { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     if (status >= 500) return fail(site, { retryable: true, reason: 'server-error', todo: 'Slack (or a proxy in front of it) failed; retrying' }, `HTTP ${status}`, extra);
     if (status === 408) return fail(site, { retryable: true, reason: 'timeout', todo: 'retrying' }, `HTTP ${status}`, extra);

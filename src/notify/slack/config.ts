@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRef } from '../secret-ref.js';
+import { requestTimeoutMs } from '../request-timeout.js';
 
 /**
  * A Slack receiver (`slack:` in a receiver config): a bot token with `chat:write`, posting to one channel
@@ -27,13 +28,7 @@ export const SlackConfig = z.strictObject({
     .refine((url) => /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url), { error: 'is not an http(s) URL\nwrite https://slack.com/api/ (the default) or leave it out' })
     .default('https://slack.com/api/')
     .meta({ description: 'Base URL of the Web API (tests point it at an emulator).' }),
-  timeoutMs: z
-    .number()
-    .int({ error: 'must be a whole number of milliseconds\nwrite e.g. 10000' })
-    .min(100, { error: 'is too short\nwrite at least 100 (ms); 10000 is the default' })
-    .max(300_000, { error: 'is too long\nwrite at most 300000 (5 minutes); 10000 is the default' })
-    .default(10_000)
-    .meta({ description: 'Time limit of one API call in milliseconds. A call that takes longer fails and is retried by the outbox.' }),
+  timeoutMs: requestTimeoutMs('Time limit of one API call in milliseconds. A call that takes longer fails and is retried by the outbox.'),
   mentions: z
     .strictObject({
       page: Mention.optional(),

@@ -1,7 +1,7 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { FetchFunction, Logger as SlackSdkLogger } from '@slack/web-api';
 import { z } from 'zod';
-import type { AlertNotification, Notifier, NotifierDeps, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
+import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { redactSecrets, secretSource } from '../secret-ref.js';
 import type { FailedOutcome, SlackCallSite } from './classify.js';
 import { SlackDeliveryError, UNEDITABLE_ERRORS, classifySlackError } from './classify.js';
@@ -10,6 +10,9 @@ import type { ReportDigest } from '../../report/digest.js';
 import { renderSlackDigest } from './render-digest.js';
 import { renderSlackFiring, renderSlackResolved, renderSlackResolvedReply } from './render.js';
 import type { SlackMessage } from './render.js';
+import type { Logger } from '../../logger.js';
+import type { Deadline } from '../../http/deadline.js';
+import { clockDeadline } from '../../http/deadline.js';
 
 /**
  * Slack destination: `chat.postMessage` for a firing alert; on resolve, `chat.update` of that same message
@@ -17,8 +20,8 @@ import type { SlackMessage } from './render.js';
  *
  * - Exactly one HTTP request per API call: the SDK's retries are off (`retryConfig: { retries: 0 }`) and a
  *   429 is returned at once (`rejectRateLimitedCalls`) with its Retry-After, so the outbox is the only retry
- *   policy. The SDK's time limit (`timeout`, from `timeoutMs`) applies per API call (a resolve makes up
- *   to three); the caller's signal is honoured through the SDK's `fetch` option.
+ *   policy. The time limit (`timeoutMs`, a `deadline` signal) applies per API call (a resolve makes up
+ *   to three); it and the caller's signal are joined to each request through the SDK's `fetch` option.
  * - `externalRef` is `{"channel":"C..","ts":"1503435956.000247"}`; `ts` stays a string (as a number it
  *   would lose digits and no longer name the message).
  * - Resolve without a usable `previousRef` (the trigger was never delivered, or the ref is not ours): a new
@@ -51,7 +54,7 @@ function formatSlackRef(ref: MessageRef): string {
 type CallResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly outcome: FailedOutcome };
 
 /** Forwards the SDK's log lines to our logger at debug level, secrets removed. */
-function sdkLogger(logger: NotifierDeps['logger'], receiver: string, secrets: readonly string[]): SlackSdkLogger {
+function sdkLogger(logger: Logger, receiver: string, secrets: readonly string[]): SlackSdkLogger {
   let level = LogLevel.DEBUG;
   const forward = (...msg: unknown[]): void => {
     const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
@@ -78,7 +81,8 @@ class SlackNotifier implements Notifier {
     readonly name: string,
     private readonly config: SlackConfig,
     private readonly token: string,
-    private readonly logger: NotifierDeps['logger'],
+    private readonly logger: Logger,
+    private readonly deadline: Deadline,
   ) {
     this.secrets = [token];
   }
@@ -114,15 +118,19 @@ class SlackNotifier implements Notifier {
     }
   }
 
-  /** A client for one send: the send's signal joins the SDK's per-call time limit. */
+  /**
+   * A client for one send. Every request (one per API call: the SDK's retries are off) ends at the send's
+   * signal or at its own time limit of `timeoutMs`, as the SDK's `timeout` would end it (a TimeoutError).
+   */
   private client(signal: AbortSignal): WebClient {
-    const fetchWithSignal: FetchFunction = (url, init) =>
-      fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    const fetchWithSignal: FetchFunction = (url, init) => {
+      const signals = [signal, this.deadline(this.config.timeoutMs), ...(init?.signal ? [init.signal] : [])];
+      return fetch(url, { ...init, signal: AbortSignal.any(signals) });
+    };
     return new WebClient(this.token, {
       slackApiUrl: this.config.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: this.config.timeoutMs,
       fetch: fetchWithSignal,
       logger: sdkLogger(this.logger, this.name, this.secrets),
     });
@@ -190,7 +198,7 @@ export const slackNotifier: NotifierFactory<SlackConfig> = {
   config: SlackConfig,
   create(name, config, deps) {
     const token = deps.secrets(secretSource(config.token), `receiver "${name}": slack.token`);
-    return new SlackNotifier(name, config, token, deps.logger);
+    return new SlackNotifier(name, config, token, deps.logger, deps.deadline ?? clockDeadline);
   },
 };
 

@@ -6,7 +6,7 @@ import { silencesFor } from '../../routing/silence.js';
 import type { Silence } from '../../routing/silence.js';
 import type { Severity, Slo } from '../../slo/model.js';
 import type { AlertTransition } from '../../store/alerts.js';
-import { labelsKey } from '../../store/ledger.js';
+import { labelsKey } from '../../slo/labels.js';
 import { periodJson } from '../api-json.js';
 import { finite, tierJson } from '../status-json.js';
 import type { DeliveryRecord } from './reader.js';

@@ -3,7 +3,7 @@ import { runbookLink } from '../../alerting/notification.js';
 import { formatDuration } from '../../slo/duration.js';
 import type { Slo } from '../../slo/model.js';
 import { errorRatioQuery } from '../../slo/queries.js';
-import { labelsKey } from '../../store/ledger.js';
+import { labelsKey } from '../../slo/labels.js';
 
 /**
  * The status page's HTML. Pages are small shells rendered here with what does not change while they are

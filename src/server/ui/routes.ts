@@ -1,7 +1,7 @@
 import type { InstanceStatus, SloStatus } from '../../engine/engine.js';
 import { formatDuration, parseDuration } from '../../slo/duration.js';
 import { nominalPeriodMs } from '../../slo/windows.js';
-import { labelsKey } from '../../store/ledger.js';
+import { labelsKey } from '../../slo/labels.js';
 import type { Reply } from '../http.js';
 import { HttpError } from '../http.js';
 import type { Route } from '../server.js';
