@@ -219,6 +219,21 @@ describe('alerting/cycle: advanceAlerts', () => {
 });
 
 describe('alerting/cycle: removalNotification', () => {
+  it('links the instance\'s status page by its labels\' key, names sorted, whatever order they were stored in', () => {
+    const stored: StoredAlert = {
+      alertKey: 'checkout-availability/{"method":"GET","route":"/cart"}/page',
+      sloId: 'checkout-availability',
+      instanceLabels: { route: '/cart', method: 'GET' },
+      kind: 'burn',
+      severity: 'page',
+      state: { phase: 'firing', since: {}, firedAtMs: T0, changedAtMs: T0 },
+      notified: true,
+      updatedMs: T0,
+    };
+    const n = removalNotification(slo(), stored, T0 + MIN, { statusPageUrl: 'https://burnwatch.example.com/' });
+    expect(n.links.sloPage).toBe('https://burnwatch.example.com/slos/checkout-availability?instance=%7B%22method%22%3A%22GET%22%2C%22route%22%3A%22%2Fcart%22%7D');
+  });
+
   it('resolves a removed SLO\'s alert with the budget it had when it fired', () => {
     const stored: StoredAlert = {
       alertKey: 'checkout-availability/{"route":"/cart"}/page',

@@ -1,6 +1,7 @@
 import { formatDuration, HOUR, MINUTE } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
+import { labelsKey } from '../slo/labels.js';
 import { errorRatioQuery } from '../slo/queries.js';
 import type { AlertKind } from './identity.js';
 import { alertKey, alertLabels } from './identity.js';
@@ -97,13 +98,13 @@ export interface LinkSettings {
 }
 
 /**
- * The status page of an SLO instance under the daemon's external URL: the instance by its key (its labels'
- * JSON, keys sorted, as the ledger keys it), none for an SLO without instances.
+ * The status page of an SLO instance under the daemon's external URL: the instance by its labels' key
+ * (`labelsKey`, as the ledger keys it), none for an SLO without instances.
  */
-export function sloPageLink(baseUrl: string | undefined, sloId: string, instance: Readonly<Record<string, string>>, instanceKey: string): string | undefined {
+export function sloPageLink(baseUrl: string | undefined, sloId: string, instance: Readonly<Record<string, string>>): string | undefined {
   if (baseUrl === undefined || baseUrl === '') return undefined;
   const page = `${baseUrl.replace(/\/+$/, '')}/slos/${encodeURIComponent(sloId)}`;
-  return Object.keys(instance).length === 0 ? page : `${page}?instance=${encodeURIComponent(instanceKey)}`;
+  return Object.keys(instance).length === 0 ? page : `${page}?instance=${encodeURIComponent(labelsKey(instance))}`;
 }
 
 export function describePeriod(slo: Slo): string {
@@ -230,7 +231,7 @@ export function buildNotification(a: BuildArgs): AlertNotification {
   const policy = a.severity === 'page' ? slo.alerting.page : slo.alerting.ticket;
   const runbook = runbookLink(slo.alerting.runbook, a.links.runbookBaseUrl);
   const sliQuery = sliQueryLink(slo, linkWindows(a.obs, a.kind, a.severity), a.links.prometheusUrl);
-  const sloPage = sloPageLink(a.links.statusPageUrl, slo.id, a.instance, a.instanceKey);
+  const sloPage = sloPageLink(a.links.statusPageUrl, slo.id, a.instance);
   const summary = summaryOf(slo, a.kind, a.severity, a.obs, a.instance);
   const annotations: Record<string, string> = {
     ...slo.alerting.annotations,
