@@ -7,7 +7,7 @@ import { createServer } from '../src/server/server.js';
 import { statusPageRoutes } from '../src/server/ui/routes.js';
 import type { SeriesCacheLimits } from '../src/server/ui/series-cache.js';
 import { DAY, HOUR, MINUTE } from '../src/slo/duration.js';
-import { evaluateInstance } from '../src/slo/evaluate.js';
+import { evaluateInstance, readSums } from '../src/slo/evaluate.js';
 import type { Slo } from '../src/slo/model.js';
 import { openDb } from '../src/store/db.js';
 import { Ledger } from '../src/store/ledger.js';
@@ -67,7 +67,7 @@ function manyStatuses(): SloStatus[] {
       const share = (s * 10 + r) % 37 === 0 ? 0.05 : 0.0002 * (1 + (r % 5));
       const sums = { window: (ms: number) => ({ bad: ms / 1000 * share, total: ms / 1000, sliceBad: 0, slices: 0, dataSlots: ms / SLOT_MS }), since: (start: number) => ({ bad: (NOW - start) / 1000 * share, total: (NOW - start) / 1000, sliceBad: 0, slices: 0, dataSlots: (NOW - start) / SLOT_MS }) };
       const labels = { route: `/route-${r}` };
-      instances.push({ key: JSON.stringify(labels), labels, observation: evaluateInstance(slo, sums, NOW), alerts: { page: share > 0.01 ? 'firing' : 'inactive', ticket: 'inactive' }, maintenance: false });
+      instances.push({ key: JSON.stringify(labels), labels, observation: evaluateInstance(slo, readSums(slo, NOW, sums), NOW), alerts: { page: share > 0.01 ? 'firing' : 'inactive', ticket: 'inactive' }, maintenance: false });
     }
     out.push({ slo, state: 'ok', evaluatedAtMs: NOW, instances });
   }

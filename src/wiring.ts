@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { RunDeps } from './cli/run.js';
 import type { AppConfig } from './config/load.js';
 import { Engine } from './engine/engine.js';
-import type { LinkSettings } from './engine/notification.js';
+import type { LinkSettings } from './alerting/notification.js';
 import { createPrometheusSource } from './metrics/prometheus/client.js';
 import { formatByteSize, resolveClientOptions } from './metrics/prometheus/config.js';
 import type { MetricsSource } from './metrics/source.js';
@@ -134,7 +134,7 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
     const links = linkSettings(config, delivery.routing);
     const cycleLogger = new CycleLogger(host.logger);
     const engine = new Engine(
-      { source, db, logger: cycleLogger, sink: delivery.outbox, suppressed: delivery.suppressed },
+      { source, db, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression },
       {
         slotMs: config.intervalMs,
         rateWindowMs: config.rateWindowMs,

@@ -1,6 +1,6 @@
 import type { SloStatus } from '../engine/engine.js';
-import type { AlertKind } from '../engine/notification.js';
-import { alertLabels } from '../engine/notification.js';
+import type { AlertKind } from '../alerting/identity.js';
+import { alertLabels } from '../alerting/identity.js';
 import { formatMatcher } from '../routing/matchers.js';
 import type { Silence } from '../routing/silence.js';
 import { silenceState } from '../routing/silence.js';

@@ -1,6 +1,6 @@
 import { Engine } from '../../src/engine/engine.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
-import { isSilenced, validateSilence } from '../../src/routing/silence.js';
+import { validateSilence } from '../../src/routing/silence.js';
 import type { DaemonView } from '../../src/server/view.js';
 import { createStatusReader } from '../../src/runtime/status-reader.js';
 import { gateRoutes } from '../../src/server/gate.js';
@@ -73,7 +73,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
         for (const row of outbox.due(atMs, 1_000)) outbox.markDelivered(row.id, atMs, undefined);
       },
     },
-    suppressed: (labels, atMs) => isSilenced(labels, silences.list(), new Date(atMs)),
+    suppression: () => ({ silences: silences.list(), inhibitRules: [] }),
   }, { slotMs, rateWindowMs: 120_000, links: {}, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000 });
   engine.setSlos(o.slos, nowMs);
   await engine.ingest(nowMs);

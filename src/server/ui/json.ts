@@ -1,7 +1,7 @@
 import type { AlertPhase } from '../../alerting/state.js';
 import type { SloStatus } from '../../engine/engine.js';
-import type { AlertKind } from '../../engine/notification.js';
-import { alertLabels } from '../../engine/notification.js';
+import type { AlertKind } from '../../alerting/identity.js';
+import { alertLabels } from '../../alerting/identity.js';
 import { silencesFor } from '../../routing/silence.js';
 import type { Silence } from '../../routing/silence.js';
 import type { Severity, Slo } from '../../slo/model.js';

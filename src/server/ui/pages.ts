@@ -1,5 +1,5 @@
 import type { InstanceStatus, SloStatus } from '../../engine/engine.js';
-import { runbookLink } from '../../engine/notification.js';
+import { runbookLink } from '../../alerting/notification.js';
 import { sourceLocation } from '../api-json.js';
 import { formatDuration } from '../../slo/duration.js';
 import type { Slo } from '../../slo/model.js';

@@ -1,7 +1,7 @@
 import { periodWindow } from '../../slo/calendar.js';
 import { formatDuration } from '../../slo/duration.js';
-import type { InstanceSums, WindowSum } from '../../slo/evaluate.js';
-import { CURRENT_BURN_WINDOW_MS, EMPTY_SUM, evaluateInstance, ratioOf } from '../../slo/evaluate.js';
+import type { SumReader, WindowSum } from '../../slo/evaluate.js';
+import { CURRENT_BURN_WINDOW_MS, EMPTY_SUM, evaluateInstance, ratioOf, readSums } from '../../slo/evaluate.js';
 import type { MaintenanceWindow, Slo } from '../../slo/model.js';
 import type { CumulativeRow } from '../../store/ledger.js';
 import { diff } from '../../store/ledger.js';
@@ -89,7 +89,7 @@ export function cumulativeAt(rows: readonly CumulativeRow[], atMs: number, floor
 }
 
 /** Window sums as seen at `atMs`, from preloaded rows. */
-export function sumsFromRows(rows: readonly CumulativeRow[], atMs: number): InstanceSums {
+export function sumsFromRows(rows: readonly CumulativeRow[], atMs: number): SumReader {
   const end = cumulativeAt(rows, atMs);
   const since = (startMs: number): WindowSum => diff(end, cumulativeAt(rows, startMs));
   return { window: (ms) => since(atMs - ms), since };
@@ -102,7 +102,7 @@ export function sumsFromRows(rows: readonly CumulativeRow[], atMs: number): Inst
  * into columns once, and nothing is allocated per instant but the sums handed out: a 30-day chart asks for
  * about 100,000 of them.
  */
-export class ForwardSums implements InstanceSums {
+export class ForwardSums implements SumReader {
   private readonly slot: Float64Array;
   private readonly bad: Float64Array;
   private readonly total: Float64Array;
@@ -301,7 +301,7 @@ export function computeSeries(slo: Slo, rows: readonly CumulativeRow[], fromMs: 
       for (const column of windows.values()) column.push(null);
       continue;
     }
-    const obs = evaluateInstance(slo, sums.moveTo(t), t);
+    const obs = evaluateInstance(slo, readSums(slo, t, sums.moveTo(t)), t);
     budgetRemaining.push(finiteOrNull(obs.budget.remaining));
     const stepRatio = ratioOf(sums.window(stepMs), slices);
     sli.push(finiteOrNull(1 - stepRatio));
