@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NotificationSink } from '../src/engine/engine.js';
+import type { NotificationSink } from '../src/alerting/sink.js';
 import { Engine } from '../src/engine/engine.js';
 import type { AlertNotification } from '../src/notify/notifier.js';
 import { parseRoutingConfig } from '../src/notify/routing-config.js';
@@ -266,7 +266,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       heartbeat: (ns, atMs) => live.outbox.heartbeat(ns, atMs),
     };
     const engine = new Engine(
-      { source: new FakeMetrics(series, SCRAPE_MS), db, logger: quiet, sink, suppressed: live.suppressed },
+      { source: new FakeMetrics(series, SCRAPE_MS), db, logger: quiet, sink, suppression: live.suppression },
       { slotMs: SLOT_MS, rateWindowMs: 2 * MINUTE, links: { prometheusUrl: 'http://prometheus.example.com:9090', runbookBaseUrl: 'https://git.example.com/slos/blob/main/' }, maxBackfillMs: 2 * HOUR },
     );
     engine.setSlos(slos, t0);

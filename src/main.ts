@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Command } from './cli/command.js';
 import type { CliIo } from './cli/io.js';
 import { EXIT_OK, EXIT_USAGE } from './cli/io.js';
 import { flushed, ignoreClosedReader } from './cli/process-output.js';
@@ -68,11 +69,9 @@ function processHost(): ProcessHost {
   };
 }
 
-type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
-
 // Commands other than validate load their modules on first use: `burnwatch validate` in a CI job does not
 // pay for the database, the notifiers and the HTTP server.
-const commands: Readonly<Record<string, Command>> = {
+const commands: Readonly<Record<string, Command<number | Promise<number>>>> = {
   validate: validateCommand,
   rules: async (args, io) => (await import('./cli/rules.js')).rulesCommand(args, io),
   convert: async (args, io) => (await import('./cli/convert.js')).convertCommand(args, io),

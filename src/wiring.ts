@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { RunDeps } from './cli/run.js';
 import type { AppConfig } from './config/load.js';
 import { Engine } from './engine/engine.js';
-import type { LinkSettings } from './engine/notification.js';
+import type { LinkSettings } from './alerting/notification.js';
 import { createPrometheusSource } from './metrics/prometheus/client.js';
 import { formatByteSize, resolveClientOptions } from './metrics/prometheus/config.js';
 import type { MetricsSource } from './metrics/source.js';
@@ -26,6 +26,8 @@ import type { SelfMetrics } from './server/self-metrics.js';
 import { createSelfMetrics } from './server/self-metrics.js';
 import { gateRoutes } from './server/gate.js';
 import { createServer } from './server/server.js';
+import { Backtests } from './server/ui/backtest.js';
+import { replayBacktest } from './server/ui/backtest-replay.js';
 import { statusPageRoutes } from './server/ui/routes.js';
 import type { Db, DbFile } from './store/db.js';
 import { openDb, storageFault, trackDbFile } from './store/db.js';
@@ -132,7 +134,7 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
     const links = linkSettings(config, delivery.routing);
     const cycleLogger = new CycleLogger(host.logger);
     const engine = new Engine(
-      { source, db, logger: cycleLogger, sink: delivery.outbox, suppressed: delivery.suppressed },
+      { source, db, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression },
       {
         slotMs: config.intervalMs,
         rateWindowMs: config.rateWindowMs,
@@ -162,6 +164,7 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
       }),
     });
     engine.setSlos(slos.slos, host.timers.now());
+    backtestSources.set(daemon, source);
     delivery.reportCarriedOver(engine.firingAlerts());
     log.info({ slos: slos.slos.length, receivers: delivery.receivers(), database: config.databasePath, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
     return daemon;
@@ -212,9 +215,31 @@ export async function serveDaemon(daemon: Daemon, metrics: SelfMetrics, host: Pi
   const tokenRef = settings.apiToken;
   const apiToken = tokenRef === undefined ? undefined : secretResolver(host.env, host.cwd)('env' in tokenRef ? { env: tokenRef.env } : { file: tokenRef.file }, 'server.apiToken');
   const logger = daemon.logger('api');
-  const routes = [...statusPageRoutes(daemon.view.statusReader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '' }), ...gateRoutes(daemon.view.statusReader)];
+  const reader = daemon.view.statusReader;
+  const source = backtestSources.get(daemon);
+  const backtests = source === undefined ? undefined : new Backtests({
+    run: replayBacktest({
+      source,
+      slotMs: daemon.config.intervalMs,
+      rateWindowMs: daemon.config.rateWindowMs,
+      ...(daemon.config.maxBackfillMs === undefined ? {} : { maxBackfillMs: daemon.config.maxBackfillMs }),
+      logger: daemon.logger('backtest'),
+    }),
+    now: () => reader.now(),
+    slotMs: daemon.config.intervalMs,
+    logger: daemon.logger('backtest'),
+  });
+  const routes = [...statusPageRoutes(reader, { version: daemon.view.version, silencesWritable: apiToken !== undefined && apiToken !== '', ...(backtests === undefined ? {} : { backtests }) }), ...gateRoutes(reader)];
   const server = createServer(daemon.view, metrics, { ...(apiToken === undefined ? {} : { apiToken }), logger, routes });
   const bound = await server.listen(settings.host, settings.port);
   logger.info({ host: bound.host, port: bound.port }, 'HTTP server listening (status page /, /metrics, /healthz, /readyz, /api/v1)');
-  return server;
+  return {
+    close: () => {
+      backtests?.close();
+      return server.close();
+    },
+  };
 }
+
+/** The metrics source each daemon reads, for the status page's backtests (set by startDaemon, read by serveDaemon). */
+const backtestSources = new WeakMap<Daemon, MetricsSource>();

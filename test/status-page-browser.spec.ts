@@ -36,6 +36,8 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
   let browser: Browser;
   const consoleErrors: string[] = [];
   const foreignRequests: string[] = [];
+  /** Path and query of every request the pages made to burnwatch, in order. */
+  const requests: string[] = [];
 
   beforeAll(async () => {
     harness = await startStatusPage({
@@ -44,6 +46,7 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
       startMs: T,
       slotMs: SLOT,
       refreshMs: REFRESH_MS,
+      backtests: {},
     });
     await harness.runTo(T + 30 * MINUTE);
     browser = await launchChromium();
@@ -51,7 +54,10 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     // Every request the pages make is seen here: anything not for burnwatch's own address is recorded and refused.
     await browser.context.route('**/*', async (route) => {
       const url = new URL(route.request().url());
-      if (url.host === local) await route.continue();
+      if (url.host === local) {
+        requests.push(url.pathname + url.search);
+        await route.continue();
+      }
       else {
         foreignRequests.push(url.href);
         await route.abort();
@@ -164,6 +170,29 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     await cart.close();
   });
 
+  it('fetches what the SLO page reads first once, from its head, before its script has loaded', async () => {
+    const before = requests.length;
+    const page = await open('/slos/checkout-availability?range=1d');
+    await page.locator('[data-chart="sli"][data-points]').waitFor();
+    const made = requests.slice(before);
+    const api = '/api/v1/slos/checkout-availability';
+    const query = `?instance=${encodeURIComponent('{}')}&range=86400`;
+    // Each once: the script's fetch was answered by the request the head started (a second one would be a miss).
+    // (The backtest panel reads its own list once the charts are drawn.)
+    const feeds = made.filter((r) => r.startsWith(api) && !r.startsWith(`${api}/backtest`));
+    expect(feeds).toEqual(expect.arrayContaining([api, `${api}/timeline${query}`, `${api}/series${query}`]));
+    expect(feeds).toHaveLength(3);
+    // The series was asked for before the page's script had even arrived (routing keeps the browser from caching it).
+    const timing = await page.evaluate(() => {
+      const entries = (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; startTime: number; responseEnd: number }[] } }).performance.getEntriesByType('resource');
+      const series = entries.find((e) => e.name.includes('/series?'));
+      const script = entries.find((e) => e.name.endsWith('/slo.js'));
+      return { seriesStart: series?.startTime ?? NaN, scriptEnd: script?.responseEnd ?? NaN };
+    });
+    expect(timing.seriesStart).toBeLessThan(timing.scriptEnd);
+    await page.close();
+  });
+
   it.each(['/', '/slos/cart-availability?range=1d', '/alerts', '/silences'])('reaches every link of %s with the keyboard', async (path) => {
     const page = await open(path);
     await page.waitForLoadState('networkidle');
@@ -181,6 +210,33 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     expect(links.filter((href) => !reached.has(href))).toEqual([]);
     await page.close();
   });
+
+  it('runs a backtest when asked and shows the page it would have raised, as the daemon fired it', async () => {
+    await harness.runTo(T + 3 * HOUR);
+    const page = await open('/slos/checkout-availability');
+    // Nothing runs because the page was opened.
+    await expect.poll(() => requests.some((r) => r === '/api/v1/slos/checkout-availability/backtest')).toBe(true);
+    expect(await page.locator('[data-backtest]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Last day' }).click();
+    const box = page.locator('[data-backtest="1"][data-state="done"]');
+    await box.waitFor({ timeout: 60_000 });
+    const api = await (await fetch(`${harness.base}/api/v1/slos/checkout-availability/backtest`)).json() as { backtests: { days: number; pages: number; tickets: number }[] };
+    const done = api.backtests.find((b) => b.days === 1);
+    expect(await box.locator('[data-pages]').getAttribute('data-pages')).toBe(String(done?.pages));
+    expect(await box.locator('[data-tickets]').getAttribute('data-tickets')).toBe(String(done?.tickets));
+    expect(await box.locator('.backtest-counts').innerText()).toMatch(/^1 page, \d+ tickets?$/);
+    // The page row: fired and resolved when the daemon's own page did (its alert timeline).
+    const timeline = await (await fetch(`${harness.base}/api/v1/slos/checkout-availability/timeline?from=${T / 1000}&to=${(T + 3 * HOUR) / 1000}`)).json() as { firing: { severity: string; start: number; end: number | null }[] };
+    const fired = timeline.firing.find((f) => f.severity === 'page');
+    const row = box.locator('tr[data-severity="page"]');
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('time').evaluateAll((ts: { getAttribute(n: string): string | null }[]) => ts.map((t) => t.getAttribute('datetime')))).toEqual([
+      new Date((fired?.start ?? 0) * 1000).toISOString(),
+      new Date((fired?.end ?? 0) * 1000).toISOString(),
+    ]);
+    expect(await row.innerText()).toContain('burn rate');
+    await page.close();
+  }, 90_000);
 
   it('logged no console error, made no request beyond burnwatch and sent every page with a strict CSP', async () => {
     for (const path of ['/', '/alerts', '/silences', '/slos/checkout-availability']) {

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { redactUrl } from '../redact-url.js';
 import { parseDuration } from '../slo/duration.js';
 import type { GateReason } from '../slo/gate.js';
 import { parseBudgetShare, reasonText } from '../slo/gate.js';
+import { defineAsyncCommand } from './command.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
@@ -71,64 +71,44 @@ interface GateRequest {
   readonly timeoutText: string;
 }
 
-export async function gateCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        slo: { type: 'string', multiple: true },
-        service: { type: 'string', multiple: true },
-        matcher: { type: 'string', multiple: true, short: 'm' },
-        'min-budget': { type: 'string' },
-        timeout: { type: 'string', default: DEFAULT_TIMEOUT },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    io.err(`burnwatch gate: ${(err as Error).message}\n\n${GATE_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (values.help === true) {
-    io.out(`${GATE_USAGE}\n`);
-    return EXIT_OK;
-  }
-  let request: GateRequest;
-  const format = values.format;
-  try {
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    request = gateRequest(values, io.env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.err(`burnwatch gate: ${err.message}\n\n${GATE_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  try {
-    const { status, text } = await fetchAnswer(request);
-    // JSON: burnwatch's answer as it is, also when it cannot tell (the exit status says which it was).
-    if (format === 'json' && isJson(text)) io.out(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-    const answer = readAnswer(status, text, request.shown);
-    if (format === 'json') return answer.allow ? EXIT_OK : EXIT_INVALID;
-    const now = io.now().getTime();
-    const lines = answer.reasons.map((r) => `  ${reasonText(r, now)}\n`).join('');
-    if (answer.allow) {
-      const n = answer.reasons.length;
-      io.out(`deploy allowed: ${n} SLO instance${n === 1 ? ' has' : 's have'} enough error budget\n${lines}`);
-      return EXIT_OK;
-    }
-    const frozen = answer.reasons.filter((r) => r.state === 'frozen').length;
-    io.out(`deploy frozen: ${frozen} of ${answer.reasons.length} SLO instance${answer.reasons.length === 1 ? '' : 's'} ${frozen === 1 ? 'is' : 'are'} below ${frozen === 1 ? 'its' : 'their'} error-budget threshold\n${lines}`);
-    return EXIT_INVALID;
-  } catch (err) {
-    if (!(err instanceof CannotTell)) throw err;
+export const gateCommand = defineAsyncCommand({
+  name: 'gate',
+  usage: GATE_USAGE,
+  options: {
+    url: { type: 'string' },
+    slo: { type: 'string', multiple: true },
+    service: { type: 'string', multiple: true },
+    matcher: { type: 'string', multiple: true, short: 'm' },
+    'min-budget': { type: 'string' },
+    timeout: { type: 'string', default: DEFAULT_TIMEOUT },
+    format: { type: 'string', default: 'text' },
+  },
+  failure: (err, io) => {
+    if (!(err instanceof CannotTell)) return undefined;
     const now = io.now().getTime();
     io.err(`burnwatch gate: cannot tell: ${err.message}\n${err.hint === undefined ? '' : `  hint: ${err.hint}\n`}${err.reasons.map((r) => `  ${reasonText(r, now)}\n`).join('')}`);
     return EXIT_USAGE;
+  },
+}, async ({ values }, io) => {
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+  const request = gateRequest(values, io.env);
+  const { status, text } = await fetchAnswer(request);
+  // JSON: burnwatch's answer as it is, also when it cannot tell (the exit status says which it was).
+  if (format === 'json' && isJson(text)) io.out(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  const answer = readAnswer(status, text, request.shown);
+  if (format === 'json') return answer.allow ? EXIT_OK : EXIT_INVALID;
+  const now = io.now().getTime();
+  const lines = answer.reasons.map((r) => `  ${reasonText(r, now)}\n`).join('');
+  if (answer.allow) {
+    const n = answer.reasons.length;
+    io.out(`deploy allowed: ${n} SLO instance${n === 1 ? ' has' : 's have'} enough error budget\n${lines}`);
+    return EXIT_OK;
   }
-}
+  const frozen = answer.reasons.filter((r) => r.state === 'frozen').length;
+  io.out(`deploy frozen: ${frozen} of ${answer.reasons.length} SLO instance${answer.reasons.length === 1 ? '' : 's'} ${frozen === 1 ? 'is' : 'are'} below ${frozen === 1 ? 'its' : 'their'} error-budget threshold\n${lines}`);
+  return EXIT_INVALID;
+});
 
 /** The request the flags describe; a usage error for anything missing or malformed. */
 function gateRequest(values: { url?: string | undefined; slo?: string[] | undefined; service?: string[] | undefined; matcher?: string[] | undefined; 'min-budget'?: string | undefined; timeout: string }, env: CliIo['env']): GateRequest {

@@ -34,6 +34,14 @@ export interface Replayer {
   readonly run: (range: { fromMs: number; toMs: number; stepMs: number }, emit: (records: StepRecord[], statuses: SloStatus[]) => void) => Promise<void>;
 }
 
+/** The flags of the engine the SLOs are replayed through, checked: the evaluation slot, the rate window, and `loadSlos`. */
+export interface CheckedEngineFlags {
+  readonly slotMs: number;
+  readonly rateWindowMs: number;
+  /** Loads the SLO files; returns undefined (the problems printed) when they have errors. */
+  readonly loadSlos: (io: CliIo) => Slo[] | undefined;
+}
+
 /** The replay flags, checked: the evaluation slot, and `load` to read the SLO files. */
 export interface CheckedReplayFlags {
   readonly slotMs: number;
@@ -41,16 +49,22 @@ export interface CheckedReplayFlags {
   readonly load: (io: CliIo) => Replayer | undefined;
 }
 
-export function replayFlags(values: ReplayFlags): CheckedReplayFlags {
+/** The replay flags but the backend (`report --db` reads a database instead of querying Prometheus). */
+export function engineFlags(values: Omit<ReplayFlags, keyof PrometheusFlags>): CheckedEngineFlags {
   const slotMs = intervalFlag(values.interval);
   const rateWindowMs = durationFlag(values['rate-window'], '--rate-window');
   const period = values['default-slo-period'];
   const defaultPeriodMs = period === undefined ? undefined : durationFlag(period, '--default-slo-period');
+  return { slotMs, rateWindowMs, loadSlos: (io) => loadOrReport(values.slos ?? ['slos/'], io, defaultPeriodMs) };
+}
+
+export function replayFlags(values: ReplayFlags): CheckedReplayFlags {
+  const { slotMs, rateWindowMs, loadSlos } = engineFlags(values);
   const source = prometheusFromFlags(values);
   return {
     slotMs,
     load: (io) => {
-      const slos = loadOrReport(values.slos ?? ['slos/'], io, defaultPeriodMs);
+      const slos = loadSlos(io);
       if (!slos) return undefined;
       return {
         slos,

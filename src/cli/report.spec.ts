@@ -25,11 +25,21 @@ describe('burnwatch report: usage', () => {
     [['--db', 'x.db', '--prometheus', 'http://127.0.0.1:9', '--month', '2026-11'], 'not both'],
     [['--db', 'x.db', '--month', '2026-11', '--format', 'pdf'], '--format must be markdown, html, csv or json, not "pdf"'],
     [['--db', 'x.db', '--month', '2026-11', '--group-by', 'team name'], '--group-by must be service or a label name'],
+    [['--db', 'x.db', '--month', '2026-11', '--interval', '10ms'], '--interval 10ms is below the minimum of 1s'],
+    [['--db', 'x.db', '--month', '2026-11', '--bogus'], "Unknown option '--bogus'"],
+    [['--db', 'x.db', '--month', '2026-11', 'slos/'], "Unexpected argument 'slos/'"],
   ])('%j: exit 2, %s', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
     expect(r.err).toContain('Usage: burnwatch report');
+  });
+
+  it('prints its usage with --help and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: burnwatch report /);
+    expect(r.err).toBe('');
   });
 
   it('a database file that does not exist: exit 1, naming it, nothing created', async () => {

@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { reportFromDb, reportFromPrometheus } from '../engine/report-data.js';
 import type { Report, ReportRange } from '../report/model.js';
 import { checkTimeZone, monthRange, quarterRange, ReportRangeError } from '../report/range.js';
@@ -12,10 +11,10 @@ import { renderJson } from '../report/render-json.js';
 import { renderMarkdown } from '../report/render-markdown.js';
 import { StoreError } from '../store/db.js';
 import { openDbForReading } from '../store/report-reads.js';
-import { intervalFlag, loadOrReport } from './replay-flags.js';
-import { durationFlag, parseTime, PROMETHEUS_OPTIONS, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
-import type { CliIo } from './io.js';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
+import { defineAsyncCommand } from './command.js';
+import { parseTime, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
+import { EXIT_INVALID, EXIT_OK, UsageError } from './io.js';
+import { engineFlags, REPLAY_OPTIONS } from './replay-flags.js';
 
 export const REPORT_USAGE = `Usage: burnwatch report (--from TIME --to TIME | --month 2026-11 | --quarter 2026-Q4) [--timezone ZONE]
                         [--slos DIR] (--prometheus URL | --db FILE) [--group-by service|LABEL]
@@ -83,86 +82,59 @@ function rangeFromFlags(values: { from?: string | undefined; to?: string | undef
   return { fromMs, toMs, timezone: values.timezone };
 }
 
-export async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      options: {
-        ...PROMETHEUS_OPTIONS,
-        slos: { type: 'string', multiple: true },
-        db: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        month: { type: 'string' },
-        quarter: { type: 'string' },
-        timezone: { type: 'string', default: 'UTC' },
-        'group-by': { type: 'string', default: 'service' },
-        format: { type: 'string', default: 'markdown' },
-        output: { type: 'string', short: 'o' },
-        interval: { type: 'string', default: '30s' },
-        'rate-window': { type: 'string', default: '2m' },
-        'default-slo-period': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    io.err(`burnwatch report: ${(err as Error).message}\n\n${REPORT_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (values.help === true) {
-    io.out(`${REPORT_USAGE}\n`);
-    return EXIT_OK;
-  }
-  try {
-    const format = values.format as Format;
-    if (!FORMATS.includes(format)) throw new UsageError(`--format must be markdown, html, csv or json, not "${values.format}"`);
-    const groupBy = values['group-by'];
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupBy)) throw new UsageError(`--group-by must be service or a label name, not "${groupBy}"`);
-    const range = rangeFromFlags(values, io.now());
-    if ((values.db === undefined) === (values.prometheus === undefined)) throw new UsageError('give either --prometheus URL (replay history) or --db FILE (a burnwatch database), not both');
-    const periodFlag = values['default-slo-period'];
-    const defaultPeriodMs = periodFlag === undefined ? undefined : durationFlag(periodFlag, '--default-slo-period');
-    const slotMs = intervalFlag(values.interval);
-    const rateWindowMs = durationFlag(values['rate-window'], '--rate-window');
-    const metrics = values.prometheus === undefined ? undefined : prometheusFromFlags(values);
-    const slos = loadOrReport(values.slos ?? ['slos/'], io, defaultPeriodMs);
-    if (!slos) return EXIT_INVALID;
+export const reportCommand = defineAsyncCommand({
+  name: 'report',
+  usage: REPORT_USAGE,
+  options: {
+    ...REPLAY_OPTIONS,
+    db: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    month: { type: 'string' },
+    quarter: { type: 'string' },
+    timezone: { type: 'string', default: 'UTC' },
+    'group-by': { type: 'string', default: 'service' },
+    format: { type: 'string', default: 'markdown' },
+    output: { type: 'string', short: 'o' },
+  },
+}, async ({ values }, io) => {
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be markdown, html, csv or json, not "${values.format}"`);
+  const groupBy = values['group-by'];
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupBy)) throw new UsageError(`--group-by must be service or a label name, not "${groupBy}"`);
+  const range = rangeFromFlags(values, io.now());
+  if ((values.db === undefined) === (values.prometheus === undefined)) throw new UsageError('give either --prometheus URL (replay history) or --db FILE (a burnwatch database), not both');
+  const { slotMs, rateWindowMs, loadSlos } = engineFlags(values);
+  const metrics = values.prometheus === undefined ? undefined : prometheusFromFlags(values);
+  const slos = loadSlos(io);
+  if (!slos) return EXIT_INVALID;
 
-    let report: Report;
-    let failed = false;
-    if (metrics) {
-      const replayed = await reportFromPrometheus(metrics, slos, range, { groupBy, slotMs, rateWindowMs, logger: stderrLogger(io) });
-      report = replayed.report;
-      failed = replayed.failed.length > 0;
-    } else {
-      const path = resolve(io.cwd, values.db ?? '');
-      let db;
-      try {
-        db = openDbForReading(path);
-      } catch (err) {
-        if (!(err instanceof StoreError)) throw err;
-        io.err(`burnwatch report: ${err.message}\n  ${err.hint}\n`);
-        return EXIT_INVALID;
-      }
-      try {
-        report = reportFromDb(db, slos, range, `database ${values.db ?? path}`, { groupBy });
-      } finally {
-        db.close();
-      }
+  let report: Report;
+  let failed = false;
+  if (metrics) {
+    const replayed = await reportFromPrometheus(metrics, slos, range, { groupBy, slotMs, rateWindowMs, logger: stderrLogger(io) });
+    report = replayed.report;
+    failed = replayed.failed.length > 0;
+  } else {
+    const path = resolve(io.cwd, values.db ?? '');
+    let db;
+    try {
+      db = openDbForReading(path);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      io.err(`burnwatch report: ${err.message}\n  ${err.hint}\n`);
+      return EXIT_INVALID;
     }
-    for (const w of report.warnings) io.err(`warning: ${w}\n`);
-    for (const i of report.instances) for (const w of i.warnings) io.err(`warning: ${i.slo.id}${Object.keys(i.labels).length === 0 ? '' : ` ${JSON.stringify(i.labels)}`}: ${w}\n`);
-    const text = renderReport(report, format);
-    if (values.output === undefined) io.out(text);
-    else writeFileSync(resolve(io.cwd, values.output), text);
-    return failed ? EXIT_INVALID : EXIT_OK;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`burnwatch report: ${err.message}\n\n${REPORT_USAGE}\n`);
-      return EXIT_USAGE;
+    try {
+      report = reportFromDb(db, slos, range, `database ${values.db ?? path}`, { groupBy });
+    } finally {
+      db.close();
     }
-    throw err;
   }
-}
+  for (const w of report.warnings) io.err(`warning: ${w}\n`);
+  for (const i of report.instances) for (const w of i.warnings) io.err(`warning: ${i.slo.id}${Object.keys(i.labels).length === 0 ? '' : ` ${JSON.stringify(i.labels)}`}: ${w}\n`);
+  const text = renderReport(report, format);
+  if (values.output === undefined) io.out(text);
+  else writeFileSync(resolve(io.cwd, values.output), text);
+  return failed ? EXIT_INVALID : EXIT_OK;
+});

@@ -1,40 +1,34 @@
-import type { AlertInput, AlertInstance, AlertPhase, Condition } from '../alerting/state.js';
-import { INITIAL_ALERT, isFiringEpisode, nextAlertState } from '../alerting/state.js';
-import { decideDelivery } from '../alerting/delivery-decision.js';
+import type { ObservedInstance, StoredAlert, Suppression } from '../alerting/cycle.js';
+import { advanceAlerts, removalNotification } from '../alerting/cycle.js';
+import type { AlertNotification, LinkSettings } from '../alerting/notification.js';
+import type { NotificationSink } from '../alerting/sink.js';
+import type { AlertPhase } from '../alerting/state.js';
+import { isFiringEpisode } from '../alerting/state.js';
 import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import { isInMaintenance } from '../slo/maintenance.js';
 import { DAY } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
-import { evaluateInstance } from '../slo/evaluate.js';
+import { evaluateInstance, readSums } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
+import type { EventCounts, SlicedBudgeting } from '../slo/timeslices.js';
+import { SliceAccumulator, sliceSpanMs } from '../slo/timeslices.js';
 import { nominalPeriodMs } from '../slo/windows.js';
-import type { AlertNotification } from '../notify/notifier.js';
 import { AlertStore } from '../store/alerts.js';
-import type { StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
+import type { LedgerCursor } from '../store/ledger.js';
 import { isStorageError } from '../store/db.js';
-import type { Instance } from '../store/ledger.js';
 import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import { labelsKey } from '../slo/labels.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
 import { CounterStepReader } from './counter-steps.js';
-import type { InstanceRow, RejectedSample, RejectSink, SlotTable } from './feeds.js';
+import type { Increment, RejectedSample, RejectSink, SlotTable } from './feeds.js';
 import { CounterTracker, feedCoarse, feedFine, LOOKBACK_MS, rawSelectorsOf, RawSampleFetcher, slotOf } from './feeds.js';
-import type { AlertKind, LinkSettings } from './notification.js';
-import { alertKey, alertLabels, buildNotification } from './notification.js';
 import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
 import type { Rejection } from './sample-check.js';
 import type { Logger } from '../logger.js';
-
-/** Receives the notifications a cycle decided, inside the cycle's SQLite transaction (the outbox). */
-export interface NotificationSink {
-  enqueue(notifications: readonly AlertNotification[], atMs: number): void;
-  /** Every cycle, a fresh notification for each firing, notified alert (for reminders and re-sends). */
-  heartbeat?(firing: readonly AlertNotification[], atMs: number): void;
-}
 
 export interface EngineOptions {
   /** Evaluation interval and ledger slot (default 30 s); must divide 5 minutes. */
@@ -54,11 +48,10 @@ export interface EngineDeps {
   readonly logger: Logger;
   readonly sink?: NotificationSink;
   /**
-   * Silences and configured inhibit rules: whether an alert with these labels is suppressed now, given the
-   * labels of the alerts that fire (the built-in rule, page inhibits ticket of the same instance, is the
-   * engine's own).
+   * Silences and configured inhibit rules at an instant, read once per cycle (the built-in rule, page inhibits
+   * ticket of the same instance, is the core's own).
    */
-  readonly suppressed?: (labels: Readonly<Record<string, string>>, atMs: number, firing: readonly Readonly<Record<string, string>>[]) => boolean;
+  readonly suppression?: (atMs: number) => Suppression;
 }
 
 export interface InstanceStatus {
@@ -122,7 +115,17 @@ interface SloRuntime {
   ingestedMs?: number;
   /** Slots (ends) that held rejected samples, not evaluated yet: the SLO is unknown at each. */
   rejectedSlots: Map<number, Map<Rejection, number>>;
+  /** Timeslice SLOs: each instance's events in the slice span still open where the last write ended. */
+  openSlices?: OpenSlices;
 }
+
+interface OpenSlices {
+  readonly atMs: number;
+  readonly spanMs: number;
+  readonly counts: ReadonlyMap<number, EventCounts>;
+}
+
+const NO_SLICES = { sliceBad: 0, slices: 0 } as const;
 
 /** SLOs caught up (backfilled) at the same time. */
 const CATCH_UP_CONCURRENCY = 4;
@@ -135,9 +138,11 @@ export function horizonMs(slo: Slo): number {
 }
 
 /**
- * The engine: brings each SLO's ledger up to a slot (ingest), then evaluates every SLO instance at that slot
- * and advances its alerts (evaluateAt). The daemon, `evaluate` and `backtest` all run this same code; only
- * the clock and the database differ.
+ * The engine, in two stages along the data path. Ingest: Prometheus -> slot tables (feeds.ts) -> ledger rows,
+ * each SLO's cursor read once per cycle. Evaluate (evaluateAt): the window sums each instance needs are read as
+ * plain data, the pure core evaluates them (slo/evaluate.ts) and decides the next alert states and the
+ * notifications (alerting/cycle.ts), and both are written in one transaction. The daemon, `evaluate` and
+ * `backtest` all run this same code; only the clock and the database differ.
  */
 export class Engine {
   readonly ledger: Ledger;
@@ -150,7 +155,6 @@ export class Engine {
   private cycleRejected = new Map<string, RejectedCount>();
   /** Series key -> time of its last rejected sample. */
   private readonly loggedSeries = new Map<string, number>();
-  private firingLabels: Readonly<Record<string, string>>[] = [];
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
     if (MEDIUM_STEP_MS % options.slotMs !== 0) throw new Error(`the evaluation interval (${options.slotMs} ms) must divide 5 minutes: use 10s, 15s, 30s, 1m or 5m`);
@@ -179,12 +183,6 @@ export class Engine {
     return [...this.alerts.values()].filter((a) => isFiringEpisode(a.state));
   }
 
-  private labelsOf(a: StoredAlert): Record<string, string> {
-    const slo = this.runtimes.get(a.sloId)?.slo;
-    if (!slo) return { slo: a.sloId, severity: a.severity, ...a.instanceLabels };
-    return alertLabels(slo, a.instanceLabels, a.kind as AlertKind, a.severity === 'ticket' ? 'ticket' : 'page');
-  }
-
   /**
    * Replaces the set of SLOs. A removed SLO's firing alerts are resolved (notified through the sink at
    * `atMs`) and its state dropped; an SLO whose indicator changed gets its ledger rebuilt; an SLO whose
@@ -200,7 +198,7 @@ export class Engine {
       if (next.has(id)) continue;
       removed.push(id);
       for (const a of [...this.alerts.values()].filter((x) => x.sloId === id)) {
-        if (a.notified && isFiringEpisode(a.state)) resolves.push(this.removalNotice(rt.slo, a, atMs));
+        if (a.notified && isFiringEpisode(a.state)) resolves.push(removalNotification(rt.slo, a, atMs, this.options.links));
       }
     }
     // Ledgers of SLOs that are gone (also from a previous run) are dropped.
@@ -222,12 +220,20 @@ export class Engine {
       const prev = this.runtimes.get(slo.id);
       if (!prev) added.push(slo.id);
       const cursor = this.ledger.cursor(slo.id);
-      if (cursor && cursor.fingerprint !== fingerprint) {
+      const rebuild = cursor !== undefined && cursor.fingerprint !== fingerprint;
+      if (rebuild) {
         rebuilt.push(slo.id);
         this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
         this.tracker.forget(slo.id);
       }
-      this.runtimes.set(slo.id, { slo, plan: planFor(slo.indicator, slo.groupBy), fingerprint, rejectedSlots: prev?.rejectedSlots ?? new Map<number, Map<Rejection, number>>(), ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }) });
+      this.runtimes.set(slo.id, {
+        slo,
+        plan: planFor(slo.indicator, slo.groupBy),
+        fingerprint,
+        rejectedSlots: prev?.rejectedSlots ?? new Map<number, Map<Rejection, number>>(),
+        ...(prev?.ingestedMs === undefined ? {} : { ingestedMs: prev.ingestedMs }),
+        ...(prev?.openSlices === undefined || rebuild ? {} : { openSlices: prev.openSlices }),
+      });
       if (!this.statuses.has(slo.id)) this.statuses.set(slo.id, { slo, state: 'waiting', instances: [] });
       else this.statuses.set(slo.id, { ...(this.statuses.get(slo.id) as SloStatus), slo });
     }
@@ -238,35 +244,6 @@ export class Engine {
     this.tracker.forget(sloId);
     for (const [k, a] of this.alerts) if (a.sloId === sloId) this.alerts.delete(k);
     this.statuses.delete(sloId);
-  }
-
-  private removalNotice(slo: Slo, a: StoredAlert, atMs: number): AlertNotification {
-    const obs: Observation = {
-      atMs,
-      tiers: [],
-      raw: { page: false, ticket: false },
-      unknown: true,
-      budget: { remaining: a.budgetAtFire ?? 1, consumed: 0, timeToExhaustionMs: null, errorRatio: NaN, events: 0, periodStartMs: atMs, periodEndMs: atMs },
-      currentBurnRate: NaN,
-    };
-    const severity = a.severity === 'ticket' ? 'ticket' : 'page';
-    return {
-      ...buildNotification({
-        id: `${a.alertKey}@${atMs}/removed`,
-        slo,
-        instance: a.instanceLabels,
-        instanceKey: JSON.stringify(a.instanceLabels),
-        kind: a.kind as AlertKind,
-        severity,
-        status: 'resolved',
-        obs,
-        firedAtMs: a.state.firedAtMs ?? atMs,
-        resolvedAtMs: atMs,
-        links: this.options.links,
-        atMs,
-      }),
-      alertKey: a.alertKey,
-    };
   }
 
   /**
@@ -285,22 +262,26 @@ export class Engine {
       // cursor with the lookback that gives it baselines.
       this.ledger.resetCache();
       this.tracker = new CounterTracker();
-      for (const rt of this.runtimes.values()) delete rt.ingestedMs;
+      for (const rt of this.runtimes.values()) {
+        delete rt.ingestedMs;
+        delete rt.openSlices;
+      }
       throw err;
     }
   }
 
   private async ingestAll(toMs: number, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
-    const live: SloRuntime[] = [];
-    const catchUp: SloRuntime[] = [];
+    const live: { rt: SloRuntime; cursor: LedgerCursor }[] = [];
+    const catchUp: { rt: SloRuntime; cursor: LedgerCursor | undefined }[] = [];
     for (const rt of this.runtimes.values()) {
+      // The one read of the SLO's cursor this cycle: what the cycle writes follows from it.
       const cursor = this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
       // Live only when this process has read the previous slot itself: after a restart the counter tracker has
       // no baselines yet, so even a one-slot gap is read with the lookback that provides them.
-      if (cursor && cursor.lastSlotMs === toMs - slot && rt.ingestedMs !== undefined) live.push(rt);
-      else catchUp.push(rt);
+      if (cursor && cursor.lastSlotMs === toMs - slot && rt.ingestedMs !== undefined) live.push({ rt, cursor });
+      else catchUp.push({ rt, cursor });
     }
     const fetcher = new RawSampleFetcher(this.deps.source, { ...(signal ? { signal } : {}), ...(this.options.stats === true ? { stats: true } : {}) });
     this.cycleRejected = new Map();
@@ -308,7 +289,7 @@ export class Engine {
     const steps = new CounterStepReader(this.deps.source, signal ? { signal } : {});
     // Live SLOs: one shared raw-sample fetch for all their selectors.
     if (live.length > 0) {
-      const selectors = live.flatMap((rt) => rawSelectorsOf(rt.plan));
+      const selectors = live.flatMap(({ rt }) => rawSelectorsOf(rt.plan));
       let raw: Map<string, Series[]> | undefined;
       try {
         raw = selectors.length > 0 ? await fetcher.fetch(selectors, toMs - slot, toMs) : new Map<string, Series[]>();
@@ -317,26 +298,21 @@ export class Engine {
         raw = undefined;
         this.deps.logger.warn({ err: describe(err) }, 'shared raw-sample fetch failed; fetching per SLO');
       }
-      const done = await Promise.allSettled(live.map(async (rt) => {
-        const cursor = this.ledger.cursor(rt.slo.id);
-        const from = cursor?.lastSlotMs ?? toMs - slot;
-        await this.ingestFine(rt, from, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal);
-      }));
+      const done = await Promise.allSettled(live.map(({ rt, cursor }) => this.ingestFine(rt, cursor, cursor.lastSlotMs, toMs, raw, fetcher, this.baselineLookup(rt, signal), signal)));
       // A storage error (the only kind that gets here) after every SLO has finished, so none writes later.
       for (const d of done) if (d.status === 'rejected') throw d.reason;
     }
     // Catch-ups wait mostly on the backend: a few at a time keep it and this process busy.
     const queue = [...catchUp];
     const worker = async (): Promise<void> => {
-      for (let rt = queue.shift(); rt; rt = queue.shift()) await this.catchUp(rt, toMs, fetcher, steps, signal);
+      for (let next = queue.shift(); next; next = queue.shift()) await this.catchUp(next.rt, next.cursor, toMs, fetcher, steps, signal);
     };
     await Promise.all(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }
 
-  private async catchUp(rt: SloRuntime, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
-    const cursor = this.ledger.cursor(rt.slo.id);
+  private async catchUp(rt: SloRuntime, cursor: LedgerCursor | undefined, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
     const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
@@ -355,7 +331,7 @@ export class Engine {
       if (from % step !== 0) {
         // A gap that starts between two steps (a resumed ledger): read up to the next step boundary in full.
         const head = Math.min(Math.ceil(from / step) * step, until);
-        await this.ingestFine(rt, from, head, undefined, fetcher, lookup(from), signal);
+        await this.ingestFine(rt, cursor, from, head, undefined, fetcher, lookup(from), signal);
         if (rt.error !== undefined) return;
         from = head;
         if (from >= until) continue;
@@ -369,7 +345,7 @@ export class Engine {
           ...(baselines ? { baselines } : {}),
           ...(signal ? { signal } : {}),
         });
-        this.write(rt, table, from, until, step, this.ledger.cursor(rt.slo.id)?.firstSlotMs ?? from);
+        this.write(rt, cursor, table, from, until, step);
         // The counter baselines this process holds for the SLO are older than the ledger now.
         this.tracker.forget(rt.slo.id);
         from = until;
@@ -378,7 +354,7 @@ export class Engine {
         return;
       }
     }
-    await this.ingestFine(rt, from, toMs, undefined, fetcher, lookup(from), signal);
+    await this.ingestFine(rt, cursor, from, toMs, undefined, fetcher, lookup(from), signal);
   }
 
   /** Baselines of counter series first seen in a live slot, looked up as far back as the SLO's ledger reaches. */
@@ -386,7 +362,7 @@ export class Engine {
     return createBaselineLookup(this.deps.source, Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
   }
 
-  private async ingestFine(rt: SloRuntime, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
+  private async ingestFine(rt: SloRuntime, cursor: LedgerCursor | undefined, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
     const slot = this.options.slotMs;
     try {
       let raw = shared;
@@ -402,8 +378,7 @@ export class Engine {
         ...(baselines ? { baselines } : {}),
         ...(signal ? { signal } : {}),
       });
-      const cursor = this.ledger.cursor(rt.slo.id);
-      this.write(rt, table, fromMs, toMs, slot, cursor?.firstSlotMs ?? fromMs);
+      this.write(rt, cursor, table, fromMs, toMs, slot);
     } catch (err) {
       this.fail(rt, err);
     }
@@ -447,6 +422,7 @@ export class Engine {
       this.deps.logger.warn({ slo: rt.slo.id, err: err.message }, 'the SLO\'s ledger holds a non-finite sum; rebuilding it from Prometheus');
       this.deps.db.transaction(() => this.ledger.dropSlo(rt.slo.id))();
       this.tracker.forget(rt.slo.id);
+      delete rt.openSlices;
     }
     const message = describe(err);
     const kind = err instanceof MetricsSourceError ? err.kind : 'other';
@@ -458,43 +434,52 @@ export class Engine {
     rt.errorKind = kind;
   }
 
-  /** Writes a slot table into the ledger (with timeslice accounting) and advances the cursor, in one transaction. */
-  private write(rt: SloRuntime, table: SlotTable, fromMs: number, toMs: number, stepMs: number, firstSlotMs: number): void {
+  /**
+   * Each instance's events in the slice span open at `fromMs` (none when a span starts there): kept in memory
+   * from the write that ended at `fromMs`, or, after a restart, a reload or a failed write, read from the ledger.
+   */
+  private openSlices(rt: SloRuntime, budgeting: SlicedBudgeting, fromMs: number, stepMs: number): ReadonlyMap<number, EventCounts> {
+    const spanMs = sliceSpanMs(budgeting, stepMs);
+    const startMs = alignDown(fromMs, spanMs);
+    if (startMs === fromMs) return new Map();
+    const kept = rt.openSlices;
+    if (kept?.atMs === fromMs && kept.spanMs === spanMs) return kept.counts;
+    return new Map(this.ledger.instancesOf(rt.slo.id).map((inst) => [inst.id, this.ledger.sums(inst.id, fromMs).since(startMs)]));
+  }
+
+  /**
+   * Writes a slot table into the ledger and advances the cursor, in one transaction. Timeslice SLOs count their
+   * slices from the increments written (`slo/timeslices.ts`), with what the slice span open at `fromMs` held
+   * before: kept from the last write, or read from the ledger before the transaction. `cursor` is the one the
+   * cycle read (a ledger's first write sets its first slot).
+   */
+  private write(rt: SloRuntime, cursor: LedgerCursor | undefined, table: SlotTable, fromMs: number, toMs: number, stepMs: number): void {
     const { slo } = rt;
-    const slices = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
+    const budgeting = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
+    const spanMs = budgeting && sliceSpanMs(budgeting, stepMs);
+    const slices = budgeting && new SliceAccumulator(budgeting, stepMs, this.openSlices(rt, budgeting, fromMs, stepMs));
     this.deps.db.transaction(() => {
       const slots = [...table.keys()].filter((s) => s > fromMs && s <= toMs);
-      if (slices) {
-        // Slice boundaries need a row even when no data arrived in their last slot.
-        for (let s = alignDown(fromMs, slices.sliceMs) + slices.sliceMs; s <= toMs; s += slices.sliceMs) if (s > fromMs) slots.push(s);
-      }
-      const ordered = [...new Set(slots)].sort((a, b) => a - b);
-      for (const s of ordered) {
-        const rows = table.get(s) ?? new Map<string, InstanceRow>();
+      // Slice boundaries need a row even when no data arrived in their last slot.
+      if (spanMs !== undefined) for (let s = alignDown(fromMs, spanMs) + spanMs; s <= toMs; s += spanMs) slots.push(s);
+      for (const s of [...new Set(slots)].sort((a, b) => a - b)) {
         const maintenance = isInMaintenance(slo.maintenance, s - 1);
-        const written = new Map<number, { bad: number; total: number; data: boolean }>();
-        for (const row of rows.values()) {
+        const increments = new Map<number, Increment>();
+        for (const row of table.get(s)?.values() ?? []) {
           const inst = this.ledger.instance(slo.id, row.labels, s);
           // Maintenance slots keep their data mark (the SLO is not "without data") but count no events.
           const inc = maintenance ? { bad: 0, total: 0, data: row.inc.data } : row.inc;
-          this.ledger.append(inst.id, s, { ...inc, sliceBad: 0, slices: 0 });
-          written.set(inst.id, inc);
+          increments.set(inst.id, inc);
+          slices?.add(inst.id, inc);
         }
-        if (slices && (s % slices.sliceMs === 0 || stepMs > slices.sliceMs)) {
-          for (const inst of this.ledger.instancesOf(slo.id)) {
-            const base = written.get(inst.id) ?? { bad: 0, total: 0, data: false };
-            const span = Math.max(slices.sliceMs, stepMs);
-            const sum = this.ledger.sums(inst.id, s).window(span);
-            if (sum.total <= 0) continue;
-            const count = Math.max(1, Math.floor(stepMs / slices.sliceMs));
-            const ratio = Math.max(0, sum.bad) / sum.total;
-            const sliceBad = slices.kind === 'timeslices' ? (1 - ratio < slices.target ? count : 0) : ratio * count;
-            this.ledger.append(inst.id, s, { ...base, sliceBad, slices: count });
-          }
-        }
+        const counted = spanMs !== undefined && s % spanMs === 0 ? slices?.close() : undefined;
+        for (const [id, inc] of increments) this.ledger.append(id, s, { ...inc, ...(counted?.get(id) ?? NO_SLICES) });
+        // An instance without data in the boundary's slot counts its slice all the same.
+        for (const [id, count] of counted ?? []) if (!increments.has(id)) this.ledger.append(id, s, { bad: 0, total: 0, data: false, ...count });
       }
-      this.ledger.setCursor(slo.id, rt.fingerprint, firstSlotMs, toMs);
+      this.ledger.setCursor(slo.id, rt.fingerprint, cursor?.firstSlotMs ?? fromMs, toMs);
     })();
+    if (spanMs !== undefined && slices) rt.openSlices = { atMs: toMs, spanMs, counts: slices.carried() };
     if (rt.error !== undefined) this.deps.logger.info({ slo: slo.id }, 'SLO queries succeed again');
     delete rt.error;
     delete rt.errorKind;
@@ -502,159 +487,78 @@ export class Engine {
   }
 
   /**
-   * Evaluates every SLO instance at `atMs` from the ledger, advances alert states, and writes the changes and
-   * the notifications they cause in one transaction.
+   * Evaluates every SLO instance at `atMs` from the ledger and advances the alerts: reads the sums each
+   * evaluation needs, evaluates and decides (pure: `evaluateInstance`, `advanceAlerts`), then writes the
+   * changed alerts and the notifications they cause in one transaction. Memory follows only a committed
+   * transaction: a decision that was not recorded is taken again next cycle (a page is not lost, a resolve
+   * not skipped).
    */
   evaluateAt(atMs: number): CycleReport {
-    // What the cycle changes in memory is undone when its transaction fails: a decision that was not recorded
-    // is taken again next cycle (a page is not lost, a resolve not skipped).
-    const alertsBefore = new Map(this.alerts);
-    const statusesBefore = new Map(this.statuses);
-    const notifications: AlertNotification[] = [];
-    const heartbeats: AlertNotification[] = [];
-    const changed: StoredAlert[] = [];
-    this.firingLabels = this.deps.suppressed ? this.firingAlerts().filter((a) => a.notified).map((a) => this.labelsOf(a)) : [];
-    const transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] = [];
-    let evaluated = 0;
+    const statuses = new Map<string, SloStatus>();
+    const observed: ObservedInstance[] = [];
     let failed = 0;
     let rejectedSlos = 0;
     for (const rt of this.runtimes.values()) {
       const { slo } = rt;
       const rejected = rt.rejectedSlots.get(atMs);
       for (const s of rt.rejectedSlots.keys()) if (s <= atMs) rt.rejectedSlots.delete(s);
+      const prev = this.statuses.get(slo.id);
+      const kept = { ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] };
       if (rejected !== undefined && rt.error === undefined) {
         // Samples of this slot were rejected: the ledger holds only what could be counted, so this slot is not
         // evaluated (no page, no resolve); the next one is, and the counter baselines bring the hidden events back.
         failed++;
         rejectedSlos++;
-        const prev = this.statuses.get(slo.id);
         const list = [...rejected].map(([reason, n]) => `${reason}: ${n}`).join(', ');
-        this.statuses.set(slo.id, { slo, state: 'unknown', error: `Prometheus sent samples that cannot be counted (${list}); they are left out and the SLO is unknown for this slot`, errorKind: REJECTED_SAMPLES, ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        statuses.set(slo.id, { slo, state: 'unknown', error: `Prometheus sent samples that cannot be counted (${list}); they are left out and the SLO is unknown for this slot`, errorKind: REJECTED_SAMPLES, ...kept });
         continue;
       }
       if (rt.error !== undefined || rt.ingestedMs === undefined || rt.ingestedMs < atMs) {
         failed++;
-        const prev = this.statuses.get(slo.id);
-        this.statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] });
+        statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...kept });
         continue;
       }
-      evaluated++;
-      const instances: InstanceStatus[] = [];
+      const frozen = isInMaintenance(slo.maintenance, atMs);
       for (const inst of this.ledger.instancesOf(slo.id)) {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
-        const obs = evaluateInstance(slo, this.ledger.sums(inst.id, atMs), atMs);
-        const frozen = isInMaintenance(slo.maintenance, atMs);
-        const out = { notifications, changed, transitions, heartbeats };
-        const page = slo.alerting.page.enabled ? this.advance(slo, inst, 'burn', 'page', obs, burnInput(obs, 'page', frozen, slo), false, atMs, out) : 'inactive';
-        const pageFiring = page === 'firing' || (page === 'nodata' && isFiringEpisode(this.alerts.get(alertKey(slo.id, inst.key, 'burn', 'page'))?.state ?? INITIAL_ALERT));
-        const ticketRaw = slo.alerting.ticket.enabled ? this.advance(slo, inst, 'burn', 'ticket', obs, burnInput(obs, 'ticket', frozen, slo), pageFiring, atMs, out) : 'inactive';
-        const ticket: AlertPhase = pageFiring && ticketRaw === 'firing' ? 'inactive' : ticketRaw;
-        let nodata: AlertPhase | undefined;
-        if (slo.alerting.noDataAfterMs !== undefined) {
-          nodata = this.advance(slo, inst, 'nodata', slo.alerting.noDataSeverity ?? 'ticket', obs, {
-            conditions: [{ name: 'nodata', holds: obs.unknown, forMs: slo.alerting.noDataAfterMs }],
-            unknown: false,
-            frozen,
-            keepFiringForMs: 0,
-          }, false, atMs, out);
-        }
-        let exhaustion: AlertPhase | undefined;
-        if (slo.alerting.exhaustion) {
-          exhaustion = this.advance(slo, inst, 'exhaustion', slo.alerting.exhaustion.severity, obs, {
-            conditions: [{ name: 'exhaustion', holds: obs.budget.events > 0 && obs.budget.remaining <= slo.alerting.exhaustion.threshold, forMs: 0 }],
-            unknown: obs.unknown && obs.budget.events === 0,
-            frozen,
-            keepFiringForMs: 0,
-          }, false, atMs, out);
-        }
-        instances.push({
-          key: inst.key,
-          labels: inst.labels,
-          observation: obs,
-          alerts: { page, ticket },
-          ...(nodata === undefined ? {} : { nodata }),
-          ...(exhaustion === undefined ? {} : { exhaustion }),
-          maintenance: frozen,
-        });
+        const observation = evaluateInstance(slo, readSums(slo, atMs, this.ledger.sums(inst.id, atMs)), atMs);
+        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen });
       }
-      this.statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances });
+      statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
     }
+    const sink = this.deps.sink;
+    const suppression = this.deps.suppression?.(atMs);
+    const decision = advanceAlerts({
+      atMs,
+      instances: observed,
+      alerts: this.alerts,
+      slos: new Map([...this.runtimes].map(([id, rt]) => [id, rt.slo])),
+      ...(suppression === undefined ? {} : { suppression }),
+      reminders: sink?.heartbeat !== undefined,
+      links: this.options.links,
+    });
+    const { changed, transitions, notifications, firing } = decision;
     // The heartbeat runs every cycle, also with nothing firing: resolved alerts are re-sent to Alertmanager
     // for a while after they resolve.
-    if (changed.length > 0 || notifications.length > 0 || this.deps.sink?.heartbeat !== undefined) {
-      try {
-        this.deps.db.transaction(() => {
-          for (const a of changed) this.alertStore.save(a);
-          for (const t of transitions) this.alertStore.record(t);
-          if (notifications.length > 0) this.deps.sink?.enqueue(notifications, atMs);
-          this.deps.sink?.heartbeat?.(heartbeats, atMs);
-        })();
-      } catch (err) {
-        restore(this.alerts, alertsBefore);
-        restore(this.statuses, statusesBefore);
-        throw err;
-      }
+    if (changed.length > 0 || notifications.length > 0 || sink?.heartbeat !== undefined) {
+      this.deps.db.transaction(() => {
+        for (const a of changed) this.alertStore.save(a);
+        for (const t of transitions) this.alertStore.record(t);
+        if (notifications.length > 0) sink?.enqueue(notifications, atMs);
+        sink?.heartbeat?.(firing, atMs);
+      })();
     }
-    return { atMs, evaluated, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
-  }
-
-  private advance(
-    slo: Slo,
-    inst: Instance,
-    kind: AlertKind,
-    severity: Severity,
-    obs: Observation,
-    input: AlertInput,
-    inhibited: boolean,
-    atMs: number,
-    out: { notifications: AlertNotification[]; heartbeats: AlertNotification[]; changed: StoredAlert[]; transitions: { alertKey: string; sloId: string; atMs: number; from: AlertPhase; to: AlertPhase }[] },
-  ): AlertPhase {
-    const key = alertKey(slo.id, inst.key, kind, severity);
-    const prev = this.alerts.get(key);
-    const prevState: AlertInstance = prev?.state ?? INITIAL_ALERT;
-    const step = nextAlertState(prevState, input, atMs);
-    const labels = alertLabels(slo, inst.labels, kind, severity);
-    const suppressed = inhibited || (this.deps.suppressed?.(labels, atMs, this.firingLabels) ?? false);
-    const decision = decideDelivery(step.next, step.effect, prev?.notified ?? false, suppressed);
-    const budgetAtFire = step.effect === 'fire' ? obs.budget.remaining : prev?.budgetAtFire;
-    const reminder = !decision.send && decision.notified && step.next.phase === 'firing' && !suppressed && this.deps.sink?.heartbeat !== undefined;
-    if (decision.send || reminder) {
-      const firedAtMs = step.next.firedAtMs ?? prevState.firedAtMs ?? atMs;
-      const status = decision.send ?? 'firing';
-      (decision.send ? out.notifications : out.heartbeats).push(buildNotification({
-        id: `${key}@${atMs}/${status}`,
-        slo,
-        instance: inst.labels,
-        instanceKey: inst.key,
-        kind,
-        severity,
-        status,
-        obs,
-        firedAtMs,
-        ...(status === 'resolved' ? { resolvedAtMs: atMs } : {}),
-        ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
-        links: this.options.links,
-        atMs,
-      }));
-    }
-    const stateChanged = prev === undefined ? step.next.phase !== 'inactive' : JSON.stringify(prev.state) !== JSON.stringify(step.next) || prev.notified !== decision.notified;
-    if (stateChanged) {
-      const stored: StoredAlert = {
-        alertKey: key,
-        sloId: slo.id,
-        instanceLabels: inst.labels,
-        kind,
-        severity,
-        state: step.next,
-        notified: decision.notified,
-        ...(budgetAtFire === undefined ? {} : { budgetAtFire }),
-        updatedMs: atMs,
-      };
-      this.alerts.set(key, stored);
-      out.changed.push(stored);
-      if (prevState.phase !== step.next.phase) out.transitions.push({ alertKey: key, sloId: slo.id, atMs, from: prevState.phase, to: step.next.phase });
-    }
-    return step.next.phase;
+    for (const a of changed) this.alerts.set(a.alertKey, a);
+    const byInstance = new Map<string, InstanceStatus[]>();
+    observed.forEach((o, i) => {
+      const phases = decision.instances[i];
+      if (phases === undefined) return;
+      const list = byInstance.get(o.slo.id) ?? [];
+      list.push({ key: o.key, labels: o.labels, observation: o.observation, ...phases, maintenance: o.frozen });
+      byInstance.set(o.slo.id, list);
+    });
+    for (const [id, status] of statuses) this.statuses.set(id, status.state === 'ok' ? { ...status, instances: byInstance.get(id) ?? [] } : status);
+    return { atMs, evaluated: this.runtimes.size - failed, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
   }
 
   /** Thins and expires ledger rows (run about hourly). */
@@ -668,18 +572,6 @@ export class Engine {
   periodOf(slo: Slo): number {
     return nominalPeriodMs(slo.period);
   }
-}
-
-function burnInput(obs: Observation, severity: Severity, frozen: boolean, slo: Slo): AlertInput {
-  const conditions: Condition[] = obs.tiers
-    .filter((t) => t.severity === severity)
-    .map((t) => ({ name: t.name, holds: t.qualifies, forMs: t.forMs }));
-  return { conditions, unknown: obs.unknown, frozen, keepFiringForMs: slo.alerting.keepFiringForMs };
-}
-
-function restore<K, V>(map: Map<K, V>, from: ReadonlyMap<K, V>): void {
-  map.clear();
-  for (const [k, v] of from) map.set(k, v);
 }
 
 export function alignDown(ms: number, step: number): number {

@@ -5,7 +5,7 @@ import { buildReport } from '../report/build.js';
 import { rfc3339 } from '../report/format.js';
 import type { BurnTransition, CorrectionLookup, InstanceHistory, Report, ReportRange } from '../report/model.js';
 import { NO_CORRECTIONS } from '../report/model.js';
-import { EMPTY_SUM, evaluateInstance } from '../slo/evaluate.js';
+import { EMPTY_SUM, evaluateInstance, readSums } from '../slo/evaluate.js';
 import type { Slo } from '../slo/model.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
@@ -62,7 +62,7 @@ export function historiesFromDb(db: Db, slos: readonly Slo[], range: ReportRange
         slo,
         labels: inst.labels,
         sumBetween: (a, b) => (clamp(b) <= clamp(a) ? EMPTY_SUM : ledger.sums(inst.id, clamp(b)).since(clamp(a))),
-        budgetAt: (t) => (t > cursor.lastSlotMs || t < inst.createdSlotMs || t < readableFrom ? undefined : evaluateInstance(slo, ledger.sums(inst.id, t), t).budget),
+        budgetAt: (t) => (t > cursor.lastSlotMs || t < inst.createdSlotMs || t < readableFrom ? undefined : evaluateInstance(slo, readSums(slo, t, ledger.sums(inst.id, t)), t).budget),
         transitions,
         corrections: corrections(slo, inst.labels, range.fromMs, range.toMs),
         warnings: instanceWarnings,

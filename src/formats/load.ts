@@ -124,7 +124,7 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     const objects = byFamily.get(reader);
     if (!objects) continue;
     const result = reader.read(objects, options);
-    loaded.push(...result.slos);
+    loaded.push(...result.slos.map(withLine));
     errors.push(...result.errors);
   }
   errors.push(...checkModels(loaded, { ignoreDuplicates: options.ignoreDuplicates === true }));
@@ -149,6 +149,13 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     }
   }
   return { slos: loaded.map((l) => l.slo), loaded, errors: sorted, files };
+}
+
+/** The SLO with the line of its name (its id, which every reader locates) in its source. */
+function withLine(l: LoadedSlo): LoadedSlo {
+  const at = l.at['id'];
+  if (at === undefined || at.file !== l.slo.source.file) return l;
+  return { ...l, slo: { ...l.slo, source: { ...l.slo.source, line: at.line } } };
 }
 
 /** A document is one object, or a top-level list of objects (OpenSLO allows both). */

@@ -7,7 +7,6 @@ import {
   formatObjective,
   formatTier,
   formatTimeToExhaustion,
-  leadingTier,
   truncateText,
 } from './alert-text.js';
 import type { TierStatus } from './notifier.js';
@@ -63,19 +62,6 @@ describe('number formats', () => {
   it('formats a tier as long / short (> threshold) over windows', () => {
     const tier: TierStatus = { name: 'page-1h-5m', longWindow: '1h', shortWindow: '5m', longBurnRate: 14.9, shortBurnRate: 16.2, threshold: 14.4, active: true };
     expect(formatTier(tier)).toBe('14.9x / 16.2x (> 14.4x) over 1h/5m');
-  });
-});
-
-describe('leadingTier', () => {
-  const tier = (name: string, longBurnRate: number, active: boolean): TierStatus => ({ name, longWindow: '1h', shortWindow: '5m', longBurnRate, shortBurnRate: 0, threshold: 1, active });
-
-  it('prefers the active tier with the highest long burn rate', () => {
-    expect(leadingTier([tier('a', 20, false), tier('b', 7, true), tier('c', 9, true)])?.name).toBe('c');
-  });
-
-  it('falls back to the highest long burn rate when none is active, and to undefined without tiers', () => {
-    expect(leadingTier([tier('a', 2, false), tier('b', 3, false)])?.name).toBe('b');
-    expect(leadingTier([])).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { leadingTier } from '../alerting/notification.js';
 import { formatLabelSet } from '../routing/labels.js';
 import type { AlertNotification, TierStatus } from './notifier.js';
 
@@ -136,19 +137,6 @@ export function kindTitle(kind: AlertNotification['kind']): string {
       return String(unreachable);
     }
   }
-}
-
-/**
- * The tier that best explains a burn alert: the active tier with the highest long-window burn rate, else
- * the tier with the highest long-window burn rate; undefined without tiers.
- */
-export function leadingTier<T extends Pick<TierStatus, 'active' | 'longBurnRate'>>(tiers: readonly T[]): T | undefined {
-  const pool = tiers.some((t) => t.active) ? tiers.filter((t) => t.active) : tiers;
-  let best: T | undefined;
-  for (const tier of pool) {
-    if (best === undefined || tier.longBurnRate > best.longBurnRate) best = tier;
-  }
-  return best;
 }
 
 /**

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { sampleNotification } from '../../test/support/notification.js';
+import type { FiringAlert } from '../alerting/sink.js';
 import { buildRouteTree } from '../routing/route.js';
 import { openDb } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -14,24 +16,12 @@ import { recordingLogger, silentLogger as quiet } from '../../test/support/logge
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 
 function notification(alertKey: string, status: 'firing' | 'resolved', atMs: number, over: Partial<AlertNotification> = {}): AlertNotification {
-  return {
-    id: `${alertKey}@${atMs}/${status}`,
-    alertKey,
-    status,
-    kind: 'burn',
-    severity: 'page',
-    slo: { id: 'checkout', name: 'checkout', service: 'checkout', objective: 99.9, period: '30d' },
-    instance: {},
-    labels: { alertname: 'SLOBurnRate', slo: 'checkout', service: 'checkout', severity: 'page', team: 'payments' },
-    annotations: {},
-    tiers: [],
-    budget: { remaining: 0.5, timeToExhaustionMs: null },
-    startsAt: new Date(T0),
-    ...(status === 'resolved' ? { endsAt: new Date(atMs) } : {}),
-    links: {},
-    createdAt: new Date(atMs),
-    ...over,
-  };
+  return sampleNotification(alertKey, status, atMs, T0, over);
+}
+
+/** A firing alert as the engine hands it to the outbox's heartbeat. */
+function firingAlert(n: AlertNotification): FiringAlert {
+  return { alertKey: n.alertKey, labels: n.labels, notification: () => n };
 }
 
 /** A receiver that answers from a script (then ok), recording what it got. */
@@ -375,7 +365,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     let now = T0;
     const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['chat', chat], ['am', am]]), now: () => now, random: () => 0.5, logger: quiet });
     const cycle = async (firing: boolean): Promise<void> => {
-      db.transaction(() => outbox.heartbeat(firing ? [notification('a', 'firing', now)] : [], now))();
+      db.transaction(() => outbox.heartbeat(firing ? [firingAlert(notification('a', 'firing', now))] : [], now))();
       await dispatcher.pass();
     };
     db.transaction(() => outbox.enqueue([notification('a', 'firing', now)], now))();

@@ -1,4 +1,4 @@
-import type { NotificationSink } from '../engine/engine.js';
+import type { FiringAlert, NotificationSink } from '../alerting/sink.js';
 import type { Labels } from '../routing/labels.js';
 import { groupKey } from '../routing/grouping.js';
 import { matchRoutes } from '../routing/route.js';
@@ -141,23 +141,26 @@ export class Outbox implements NotificationSink {
   }
 
   /**
-   * Called every cycle with a fresh notification for each alert that fires and was notified: enqueues
-   * repeat_interval reminders and Alertmanager re-posts that are due (in the engine's transaction).
+   * Called every cycle with each alert that fires and was notified: enqueues repeat_interval reminders and
+   * Alertmanager re-posts that are due (in the engine's transaction), with the alert's notification as of now.
    */
-  heartbeat(firing: readonly AlertNotification[], atMs: number): void {
+  heartbeat(firing: readonly FiringAlert[], atMs: number): void {
     const rows: NewOutboxRow[] = [];
     const now = new Date(atMs);
     const resendDelay = this.options.resendDelayMs ?? DEFAULT_RESEND_DELAY_MS;
-    for (const n of firing) {
-      for (const target of this.router(n.labels)) {
-        const last = this.store.lastOf(n.alertKey, target.receiver);
+    for (const alert of firing) {
+      let n: AlertNotification | undefined;
+      for (const target of this.router(alert.labels)) {
+        const last = this.store.lastOf(alert.alertKey, target.receiver);
         if (!last || last.state === 'pending' || last.state === 'sending' || last.status !== 'firing') continue;
         if (target.kind === 'alertmanager') {
           const sent = last.state === 'delivered' ? { lastSentAt: new Date(last.deliveredMs ?? last.createdMs) } : {};
           if (!needsResend({ status: 'firing', ...sent }, now, resendDelay)) continue;
-          rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/resend` }, receiver: target.receiver, groupKey: target.groupKey, kind: 'resend', notBeforeMs: atMs });
+          n ??= alert.notification();
+          rows.push({ notification: { ...n, id: `${alert.alertKey}@${atMs}/resend` }, receiver: target.receiver, groupKey: target.groupKey, kind: 'resend', notBeforeMs: atMs });
         } else if (atMs - last.createdMs >= target.repeatIntervalMs) {
-          rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/reminder` }, receiver: target.receiver, groupKey: target.groupKey, kind: 'reminder', notBeforeMs: atMs });
+          n ??= alert.notification();
+          rows.push({ notification: { ...n, id: `${alert.alertKey}@${atMs}/reminder` }, receiver: target.receiver, groupKey: target.groupKey, kind: 'reminder', notBeforeMs: atMs });
         }
       }
     }

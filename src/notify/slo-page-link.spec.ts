@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sloModel } from '../../test/support/slo-model.js';
-import { buildNotification } from '../engine/notification.js';
+import { buildNotification } from '../alerting/notification.js';
 import type { Observation } from '../slo/evaluate.js';
 import { renderAlertmanagerBody } from './alertmanager/render.js';
 import { contractNotification } from './contract.js';

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/load.js';
 import type { Engine, SloStatus } from '../engine/engine.js';
-import type { LinkSettings } from '../engine/notification.js';
+import type { LinkSettings } from '../alerting/notification.js';
 import type { Silence } from '../routing/silence.js';
 import { validateSilence } from '../routing/silence.js';
 import type { StatusReader } from '../server/ui/reader.js';

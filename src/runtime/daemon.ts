@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/load.js';
 import type { Engine } from '../engine/engine.js';
-import type { LinkSettings } from '../engine/notification.js';
+import type { LinkSettings } from '../alerting/notification.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { Slo } from '../slo/model.js';

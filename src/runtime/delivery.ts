@@ -1,7 +1,4 @@
-import type { Labels } from '../routing/labels.js';
-import { isInhibited } from '../routing/inhibit.js';
-import type { Silence } from '../routing/silence.js';
-import { isSilenced } from '../routing/silence.js';
+import type { Suppression } from '../alerting/cycle.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { StoredAlert } from '../store/alerts.js';
 import type { OutboxStore } from '../store/outbox.js';
@@ -41,7 +38,6 @@ export class Delivery {
   readonly dispatcher: Dispatcher;
   readonly silences: SilenceStore;
   private notifiers: ReadonlyMap<string, Notifier>;
-  private silenceCache: { atMs: number; list: Silence[] } = { atMs: -Infinity, list: [] };
 
   private constructor(private config: RoutingConfig, notifiers: ReadonlyMap<string, Notifier>, private readonly deps: DeliveryDeps) {
     this.notifiers = notifiers;
@@ -115,10 +111,6 @@ export class Delivery {
     this.deps.logger.info({ firing: firing.length, waiting: this.store.stats().pending }, 'alert state carried over from the previous run');
   }
 
-  /** Silences (re-read from the database at most once per evaluation instant) and the file's inhibit rules. */
-  suppressed = (labels: Labels, atMs: number, firing: readonly Labels[]): boolean => {
-    if (this.silenceCache.atMs !== atMs) this.silenceCache = { atMs, list: this.silences.current(atMs) };
-    if (isSilenced(labels, this.silenceCache.list, new Date(atMs))) return true;
-    return this.config.inhibitRules.length > 0 && isInhibited(labels, firing, this.config.inhibitRules);
-  };
+  /** The silences current at an instant (read from the database) and the routing file's inhibit rules. */
+  suppression = (atMs: number): Suppression => ({ silences: this.silences.current(atMs), inhibitRules: this.config.inhibitRules });
 }

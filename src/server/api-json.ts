@@ -1,11 +1,11 @@
 import type { SloStatus } from '../engine/engine.js';
-import type { AlertKind } from '../engine/notification.js';
-import { alertLabels } from '../engine/notification.js';
+import type { AlertKind } from '../alerting/identity.js';
+import { alertLabels } from '../alerting/identity.js';
 import { formatMatcher } from '../routing/matchers.js';
 import type { Silence } from '../routing/silence.js';
 import { silenceState } from '../routing/silence.js';
 import { formatDuration } from '../slo/duration.js';
-import type { Period, Slo } from '../slo/model.js';
+import type { Period, Slo, SourceRef } from '../slo/model.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
 import { finite, statusJson } from './status-json.js';
@@ -64,9 +64,23 @@ export function sloDetailJson(s: SloStatus, history: readonly AlertTransition[],
       ...(t.budgetPercent === undefined ? {} : { budgetPercent: t.budgetPercent }),
       for: formatDuration(t.forMs),
     })),
-    source: { file: slo.source.file, format: slo.source.format },
+    source: sourceJson(slo.source),
     history: history.map((h) => ({ alert: h.alertKey, at: iso(h.atMs), from: h.from, to: h.to })),
   };
+}
+
+/** Where the SLO is written: its file, the line of its name (when known) and both as `file:line`. */
+export function sourceJson(source: SourceRef): object {
+  return {
+    file: source.file,
+    ...(source.line === undefined ? {} : { line: source.line, location: sourceLocation(source) }),
+    format: source.format,
+  };
+}
+
+/** `slos/checkout.yaml:7`, or the file alone when the line is not known. */
+export function sourceLocation(source: SourceRef): string {
+  return source.line === undefined ? source.file : `${source.file}:${source.line}`;
 }
 
 const ALERT_KINDS: readonly string[] = ['burn', 'nodata', 'exhaustion'] satisfies AlertKind[];

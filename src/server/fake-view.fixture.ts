@@ -34,7 +34,7 @@ function slo(over: Partial<Slo> & Pick<Slo, 'id' | 'service' | 'objective' | 'pe
     },
     groupBy: [],
     maintenance: [],
-    source: { file: `slos/${over.id}.yaml`, document: 0, format: 'burnwatch/v1' },
+    source: { file: `slos/${over.id}.yaml`, document: 0, line: 4, format: 'burnwatch/v1' },
     ...over,
     alerting: {
       name: 'SLOBurnRate',

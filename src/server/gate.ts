@@ -3,7 +3,7 @@ import type { Matcher } from '../routing/matchers.js';
 import { formatMatchers, matchesAll, parseMatchers } from '../routing/matchers.js';
 import { periodWindow } from '../slo/calendar.js';
 import { DAY } from '../slo/duration.js';
-import { budgetStatus } from '../slo/evaluate.js';
+import { budgetStatus, readPeriodSums } from '../slo/evaluate.js';
 import type { GateReason, GateState, GateVerdict } from '../slo/gate.js';
 import { decideGate, frozenSince, judgeSubject, parseBudgetShare, reasonText } from '../slo/gate.js';
 import type { Slo } from '../slo/model.js';
@@ -146,7 +146,7 @@ function sinceOf(reader: GateReader, entry: GateEntry): Since {
     if (t < atMs && t > startMs) instants.push(t);
   }
   instants.push(startMs);
-  return frozenSince((t) => budgetStatus(slo, sumsFromRows(rows, t), t, NaN).remaining, instants, subject.threshold.value);
+  return frozenSince((t) => budgetStatus(slo, readPeriodSums(slo, t, sumsFromRows(rows, t)), t, NaN).remaining, instants, subject.threshold.value);
 }
 
 type ReasonJson = GateReason & { readonly service: string; readonly evaluatedAt: string | null; readonly message: string };

@@ -168,6 +168,7 @@ describe('GET /api/v1/slos/:id', () => {
       state: 'ok',
       period: { kind: 'rolling', duration: '30d', seconds: 2_592_000 },
       groupBy: [],
+      source: { file: 'slos/checkout-availability.yaml', line: 4, location: 'slos/checkout-availability.yaml:4', format: 'burnwatch/v1' },
       tiers: [
         { name: 'page-1h-5m', severity: 'page', longWindow: '1h', shortWindow: '5m', threshold: 14.4, for: '0s' },
         { name: 'page-6h-30m', severity: 'page', longWindow: '6h', shortWindow: '30m', threshold: 6, for: '0s' },

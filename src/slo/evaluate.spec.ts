@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from './duration.js';
 import type { InstanceSums, WindowSum } from './evaluate.js';
-import { budgetStatus, evaluateInstance, windowsOf } from './evaluate.js';
+import { budgetStatus, evaluateInstance, ratioOf, readSums, windowsOf } from './evaluate.js';
 import { sloModel } from '../../test/support/slo-model.js';
 import type { Period, Slo, Tier } from './model.js';
 
@@ -26,12 +26,10 @@ function sum(bad: number, total: number, dataSlots = 1): WindowSum {
   return { bad, total, sliceBad: 0, slices: 0, dataSlots };
 }
 
-/** Sums per window length (ms), with one sum for the budget period (`since`). */
+/** Sums per window length (ms), every window the SLOs below use (empty unless given), and the budget period's sum. */
 function sums(windows: ReadonlyMap<number, WindowSum>, period: WindowSum): InstanceSums {
-  return {
-    window: (ms) => windows.get(ms) ?? sum(0, 0, 0),
-    since: () => period,
-  };
+  const all = [5 * MINUTE, HOUR, 6 * HOUR, 3 * DAY];
+  return { windows: new Map(all.map((ms) => [ms, windows.get(ms) ?? sum(0, 0, 0)])), period };
 }
 
 describe('evaluateInstance', () => {
@@ -109,5 +107,57 @@ describe('budgetStatus', () => {
 describe('windowsOf', () => {
   it('lists each window once, shortest first, with the one-hour current-burn window', () => {
     expect(windowsOf(slo())).toEqual([5 * MINUTE, HOUR, 6 * HOUR, 3 * DAY]);
+  });
+});
+
+describe('readSums', () => {
+  it.each([
+    ['rolling 30 d: the period is the last 30 days', { kind: 'rolling', durationMs: 30 * DAY }, AT - 30 * DAY],
+    ['calendar month: the period starts on the 1st', { kind: 'calendar', unit: 'month', timezone: 'UTC' }, Date.parse('2026-03-01T00:00:00Z')],
+    ['calendar week: the period starts on Monday', { kind: 'calendar', unit: 'week', timezone: 'UTC' }, Date.parse('2026-03-30T00:00:00Z')],
+  ] as const)('reads every window of the tiers once, and the budget period (%s)', (_name, period, periodStartMs) => {
+    const reads: string[] = [];
+    const reader = {
+      window: (ms: number): WindowSum => {
+        reads.push(`window ${ms / MINUTE}m`);
+        return sum(ms / MINUTE, 10 * (ms / MINUTE));
+      },
+      since: (startMs: number): WindowSum => {
+        reads.push(`since ${new Date(startMs).toISOString()}`);
+        return sum(7, 70);
+      },
+    };
+    const got = readSums(slo({ period }), AT, reader);
+    expect(reads).toEqual(['window 5m', 'window 60m', 'window 360m', 'window 4320m', `since ${new Date(periodStartMs).toISOString()}`]);
+    expect(got.windows.get(6 * HOUR)).toEqual(sum(360, 3600));
+    expect(got.period).toEqual(sum(7, 70));
+  });
+
+  it('is what the evaluation needs: it refuses sums without a window its tiers use', () => {
+    const partial: InstanceSums = { windows: new Map([[HOUR, sum(0, 10)]]), period: sum(0, 10) };
+    expect(() => evaluateInstance(slo(), partial, AT)).toThrow(/300000 ms window/);
+  });
+});
+
+describe('ratios of timeslice budgets', () => {
+  const sliced = (bad: number, total: number, sliceBad: number, slices: number): WindowSum => ({ bad, total, sliceBad, slices, dataSlots: 1 });
+
+  it.each([
+    ['events: bad over total', sliced(5, 100, 9, 10), false, 0.05],
+    ['slices: bad slices over slices', sliced(5, 100, 9, 10), true, 0.9],
+    ['events without any: NaN', sliced(0, 0, 1, 2), false, NaN],
+    ['slices without any: NaN', sliced(5, 100, 0, 0), true, NaN],
+  ] as const)('%s', (_name, s, slices, want) => {
+    expect(ratioOf(s, slices)).toBe(want);
+  });
+
+  it('spends the budget by bad slices, and counts slices as its events', () => {
+    // 3 bad slices of 100: ratio 0.03 against the 0.01 budget of 99 %: 3 budgets spent, -2 left.
+    const timesliced = sloModel({ objective: 99, budgeting: { kind: 'timeslices', sliceMs: 5 * MINUTE, target: 0.95 } }, { tiers: [PAGE_1H_5M] });
+    const status = budgetStatus(timesliced, { period: sliced(40, 10_000, 3, 100) }, AT, 0);
+    expect(status.consumed).toBeCloseTo(3, 12);
+    expect(status.remaining).toBeCloseTo(-2, 12);
+    expect(status.events).toBe(100);
+    expect(status.timeToExhaustionMs).toBe(0);
   });
 });

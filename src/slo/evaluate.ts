@@ -6,8 +6,8 @@ import { errorBudget } from './model.js';
 import { nominalPeriodMs } from './windows.js';
 
 /**
- * Multi-window multi-burn-rate evaluation of one SLO instance at one instant, from window sums the ledger
- * provides. Pure: time and data come in as arguments.
+ * Multi-window multi-burn-rate evaluation of one SLO instance at one instant, from window sums read from the
+ * ledger beforehand (`readSums`). Pure: time and data come in as arguments.
  */
 
 /** Sums over a window (t - w, t] of the ledger. */
@@ -26,11 +26,38 @@ export interface WindowSum {
 
 export const EMPTY_SUM: WindowSum = { bad: 0, total: 0, sliceBad: 0, slices: 0, dataSlots: 0 };
 
-/** Window sums by window length in ms, plus the budget period's sum. */
+/**
+ * The sums one evaluation of an instance at one instant reads, as plain data (read beforehand with `readSums`):
+ * every window `windowsOf(slo)` lists, and the budget period so far.
+ */
 export interface InstanceSums {
+  /** Sums over (atMs - length, atMs], by window length in ms. */
+  readonly windows: ReadonlyMap<number, WindowSum>;
+  /** Sums from the start of the budget period at atMs (`periodWindow`, exclusive) to atMs (inclusive). */
+  readonly period: WindowSum;
+}
+
+/** Where window sums are read from at one instant (the ledger, or rows a chart preloaded). */
+export interface SumReader {
   window(ms: number): WindowSum;
-  /** Sums from `startMs` (exclusive) to the evaluation instant (inclusive). */
+  /** Sums from `startMs` (exclusive) to the instant (inclusive). */
   since(startMs: number): WindowSum;
+}
+
+/** Reads the sums an evaluation of `slo` at `atMs` needs, once each. */
+export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
+  return { windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])), ...readPeriodSums(slo, atMs, reader) };
+}
+
+/** Reads only the budget period's sums: all `budgetStatus` needs. */
+export function readPeriodSums(slo: Slo, atMs: number, reader: SumReader): Pick<InstanceSums, 'period'> {
+  return { period: reader.since(periodWindow(slo.period, atMs).startMs) };
+}
+
+function windowSum(sums: InstanceSums, ms: number): WindowSum {
+  const sum = sums.windows.get(ms);
+  if (sum === undefined) throw new Error(`the sums of a ${ms} ms window were not read (readSums reads every window the SLO uses)`);
+  return sum;
 }
 
 export interface TierObservation {
@@ -99,8 +126,8 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
   const slices = slo.budgeting.kind !== 'occurrences';
   const countsEvents = ledgerCountsEvents(slo.indicator);
   const tiers = slo.alerting.tiers.map((tier): TierObservation => {
-    const long = sums.window(tier.longMs);
-    const short = sums.window(tier.shortMs);
+    const long = windowSum(sums, tier.longMs);
+    const short = windowSum(sums, tier.shortMs);
     const longRatio = ratioOf(long, slices);
     const shortRatio = ratioOf(short, slices);
     // Sloth's alert expression: `ratio > (factor * budget)`, both windows, float64.
@@ -123,12 +150,12 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
       forMs: tier.forMs,
     };
   });
-  const unknown = sums.window(freshnessWindowMs(slo.alerting.tiers)).dataSlots === 0;
+  const unknown = windowSum(sums, freshnessWindowMs(slo.alerting.tiers)).dataSlots === 0;
   const raw: Record<Severity, boolean> = {
     page: !unknown && tiers.some((t) => t.severity === 'page' && t.active),
     ticket: !unknown && tiers.some((t) => t.severity === 'ticket' && t.active),
   };
-  const currentBurnRate = ratioOf(sums.window(CURRENT_BURN_WINDOW_MS), slices) / budgetFraction;
+  const currentBurnRate = ratioOf(windowSum(sums, CURRENT_BURN_WINDOW_MS), slices) / budgetFraction;
   return { atMs, tiers, raw, unknown, budget: budgetStatus(slo, sums, atMs, currentBurnRate), currentBurnRate };
 }
 
@@ -137,9 +164,9 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
  * over slices with data. Calendar periods count from the start of the current period (they reset at the
  * boundary). Time to exhaustion assumes the current burn rate continues: remaining x period / burn rate.
  */
-export function budgetStatus(slo: Slo, sums: InstanceSums, atMs: number, currentBurnRate: number): BudgetStatus {
+export function budgetStatus(slo: Slo, sums: Pick<InstanceSums, 'period'>, atMs: number, currentBurnRate: number): BudgetStatus {
   const window = periodWindow(slo.period, atMs);
-  const sum = sums.since(window.startMs);
+  const sum = sums.period;
   const slices = slo.budgeting.kind !== 'occurrences';
   const ratio = ratioOf(sum, slices);
   const budgetFraction = errorBudget(slo.objective);

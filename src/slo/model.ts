@@ -14,6 +14,11 @@ export interface SourceRef {
   readonly file: string;
   /** Index of the YAML document in the file (0-based). */
   readonly document: number;
+  /**
+   * Line of the SLO's name in the file (1-based), where the loader located it: each SLO of a file that holds
+   * several (a Sloth service's list) has its own. Absent for SLOs not read from a file.
+   */
+  readonly line?: number;
   /** The format detected for that document. */
   readonly format: SpecFormat;
 }

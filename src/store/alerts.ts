@@ -1,27 +1,10 @@
 import type { Statement } from 'better-sqlite3';
+import type { AlertTransition, StoredAlert } from '../alerting/cycle.js';
 import type { AlertInstance, AlertPhase } from '../alerting/state.js';
 import type { Db } from './db.js';
 
-/** One persisted alert: its state machine, whether its firing was notified, and the budget when it fired. */
-export interface StoredAlert {
-  readonly alertKey: string;
-  readonly sloId: string;
-  readonly instanceLabels: Readonly<Record<string, string>>;
-  readonly kind: string;
-  readonly severity: string;
-  readonly state: AlertInstance;
-  readonly notified: boolean;
-  readonly budgetAtFire?: number;
-  readonly updatedMs: number;
-}
-
-export interface AlertTransition {
-  readonly alertKey: string;
-  readonly sloId: string;
-  readonly atMs: number;
-  readonly from: AlertPhase;
-  readonly to: AlertPhase;
-}
+/** The alert records are the core's (alerting/cycle.ts); this table keeps them across restarts. */
+export type { AlertTransition, StoredAlert } from '../alerting/cycle.js';
 
 /**
  * Alert states survive restarts: a firing alert stays firing without a second page. Writes happen inside the

@@ -12,6 +12,7 @@ import { Ledger } from './ledger.js';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const SLOT = 30_000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const SLOTS_PER_HOUR = HOUR / SLOT; // 120
 const NOW = T0 + 80 * HOUR;
 
@@ -90,6 +91,65 @@ describe('ledger window sums', () => {
   it('only counts rows up to the evaluation instant', () => {
     const { ledger, id } = steadyLedger();
     expect(ledger.sums(id, T0 + HOUR).window(HOUR)).toMatchObject({ bad: 120, total: 1200 });
+  });
+});
+
+describe('ledger instances and cursors', () => {
+  it('keeps one instance per SLO and label set, whatever the order of the labels, from its first slot', () => {
+    const db = openDb(':memory:');
+    const ledger = new Ledger(db);
+    const a = ledger.instance('checkout', { route: '/a', code: '5xx' }, T0 + SLOT);
+    const cases: readonly (readonly [string, Record<string, string>, number, boolean])[] = [
+      // SLO, labels, slot asked at, the same instance as `a`?
+      ['checkout', { code: '5xx', route: '/a' }, T0 + 9 * SLOT, true],
+      ['checkout', { route: '/a' }, T0, false],
+      ['payments', { route: '/a', code: '5xx' }, T0, false],
+    ];
+    for (const [slo, labels, at, same] of cases) expect(ledger.instance(slo, labels, at).id === a.id).toBe(same);
+    // A second ledger on the same database (a restart) finds it, with the slot it was created at.
+    expect(new Ledger(db).instance('checkout', { code: '5xx', route: '/a' }, T0 + HOUR)).toMatchObject({ id: a.id, createdSlotMs: T0 + SLOT });
+    expect(ledger.instancesOf('checkout').map((i) => [i.key, i.labels])).toEqual([
+      ['{"code":"5xx","route":"/a"}', { code: '5xx', route: '/a' }],
+      ['{"route":"/a"}', { route: '/a' }],
+    ]);
+  });
+
+  it('keeps the first slot of a cursor when it moves on, and drops an SLO with its instances and rows', () => {
+    const ledger = new Ledger(openDb(':memory:'));
+    ledger.setCursor('checkout', 'f1', T0, T0 + SLOT);
+    ledger.setCursor('checkout', 'f2', T0 + HOUR, T0 + 2 * SLOT);
+    ledger.setCursor('payments', 'f1', T0, T0 + SLOT);
+    expect(ledger.cursor('checkout')).toEqual({ fingerprint: 'f2', firstSlotMs: T0, lastSlotMs: T0 + 2 * SLOT });
+    expect(ledger.cursor('unknown')).toBeUndefined();
+    const { id } = ledger.instance('checkout', {}, T0);
+    ledger.append(id, T0 + SLOT, { bad: 1, total: 10, sliceBad: 0, slices: 0, data: true });
+    ledger.dropSlo('checkout');
+    expect([ledger.cursor('checkout'), ledger.instancesOf('checkout'), ledger.rowCount('checkout'), ledger.sloIds()]).toEqual([undefined, [], 0, ['payments']]);
+    // A new instance after the drop starts from nothing.
+    const again = ledger.instance('checkout', {}, T0 + HOUR);
+    ledger.append(again.id, T0 + HOUR + SLOT, { bad: 2, total: 20, sliceBad: 0, slices: 0, data: true });
+    expect(ledger.sums(again.id, T0 + HOUR + SLOT).window(DAY)).toMatchObject({ bad: 2, total: 20, dataSlots: 1 });
+  });
+
+  it('lists the cumulative rows of a span with the kept row before it and the one after it', () => {
+    const { ledger, id } = steadyLedger();
+    const rows = ledger.cumulativeRows(id, T0 + 10 * SLOT + 1, T0 + 12 * SLOT - 1);
+    // Rows at slots 10, 11 and 12 (slot n holds n bad and 10 n total events).
+    expect(rows.map((r) => [(r.slotMs - T0) / SLOT, r.sum.bad, r.sum.total])).toEqual([[10, 10, 100], [11, 11, 110], [12, 12, 120]]);
+  });
+
+  it('forgets rows a rolled-back transaction cached: the next append goes on from what is stored', () => {
+    const db = openDb(':memory:');
+    const ledger = new Ledger(db);
+    const { id } = ledger.instance('checkout', {}, T0);
+    ledger.append(id, T0 + SLOT, { bad: 1, total: 10, sliceBad: 0, slices: 0, data: true });
+    expect(() => db.transaction(() => {
+      ledger.append(id, T0 + 2 * SLOT, { bad: 5, total: 10, sliceBad: 0, slices: 0, data: true });
+      throw new Error('the rest of the write failed');
+    })()).toThrow('the rest of the write failed');
+    ledger.resetCache();
+    ledger.append(id, T0 + 3 * SLOT, { bad: 2, total: 10, sliceBad: 0, slices: 0, data: true });
+    expect(ledger.sums(id, T0 + 3 * SLOT).window(HOUR)).toMatchObject({ bad: 3, total: 20, dataSlots: 2 });
   });
 });
 

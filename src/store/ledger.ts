@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { InstanceSums, WindowSum } from '../slo/evaluate.js';
+import type { SumReader, WindowSum } from '../slo/evaluate.js';
 import { EMPTY_SUM } from '../slo/evaluate.js';
 import type { Db } from './db.js';
 import { labelsKey } from '../slo/labels.js';
@@ -37,6 +37,14 @@ interface Row {
 export interface CumulativeRow {
   readonly slotMs: number;
   readonly sum: WindowSum;
+}
+
+/** How far an SLO's ledger is written (from its first slot to its last), and for which indicator. */
+export interface LedgerCursor {
+  /** `ledgerFingerprint`: a ledger written for another indicator is rebuilt. */
+  readonly fingerprint: string;
+  readonly firstSlotMs: number;
+  readonly lastSlotMs: number;
 }
 
 export interface Instance {
@@ -223,7 +231,7 @@ export class Ledger {
   }
 
   /** Window sums of an instance as seen at `atMs` (only rows up to `atMs` count). */
-  sums(instanceId: number, atMs: number): InstanceSums {
+  sums(instanceId: number, atMs: number): SumReader {
     const end = this.cumulativeAt(instanceId, atMs, false);
     const cache = new Map<number, WindowSum>();
     const since = (startMs: number): WindowSum => {
@@ -238,11 +246,12 @@ export class Ledger {
     return { window: (ms) => since(atMs - ms), since };
   }
 
-  cursor(sloId: string): { fingerprint: string; firstSlotMs: number; lastSlotMs: number } | undefined {
+  cursor(sloId: string): LedgerCursor | undefined {
     const row = this.stmt.cursor.get(sloId) as { fingerprint: string; first_slot_ms: number; last_slot_ms: number } | undefined;
     return row && { fingerprint: row.fingerprint, firstSlotMs: row.first_slot_ms, lastSlotMs: row.last_slot_ms };
   }
 
+  /** Moves an SLO's cursor to `lastSlotMs`; `firstSlotMs` is set by the first write of a ledger and kept after it. */
   setCursor(sloId: string, fingerprint: string, firstSlotMs: number, lastSlotMs: number): void {
     this.stmt.setCursor.run(sloId, fingerprint, firstSlotMs, lastSlotMs);
   }

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { AlertNotification } from '../notify/notifier.js';
+import type { AlertNotification } from '../alerting/notification.js';
 import type { ReportDigest } from '../report/digest.js';
 import type { Db } from './db.js';
 

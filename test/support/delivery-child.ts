@@ -57,7 +57,7 @@ const created = Delivery.create(routing.config, {
 if (!created.ok) throw new Error(`receivers: ${JSON.stringify(created.errors)}`);
 const delivery = created.delivery;
 const engine = new Engine(
-  { source: createPrometheusSource({ url: cfg.prometheusUrl }), db, logger, sink: delivery.outbox, suppressed: delivery.suppressed },
+  { source: createPrometheusSource({ url: cfg.prometheusUrl }), db, logger, sink: delivery.outbox, suppression: delivery.suppression },
   { slotMs: cfg.slotMs, rateWindowMs: 120_000, links: { ...(cfg.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: cfg.runbookBaseUrl }), prometheusUrl: cfg.prometheusUrl } },
 );
 

@@ -1,11 +1,14 @@
 import { Engine } from '../../src/engine/engine.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
-import { isSilenced, validateSilence } from '../../src/routing/silence.js';
+import { validateSilence } from '../../src/routing/silence.js';
 import type { DaemonView } from '../../src/server/view.js';
 import { createStatusReader } from '../../src/runtime/status-reader.js';
 import { gateRoutes } from '../../src/server/gate.js';
 import { createServer } from '../../src/server/server.js';
 import { statusPageRoutes } from '../../src/server/ui/routes.js';
+import type { BacktestLimits } from '../../src/server/ui/backtest.js';
+import { Backtests } from '../../src/server/ui/backtest.js';
+import { replayBacktest } from '../../src/server/ui/backtest-replay.js';
 import type { StatusReader } from '../../src/server/ui/reader.js';
 import { catalogForPeriod, tiersFromCatalog } from '../../src/slo/windows.js';
 import type { Slo } from '../../src/slo/model.js';
@@ -49,6 +52,8 @@ export interface HarnessOptions {
   readonly apiToken?: string;
   /** How far back the ledger is filled before the first evaluation (default 6 hours: older history would be read with range queries, which the fake source does not answer). */
   readonly backfillMs?: number;
+  /** Run the SLO page's backtests (over the same synthetic series, with these limits). */
+  readonly backtests?: Partial<BacktestLimits>;
 }
 
 export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarness> {
@@ -57,8 +62,9 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   const outbox = new OutboxStore(db);
   const silences = new SilenceStore(db);
   let nowMs = o.startMs;
+  const source = new FakeMetrics(o.series, 15_000);
   const engine = new Engine({
-    source: new FakeMetrics(o.series, 15_000),
+    source,
     db,
     logger: silentLogger,
     sink: {
@@ -67,7 +73,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
         for (const row of outbox.due(atMs, 1_000)) outbox.markDelivered(row.id, atMs, undefined);
       },
     },
-    suppressed: (labels, atMs) => isSilenced(labels, silences.list(), new Date(atMs)),
+    suppression: () => ({ silences: silences.list(), inhibitRules: [] }),
   }, { slotMs, rateWindowMs: 120_000, links: {}, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000 });
   engine.setSlos(o.slos, nowMs);
   await engine.ingest(nowMs);
@@ -90,10 +96,17 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
     health: () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: outbox.stats(), reloadErrors: [], databaseOpen: true }),
   };
   const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
+  const backtests = o.backtests === undefined ? undefined : new Backtests({
+    run: replayBacktest({ source, slotMs, rateWindowMs: 120_000, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000, logger: silentLogger }),
+    now: () => nowMs,
+    slotMs,
+    logger: silentLogger,
+    limits: o.backtests,
+  });
   const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
     logger: silentLogger,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
-    routes: [...statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) }), ...gateRoutes(reader)],
+    routes: [...statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }), ...(backtests === undefined ? {} : { backtests }) }), ...gateRoutes(reader)],
   });
   const bound = await server.listen('127.0.0.1', 0);
   return {
@@ -110,6 +123,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
       }
     },
     async close() {
+      backtests?.close();
       await server.close();
       db.close();
     },

@@ -101,7 +101,8 @@ spec:
     expect(a?.indicator).toMatchObject({ kind: 'events', count: 'good', events: { kind: 'selector' }, total: { kind: 'selector', selector: 'http_requests_total' } });
     expect(b?.period).toEqual({ kind: 'rolling', durationMs: 30 * DAY });
     expect(b?.indicator).toEqual({ kind: 'boolGauge', selector: 'probe_success{job="blackbox"}' });
-    expect(b?.source).toEqual({ file: 'slos/example.yaml', document: 1, format: 'burnwatch/v1' });
+    // The line of b's name: the 15th of the file (its metadata).
+    expect(b?.source).toEqual({ file: 'slos/example.yaml', document: 1, line: 15, format: 'burnwatch/v1' });
   });
 
   it('reads a latency indicator with a duration threshold', () => {

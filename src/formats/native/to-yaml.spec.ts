@@ -65,7 +65,10 @@ describe('spec/native: model -> burnwatch/v1 -> model', () => {
     expect(back.slos).toHaveLength(1);
     const [again] = back.slos;
     expect(again && withoutSource(again)).toStrictEqual(withoutSource(slo));
-    expect(again?.source).toEqual({ file: 'converted.yaml', document: 0, format: 'burnwatch/v1' });
+    // Where the converted SLO names itself: metadata.id when it has one, else metadata.name.
+    const lines = text.split('\n');
+    const idLine = lines.indexOf(`  id: ${slo.id}`) + 1;
+    expect(again?.source).toEqual({ file: 'converted.yaml', document: 0, line: idLine > 0 ? idLine : lines.indexOf(`  name: ${slo.name}`) + 1, format: 'burnwatch/v1' });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { AlertPhase } from '../../alerting/state.js';
 import type { SloStatus } from '../../engine/engine.js';
-import type { AlertKind } from '../../engine/notification.js';
-import { alertLabels } from '../../engine/notification.js';
+import type { AlertKind } from '../../alerting/identity.js';
+import { alertLabels } from '../../alerting/identity.js';
 import { silencesFor } from '../../routing/silence.js';
 import type { Silence } from '../../routing/silence.js';
 import type { Severity, Slo } from '../../slo/model.js';
@@ -10,8 +10,11 @@ import { labelsKey } from '../../slo/labels.js';
 import { periodJson } from '../api-json.js';
 import { finite, tierJson } from '../status-json.js';
 import type { DeliveryRecord } from './reader.js';
+import type { BacktestView } from './backtest.js';
+import { countOf } from './backtest.js';
+import { formatDuration } from '../../slo/duration.js';
 
-/** JSON of the status page's own endpoints (`/api/v1/instances`, `/api/v1/slos/:id/timeline`). */
+/** JSON of the status page's own endpoints (`/api/v1/instances`, `/api/v1/slos/:id/timeline`, `.../backtest`). */
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -139,4 +142,44 @@ export function timelineJson(slo: Slo, instance: Readonly<Record<string, string>
   });
   firing.push(...open.values());
   return { events, firing: firing.filter((b) => (b.endMs ?? Infinity) >= fromMs && b.startMs <= toMs) };
+}
+
+/** Episodes one backtest answer lists at most (the newest; the counts cover all). */
+const MAX_EPISODES = 500;
+
+/**
+ * `GET/POST /api/v1/slos/:id/backtest`: a backtest's state and, once done, its pages and tickets (episodes
+ * counted over every instance) and its firing episodes, newest first.
+ */
+export function backtestJson(b: BacktestView): object {
+  const r = b.result;
+  const episodes = r === undefined ? [] : [...r.episodes].reverse();
+  return {
+    days: b.days,
+    state: b.state,
+    requestedAt: iso(b.requestedMs),
+    ...(b.startedMs === undefined ? {} : { startedAt: iso(b.startedMs) }),
+    ...(b.finishedMs === undefined ? {} : { finishedAt: iso(b.finishedMs) }),
+    ...(b.error === undefined ? {} : { error: b.error }),
+    ...(r === undefined ? {} : {
+      from: iso(r.fromMs),
+      to: iso(r.toMs),
+      step: formatDuration(r.stepMs),
+      pages: countOf(r, 'page'),
+      tickets: countOf(r, 'ticket'),
+      instances: r.instances.length,
+      steps: r.steps,
+      stepsWithoutFigures: r.stepsWithoutFigures,
+      ...(r.problem === undefined ? {} : { problem: r.problem }),
+      episodes: episodes.slice(0, MAX_EPISODES).map((e) => ({
+        labels: e.labels,
+        severity: e.severity,
+        kind: e.kind,
+        start: iso(e.startMs),
+        end: e.endMs === null ? null : iso(e.endMs),
+        durationSeconds: ((e.endMs ?? r.toMs) - e.startMs) / 1000,
+      })),
+      episodesLeftOut: Math.max(0, episodes.length - MAX_EPISODES),
+    }),
+  };
 }

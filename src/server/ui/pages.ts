@@ -1,9 +1,11 @@
 import type { InstanceStatus, SloStatus } from '../../engine/engine.js';
-import { runbookLink } from '../../engine/notification.js';
+import { runbookLink } from '../../alerting/notification.js';
+import { sourceLocation } from '../api-json.js';
 import { formatDuration } from '../../slo/duration.js';
 import type { Slo } from '../../slo/model.js';
 import { errorRatioQuery } from '../../slo/queries.js';
 import { labelsKey } from '../../slo/labels.js';
+import { BACKTEST_DAYS } from './backtest.js';
 
 /**
  * The status page's HTML. Pages are small shells rendered here with what does not change while they are
@@ -25,6 +27,12 @@ export interface ShellOptions {
   readonly charts?: boolean;
   readonly body: string;
   readonly mainData?: Readonly<Record<string, string>>;
+  /**
+   * JSON the page's script reads first, by name (URL relative to the page): the browser starts fetching it
+   * while it reads the page (`<link rel="preload" as="fetch">`), and the script's fetch of the same URL is
+   * answered from that request instead of waiting for the script to load (`feedUrl` in common.js).
+   */
+  readonly feeds?: Readonly<Record<string, string>>;
 }
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -53,7 +61,7 @@ export function shell(o: ShellOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(o.title)} · burnwatch</title>
-<link rel="icon" href="${asset('favicon.svg')}" type="image/svg+xml">
+${Object.entries(o.feeds ?? {}).map(([name, href]) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(href)}" data-feed="${escapeHtml(name)}">\n`).join('')}<link rel="icon" href="${asset('favicon.svg')}" type="image/svg+xml">
 ${o.charts === true ? `<link rel="stylesheet" href="${asset('vendor/uPlot.min.css')}">\n<script src="${asset('vendor/uPlot.iife.min.js')}" defer></script>\n` : ''}<link rel="stylesheet" href="${asset('app.css')}">
 <link rel="modulepreload" href="${asset('common.js')}">
 <script type="module" src="${asset(`${o.page === 'missing' ? 'common' : o.page}.js`)}"></script>
@@ -92,6 +100,9 @@ export function overviewBody(): string {
 </table>
 <noscript><p>The status page needs JavaScript for its figures; the same data is at <a href="api/v1/slos">api/v1/slos</a>.</p></noscript>`;
 }
+
+/** The backtests the SLO page offers (BACKTEST_DAYS) and their buttons' words. */
+const BACKTEST_CHOICES: readonly [number, string][] = BACKTEST_DAYS.map((d) => [d, d === 1 ? 'Last day' : `Last ${d} days`]);
 
 export const RANGES: readonly [string, number][] = [['1h', 3_600_000], ['6h', 21_600_000], ['1d', 86_400_000], ['7d', 604_800_000], ['30d', 2_592_000_000], ['90d', 7_776_000_000]];
 
@@ -172,7 +183,7 @@ export function sloBody(o: SloPageOptions): string {
     ['Instance', escapeHtml(instanceText(o.labels))],
     ['Alert name', escapeHtml(slo.alerting.name)],
     ['Runbook', runbook !== undefined ? link(runbook, runbook) : slo.alerting.runbook !== undefined ? `<code>${escapeHtml(slo.alerting.runbook)}</code>` : 'none'],
-    ['Defined in', `<code>${escapeHtml(slo.source.file)}</code> (document ${slo.source.document + 1}, ${escapeHtml(slo.source.format)})`],
+    ['Defined in', `<code data-source>${escapeHtml(sourceLocation(slo.source))}</code> (${slo.source.line === undefined ? `document ${slo.source.document + 1}, ` : ''}${escapeHtml(slo.source.format)})`],
   ];
   return `<p class="crumbs"><a href="${o.root}">Overview</a> › ${escapeHtml(slo.service)}</p>
 <h1>${escapeHtml(slo.displayName ?? slo.name)} <span class="id">${escapeHtml(slo.id)}</span></h1>
@@ -194,6 +205,12 @@ ${tierCharts}
 </figure>
 </section>
 <section aria-labelledby="timeline-title"><h2 id="timeline-title">Alert timeline</h2><ol id="timeline" class="timeline" reversed><li>Loading…</li></ol></section>
+<section aria-labelledby="backtest-title" class="backtest">
+<h2 id="backtest-title">Backtest</h2>
+<p>How many pages and tickets this SLO, as defined now, would have raised: burnwatch replays Prometheus's history through the same evaluation and alert rules (as <code>burnwatch backtest</code> does), counting what it would have notified. A backtest runs when asked, one at a time; its result is kept for a while for everyone.</p>
+<p class="backtest-ask" role="group" aria-label="Backtest over">${BACKTEST_CHOICES.map(([days, label]) => `<button type="button" data-backtest-days="${days}">${label}</button>`).join(' ')}</p>
+<div id="backtests" aria-live="polite"></div>
+</section>
 <section aria-labelledby="definition-title"><h2 id="definition-title">Definition</h2>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 <h3>Error-ratio queries</h3>

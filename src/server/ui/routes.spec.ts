@@ -12,12 +12,16 @@ import { CONTENT_SECURITY_POLICY } from './routes.js';
 const T = Date.parse('2026-03-10T12:00:00Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 let h: StatusPageHarness;
 
 beforeAll(async () => {
   h = await startStatusPage({
-    slos: [shopSlo('checkout-availability', { displayName: '<script>alert(1)</script>' }), shopSlo('cart-availability', { groupBy: ['route'] })],
+    slos: [
+      shopSlo('checkout-availability', { displayName: '<script>alert(1)</script>', source: { file: 'slos/shop.yaml', document: 1, line: 12, format: 'burnwatch/v1' } }),
+      shopSlo('cart-availability', { groupBy: ['route'] }),
+    ],
     series: [
       ...shopTraffic('checkout-availability', T - 8 * HOUR, (t) => (t > T + HOUR && t <= T + 90 * MINUTE ? 0.5 : 0)),
       ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0, ['/cart', '/pay']),
@@ -54,10 +58,40 @@ describe('pages', () => {
     expect(html).not.toContain('<script>alert(1)');
   });
 
+  it('says where the SLO is written: file and line, in the page and in the API', async () => {
+    const html = await (await get('/slos/checkout-availability')).text();
+    expect(html).toContain('<dt>Defined in</dt><dd><code data-source>slos/shop.yaml:12</code> (burnwatch/v1)</dd>');
+    const detail = await (await get('/api/v1/slos/checkout-availability')).json() as { source: unknown };
+    expect(detail.source).toEqual({ file: 'slos/shop.yaml', line: 12, location: 'slos/shop.yaml:12', format: 'burnwatch/v1' });
+    // An SLO not read from a file (no line): the file and the document.
+    expect(await (await get('/slos/cart-availability')).text()).toContain('<code data-source>slos/checkout.yaml</code> (document 1, burnwatch/v1)');
+  });
+
   it('answers an unknown SLO with a 404 page', async () => {
     const res = await get('/slos/nope');
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('There is no SLO with the id &quot;nope&quot;.');
+  });
+
+  it('names in its head the JSON the SLO page reads first, so that the browser fetches it while the scripts load', async () => {
+    const path = `/slos/cart-availability?instance=${encodeURIComponent('{"route":"/pay"}')}&range=6h`;
+    const html = await (await get(path)).text();
+    const head = html.slice(0, html.indexOf('</head>'));
+    const feeds = [...head.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)" data-feed="([a-z]+)">/g)].map((m) => [m[2], m[1]?.replaceAll('&amp;', '&')]);
+    const query = `instance=${encodeURIComponent('{"route":"/pay"}')}&range=21600`;
+    expect(feeds).toEqual([
+      ['series', `../api/v1/slos/cart-availability/series?${query}`],
+      ['timeline', `../api/v1/slos/cart-availability/timeline?${query}`],
+      ['detail', '../api/v1/slos/cart-availability'],
+    ]);
+    // Before the scripts and style sheets, so the requests start first.
+    expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('<script'));
+    expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('rel="stylesheet"'));
+    // Each is an answer of the API for this instance and range (relative to the page, as the browser reads it).
+    const series = await (await fetch(new URL(feeds[0]?.[1] ?? '', `${h.base}${path}`))).json() as { labels: Record<string, string>; times: number[] };
+    expect(series.labels).toEqual({ route: '/pay' });
+    expect(series.times).toHaveLength(6 * 120 + 1);
+    for (const [, href] of feeds) expect((await fetch(new URL(href ?? '', `${h.base}${path}`))).status).toBe(200);
   });
 
   it('charts the instance with the least budget left when a grouped SLO is opened without one', async () => {
@@ -114,6 +148,25 @@ describe('GET /api/v1/slos/:id/series', () => {
     expect((await res.json() as { error: string }).error).toContain(message);
   });
 
+  it('answers from the ledger rows as they are now: a repeated request is the same answer, changed rows a new one', async () => {
+    const path = `/api/v1/slos/checkout-availability/series?from=${(T + HOUR) / 1000}&to=${(T + 2 * HOUR) / 1000}&step=5m`;
+    const first = await (await get(path)).text();
+    expect(await (await get(path)).text()).toBe(first);
+    // The rows of the range rewritten (as a rebuilt ledger would): 100 more bad events from 13:30 on.
+    const shift = h.db.prepare('UPDATE ledger SET bad = bad + ? WHERE slot_ms >= ? AND instance_id = (SELECT id FROM slo_instances WHERE slo_id = ?)');
+    shift.run(100, T + 90 * MINUTE, 'checkout-availability');
+    try {
+      const changed = await (await get(path)).json() as { budgetRemaining: number[] };
+      const before = JSON.parse(first) as { budgetRemaining: number[] };
+      // 100 more bad events in a budget of 0.1 % of the period's events: the budget left at 14:00 drops.
+      expect(changed.budgetRemaining.at(-1)).toBeLessThan((before.budgetRemaining.at(-1) ?? 0) - 0.01);
+      expect(changed.budgetRemaining.slice(0, 6)).toEqual(before.budgetRemaining.slice(0, 6));
+    } finally {
+      shift.run(-100, T + 90 * MINUTE, 'checkout-availability');
+    }
+    expect(await (await get(path)).text()).toBe(first);
+  });
+
   it('asks for the instance of a grouped SLO, and says when it has no such instance', async () => {
     expect((await get('/api/v1/slos/cart-availability/series')).status).toBe(400);
     expect((await get(`/api/v1/slos/cart-availability/series?instance=${encodeURIComponent('{"route":"/cart"}')}&range=1h`)).status).toBe(200);
@@ -148,5 +201,81 @@ describe('GET /api/v1/instances', () => {
     const slos = await (await get('/api/v1/slos')).json() as { id: string; instances: { labels: Record<string, string>; budgetRemaining: number }[] }[];
     expect(list.map((i) => [i.slo, i.labels, i.budgetRemaining])).toEqual(slos.flatMap((s) => s.instances.map((i) => [s.id, i.labels, i.budgetRemaining])));
     expect(list).toHaveLength(3);
+  });
+});
+
+describe('/api/v1/slos/:id/backtest', () => {
+  it('runs no backtest on a server without them, and says so', async () => {
+    const list = await (await get('/api/v1/slos/checkout-availability/backtest')).json() as { available: boolean; days: number[]; backtests: unknown[] };
+    expect(list).toEqual({ slo: 'checkout-availability', available: false, days: [1, 7, 30], backtests: [] });
+    const res = await fetch(`${h.base}/api/v1/slos/checkout-availability/backtest?days=1`, { method: 'POST' });
+    expect(res.status).toBe(503);
+    expect((await res.json() as { hint: string }).hint).toContain('burnwatch backtest');
+  });
+
+  describe('on a server that runs them', () => {
+    let b: StatusPageHarness;
+    beforeAll(async () => {
+      b = await startStatusPage({
+        slos: [shopSlo('checkout-availability'), shopSlo('cart-availability', { groupBy: ['route'] })],
+        series: [
+          ...shopTraffic('checkout-availability', T - 8 * HOUR, (t) => (t > T + HOUR && t <= T + 90 * MINUTE ? 0.5 : 0)),
+          ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0, ['/cart', '/pay', '/list']),
+        ],
+        startMs: T,
+        backtests: { maxInstanceDays: 20 },
+      });
+      await b.runTo(T + 3 * HOUR);
+    });
+    afterAll(async () => {
+      await b?.close();
+    });
+
+    const post = (path: string): Promise<Response> => fetch(`${b.base}${path}`, { method: 'POST' });
+
+    it('starts one when asked, and shows the page the daemon itself fired, at the same times', async () => {
+      const started = await post('/api/v1/slos/checkout-availability/backtest?days=1');
+      expect(started.status).toBe(202);
+      expect(await started.json()).toMatchObject({ days: 1, state: 'running' });
+      type Listed = { backtests: { days: number; state: string; from: string; to: string; pages: number; episodes: { severity: string; kind: string; start: string; end: string | null; durationSeconds: number }[] }[] };
+      let listed: Listed | undefined;
+      await expect.poll(async () => {
+        listed = await (await fetch(`${b.base}/api/v1/slos/checkout-availability/backtest`)).json() as Listed;
+        return listed.backtests[0]?.state;
+      }, { timeout: 60_000, interval: 200 }).toBe('done');
+      const done = listed?.backtests[0];
+      expect([done?.from, done?.to]).toEqual([new Date(T + 3 * HOUR - DAY).toISOString(), new Date(T + 3 * HOUR).toISOString()]);
+      // The daemon's own page, as its alert timeline shows it.
+      const timeline = await (await fetch(`${b.base}/api/v1/slos/checkout-availability/timeline?from=${T / 1000}&to=${(T + 3 * HOUR) / 1000}`)).json() as { firing: { severity: string; start: number; end: number | null }[] };
+      const fired = timeline.firing.filter((f) => f.severity === 'page');
+      expect(fired).toHaveLength(1);
+      expect(done?.pages).toBe(1);
+      const page = done?.episodes.find((e) => e.severity === 'page');
+      expect([page?.start, page?.end]).toEqual([new Date((fired[0]?.start ?? 0) * 1000).toISOString(), new Date((fired[0]?.end ?? 0) * 1000).toISOString()]);
+      expect(page?.durationSeconds).toBe((fired[0]?.end ?? 0) - (fired[0]?.start ?? 0));
+      expect(page?.kind).toBe('burn');
+      // Asked again, the result kept: no second run.
+      const again = await post('/api/v1/slos/checkout-availability/backtest?days=1');
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ state: 'done', pages: 1 });
+    }, 90_000);
+
+    it.each([
+      ['days=2', 400, 'days must be one of 1, 7, 30'],
+      ['', 400, 'days must be one of 1, 7, 30'],
+    ])('refuses %s', async (query, status, message) => {
+      const res = await post(`/api/v1/slos/checkout-availability/backtest?${query}`);
+      expect(res.status).toBe(status);
+      expect((await res.json() as { error: string }).error).toContain(message);
+    });
+
+    it('refuses an SLO with too many instances for the days asked, and names the CLI command instead', async () => {
+      const res = await post('/api/v1/slos/cart-availability/backtest?days=7');
+      expect(res.status).toBe(422);
+      const body = await res.json() as { error: string; hint: string };
+      expect(body.error).toContain('3 instances: a backtest over 7 days would replay 21 instance-days');
+      expect(body.hint).toContain('burnwatch backtest --slos');
+      expect((await post('/api/v1/slos/nope/backtest?days=1')).status).toBe(404);
+    });
   });
 });

@@ -8,17 +8,22 @@ import type { Route } from '../server.js';
 import { route } from '../server.js';
 import type { Assets } from './assets.js';
 import { loadAssets } from './assets.js';
-import { instancesJson, timelineJson } from './json.js';
+import { backtestJson, instancesJson, timelineJson } from './json.js';
+import type { Backtests } from './backtest.js';
+import { BACKTEST_DAYS } from './backtest.js';
 import type { PageName } from './pages.js';
 import { alertsBody, missingBody, overviewBody, RANGES, shell, silencesBody, sloBody } from './pages.js';
 import type { StatusReader } from './reader.js';
 import { computeSeries, MAX_POINTS, seriesReadStart } from './series.js';
+import type { SeriesCacheLimits } from './series-cache.js';
+import { SeriesCache } from './series-cache.js';
 
 /**
  * The status page: HTML pages (`/`, `/slos/:id`, `/alerts`, `/silences`), their files under `/ui/`, and the
  * JSON they read besides the API's own (`/api/v1/instances`, `/api/v1/slos/:id/series`,
- * `/api/v1/slos/:id/timeline`, `/api/v1/history`). Read-only, without a token; data only from the
- * StatusReader (the ledger and the alert store), never from Prometheus.
+ * `/api/v1/slos/:id/timeline`, `/api/v1/slos/:id/backtest`, `/api/v1/history`). Read-only, without a token;
+ * data only from the StatusReader (the ledger and the alert store), never from Prometheus, except a backtest
+ * a viewer asks for (POST .../backtest: bounded, queued and kept, see backtest.ts).
  *
  * Every page is sent with a Content-Security-Policy that allows nothing but this server's own scripts,
  * styles and API (no inline code, no other origin, no framing), and files are cached for good under a
@@ -32,6 +37,10 @@ export interface StatusPageOptions {
   /** How often pages refresh (default: the evaluation interval, at least 5 s). */
   readonly refreshMs?: number;
   readonly assets?: Assets;
+  /** How many series answers are kept for the next request with the same inputs (default DEFAULT_SERIES_CACHE). */
+  readonly seriesCache?: SeriesCacheLimits;
+  /** The backtests of the SLO page's panel; without them the panel says that none can run here. */
+  readonly backtests?: Backtests;
 }
 
 export const CONTENT_SECURITY_POLICY = [
@@ -63,10 +72,11 @@ const MAX_RANGE_MS = 400 * 86_400_000;
 export function statusPageRoutes(reader: StatusReader, options: StatusPageOptions): Route[] {
   const assets = options.assets ?? loadAssets();
   const refreshMs = options.refreshMs ?? Math.max(5_000, reader.intervalMs);
+  const seriesCache = new SeriesCache(options.seriesCache);
 
-  const page = (root: string, name: PageName, title: string, body: string, extra: { charts?: boolean; mainData?: Record<string, string>; status?: number } = {}): Reply => ({
+  const page = (root: string, name: PageName, title: string, body: string, extra: { charts?: boolean; mainData?: Record<string, string>; feeds?: Record<string, string>; status?: number } = {}): Reply => ({
     status: extra.status ?? 200,
-    text: shell({ title, page: name, root, assetVersion: assets.version, refreshMs, version: options.version, body, ...(extra.charts === undefined ? {} : { charts: extra.charts }), ...(extra.mainData === undefined ? {} : { mainData: extra.mainData }) }),
+    text: shell({ title, page: name, root, assetVersion: assets.version, refreshMs, version: options.version, body, ...(extra.charts === undefined ? {} : { charts: extra.charts }), ...(extra.mainData === undefined ? {} : { mainData: extra.mainData }), ...(extra.feeds === undefined ? {} : { feeds: extra.feeds }) }),
     contentType: 'text/html; charset=utf-8',
     headers: PAGE_HEADERS,
   });
@@ -109,7 +119,7 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
           range: range[0],
           ...(reader.links.prometheusUrl === undefined ? {} : { prometheusUrl: reader.links.prometheusUrl }),
           ...(reader.links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: reader.links.runbookBaseUrl }),
-        }), { charts: true, mainData: { slo: status.slo.id, instance: labelsKey(chosen.labels), 'range-ms': String(range[1]), 'interval-ms': String(reader.intervalMs) } });
+        }), { charts: true, mainData: { slo: status.slo.id, instance: labelsKey(chosen.labels), 'range-ms': String(range[1]), 'interval-ms': String(reader.intervalMs) }, feeds: sloFeeds(status.slo.id, chosen.labels, range[1]) });
       },
     }),
     route('/ui/:version/:file', { GET: ({ params }) => asset(params[1] ?? '', params[0] ?? '') }),
@@ -133,8 +143,9 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
         const r = seriesRange(status, query, reader.now(), reader.intervalMs);
         const rows = reader.ledgerRows(status.slo.id, labels, seriesReadStart(status.slo, r.fromMs), r.toMs);
         if (rows === undefined) throw new HttpError(404, `the SLO "${status.slo.id}" has no instance ${labelsKey(labels)}`, 'GET /api/v1/slos/{id} lists its instances');
-        const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
-        return compactJson({
+        const text = seriesCache.answer({ slo: status.slo, labelsKey: labelsKey(labels), ...r }, rows, () => {
+          const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
+          return compactText({
             slo: status.slo.id,
             labels,
             from: new Date(s.fromMs).toISOString(),
@@ -149,7 +160,34 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
             sli: s.sli,
             burnRates: s.windows,
             maintenance: s.maintenance.map((m) => ({ start: m.startMs / 1000, end: m.endMs / 1000, reason: m.reason })),
+          });
         });
+        return { status: 200, text, contentType: JSON_TYPE };
+      },
+    }),
+    route('/api/v1/slos/:id/backtest', {
+      GET: ({ params }) => {
+        const status = sloOf(params[0] ?? '');
+        const backtests = options.backtests;
+        return {
+          status: 200,
+          json: {
+            slo: status.slo.id,
+            available: backtests !== undefined,
+            days: BACKTEST_DAYS,
+            backtests: (backtests?.list(status.slo) ?? []).map(backtestJson),
+          },
+        };
+      },
+      POST: ({ params, query }) => {
+        const status = sloOf(params[0] ?? '');
+        const days = Number(query.get('days'));
+        if (!BACKTEST_DAYS.includes(days)) throw new HttpError(400, `days must be one of ${BACKTEST_DAYS.join(', ')}, not ${JSON.stringify((query.get('days') ?? '').slice(0, 20))}`, 'e.g. POST /api/v1/slos/{id}/backtest?days=7');
+        if (options.backtests === undefined) throw new HttpError(503, 'this server runs no backtests', 'run burnwatch backtest on the SLO file instead');
+        const started = options.backtests.start(status.slo, days, status.instances.length);
+        if (!started.ok) throw new HttpError(started.status, started.message, started.hint, {}, started.status === 429 ? { 'Retry-After': '30' } : {});
+        const done = started.backtest.state === 'done' || started.backtest.state === 'failed';
+        return { status: done ? 200 : 202, json: backtestJson(started.backtest) };
       },
     }),
     route('/api/v1/slos/:id/timeline', {
@@ -182,7 +220,24 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
  * more indented. Every number in them is finite or null already.
  */
 function compactJson(body: unknown): Reply {
-  return { status: 200, text: `${JSON.stringify(body)}\n`, contentType: 'application/json; charset=utf-8' };
+  return { status: 200, text: compactText(body), contentType: JSON_TYPE };
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function compactText(body: unknown): string {
+  return `${JSON.stringify(body)}\n`;
+}
+
+/**
+ * What the SLO page reads first (URLs relative to the page): its series over the range, its alert timeline
+ * and the SLO's figures now. The series first: it takes longest to answer, and the page draws nothing
+ * before it has all three.
+ */
+function sloFeeds(sloId: string, labels: Readonly<Record<string, string>>, rangeMs: number): Record<string, string> {
+  const base = `../api/v1/slos/${encodeURIComponent(sloId)}`;
+  const query = `instance=${encodeURIComponent(labelsKey(labels))}&range=${Math.round(rangeMs / 1000)}`;
+  return { series: `${base}/series?${query}`, timeline: `${base}/timeline?${query}`, detail: base };
 }
 
 /** The default chart range: the SLO's period, at most 30 days. */

@@ -4,7 +4,7 @@ import { DAY, HOUR, MINUTE } from '../../slo/duration.js';
 import { openDb } from '../../store/db.js';
 import { Ledger } from '../../store/ledger.js';
 import type { CumulativeRow } from '../../store/ledger.js';
-import { computeSeries, cumulativeAt, idealRemaining, maintenanceBetween, seriesReadStart } from './series.js';
+import { computeSeries, cumulativeAt, ForwardSums, idealRemaining, maintenanceBetween, seriesReadStart, sumsFromRows } from './series.js';
 
 /**
  * Every expected figure is counted by hand from the rows written here. The SLO: 99 % (budget 0.01) over a
@@ -54,6 +54,53 @@ describe('cumulative sums between rows', () => {
     expect(cumulativeAt(rows, T0 + HOUR / 4)).toEqual({ bad: 25, total: 250, sliceBad: 0, slices: 0, dataSlots: 30 });
     expect(cumulativeAt(rows, T0 + 2 * HOUR).total).toBe(1000);
     expect(cumulativeAt(rows, T0 - 1).total).toBe(0);
+  });
+});
+
+describe('window sums at instants that move forward', () => {
+  // A ledger thinned as the daemon keeps it: hourly rows, then 5-minute rows, then a row every 30 s, with
+  // traffic that changes every row (so an interpolation error shows in the sums).
+  const rows: CumulativeRow[] = [];
+  let sum = { bad: 0, total: 0, sliceBad: 0, slices: 0, dataSlots: 0 };
+  const add = (slotMs: number, k: number, slots: number) => {
+    sum = { bad: sum.bad + (k % 7) * 0.37, total: sum.total + 100 + (k % 13), sliceBad: sum.sliceBad + (k % 3 === 0 ? 1 : 0), slices: sum.slices + 1, dataSlots: sum.dataSlots + slots };
+    rows.push({ slotMs, sum });
+  };
+  let k = 0;
+  for (let t = T0; t < T0 + 3 * DAY; t += HOUR) add(t, k++, 120);
+  for (let t = T0 + 3 * DAY; t < T0 + 4 * DAY; t += 5 * MINUTE) add(t, k++, 10);
+  for (let t = T0 + 4 * DAY; t <= T0 + 4 * DAY + 7 * HOUR; t += 30_000) add(t, k++, 1);
+  const windows = [30_000, 5 * MINUTE, 7 * MINUTE, HOUR, 6 * HOUR, DAY, 3 * DAY, 5 * DAY];
+
+  it('are those of the rows read afresh at every instant, through every kind of row and before the first', () => {
+    const forward = new ForwardSums(rows);
+    let checked = 0;
+    // Steps that fall on rows, between rows and past the last row.
+    for (let t = T0 - 2 * HOUR; t <= T0 + 4 * DAY + 8 * HOUR; t += 7 * MINUTE + 13_000) {
+      forward.moveTo(t);
+      const fresh = sumsFromRows(rows, t);
+      for (const w of windows) expect(forward.window(w), `window ${w} at ${t - T0}`).toEqual(fresh.window(w));
+      // A start that moves with the calendar (a period that began at midnight).
+      const midnight = Math.floor(t / DAY) * DAY;
+      expect(forward.since(midnight)).toEqual(fresh.since(midnight));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(800);
+    // Sent back to an earlier instant (a caller that breaks the rule), it searches again rather than read on.
+    forward.moveTo(T0 + DAY + 90_000);
+    expect(forward.window(6 * HOUR)).toEqual(sumsFromRows(rows, T0 + DAY + 90_000).window(6 * HOUR));
+  });
+
+  it('are computed by hand for a window between two hourly rows', () => {
+    const forward = new ForwardSums(rows).moveTo(T0 + 2 * HOUR);
+    // Rows at T0, T0+1h and T0+2h; the 90-minute window starts halfway between the first two.
+    const w = forward.window(90 * MINUTE);
+    const first = rows[0]?.sum;
+    const second = rows[1]?.sum;
+    const third = rows[2]?.sum;
+    if (!first || !second || !third) throw new Error('rows missing');
+    expect(w.total).toBeCloseTo(third.total - (first.total + second.total) / 2, 9);
+    expect(w.dataSlots).toBe(third.dataSlots - first.dataSlots - 60);
   });
 });
 

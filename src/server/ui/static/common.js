@@ -14,17 +14,40 @@ export const refreshMs = Math.max(500, Number(document.body.dataset['refreshMs']
  * @param {string} path relative to the root, e.g. `api/v1/slos`
  * @returns {Promise<any>}
  */
-export async function getJson(path) {
-  const res = await fetch(root + path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+export function getJson(path) {
+  return fetchJson(root + path);
+}
+
+/**
+ * The URL of a JSON document the page names in its head (`<link rel="preload" data-feed="...">`): the browser
+ * has been fetching it since it read the page, and a fetch of this URL is answered from that request.
+ * @param {string} name
+ * @returns {string}
+ */
+export function feedUrl(name) {
+  const link = document.querySelector(`link[rel="preload"][data-feed="${CSS.escape(name)}"]`);
+  const href = link?.getAttribute('href');
+  if (href === null || href === undefined) throw new Error(`the page names no ${name} feed`);
+  return href;
+}
+
+/**
+ * A JSON document by its URL (relative to the page); a refusal's error and hint as the message.
+ * @param {string} url
+ * @param {'GET' | 'POST'} [method]
+ * @returns {Promise<any>}
+ */
+export async function fetchJson(url, method = 'GET') {
+  const res = await fetch(url, { method, headers: { Accept: 'application/json' }, cache: 'no-store' });
   if (!res.ok) {
-    /** @type {{ error?: string }} */
+    /** @type {{ error?: string, hint?: string }} */
     let body = {};
     try {
       body = await res.json();
     } catch {
       // not JSON
     }
-    throw new Error(`${path}: ${res.status} ${body.error ?? res.statusText}`);
+    throw new Error(`${url.replace(/^(\.\.\/)+/, '')}: ${res.status} ${body.error ?? res.statusText}${body.hint ? ` (${body.hint})` : ''}`);
   }
   return res.json();
 }

@@ -1,11 +1,12 @@
 // @ts-check
-import { burnRate, chip, duration, getJson, h, labelsKey, live, percent, root, utc } from './common.js';
+import { burnRate, chip, duration, feedUrl, fetchJson, h, labelsKey, labelText, live, percent, root, utc } from './common.js';
 
 /**
  * The SLO page: the instance's figures now, and over the chosen range its budget, the burn rate of each tier
  * (long and short window against the tier's threshold, log scale) and its SLI, drawn with uPlot from
  * GET api/v1/slos/<id>/series; the alert timeline from .../timeline. Firing periods and maintenance windows
- * are shaded on every chart; the legend and the timeline say the same in words.
+ * are shaded on every chart; the legend and the timeline say the same in words. The backtest panel shows
+ * the backtests kept for the SLO and asks for one when a button is pressed (POST .../backtest).
  *
  * @typedef {{ start: number, end: number | null, kind: string, severity: string }} Band
  * @typedef {{ times: number[], budgetRemaining: (number|null)[], ideal: (number|null)[], sli: (number|null)[],
@@ -17,11 +18,8 @@ import { burnRate, chip, duration, getJson, h, labelsKey, live, percent, root, u
 const uPlot = /** @type {any} */ (globalThis).uPlot;
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
-const sloId = main.dataset['slo'] ?? '';
 const instance = main.dataset['instance'] ?? '{}';
-const rangeSeconds = Math.round(Number(main.dataset['rangeMs'] ?? '86400000') / 1000);
-const query = `instance=${encodeURIComponent(instance)}&range=${rangeSeconds}`;
-const base = `api/v1/slos/${encodeURIComponent(sloId)}`;
+const backtestPath = `${root}api/v1/slos/${encodeURIComponent(main.dataset['slo'] ?? '')}/backtest`;
 
 const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
 const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
@@ -48,8 +46,9 @@ function bandsPlugin() {
           ...maintenance.map((m) => /** @type {[number, number, string, string]} */ ([m.start, m.end, SHADE.maintenance, 'maintenance'])),
           ...firing.map((b) => /** @type {[number, number, string, string]} */ ([b.start, b.end ?? xMax, b.severity === 'page' ? SHADE.page : SHADE.ticket, `${b.severity} firing`])),
         ];
+        if (shades.length === 0) return;
         ctx.save();
-        ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+        ctx.font = axisFont(u);
         for (const [start, end, color, word] of shades) {
           const x0 = Math.max(bbox.left, u.valToPos(start, 'x', true));
           const x1 = Math.min(bbox.left + bbox.width, u.valToPos(end, 'x', true));
@@ -65,6 +64,47 @@ function bandsPlugin() {
   };
 }
 
+/**
+ * A value that does not change over the range (a tier's threshold, the objective), drawn as one horizontal
+ * line with its label at the right end instead of as a series of one value per point.
+ * @typedef {{ value: number, label: string, color: string }} Line
+ * @param {Line[]} lines
+ */
+function linesPlugin(lines) {
+  return {
+    hooks: {
+      /** @param {any} u */
+      draw: (u) => {
+        const { ctx, bbox } = u;
+        ctx.save();
+        ctx.lineWidth = devicePixelRatio;
+        ctx.setLineDash([4 * devicePixelRatio, 4 * devicePixelRatio]);
+        ctx.font = axisFont(u);
+        ctx.textAlign = 'right';
+        for (const line of lines) {
+          const y = Math.round(u.valToPos(line.value, 'y', true)) + 0.5;
+          if (y < bbox.top || y > bbox.top + bbox.height) continue;
+          ctx.strokeStyle = line.color;
+          ctx.beginPath();
+          ctx.moveTo(bbox.left, y);
+          ctx.lineTo(bbox.left + bbox.width, y);
+          ctx.stroke();
+          ctx.fillStyle = line.color;
+          ctx.fillText(line.label, bbox.left + bbox.width - 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+/**
+ * The font uPlot draws the axes with (scaled to the device): text drawn on a chart in it needs no other font
+ * looked up (the first lookup of a font list costs about 20 ms).
+ * @param {any} u
+ */
+const axisFont = (u) => /** @type {string} */ (u.axes[0]?.font?.[0] ?? '12px sans-serif');
+
 /** @param {HTMLElement} el */
 function width(el) {
   return Math.max(300, el.clientWidth || 600);
@@ -74,13 +114,14 @@ const tzDate = (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1e3), 'E
 
 /**
  * Draws (first time) or updates a chart; records the number of points drawn in data-points.
- * @param {HTMLElement} el @param {any} opts @param {(number|null)[][]} data
+ * @param {HTMLElement} el @param {number} w its width @param {any} opts @param {(number|null)[][]} data
+ * @param {Line[]} [lines] constant values drawn across the chart (a threshold, the objective)
  */
-function draw(el, opts, data) {
+function draw(el, w, opts, data, lines = []) {
   let u = charts.get(el);
   if (u === undefined) {
     el.replaceChildren();
-    u = new uPlot({ width: width(el), height: 220, tzDate, plugins: [bandsPlugin()], ...opts }, data, el);
+    u = new uPlot({ width: w, height: 220, tzDate, plugins: [bandsPlugin(), linesPlugin(lines)], ...opts }, data, el);
     charts.set(el, u);
   } else {
     u.setData(data);
@@ -104,9 +145,13 @@ const powersOfTen = (_u, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Ma
 function drawCharts(s) {
   maintenance = s.maintenance;
   const x = s.times;
+  // Every chart's width read at once, before any is drawn (reading one after drawing another lays the page
+  // out again).
+  const widths = new Map([...document.querySelectorAll('[data-chart]')].map((el) => [el, width(/** @type {HTMLElement} */ (el))]));
+  const widthOf = (/** @type {HTMLElement} */ el) => widths.get(el) ?? width(el);
   const budgetEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="budget"]'));
   if (budgetEl) {
-    draw(budgetEl, {
+    draw(budgetEl, widthOf(budgetEl), {
       scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
       axes: [{}, { values: percentTicks, size: 60 }],
       series: [{}, { label: 'Budget left', stroke: COLORS.budget, width: 2, fill: 'rgba(37, 99, 235, 0.08)', value: percentValue }, { label: 'Steady spending', stroke: COLORS.ideal, width: 1, dash: [6, 4], value: percentValue }],
@@ -117,23 +162,22 @@ function drawCharts(s) {
     if (!el) continue;
     const long = (s.burnRates[tier.longWindow] ?? []).map(floorLog);
     const short = (s.burnRates[tier.shortWindow] ?? []).map(floorLog);
-    draw(el, {
+    draw(el, widthOf(el), {
       scales: { x: { time: true }, y: { distr: 3, log: 10, range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [FLOOR, Math.max(tier.threshold * 4, max ?? 1)] } },
       axes: [{}, { size: 60, values: powersOfTen }],
       series: [{},
         { label: `${tier.longWindow} window`, stroke: COLORS.long, width: 2, value: rateValue },
-        { label: `${tier.shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue },
-        { label: `threshold ${burnRate(tier.threshold)}`, stroke: COLORS.threshold, width: 1, dash: [4, 4], value: rateValue }],
-    }, [x, long, short, x.map(() => tier.threshold)]);
+        { label: `${tier.shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue }],
+    }, [x, long, short], [{ value: tier.threshold, label: `threshold ${burnRate(tier.threshold)}`, color: COLORS.threshold }]);
   }
   const sliEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="sli"]'));
   if (sliEl) {
     const objective = s.objective / 100;
-    draw(sliEl, {
+    draw(sliEl, widthOf(sliEl), {
       scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min) => [Math.min(min ?? 1, objective - 2 * (1 - objective)), 1] } },
       axes: [{}, { values: percentTicks, size: 60 }],
-      series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }, { label: `objective ${s.objective}%`, stroke: COLORS.objective, width: 1, dash: [4, 4], value: percentValue }],
-    }, [x, s.sli, x.map(() => objective)]);
+      series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }],
+    }, [x, s.sli], [{ value: objective, label: `objective ${s.objective}%`, color: COLORS.objective }]);
   }
 }
 
@@ -225,16 +269,104 @@ function renderTimeline(t) {
   }));
 }
 
+/** @type {Record<string, string>} */
+const EPISODE_KIND = { burn: 'burn rate', nodata: 'no data', exhaustion: 'budget exhausted' };
+/** While a backtest waits or runs, the panel asks again this often. */
+const BACKTEST_POLL_MS = 2_000;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let backtestPoll;
+
+/** @param {number} n @param {string} one @param {string} many */
+const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+/** @param {number} days */
+const daysText = (days) => (days === 1 ? 'Last day' : `Last ${days} days`);
+
+/**
+ * One backtest: waiting, running, failed, or what it found (counts over every instance, the episodes of the
+ * instance this page shows).
+ * @param {any} b
+ */
+function backtestBox(b) {
+  const box = (/** @type {(Node | string | null)[]} */ ...children) => h('article', { class: 'backtest-run', 'data-backtest': String(b.days), 'data-state': b.state }, h('h3', {}, daysText(b.days)), ...children);
+  if (b.state === 'queued') return box(h('p', {}, 'Waiting: another backtest runs first.'));
+  if (b.state === 'running') return box(h('p', {}, `Running since ${utc(b.startedAt)}…`));
+  if (b.state === 'failed') return box(h('p', { class: 'problem' }, `Failed: ${b.error}. Ask again in a minute.`));
+  const mine = b.episodes.filter((/** @type {any} */ e) => labelsKey(e.labels) === instance);
+  const pages = mine.filter((/** @type {any} */ e) => e.severity === 'page').length;
+  const tickets = mine.length - pages;
+  const grouped = instance !== '{}';
+  const rows = mine.map((/** @type {any} */ e) => h('tr', { 'data-severity': e.severity },
+    h('td', {}, e.severity.toUpperCase()),
+    h('td', {}, EPISODE_KIND[e.kind] ?? e.kind),
+    h('td', {}, h('time', { datetime: e.start }, utc(e.start))),
+    h('td', {}, e.end === null ? 'still firing' : h('time', { datetime: e.end }, utc(e.end))),
+    h('td', {}, `${e.end === null ? 'at least ' : ''}${duration(e.durationSeconds)}`)));
+  return box(
+    h('p', { class: 'backtest-counts', 'data-pages': String(b.pages), 'data-tickets': String(b.tickets) },
+      h('strong', {}, count(b.pages, 'page', 'pages')), ', ', h('strong', {}, count(b.tickets, 'ticket', 'tickets')),
+      grouped ? ` over ${count(b.instances, 'instance', 'instances')}; ${count(pages, 'page', 'pages')} and ${count(tickets, 'ticket', 'tickets')} for ${labelText(JSON.parse(instance))}` : ''),
+    h('p', { class: 'notes' }, `Replayed from ${utc(b.from)} to ${utc(b.to)}, every ${b.step}; finished ${utc(b.finishedAt)}.`),
+    b.stepsWithoutFigures > 0 ? h('p', { class: 'problem' }, `${b.stepsWithoutFigures} of ${b.steps} steps could not be evaluated (${b.problem ?? 'no figures'}): the counts may be too low.`) : null,
+    mine.length === 0
+      ? h('p', {}, grouped ? 'Nothing would have fired for this instance.' : 'Nothing would have fired.')
+      : h('table', { class: 'episodes' },
+        h('caption', { class: 'visually-hidden' }, `Alerts the backtest over the last ${b.days} days raised, newest first`),
+        h('thead', {}, h('tr', {}, ...['Severity', 'Alert', 'Fired', 'Resolved', 'For'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...rows)),
+    b.episodesLeftOut > 0 ? h('p', { class: 'notes' }, `${b.episodesLeftOut} older alerts are left out.`) : null);
+}
+
+/** @param {any} list the answer of GET .../backtest */
+function renderBacktests(list) {
+  const el = /** @type {HTMLElement} */ (document.getElementById('backtests'));
+  const busy = new Set(list.backtests.filter((/** @type {any} */ b) => b.state === 'queued' || b.state === 'running').map((/** @type {any} */ b) => b.days));
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-backtest-days]'))) {
+    button.disabled = !list.available;
+    button.setAttribute('aria-busy', String(busy.has(Number(button.dataset['backtestDays']))));
+  }
+  el.replaceChildren(...(list.available ? list.backtests.map(backtestBox) : [h('p', {}, 'This burnwatch runs no backtests: run burnwatch backtest on the SLO file.')]));
+  clearTimeout(backtestPoll);
+  if (busy.size > 0) backtestPoll = setTimeout(() => void refreshBacktests(), BACKTEST_POLL_MS);
+}
+
+async function refreshBacktests() {
+  try {
+    renderBacktests(await fetchJson(backtestPath));
+  } catch (err) {
+    const el = /** @type {HTMLElement} */ (document.getElementById('backtests'));
+    el.replaceChildren(h('p', { class: 'problem' }, `Backtests could not be read: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}
+
+for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-backtest-days]'))) {
+  button.addEventListener('click', async () => {
+    try {
+      await fetchJson(`${backtestPath}?days=${encodeURIComponent(button.dataset['backtestDays'] ?? '')}`, 'POST');
+      await refreshBacktests();
+    } catch (err) {
+      const el = /** @type {HTMLElement} */ (document.getElementById('backtests'));
+      el.prepend(h('p', { class: 'problem', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+    }
+  });
+}
+
+let backtestsShown = false;
+
 live(async () => {
   const [detail, series, timeline, gate] = await Promise.all([
-    getJson(base),
-    getJson(`${base}/series?${query}`),
-    getJson(`${base}/timeline?${query}`),
+    fetchJson(feedUrl('detail')),
+    fetchJson(feedUrl('series')),
+    fetchJson(feedUrl('timeline')),
     getGate(),
   ]);
   renderNow(detail, gate);
   renderTimeline(timeline);
   drawCharts(series);
+  // Kept backtests once, after the charts (they are not what a page is opened for).
+  if (!backtestsShown) {
+    backtestsShown = true;
+    void refreshBacktests();
+  }
 });
 
 const resize = new ResizeObserver(() => {

@@ -5,8 +5,8 @@ import { renderSlackFiring } from '../notify/slack/render.js';
 import { DAY, HOUR, MINUTE } from '../slo/duration.js';
 import type { Observation, TierObservation } from '../slo/evaluate.js';
 import type { Slo, Tier } from '../slo/model.js';
-import type { BuildArgs } from './notification.js';
-import { buildNotification } from './notification.js';
+import type { BuildArgs, TierStatus } from './notification.js';
+import { buildNotification, leadingTier } from './notification.js';
 
 /**
  * Notifications as the engine builds them, checked through to what Slack and PagerDuty receive. Expected
@@ -154,5 +154,18 @@ describe('what Slack and PagerDuty receive for a notification the engine built',
     const event = renderPagerDutyTrigger(firing, { severity: 'critical', source: 'burnwatch', client: 'burnwatch' });
     expect(event.dedup_key).toBe('checkout-availability/page');
     expect(event.payload.summary).toBe('[PAGE] Checkout availability (checkout-availability): error budget burn 14.9x over 1h (threshold 14.4x), 62.5% of the budget left');
+  });
+});
+
+describe('leadingTier', () => {
+  const tier = (name: string, longBurnRate: number, active: boolean): TierStatus => ({ name, longWindow: '1h', shortWindow: '5m', longBurnRate, shortBurnRate: 0, threshold: 1, active });
+
+  it('prefers the active tier with the highest long burn rate', () => {
+    expect(leadingTier([tier('a', 20, false), tier('b', 7, true), tier('c', 9, true)])?.name).toBe('c');
+  });
+
+  it('falls back to the highest long burn rate when none is active, and to undefined without tiers', () => {
+    expect(leadingTier([tier('a', 2, false), tier('b', 3, false)])?.name).toBe('b');
+    expect(leadingTier([])).toBeUndefined();
   });
 });

@@ -1,10 +1,90 @@
-import type { AlertNotification, TierStatus } from '../notify/notifier.js';
-import { leadingTier } from '../notify/alert-text.js';
 import { formatDuration, HOUR, MINUTE } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
 import type { Severity, Slo } from '../slo/model.js';
-import { errorRatioQuery } from '../slo/queries.js';
 import { labelsKey } from '../slo/labels.js';
+import { errorRatioQuery } from '../slo/queries.js';
+import type { AlertKind } from './identity.js';
+import { alertKey, alertLabels } from './identity.js';
+
+/**
+ * The notification of an alert's state change, built from what the evaluation observed. Pure: the same
+ * arguments give the same notification; every time comes in as an argument.
+ */
+
+/**
+ * What a destination receives: one alert of one SLO instance changing state (or being re-sent).
+ * Render functions turn it into each destination's payload; they are pure and tested against exact payloads.
+ */
+export interface AlertNotification {
+  /** Outbox id of this notification (unique). */
+  readonly id: string;
+  /**
+   * Stable identity of the alert across its life: `<slo id>/<instance labels as JSON>/<severity or kind>`
+   * (`checkout-availability/{}/page`); the outbox keys its queues and delivery references by it. What people
+   * and external systems see (PagerDuty's dedup_key, the Slack context line) is `alertIdentity`.
+   */
+  readonly alertKey: string;
+  readonly status: 'firing' | 'resolved';
+  /** burn: multi-window burn-rate tiers; nodata: no samples for `noData.after`; exhaustion: budget threshold crossed. */
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly slo: {
+    readonly id: string;
+    readonly name: string;
+    readonly service: string;
+    readonly displayName?: string;
+    readonly description?: string;
+    /** Objective in percent (99.9). */
+    readonly objective: number;
+    /** Human period: `30d`, `calendar month (Europe/Berlin)`. */
+    readonly period: string;
+  };
+  /** Labels identifying the SLO instance when `groupBy` is used (`{ route: "/cart" }`), else empty. */
+  readonly instance: Readonly<Record<string, string>>;
+  /** Alert labels for routing: alertname, slo, service, severity, SLO labels, routing labels, instance labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Tiers of this severity at the time of the notification (burn alerts). */
+  readonly tiers: readonly TierStatus[];
+  readonly budget: {
+    /** Remaining error budget as a fraction of the period's budget (may be negative when overspent). */
+    readonly remaining: number;
+    /** Time until the budget is exhausted at the current burn rate; null when not burning. */
+    readonly timeToExhaustionMs: number | null;
+  };
+  /** When the alert started firing. */
+  readonly startsAt: Date;
+  /** When it resolved (resolved notifications only). */
+  readonly endsAt?: Date;
+  /** On resolve: how long it fired and how much of the budget it spent meanwhile (fraction of the budget). */
+  readonly resolution?: { readonly firedForMs: number; readonly budgetSpent: number };
+  readonly links: {
+    /** Runbook as a link (base URL + path, or the SLO's absolute URL); undefined when the SLO has none. */
+    readonly runbook?: string;
+    /** The runbook path as written, for display when no base URL is configured. */
+    readonly runbookPath?: string;
+    /** The SLI error-ratio query in the Prometheus graph UI. */
+    readonly sliQuery?: string;
+    readonly dashboard?: string;
+    /** The SLO instance's page on burnwatch's status page (when server.externalUrl is set). */
+    readonly sloPage?: string;
+  };
+  /** When burnwatch decided to send it (the evaluation slot). */
+  readonly createdAt: Date;
+}
+
+export interface TierStatus {
+  readonly name: string;
+  readonly longWindow: string;
+  readonly shortWindow: string;
+  /** Burn rates over the long and short windows (error ratio / error budget). */
+  readonly longBurnRate: number;
+  readonly shortBurnRate: number;
+  /** Burn-rate threshold of the tier (14.4). */
+  readonly threshold: number;
+  readonly active: boolean;
+}
+
 
 /** Where notifications link to. */
 export interface LinkSettings {
@@ -17,17 +97,14 @@ export interface LinkSettings {
   readonly statusPageUrl?: string;
 }
 
-/** The status page of an SLO instance under the daemon's external URL (the instance as its labels' JSON). */
+/**
+ * The status page of an SLO instance under the daemon's external URL: the instance by its labels' key
+ * (`labelsKey`, as the ledger keys it), none for an SLO without instances.
+ */
 export function sloPageLink(baseUrl: string | undefined, sloId: string, instance: Readonly<Record<string, string>>): string | undefined {
   if (baseUrl === undefined || baseUrl === '') return undefined;
   const page = `${baseUrl.replace(/\/+$/, '')}/slos/${encodeURIComponent(sloId)}`;
   return Object.keys(instance).length === 0 ? page : `${page}?instance=${encodeURIComponent(labelsKey(instance))}`;
-}
-
-export type AlertKind = 'burn' | 'nodata' | 'exhaustion';
-
-export function alertKey(sloId: string, instanceKey: string, kind: AlertKind, severity: Severity): string {
-  return kind === 'burn' ? `${sloId}/${instanceKey}/${severity}` : `${sloId}/${instanceKey}/${kind}`;
 }
 
 export function describePeriod(slo: Slo): string {
@@ -46,6 +123,19 @@ export function runbookLink(runbook: string | undefined, baseUrl: string | undef
 export interface LinkWindows {
   readonly longMs: number;
   readonly shortMs: number;
+}
+
+/**
+ * The tier that best explains a burn alert: the active tier with the highest long-window burn rate, else
+ * the tier with the highest long-window burn rate; undefined without tiers.
+ */
+export function leadingTier<T extends Pick<TierStatus, 'active' | 'longBurnRate'>>(tiers: readonly T[]): T | undefined {
+  const pool = tiers.some((t) => t.active) ? tiers.filter((t) => t.active) : tiers;
+  let best: T | undefined;
+  for (const tier of pool) {
+    if (best === undefined || tier.longBurnRate > best.longBurnRate) best = tier;
+  }
+  return best;
 }
 
 /** Without tiers to go by: the workbook's fast page pair. */
@@ -81,20 +171,6 @@ export function sliQueryLink(slo: Slo, windows: LinkWindows, prometheusUrl: stri
     params.append(`g${i}.range_input`, range);
   });
   return `${prometheusUrl.replace(/\/+$/, '')}/graph?${params.toString()}`;
-}
-
-export function alertLabels(slo: Slo, instance: Readonly<Record<string, string>>, kind: AlertKind, severity: Severity): Record<string, string> {
-  const policy = severity === 'page' ? slo.alerting.page : slo.alerting.ticket;
-  return {
-    ...slo.labels,
-    ...slo.alerting.labels,
-    ...policy.labels,
-    ...instance,
-    alertname: kind === 'burn' ? slo.alerting.name : kind === 'nodata' ? `${slo.alerting.name}NoData` : `${slo.alerting.name}BudgetExhausted`,
-    slo: slo.id,
-    service: slo.service,
-    severity,
-  };
 }
 
 function percent(n: number): string {
