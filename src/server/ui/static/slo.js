@@ -18,8 +18,9 @@ import { burnRate, chip, duration, feedUrl, fetchJson, h, labelsKey, labelText, 
 const uPlot = /** @type {any} */ (globalThis).uPlot;
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const sloId = main.dataset['slo'] ?? '';
 const instance = main.dataset['instance'] ?? '{}';
-const backtestPath = `${root}api/v1/slos/${encodeURIComponent(main.dataset['slo'] ?? '')}/backtest`;
+const backtestPath = `${root}api/v1/slos/${encodeURIComponent(sloId)}/backtest`;
 
 const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
 const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
