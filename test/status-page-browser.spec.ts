@@ -192,8 +192,8 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
       .filter((e) => e.startTime < timing.firstRefreshAt)
       .map((e) => new URL(e.name))
       .map((u) => u.pathname + u.search)
-      .filter((r) => r.startsWith(api) && !r.startsWith(`${api}/backtest`));
-    expect(feeds.sort()).toEqual([api, `${api}/series${query}`, `${api}/timeline${query}`]);
+      .filter((r) => (r.startsWith(api) && !r.startsWith(`${api}/backtest`)) || r.startsWith('/api/v1/gate'));
+    expect(feeds.sort()).toEqual(['/api/v1/gate?slo=checkout-availability', api, `${api}/series${query}`, `${api}/timeline${query}`]);
     // The series was asked for before the page's script had even arrived (routing keeps the browser from caching it).
     const series = timing.entries.find((e) => e.name.includes('/series?'));
     const script = timing.entries.find((e) => e.name.endsWith('/slo.js'));
