@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 /**
  * The script's last step, for a child that checks what would keep it alive once its work is done: after a
  * few turns of the event loop, prints `{ ...result, left }` as its last line, `left` being the active
- * resources (timers, sockets, requests) other than its standard streams.
+ * resources (timers, sockets) other than its standard streams and file-system requests.
  */
 export const PRINT_WHAT_IS_LEFT = `
   const printWhatIsLeft = async (result) => {
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-    const left = process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap');
+    // Pipes and TTYs are the test's own stdio; a file-system request ends by itself (the TypeScript loader
+    // writes its cache in the background). A timer or a socket is what would hold the process.
+    const left = process.getActiveResourcesInfo().filter((r) => !['PipeWrap', 'TTYWrap', 'FSReqCallback', 'FSReqPromise'].includes(r));
     process.stdout.write(JSON.stringify({ ...result, left }) + '\\n');
   };
 `;

@@ -83,6 +83,7 @@ describe('pages', () => {
       ['series', `../api/v1/slos/cart-availability/series?${query}`],
       ['timeline', `../api/v1/slos/cart-availability/timeline?${query}`],
       ['detail', '../api/v1/slos/cart-availability'],
+      ['gate', '../api/v1/gate?slo=cart-availability'],
     ]);
     // Before the scripts and style sheets, so the requests start first.
     expect(head.indexOf('rel="preload"')).toBeLessThan(head.indexOf('<script'));
@@ -91,7 +92,7 @@ describe('pages', () => {
     const series = await (await fetch(new URL(feeds[0]?.[1] ?? '', `${h.base}${path}`))).json() as { labels: Record<string, string>; times: number[] };
     expect(series.labels).toEqual({ route: '/pay' });
     expect(series.times).toHaveLength(6 * 120 + 1);
-    for (const [, href] of feeds) expect((await fetch(new URL(href ?? '', `${h.base}${path}`))).status).toBe(200);
+    for (const [name, href] of feeds) expect((await fetch(new URL(href ?? '', `${h.base}${path}`))).status, name).toBe(200);
   });
 
   it('charts the instance with the least budget left when a grouped SLO is opened without one', async () => {

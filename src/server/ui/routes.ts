@@ -230,14 +230,14 @@ function compactText(body: unknown): string {
 }
 
 /**
- * What the SLO page reads first (URLs relative to the page): its series over the range, its alert timeline
- * and the SLO's figures now. The series first: it takes longest to answer, and the page draws nothing
- * before it has all three.
+ * What the SLO page reads first (URLs relative to the page): its series over the range, its alert timeline,
+ * the SLO's figures now and its release gate. The series first: it takes longest to answer, and the charts
+ * wait for it and the timeline.
  */
 function sloFeeds(sloId: string, labels: Readonly<Record<string, string>>, rangeMs: number): Record<string, string> {
   const base = `../api/v1/slos/${encodeURIComponent(sloId)}`;
   const query = `instance=${encodeURIComponent(labelsKey(labels))}&range=${Math.round(rangeMs / 1000)}`;
-  return { series: `${base}/series?${query}`, timeline: `${base}/timeline?${query}`, detail: base };
+  return { series: `${base}/series?${query}`, timeline: `${base}/timeline?${query}`, detail: base, gate: `../api/v1/gate?slo=${encodeURIComponent(sloId)}` };
 }
 
 /** The default chart range: the SLO's period, at most 30 days. */

@@ -18,8 +18,9 @@ import { burnRate, chip, duration, feedUrl, fetchJson, h, labelsKey, labelText, 
 const uPlot = /** @type {any} */ (globalThis).uPlot;
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const sloId = main.dataset['slo'] ?? '';
 const instance = main.dataset['instance'] ?? '{}';
-const backtestPath = `${root}api/v1/slos/${encodeURIComponent(main.dataset['slo'] ?? '')}/backtest`;
+const backtestPath = `${root}api/v1/slos/${encodeURIComponent(sloId)}/backtest`;
 
 const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
 const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
@@ -193,7 +194,7 @@ const THRESHOLD_FROM = { policy: 'policy.freezeBelow', default: 'default: when e
  */
 async function getGate() {
   try {
-    const res = await fetch(`${root}api/v1/gate?slo=${encodeURIComponent(sloId)}`, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const res = await fetch(feedUrl('gate'), { headers: { Accept: 'application/json' }, cache: 'no-store' });
     return await res.json();
   } catch {
     return null;
@@ -353,15 +354,14 @@ for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.quer
 let backtestsShown = false;
 
 live(async () => {
-  const [detail, series, timeline, gate] = await Promise.all([
-    fetchJson(feedUrl('detail')),
-    fetchJson(feedUrl('series')),
-    fetchJson(feedUrl('timeline')),
-    getGate(),
-  ]);
-  renderNow(detail, gate);
+  // The figures now and the gate are shown when both are here; the charts do not wait for them.
+  const now = Promise.all([fetchJson(feedUrl('detail')), getGate()]);
+  now.catch(() => undefined); // awaited below; a failure is reported there, not as unhandled
+  const [series, timeline] = await Promise.all([fetchJson(feedUrl('series')), fetchJson(feedUrl('timeline'))]);
   renderTimeline(timeline);
   drawCharts(series);
+  const [detail, gate] = await now;
+  renderNow(detail, gate);
   // Kept backtests once, after the charts (they are not what a page is opened for).
   if (!backtestsShown) {
     backtestsShown = true;
