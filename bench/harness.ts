@@ -3,13 +3,14 @@ import { Engine } from '../src/engine/engine.js';
 import type { MetricsSource } from '../src/metrics/source.js';
 import { DAY, MINUTE } from '../src/slo/duration.js';
 import type { Db } from '../src/store/db.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 
 /** The engine as the benchmark runs it: 60 s slots, 30-day backfill, sample statistics on. */
 export const SLOT_MS = 60_000;
 export const BACKFILL_MS = 30 * DAY;
 
 export function createBenchEngine(source: MetricsSource, db: Db, logger: Logger): Engine {
-  return new Engine({ source, db, logger }, { slotMs: SLOT_MS, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: BACKFILL_MS, stats: true });
+  return new Engine({ source, store: new SqliteStore(db, ':memory:'), logger }, { slotMs: SLOT_MS, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: BACKFILL_MS, stats: true });
 }
 
 /** A logger that keeps warnings and errors (the engine logs a failing SLO as a warning) and drops the rest. */

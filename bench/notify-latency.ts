@@ -269,11 +269,11 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       { source: new FakeMetrics(series, SCRAPE_MS), db, logger: quiet, sink, suppression: live.suppression },
       { slotMs: SLOT_MS, rateWindowMs: 2 * MINUTE, links: { prometheusUrl: 'http://prometheus.example.com:9090', runbookBaseUrl: 'https://git.example.com/slos/blob/main/' }, maxBackfillMs: 2 * HOUR },
     );
-    engine.setSlos(slos, t0);
+    await engine.setSlos(slos, t0);
     live.dispatcher.start();
     log(`notification latency: 1,000 SLOs, ${burning.size} of them burning in ${WAVES.length} waves; backfilling 2 h`);
     await engine.ingest(t0);
-    engine.evaluateAt(t0);
+    await engine.evaluateAt(t0);
 
     /** Per notification id: when the evaluation that decided it started and returned, and how many pages it decided. */
     const decisions = new Map<string, { n: AlertNotification; start: number; end: number; pages: number; cycle: CycleCost }>();
@@ -288,7 +288,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       decided.length = 0;
       const evaluateCpu0 = process.cpuUsage();
       const start = epochNow();
-      engine.evaluateAt(t);
+      await engine.evaluateAt(t);
       const returned = epochNow();
       const cpu0 = process.cpuUsage();
       evaluateMs.push(returned - start);

@@ -50,6 +50,7 @@ import type { BatchCost } from './sloth-equivalent.js';
 import { runBatch, sliExpressions } from './sloth-equivalent.js';
 import type { CycleMeasure, SteadyStateInput, SteadyStateResult } from './steady-state.js';
 import { benchSlo, routes, ROUTES, SCRAPE_MS, SERVICES, sloSet, slothPeriodWindowExpr, VARIANTS, writeOpenMetrics } from './synthetic.js';
+import { sqliteOf } from '../test/support/sqlite-engine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
@@ -302,13 +303,13 @@ async function main(): Promise<void> {
     const logger = new CollectingLogger();
     const engine = createBenchEngine(counting, db, logger);
     const slos1k = sloSet(1000);
-    engine.setSlos(slos1k, T0);
+    await engine.setSlos(slos1k, T0);
     log('backfilling 1,000 SLOs x 30 days (first ingest)');
     const bp0 = processCpuSeconds(promPid);
     const bc0 = ownCpuSeconds();
     let t = performance.now();
     await engine.ingest(T0);
-    const backfillReport = engine.evaluateAt(T0);
+    const backfillReport = await engine.evaluateAt(T0);
     const backfill = {
       wallMs: performance.now() - t,
       burnwatchCpuSeconds: ownCpuSeconds() - bc0,
@@ -317,7 +318,7 @@ async function main(): Promise<void> {
       evaluated: backfillReport.evaluated,
       failed: backfillReport.failed,
       problems: [...logger.problems],
-      ledgerRows: engine.ledger.rowCount(),
+      ledgerRows: sqliteOf(engine).ledger.rowCount(),
     };
     log(`backfill: ${(backfill.wallMs / 1000).toFixed(1)} s, ${backfill.evaluated} evaluated, ${backfill.failed} failed`);
     const ledgerAfterBackfill = measureLedger(db, dbPath);
@@ -335,7 +336,7 @@ async function main(): Promise<void> {
       const c0 = ownCpuSeconds();
       const w0 = performance.now();
       await engine.ingest(at);
-      const report = engine.evaluateAt(at);
+      const report = await engine.evaluateAt(at);
       const calls = counting.calls;
       cycles1k.push({
         atMs: at,
@@ -381,7 +382,7 @@ async function main(): Promise<void> {
     // ---- (e) rollup, then the ledger size --------------------------------------------------------------------
     let r0 = ownCpuSeconds();
     t = performance.now();
-    engine.rollup(t1);
+    await engine.rollup(t1);
     const rollup1k = { cpuSeconds: ownCpuSeconds() - r0, wallMs: performance.now() - t };
     const ledgerAfterRollup = measureLedger(db, dbPath);
     r0 = performance.now();

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const engine = createBenchEngine(counting, db, logger);
   const slos = sloSet(input.count);
   const c0 = ownCpuSeconds();
-  const changes = engine.setSlos(slos, input.startMs);
+  const changes = await engine.setSlos(slos, input.startMs);
   const setSlosCpu = ownCpuSeconds() - c0;
   timeline.push(memoryPoint('setSlos'));
 
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const cpu0 = ownCpuSeconds();
     const t0 = performance.now();
     await engine.ingest(atMs);
-    const report = engine.evaluateAt(atMs);
+    const report = await engine.evaluateAt(atMs);
     const wallMs = performance.now() - t0;
     const calls = counting.calls;
     return {
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
 
   const r0 = ownCpuSeconds();
   const rt0 = performance.now();
-  engine.rollup(at);
+  await engine.rollup(at);
   const rollup = { cpuSeconds: ownCpuSeconds() - r0, wallMs: performance.now() - rt0, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
   timeline.push(memoryPoint('rollup'));
   // What is live, as opposed to garbage V8 has not collected yet (only with --expose-gc).

@@ -31,8 +31,9 @@ import { replayBacktest } from './server/ui/backtest-replay.js';
 import { statusPageRoutes } from './server/ui/routes.js';
 import type { Db, DbFile } from './store/db.js';
 import { openDb, storageFault, trackDbFile } from './store/db.js';
-import { OutboxStore } from './store/outbox.js';
-import { SilenceStore } from './store/silences.js';
+import { openPgStore } from './store/postgres/pg-store.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 
 /**
  * The composition root's second half (main.ts is the first): the daemon's object graph, built from the settings
@@ -75,44 +76,24 @@ export function runDeps(host: ProcessHost): RunDeps {
 }
 
 /**
- * Builds the daemon: opens the database and takes its writer lock, builds the receivers (with their secrets),
- * loads the SLO files, connects the Prometheus client, the outbox and the engine. Every start-up problem
- * (config, database, routing, secrets, SLO files, Prometheus connection settings) is collected and thrown as
- * one StartupError with located messages; nothing is left open then.
+ * Builds the daemon: opens the store (SQLite, with its writer lock, or PostgreSQL from `database.url`), builds the
+ * receivers (with their secrets), loads the SLO files, connects the Prometheus client, the outbox and the engine.
+ * Every start-up problem (config, database, routing, secrets, SLO files, Prometheus connection settings) is
+ * collected and thrown as one StartupError with located messages; nothing is left open then.
  */
-export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
+export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<Daemon> {
   const log = host.logger.child({ component: 'daemon' });
-  if (config.database !== undefined) {
-    // The PostgreSQL store exists (store/postgres/) but the daemon is not moved onto the store interface yet:
-    // refuse rather than run on SQLite while the settings say PostgreSQL.
-    throw new StartupError([problem(config.file ?? 'settings', 'database.url: this burnwatch cannot run the daemon on PostgreSQL yet', 'remove database.url (and database.password) to run on SQLite (database.path)', 'database.url')]);
-  }
-  const dbPath = resolve(host.cwd, config.databasePath);
-  let db: Db;
-  let dbFile: DbFile;
-  let release: () => void;
   const opening = host.timers.now();
-  try {
-    db = openDb(dbPath, { verify: true });
-    dbFile = trackDbFile(dbPath);
-  } catch (err) {
-    throw databaseProblem(err, dbPath);
-  }
+  const opened = config.database === undefined ? openSqliteStore(config, host) : await openPostgresStore(config, config.database, host);
+  const { store, where, release } = opened;
   const checkMs = host.timers.now() - opening;
   try {
-    release = acquireWriterLock(dbPath, host.pid ?? 0, host.isAlive ?? (() => false));
-  } catch (err) {
-    db.close();
-    throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'run one burnwatch per database (one replica, Recreate strategy); stop the other one or point this one at another database', 'database.path')]);
-  }
-  try {
     const { metrics } = host;
-    const storage = new StorageHealth({ dbPath, dbFile, logger: host.logger, ...(metrics?.storageError ? { onFault: (fault) => metrics.storageError?.(fault) } : {}) });
+    const storage = new StorageHealth({ dbPath: where, ...(opened.dbFile ? { dbFile: opened.dbFile } : {}), logger: host.logger, ...(metrics?.storageError ? { onFault: (fault) => metrics.storageError?.(fault) } : {}) });
     const routing = loadRouting(config, host.cwd, host.logger);
     const secrets = secretResolver(host.env, config.routingFile === undefined ? host.cwd : dirname(resolve(host.cwd, config.routingFile)));
     const created = Delivery.create(routing, {
-      store: new OutboxStore(db),
-      silences: new SilenceStore(db),
+      store,
       notifierDeps: { secrets, logger: host.logger.child({ component: 'notify' }), stdout: host.stdout },
       now: () => host.timers.now(),
       random: host.random,
@@ -132,6 +113,9 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
     const delivery = created.delivery;
     const digestErrors = digestProblems(config.raw.reports.digests, delivery.routing, config.file ?? '(settings)');
     if (digestErrors.length > 0) throw new StartupError(digestErrors);
+    if (config.raw.reports.digests.length > 0 && !(store instanceof SqliteStore)) {
+      throw new StartupError([problem(config.file ?? '(settings)', 'reports.digests: report digests are built from a SQLite database; this burnwatch cannot build them from PostgreSQL yet', 'remove reports.digests, or run on SQLite (remove database.url)', 'reports.digests')]);
+    }
     const slos = loadSlos(config, host.cwd);
     if (!slos.ok) throw new StartupError(slos.errors);
     for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
@@ -139,7 +123,7 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
     const links = linkSettings(config, delivery.routing);
     const cycleLogger = new CycleLogger(host.logger);
     const engine = new Engine(
-      { source, db, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression },
+      { source, store, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression },
       {
         slotMs: config.intervalMs,
         rateWindowMs: config.rateWindowMs,
@@ -154,7 +138,7 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
       timers: host.timers,
       logger: host.logger,
       ...(metrics ? { metrics } : {}),
-      db,
+      store,
       storage,
       releaseLock: release,
       engine,
@@ -164,20 +148,80 @@ export function startDaemon(config: AppConfig, host: DaemonHost): Daemon {
       backendUrl: redactUrl(config.raw.prometheus.url),
       links,
       slos: slos.slos,
-      ...(config.raw.reports.digests.length === 0 ? {} : {
-        digests: new DigestScheduler(config.raw.reports.digests, { db, outbox: delivery.store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
+      ...(config.raw.reports.digests.length === 0 || !(store instanceof SqliteStore) ? {} : {
+        digests: new DigestScheduler(config.raw.reports.digests, { db: store.db, store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
       }),
     });
-    engine.setSlos(slos.slos, host.timers.now());
+    await engine.setSlos(slos.slos, host.timers.now());
     backtestSources.set(daemon, source);
-    delivery.reportCarriedOver(engine.firingAlerts());
-    log.info({ slos: slos.slos.length, receivers: delivery.receivers(), database: config.databasePath, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
+    await delivery.reportCarriedOver(engine.firingAlerts());
+    log.info({ slos: slos.slos.length, receivers: delivery.receivers(), database: where, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
     return daemon;
   } catch (err) {
-    db.close();
+    await store.close().catch(() => undefined);
     release();
-    if (err instanceof StartupError || storageFault(err, dbPath) === undefined) throw err;
+    if (err instanceof StartupError || storageFault(err, where) === undefined) throw err;
+    throw opened.problem(err);
+  }
+}
+
+interface OpenedStore {
+  readonly store: Store;
+  /** Where the data is, as logs show it. */
+  readonly where: string;
+  readonly dbFile?: DbFile;
+  readonly release: () => void;
+  /** A storage failure at start as the StartupError that names the setting. */
+  readonly problem: (err: unknown) => StartupError;
+}
+
+/** The SQLite file of `database.path`, checked, with the single-writer lock taken. */
+function openSqliteStore(config: AppConfig, host: DaemonHost): OpenedStore {
+  const dbPath = resolve(host.cwd, config.databasePath);
+  let db: Db;
+  let dbFile: DbFile;
+  try {
+    db = openDb(dbPath, { verify: true });
+    dbFile = trackDbFile(dbPath);
+  } catch (err) {
     throw databaseProblem(err, dbPath);
+  }
+  let release: () => void;
+  try {
+    release = acquireWriterLock(dbPath, host.pid ?? 0, host.isAlive ?? (() => false));
+  } catch (err) {
+    db.close();
+    throw new StartupError([problem('database.path (BURNWATCH_DB)', (err as Error).message, 'run one burnwatch per database (one replica, Recreate strategy); stop the other one or point this one at another database', 'database.path')]);
+  }
+  return { store: new SqliteStore(db, dbPath), where: dbPath, dbFile, release, problem: (err) => databaseProblem(err, dbPath) };
+}
+
+/** The PostgreSQL database of `database.url`, its password read from its secret reference, the schema migrated. */
+async function openPostgresStore(config: AppConfig, database: NonNullable<AppConfig['database']>, host: DaemonHost): Promise<OpenedStore> {
+  const file = config.file ?? '(settings)';
+  const where = redactUrl(database.url);
+  let password: string | undefined;
+  if (database.password !== undefined) {
+    try {
+      password = secretResolver(host.env, config.file === undefined ? host.cwd : dirname(resolve(host.cwd, config.file)))(database.password, 'database.password');
+    } catch (err) {
+      throw new StartupError([problem(file, (err as Error).message, 'set the environment variable or create the file the reference names (the PostgreSQL password of database.url)', 'database.password')]);
+    }
+  }
+  const dbLog = host.logger.child({ component: 'store' });
+  const toProblem = (err: unknown): StartupError => {
+    const fault = storageFault(err, where);
+    return new StartupError([problem(file, fault?.message ?? (err as Error).message, fault?.hint ?? 'check database.url and database.password', 'database.url')]);
+  };
+  try {
+    const store = await openPgStore({
+      url: database.url,
+      ...(password === undefined ? {} : { password }),
+      onIdleError: (err) => dbLog.warn({ database: where, err: err.message }, 'an idle database connection failed; the next statement opens a new one'),
+    });
+    return { store, where, release: () => undefined, problem: toProblem };
+  } catch (err) {
+    throw toProblem(err);
   }
 }
 

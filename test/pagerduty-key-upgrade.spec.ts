@@ -20,6 +20,7 @@ import { sloModel } from './support/slo-model.js';
 import type { PagerDutyEmulator } from './support/pagerduty-emulator.js';
 import { sharedTestPki } from './support/tls.js';
 import { silentLogger as quiet } from './support/logger.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 
 /**
  * An upgrade while a page is open: an earlier release triggered the PagerDuty incident under its dedup_key
@@ -94,12 +95,12 @@ async function run(dbPath: string, notifier: Notifier, fromMs: number, toMs: num
   const outbox = new Outbox(store, routerFor(route, () => 'pagerduty'));
   let now = fromMs;
   const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['pagerduty', notifier]]), now: () => now, random: () => 0.5, logger: quiet });
-  const engine = new Engine({ source: source(), db, logger: quiet, sink: outbox }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
-  engine.setSlos([slo], fromMs);
+  const engine = new Engine({ source: source(), store: new SqliteStore(db, ':memory:'), logger: quiet, sink: outbox }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+  await engine.setSlos([slo], fromMs);
   for (let t = fromMs; t <= toMs; t += SLOT) {
     now = t;
     await engine.ingest(t);
-    engine.evaluateAt(t);
+    await engine.evaluateAt(t);
     await dispatcher.pass();
   }
   expect(store.stats()).toMatchObject({ pending: 0, dead: 0 });

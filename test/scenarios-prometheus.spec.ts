@@ -19,6 +19,7 @@ import { between, handCount, scenarioSeries } from './support/scenarios.js';
 import { startVictoriaMetrics } from './support/victoria-metrics.js';
 import type { RunningVictoriaMetrics } from './support/victoria-metrics.js';
 import { silentLogger as quiet } from './support/logger.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 
 /**
  * burnwatch's page/ticket decisions and error budget against Prometheus's own evaluation on the same data (a
@@ -264,16 +265,16 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
       const loaded = loadSpecs([dir]).slos.filter((x) => ids.includes(x.id));
       const dbDir = mkdtempSync(join(tmpdir(), 'burnwatch-live-'));
       const off: string[] = [];
-      const start = (): { engine: Engine; close: () => void } => {
+      const start = async (): Promise<{ engine: Engine; close: () => void }> => {
         const db = openDb(join(dbDir, 'ledger.db'));
-        const engine = new Engine({ source, db, logger: quiet }, { slotMs: STEP, rateWindowMs: 2 * MIN, links: {} });
-        engine.setSlos(loaded, at(11));
+        const engine = new Engine({ source, store: new SqliteStore(db, ':memory:'), logger: quiet }, { slotMs: STEP, rateWindowMs: 2 * MIN, links: {} });
+        await engine.setSlos(loaded, at(11));
         return { engine, close: () => db.close() };
       };
       const live = async (engine: Engine, from: number, to: number): Promise<void> => {
         for (let t = from; t <= to; t += STEP) {
           await engine.ingest(t);
-          engine.evaluateAt(t);
+          await engine.evaluateAt(t);
         }
       };
       const check = async (engine: Engine, t: number): Promise<void> => {
@@ -288,11 +289,11 @@ describe.skipIf(!haveProm)('burnwatch vs Prometheus on the Sloth-style alert exp
         }
       };
       try {
-        let run = start();
+        let run = await start();
         await live(run.engine, at(11), at(12, 20));
         run.close();
         // A new process while gap-live's instance and reset-in-gap's are not scraped.
-        run = start();
+        run = await start();
         await live(run.engine, at(12, 21), at(13));
         await check(run.engine, at(13));
         // The backend is down for 9 hours (the ledger is read back at 5-minute steps, then in full), then 5 hours.

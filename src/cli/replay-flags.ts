@@ -1,4 +1,5 @@
 import { MIN_EVALUATION_INTERVAL } from '../config/schema.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { Engine } from '../engine/engine.js';
 import type { SloStatus } from '../engine/engine.js';
 import type { StepRecord } from '../engine/replay.js';
@@ -71,7 +72,7 @@ export function replayFlags(values: ReplayFlags): CheckedReplayFlags {
         run: async (range, emit) => {
           const db = openDb(':memory:');
           try {
-            const engine = new Engine({ source, db, logger: stderrLogger(io) }, { slotMs, rateWindowMs, links: {} });
+            const engine = new Engine({ source, store: new SqliteStore(db, ':memory:'), logger: stderrLogger(io) }, { slotMs, rateWindowMs, links: {} });
             await replay(engine, slos, range, emit);
           } finally {
             db.close();

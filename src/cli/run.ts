@@ -18,7 +18,7 @@ error. SIGHUP reloads the SLO and routing files; SIGTERM stops after the current
 /** What the run command calls (built by the composition root: src/main.ts, src/wiring.ts). */
 export interface RunDeps {
   /** Builds the daemon for these settings, with its logger and metrics; throws StartupError with located problems. */
-  readonly start: (config: AppConfig) => Daemon;
+  readonly start: (config: AppConfig) => Promise<Daemon>;
   /** Starts the HTTP server of the daemon; rejects when it cannot listen. */
   readonly serve: (daemon: Daemon) => Promise<{ close(): Promise<void> }>;
   /** Registers a signal handler. */
@@ -44,7 +44,7 @@ async function runDaemon(configOption: string | undefined, io: CliIo, deps: RunD
   }
   let daemon: Daemon;
   try {
-    daemon = deps.start(loaded.config);
+    daemon = await deps.start(loaded.config);
   } catch (err) {
     if (err instanceof StartupError) {
       for (const e of err.errors) io.err(`${formatError(e)}\n`);

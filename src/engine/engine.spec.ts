@@ -13,6 +13,8 @@ import { openDb } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
 import { silentLogger as quiet } from '../../test/support/logger.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { sqliteOf } from '../../test/support/sqlite-engine.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 30_000;
@@ -61,8 +63,9 @@ function service(id: string, errorShare: (t: number) => number, options: { missi
 
 class Sink {
   readonly sent: AlertNotification[] = [];
-  enqueue(n: readonly AlertNotification[]): void {
+  enqueue(_tx: unknown, n: readonly AlertNotification[]): Promise<void> {
     this.sent.push(...n);
+    return Promise.resolve();
   }
 }
 
@@ -72,13 +75,13 @@ afterEach(() => {
 });
 
 function engineWith(source: FakeMetrics, db: Db, sink: Sink): Engine {
-  return new Engine({ source, db, logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+  return new Engine({ source, store: new SqliteStore(db, ':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
 }
 
 async function runUntil(engine: Engine, fromMs: number, toMs: number, each?: (t: number) => void): Promise<void> {
   for (let t = fromMs; t <= toMs; t += SLOT) {
     await engine.ingest(t);
-    engine.evaluateAt(t);
+    await engine.evaluateAt(t);
     each?.(t);
   }
 }
@@ -95,7 +98,7 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const sink = new Sink();
     const db = openDb(':memory:');
     const engine = engineWith(source, db, sink);
-    engine.setSlos([slo('checkout')], T0);
+    await engine.setSlos([slo('checkout')], T0);
     await runUntil(engine, T0 - 10 * MINUTE, T0 + 45 * MINUTE);
     const pages = sink.sent.filter((n) => n.severity === 'page');
     expect(pages.map((n) => n.status)).toEqual(['firing', 'resolved']);
@@ -120,7 +123,7 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
       { name: 'page-1h-5m', severity: 'page' as const, longMs: HOUR, shortMs: 5 * MINUTE, factor: 14.4, forMs: 0 },
       { name: 'ticket-2h-10m', severity: 'ticket' as const, longMs: 2 * HOUR, shortMs: 10 * MINUTE, factor: 10, forMs: 0 },
     ];
-    engine.setSlos([{ ...base, alerting: { ...base.alerting, tiers } }], T0);
+    await engine.setSlos([{ ...base, alerting: { ...base.alerting, tiers } }], T0);
     await runUntil(engine, T0 - 5 * MINUTE, T0 + 30 * MINUTE);
     const log = sink.sent.map((n) => `${n.severity}:${n.status}`);
     expect(log).toEqual(['page:firing', 'page:resolved', 'ticket:firing', 'ticket:resolved']);
@@ -138,7 +141,7 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     ]);
     const sink = new Sink();
     const engine = engineWith(source, openDb(':memory:'), sink);
-    engine.setSlos([slo('checkout'), slo('idle')], T0);
+    await engine.setSlos([slo('checkout'), slo('idle')], T0);
     const phases: string[] = [];
     await runUntil(engine, T0 - 5 * MINUTE, T0 + 20 * MINUTE, (t) => {
       if (t === T0 + 4 * MINUTE || t === T0 + 12 * MINUTE) phases.push(engine.status('checkout')?.instances[0]?.alerts.page ?? '?');
@@ -160,13 +163,13 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const sink = new Sink();
     let db = openDb(path);
     let engine = engineWith(source, db, sink);
-    engine.setSlos([slo('checkout')], T0);
+    await engine.setSlos([slo('checkout')], T0);
     await runUntil(engine, T0 - 2 * MINUTE, T0 + 5 * MINUTE);
     db.close();
     // Down for 10 minutes, then a new process on the same database.
     db = openDb(path);
     engine = engineWith(source, db, sink);
-    engine.setSlos([slo('checkout')], T0 + 15 * MINUTE);
+    await engine.setSlos([slo('checkout')], T0 + 15 * MINUTE);
     await runUntil(engine, T0 + 15 * MINUTE, T0 + 16 * MINUTE);
     db.close();
     expect(sink.sent.filter((n) => n.severity === 'page').map((n) => n.status)).toEqual(['firing']);
@@ -178,14 +181,14 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const source = new FakeMetrics(service('checkout', () => 0));
     const db = openDb(':memory:');
     const first = engineWith(source, db, new Sink());
-    first.setSlos([slo('checkout')], T0);
+    await first.setSlos([slo('checkout')], T0);
     await runUntil(first, T0 - 5 * MINUTE, T0);
     const second = engineWith(source, db, new Sink());
-    second.setSlos([slo('checkout')], T0 + SLOT);
+    await second.setSlos([slo('checkout')], T0 + SLOT);
     await runUntil(second, T0 + SLOT, T0 + 3 * SLOT);
-    const inst = second.ledger.instancesOf('checkout')[0];
+    const inst = sqliteOf(second).ledger.instancesOf('checkout')[0];
     // 10 requests/s for the three slots after T0: 900 requests.
-    expect(second.ledger.sums(inst?.id ?? -1, T0 + 3 * SLOT).window(3 * SLOT).total).toBeCloseTo(900, 6);
+    expect(sqliteOf(second).ledger.sums(inst?.id ?? -1, T0 + 3 * SLOT).window(3 * SLOT).total).toBeCloseTo(900, 6);
   });
 
   it('marks an SLO whose query fails as unknown and keeps evaluating the others', async () => {
@@ -193,7 +196,7 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const source = new FakeMetrics([...service('a', outage), ...service('b', outage)]);
     const sink = new Sink();
     const engine = engineWith(source, openDb(':memory:'), sink);
-    engine.setSlos([slo('a'), slo('b')], T0);
+    await engine.setSlos([slo('a'), slo('b')], T0);
     await runUntil(engine, T0 - 2 * MINUTE, T0);
     // The shared fetch fails, then the per-SLO retry fails only for b.
     source.failWhen = (sel) => (sel === 'http_requests_total' || sel.includes('"b"') ? new Error('backend said no') : undefined);
@@ -212,10 +215,10 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const reset = { labels: series.labels, valueAt: (t: number) => (t <= T0 ? series.valueAt(t) : (t - T0) / 1000) };
     const source = new FakeMetrics([reset]);
     const engine = engineWith(source, openDb(':memory:'), new Sink());
-    engine.setSlos([slo('r')], T0);
+    await engine.setSlos([slo('r')], T0);
     await runUntil(engine, T0 - 10 * MINUTE, T0 + 10 * MINUTE);
-    const inst = engine.ledger.instancesOf('r')[0];
-    const sums = engine.ledger.sums(inst?.id ?? -1, T0 + 10 * MINUTE).window(20 * MINUTE);
+    const inst = sqliteOf(engine).ledger.instancesOf('r')[0];
+    const sums = sqliteOf(engine).ledger.sums(inst?.id ?? -1, T0 + 10 * MINUTE).window(20 * MINUTE);
     // 1 request/s for 20 minutes: 1200 requests (the reset loses nothing: 15 s after the reset the counter reads 15).
     expect(sums.total).toBeCloseTo(1200, 6);
   });
@@ -230,7 +233,8 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     const sent: string[] = [];
     const failures: string[] = [];
     const sink = {
-      enqueue(ns: readonly AlertNotification[]): void {
+      async enqueue(_tx: unknown, ns: readonly AlertNotification[]): Promise<void> {
+        await Promise.resolve();
         for (const n of ns.filter((x) => x.severity === 'page')) {
           if (failOnce.delete(n.status)) {
             failures.push(`${n.status}@${n.createdAt.getTime() - T0}`);
@@ -240,13 +244,13 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
         }
       },
     };
-    const engine = new Engine({ source, db: openDb(':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
-    engine.setSlos([slo('checkout')], T0);
+    const engine = new Engine({ source, store: new SqliteStore(openDb(':memory:'), ':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+    await engine.setSlos([slo('checkout')], T0);
     const errors: string[] = [];
     for (let t = T0 - 5 * MINUTE; t <= T0 + 45 * MINUTE; t += SLOT) {
       await engine.ingest(t);
       try {
-        engine.evaluateAt(t);
+        await engine.evaluateAt(t);
       } catch (err) {
         errors.push((err as Error).message);
       }
@@ -256,14 +260,14 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     // Each was decided again one slot later and written: nothing lost, nothing twice.
     expect(sent).toEqual([`firing@${(firedAt ?? NaN) + SLOT}`, `resolved@${(resolvedAt ?? NaN) + SLOT}`]);
     // The stored state ends where the alert is.
-    expect(engine.alertStore.loadAll().filter((a) => a.severity === 'page').map((a) => a.state.phase)).toEqual(['inactive']);
+    expect(sqliteOf(engine).alerts.loadAll().filter((a) => a.severity === 'page').map((a) => a.state.phase)).toEqual(['inactive']);
   });
 
   it('takes a storage error in ingest for what it is, not for a failed query, and counts every event once the write succeeds again', async () => {
     const source = new FakeMetrics([...service('checkout', () => 0), ...service('fresh', () => 0)]);
     const db = openDb(':memory:');
     const engine = engineWith(source, db, new Sink());
-    engine.setSlos([slo('checkout')], T0);
+    await engine.setSlos([slo('checkout')], T0);
     await runUntil(engine, T0 - 2 * MINUTE, T0);
     // The write fails at its end (the cursor update), after the ledger rows of three slots were written: the
     // transaction rolls them back.
@@ -272,19 +276,19 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     expect(engine.status('checkout')?.error).toBeUndefined();
     db.exec('DROP TRIGGER full');
     await engine.ingest(T0 + 4 * SLOT);
-    engine.evaluateAt(T0 + 4 * SLOT);
+    await engine.evaluateAt(T0 + 4 * SLOT);
     expect(engine.status('checkout')?.state).toBe('ok');
-    const inst = engine.ledger.instancesOf('checkout')[0];
+    const inst = sqliteOf(engine).ledger.instancesOf('checkout')[0];
     // 10 requests/s for the four slots after T0: 1,200 requests, none lost to the rolled-back write.
-    expect(engine.ledger.sums(inst?.id ?? -1, T0 + 4 * SLOT).window(4 * SLOT).total).toBeCloseTo(1200, 6);
+    expect(sqliteOf(engine).ledger.sums(inst?.id ?? -1, T0 + 4 * SLOT).window(4 * SLOT).total).toBeCloseTo(1200, 6);
 
     // A new SLO whose first write (its instance, its rows, its cursor) is rolled back starts cleanly next time.
     db.exec(`CREATE TRIGGER full BEFORE INSERT ON slo_cursors WHEN NEW.slo_id = 'fresh' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
-    engine.setSlos([slo('checkout'), slo('fresh')], T0 + 5 * SLOT);
+    await engine.setSlos([slo('checkout'), slo('fresh')], T0 + 5 * SLOT);
     await expect(engine.ingest(T0 + 5 * SLOT)).rejects.toThrow(/disk is full/);
     db.exec('DROP TRIGGER full');
     await engine.ingest(T0 + 6 * SLOT);
-    engine.evaluateAt(T0 + 6 * SLOT);
+    await engine.evaluateAt(T0 + 6 * SLOT);
     expect(engine.status('fresh')?.state).toBe('ok');
   });
 
@@ -293,7 +297,8 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
     let failNext = false;
     const sent: string[] = [];
     const sink = {
-      enqueue(ns: readonly AlertNotification[]): void {
+      async enqueue(_tx: unknown, ns: readonly AlertNotification[]): Promise<void> {
+        await Promise.resolve();
         if (failNext) {
           failNext = false;
           throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
@@ -301,14 +306,14 @@ describe('engine: ledger + multi-window evaluation + alert states', () => {
         sent.push(...ns.filter((n) => n.severity === 'page').map((n) => `${n.slo.id}:${n.status}`));
       },
     };
-    const engine = new Engine({ source, db: openDb(':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
-    engine.setSlos([slo('checkout')], T0);
+    const engine = new Engine({ source, store: new SqliteStore(openDb(':memory:'), ':memory:'), logger: quiet, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+    await engine.setSlos([slo('checkout')], T0);
     await runUntil(engine, T0 - 2 * MINUTE, T0 + 5 * MINUTE);
     expect(sent).toEqual(['checkout:firing']);
     failNext = true;
-    expect(() => engine.setSlos([], T0 + 6 * MINUTE)).toThrow(/disk is full/);
+    await expect(engine.setSlos([], T0 + 6 * MINUTE)).rejects.toThrow(/disk is full/);
     expect(engine.slos().map((s) => s.id)).toEqual(['checkout']);
-    engine.setSlos([], T0 + 7 * MINUTE);
+    await engine.setSlos([], T0 + 7 * MINUTE);
     expect(sent).toEqual(['checkout:firing', 'checkout:resolved']);
     expect(engine.slos()).toEqual([]);
   });
@@ -325,15 +330,15 @@ describe('engine: every counter increment counted once, live, after a restart an
     bad: (10 * 0.4 * (toMs - Math.max(fromMs, T0))) / 1000,
   });
   const sumsOf = (engine: Engine, atMs: number, windowMs: number): { total: number; bad: number } => {
-    const inst = engine.ledger.instancesOf('checkout')[0];
-    const w = engine.ledger.sums(inst?.id ?? -1, atMs).window(windowMs);
+    const inst = sqliteOf(engine).ledger.instancesOf('checkout')[0];
+    const w = sqliteOf(engine).ledger.sums(inst?.id ?? -1, atMs).window(windowMs);
     return { total: w.total, bad: w.bad };
   };
 
   it('counts the increase across a scrape gap longer than the tracker remembers a series, read slot by slot', async () => {
     const source = new FakeMetrics(service('checkout', share, { missing: gap }));
     const engine = engineWith(source, openDb(':memory:'), new Sink());
-    engine.setSlos([slo('checkout')], T0);
+    await engine.setSlos([slo('checkout')], T0);
     await runUntil(engine, T0 - 10 * MINUTE, T0 + 2 * HOUR);
     const got = sumsOf(engine, T0 + 2 * HOUR, 2 * HOUR + 5 * MINUTE);
     const want = expected(T0 - 5 * MINUTE, T0 + 2 * HOUR);
@@ -347,11 +352,11 @@ describe('engine: every counter increment counted once, live, after a restart an
     const source = new FakeMetrics(service('checkout', share, { missing: gap }));
     const db = openDb(':memory:');
     const first = engineWith(source, db, new Sink());
-    first.setSlos([slo('checkout')], T0);
+    await first.setSlos([slo('checkout')], T0);
     await runUntil(first, T0 - 10 * MINUTE, T0 + 30 * MINUTE);
     // A new process 30 minutes later, still inside the gap.
     const second = engineWith(source, db, new Sink());
-    second.setSlos([slo('checkout')], T0 + HOUR);
+    await second.setSlos([slo('checkout')], T0 + HOUR);
     await runUntil(second, T0 + HOUR, T0 + 2 * HOUR);
     const got = sumsOf(second, T0 + 2 * HOUR, 2 * HOUR + 5 * MINUTE);
     const want = expected(T0 - 5 * MINUTE, T0 + 2 * HOUR);
@@ -363,8 +368,8 @@ describe('engine: every counter increment counted once, live, after a restart an
     const stopAt = T0 + 30 * MINUTE;
     const source = new FakeMetrics(service('checkout', share, { missing: (t) => t > stopAt - 20 * MINUTE && t <= stopAt + 40 * MINUTE }));
     const db = openDb(':memory:');
-    const engine = new Engine({ source, db, logger: quiet, sink: new Sink() }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: DAY });
-    engine.setSlos([slo('checkout')], T0);
+    const engine = new Engine({ source, store: new SqliteStore(db, ':memory:'), logger: quiet, sink: new Sink() }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: DAY });
+    await engine.setSlos([slo('checkout')], T0);
     await runUntil(engine, T0 - 5 * MINUTE, stopAt);
     // Nothing is read for 10 hours (the backend was down); the next cycle reads them back.
     const back = stopAt + 10 * HOUR;
@@ -387,8 +392,8 @@ describe('engine: every counter increment counted once, live, after a restart an
       return s.labels['code'] === '200' ? (10 * (t - restartAt)) / 1000 : 0;
     } }));
     const source = new FakeMetrics(restarted);
-    const engine = new Engine({ source, db: openDb(':memory:'), logger: quiet, sink: new Sink() }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 4 * DAY });
-    engine.setSlos([slo('checkout')], T0);
+    const engine = new Engine({ source, store: new SqliteStore(openDb(':memory:'), ':memory:'), logger: quiet, sink: new Sink() }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 4 * DAY });
+    await engine.setSlos([slo('checkout')], T0);
     await engine.ingest(T0);
     expect(source.rawCalls.some((c) => c.startMs === T0 - 80 * HOUR && c.endMs === T0 - 79 * HOUR)).toBe(true);
     const got = sumsOf(engine, T0, 4 * DAY);

@@ -8,17 +8,18 @@ import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import { isInMaintenance } from '../slo/maintenance.js';
 import { DAY } from '../slo/duration.js';
-import type { Observation } from '../slo/evaluate.js';
-import { evaluateInstance, readSums } from '../slo/evaluate.js';
+import type { Observation, SumReader, WindowSum } from '../slo/evaluate.js';
+import { EMPTY_SUM } from '../slo/evaluate.js';
+import { evaluateInstance, readSums, windowsOf } from '../slo/evaluate.js';
+import { periodWindow } from '../slo/calendar.js';
 import type { Severity, Slo } from '../slo/model.js';
 import type { EventCounts, SlicedBudgeting } from '../slo/timeslices.js';
 import { SliceAccumulator, sliceSpanMs } from '../slo/timeslices.js';
 import { nominalPeriodMs } from '../slo/windows.js';
-import { AlertStore } from '../store/alerts.js';
-import type { Db } from '../store/db.js';
 import type { LedgerCursor } from '../store/ledger.js';
 import { isStorageError } from '../store/db.js';
-import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { COARSE_STEP_MS, FINE_RETENTION_MS, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import type { LedgerStore, SlotAppend, Store, StoreTx } from '../store/store.js';
 import { labelsKey } from '../slo/labels.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
@@ -44,14 +45,15 @@ export interface EngineOptions {
 
 export interface EngineDeps {
   readonly source: MetricsSource;
-  readonly db: Db;
+  /** Where the ledger and the alert states are kept (SQLite or PostgreSQL). */
+  readonly store: Store;
   readonly logger: Logger;
-  readonly sink?: NotificationSink;
+  readonly sink?: NotificationSink<StoreTx>;
   /**
    * Silences and configured inhibit rules at an instant, read once per cycle (the built-in rule, page inhibits
    * ticket of the same instance, is the core's own).
    */
-  readonly suppression?: (atMs: number) => Suppression;
+  readonly suppression?: (atMs: number) => Promise<Suppression>;
 }
 
 export interface InstanceStatus {
@@ -145,8 +147,6 @@ export function horizonMs(slo: Slo): number {
  * `backtest` all run this same code; only the clock and the database differ.
  */
 export class Engine {
-  readonly ledger: Ledger;
-  readonly alertStore: AlertStore;
   private tracker = new CounterTracker();
   private readonly runtimes = new Map<string, SloRuntime>();
   private readonly alerts = new Map<string, StoredAlert>();
@@ -155,12 +155,32 @@ export class Engine {
   private cycleRejected = new Map<string, RejectedCount>();
   /** Series key -> time of its last rejected sample. */
   private readonly loggedSeries = new Map<string, number>();
+  /** Settles once the stored alert states are in `alerts`. */
+  private loaded: Promise<void> | undefined;
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
     if (MEDIUM_STEP_MS % options.slotMs !== 0) throw new Error(`the evaluation interval (${options.slotMs} ms) must divide 5 minutes: use 10s, 15s, 30s, 1m or 5m`);
-    this.ledger = new Ledger(deps.db);
-    this.alertStore = new AlertStore(deps.db);
-    for (const a of this.alertStore.loadAll()) this.alerts.set(a.alertKey, a);
+  }
+
+  /** Reads the alert states the store holds (a previous run's) once, before the first setSlos or evaluation. */
+  private loadAlerts(): Promise<void> {
+    this.loaded ??= this.deps.store.alerts.loadAll().then((stored) => {
+      for (const a of stored) if (!this.alerts.has(a.alertKey)) this.alerts.set(a.alertKey, a);
+    }, (err: unknown) => {
+      this.loaded = undefined;
+      throw err;
+    });
+    return this.loaded;
+  }
+
+  /** The ledger the engine writes. */
+  get ledger(): LedgerStore {
+    return this.deps.store.ledger;
+  }
+
+  /** Where the engine keeps its ledger and alert states. */
+  get store(): Store {
+    return this.deps.store;
   }
 
   get slotMs(): number {
@@ -188,7 +208,8 @@ export class Engine {
    * `atMs`) and its state dropped; an SLO whose indicator changed gets its ledger rebuilt; an SLO whose
    * objective or tiers changed keeps its ledger and is re-evaluated from it without a gap.
    */
-  setSlos(slos: readonly Slo[], atMs: number): { added: string[]; removed: string[]; rebuilt: string[] } {
+  async setSlos(slos: readonly Slo[], atMs: number): Promise<{ added: string[]; removed: string[]; rebuilt: string[] }> {
+    await this.loadAlerts();
     const next = new Map(slos.map((s) => [s.id, s]));
     const added: string[] = [];
     const removed: string[] = [];
@@ -203,15 +224,15 @@ export class Engine {
     }
     // Ledgers of SLOs that are gone (also from a previous run) are dropped.
     const known = new Set(next.keys());
-    const dropped = this.deps.db.transaction(() => {
-      const ids = [...new Set([...removed, ...this.ledger.sloIds().filter((id) => !known.has(id))])];
+    const dropped = await this.deps.store.transaction(async (tx) => {
+      const ids = [...new Set([...removed, ...(await tx.ledger.sloIds()).filter((id) => !known.has(id))])];
       for (const id of ids) {
-        this.ledger.dropSlo(id);
-        this.alertStore.removeSlo(id);
+        await tx.ledger.dropSlo(id);
+        await tx.alerts.removeSlo(id);
       }
-      if (resolves.length > 0) this.deps.sink?.enqueue(resolves, atMs);
+      if (resolves.length > 0) await this.deps.sink?.enqueue(tx, resolves, atMs);
       return ids;
-    })();
+    });
     // Memory follows only a committed transaction (a failed one leaves the SLOs and their alerts in place).
     for (const id of dropped) this.forget(id);
     for (const id of removed) this.runtimes.delete(id);
@@ -219,11 +240,11 @@ export class Engine {
       const fingerprint = ledgerFingerprint(slo, this.options.slotMs);
       const prev = this.runtimes.get(slo.id);
       if (!prev) added.push(slo.id);
-      const cursor = this.ledger.cursor(slo.id);
+      const cursor = await this.ledger.cursor(slo.id);
       const rebuild = cursor !== undefined && cursor.fingerprint !== fingerprint;
       if (rebuild) {
         rebuilt.push(slo.id);
-        this.deps.db.transaction(() => this.ledger.dropSlo(slo.id))();
+        await this.deps.store.transaction((tx) => tx.ledger.dropSlo(slo.id));
         this.tracker.forget(slo.id);
       }
       this.runtimes.set(slo.id, {
@@ -276,7 +297,7 @@ export class Engine {
     const catchUp: { rt: SloRuntime; cursor: LedgerCursor | undefined }[] = [];
     for (const rt of this.runtimes.values()) {
       // The one read of the SLO's cursor this cycle: what the cycle writes follows from it.
-      const cursor = this.ledger.cursor(rt.slo.id);
+      const cursor = await this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
       // Live only when this process has read the previous slot itself: after a restart the counter tracker has
       // no baselines yet, so even a one-slot gap is read with the lookback that provides them.
@@ -345,12 +366,12 @@ export class Engine {
           ...(baselines ? { baselines } : {}),
           ...(signal ? { signal } : {}),
         });
-        this.write(rt, cursor, table, from, until, step);
+        await this.write(rt, cursor, table, from, until, step);
         // The counter baselines this process holds for the SLO are older than the ledger now.
         this.tracker.forget(rt.slo.id);
         from = until;
       } catch (err) {
-        this.fail(rt, err);
+        await this.fail(rt, err);
         return;
       }
     }
@@ -378,9 +399,9 @@ export class Engine {
         ...(baselines ? { baselines } : {}),
         ...(signal ? { signal } : {}),
       });
-      this.write(rt, cursor, table, fromMs, toMs, slot);
+      await this.write(rt, cursor, table, fromMs, toMs, slot);
     } catch (err) {
-      this.fail(rt, err);
+      await this.fail(rt, err);
     }
   }
 
@@ -415,12 +436,12 @@ export class Engine {
   }
 
   /** A query failure makes the SLO unknown; a storage error is not the backend's: it ends the ingest (rethrown). */
-  private fail(rt: SloRuntime, err: unknown): void {
+  private async fail(rt: SloRuntime, err: unknown): Promise<void> {
     if (isStorageError(err)) throw err;
     if (err instanceof LedgerValueError && err.inStoredRow) {
       // An earlier version stored Inf in this ledger: nothing can be added to it, so it is read again.
       this.deps.logger.warn({ slo: rt.slo.id, err: err.message }, 'the SLO\'s ledger holds a non-finite sum; rebuilding it from Prometheus');
-      this.deps.db.transaction(() => this.ledger.dropSlo(rt.slo.id))();
+      await this.deps.store.transaction((tx) => tx.ledger.dropSlo(rt.slo.id));
       this.tracker.forget(rt.slo.id);
       delete rt.openSlices;
     }
@@ -438,13 +459,18 @@ export class Engine {
    * Each instance's events in the slice span open at `fromMs` (none when a span starts there): kept in memory
    * from the write that ended at `fromMs`, or, after a restart, a reload or a failed write, read from the ledger.
    */
-  private openSlices(rt: SloRuntime, budgeting: SlicedBudgeting, fromMs: number, stepMs: number): ReadonlyMap<number, EventCounts> {
+  private async openSlices(rt: SloRuntime, budgeting: SlicedBudgeting, fromMs: number, stepMs: number): Promise<ReadonlyMap<number, EventCounts>> {
     const spanMs = sliceSpanMs(budgeting, stepMs);
     const startMs = alignDown(fromMs, spanMs);
     if (startMs === fromMs) return new Map();
     const kept = rt.openSlices;
     if (kept?.atMs === fromMs && kept.spanMs === spanMs) return kept.counts;
-    return new Map(this.ledger.instancesOf(rt.slo.id).map((inst) => [inst.id, this.ledger.sums(inst.id, fromMs).since(startMs)]));
+    const open = new Map<number, EventCounts>();
+    for (const inst of await this.ledger.instancesOf(rt.slo.id)) {
+      const sums = await this.ledger.sumsSince(inst.id, fromMs, [startMs]);
+      open.set(inst.id, sums.get(startMs) ?? EMPTY_SUM);
+    }
+    return open;
   }
 
   /**
@@ -453,32 +479,40 @@ export class Engine {
    * before: kept from the last write, or read from the ledger before the transaction. `cursor` is the one the
    * cycle read (a ledger's first write sets its first slot).
    */
-  private write(rt: SloRuntime, cursor: LedgerCursor | undefined, table: SlotTable, fromMs: number, toMs: number, stepMs: number): void {
+  private async write(rt: SloRuntime, cursor: LedgerCursor | undefined, table: SlotTable, fromMs: number, toMs: number, stepMs: number): Promise<void> {
     const { slo } = rt;
     const budgeting = slo.budgeting.kind === 'occurrences' ? undefined : slo.budgeting;
     const spanMs = budgeting && sliceSpanMs(budgeting, stepMs);
-    const slices = budgeting && new SliceAccumulator(budgeting, stepMs, this.openSlices(rt, budgeting, fromMs, stepMs));
-    this.deps.db.transaction(() => {
+    const slices = budgeting && new SliceAccumulator(budgeting, stepMs, await this.openSlices(rt, budgeting, fromMs, stepMs));
+    await this.deps.store.transaction(async (tx) => {
       const slots = [...table.keys()].filter((s) => s > fromMs && s <= toMs);
       // Slice boundaries need a row even when no data arrived in their last slot.
       if (spanMs !== undefined) for (let s = alignDown(fromMs, spanMs) + spanMs; s <= toMs; s += spanMs) slots.push(s);
+      // Each instance's slots in time order, appended together (one round trip per instance on PostgreSQL).
+      const appends = new Map<number, SlotAppend[]>();
+      const add = (id: number, slotMs: number, inc: SlotAppend['inc']): void => {
+        const list = appends.get(id);
+        if (list === undefined) appends.set(id, [{ slotMs, inc }]);
+        else list.push({ slotMs, inc });
+      };
       for (const s of [...new Set(slots)].sort((a, b) => a - b)) {
         const maintenance = isInMaintenance(slo.maintenance, s - 1);
         const increments = new Map<number, Increment>();
         for (const row of table.get(s)?.values() ?? []) {
-          const inst = this.ledger.instance(slo.id, row.labels, s);
+          const inst = await tx.ledger.instance(slo.id, row.labels, s);
           // Maintenance slots keep their data mark (the SLO is not "without data") but count no events.
           const inc = maintenance ? { bad: 0, total: 0, data: row.inc.data } : row.inc;
           increments.set(inst.id, inc);
           slices?.add(inst.id, inc);
         }
         const counted = spanMs !== undefined && s % spanMs === 0 ? slices?.close() : undefined;
-        for (const [id, inc] of increments) this.ledger.append(id, s, { ...inc, ...(counted?.get(id) ?? NO_SLICES) });
+        for (const [id, inc] of increments) add(id, s, { ...inc, ...(counted?.get(id) ?? NO_SLICES) });
         // An instance without data in the boundary's slot counts its slice all the same.
-        for (const [id, count] of counted ?? []) if (!increments.has(id)) this.ledger.append(id, s, { bad: 0, total: 0, data: false, ...count });
+        for (const [id, count] of counted ?? []) if (!increments.has(id)) add(id, s, { bad: 0, total: 0, data: false, ...count });
       }
-      this.ledger.setCursor(slo.id, rt.fingerprint, cursor?.firstSlotMs ?? fromMs, toMs);
-    })();
+      for (const [id, list] of appends) await (list.length === 1 && list[0] ? tx.ledger.append(id, list[0].slotMs, list[0].inc) : tx.ledger.appendAll(id, list));
+      await tx.ledger.setCursor(slo.id, rt.fingerprint, cursor?.firstSlotMs ?? fromMs, toMs);
+    });
     if (spanMs !== undefined && slices) rt.openSlices = { atMs: toMs, spanMs, counts: slices.carried() };
     if (rt.error !== undefined) this.deps.logger.info({ slo: slo.id }, 'SLO queries succeed again');
     delete rt.error;
@@ -493,7 +527,8 @@ export class Engine {
    * transaction: a decision that was not recorded is taken again next cycle (a page is not lost, a resolve
    * not skipped).
    */
-  evaluateAt(atMs: number): CycleReport {
+  async evaluateAt(atMs: number): Promise<CycleReport> {
+    await this.loadAlerts();
     const statuses = new Map<string, SloStatus>();
     const observed: ObservedInstance[] = [];
     let failed = 0;
@@ -519,15 +554,16 @@ export class Engine {
         continue;
       }
       const frozen = isInMaintenance(slo.maintenance, atMs);
-      for (const inst of this.ledger.instancesOf(slo.id)) {
+      const starts = sumStarts(slo, atMs);
+      for (const inst of await this.ledger.instancesOf(slo.id)) {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
-        const observation = evaluateInstance(slo, readSums(slo, atMs, this.ledger.sums(inst.id, atMs)), atMs);
+        const observation = evaluateInstance(slo, readSums(slo, atMs, sumReader(atMs, await this.ledger.sumsSince(inst.id, atMs, starts))), atMs);
         observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen });
       }
       statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
     }
     const sink = this.deps.sink;
-    const suppression = this.deps.suppression?.(atMs);
+    const suppression = await this.deps.suppression?.(atMs);
     const decision = advanceAlerts({
       atMs,
       instances: observed,
@@ -541,12 +577,12 @@ export class Engine {
     // The heartbeat runs every cycle, also with nothing firing: resolved alerts are re-sent to Alertmanager
     // for a while after they resolve.
     if (changed.length > 0 || notifications.length > 0 || sink?.heartbeat !== undefined) {
-      this.deps.db.transaction(() => {
-        for (const a of changed) this.alertStore.save(a);
-        for (const t of transitions) this.alertStore.record(t);
-        if (notifications.length > 0) sink?.enqueue(notifications, atMs);
-        sink?.heartbeat?.(firing, atMs);
-      })();
+      await this.deps.store.transaction(async (tx) => {
+        for (const a of changed) await tx.alerts.save(a);
+        for (const t of transitions) await tx.alerts.record(t);
+        if (notifications.length > 0) await sink?.enqueue(tx, notifications, atMs);
+        await sink?.heartbeat?.(tx, firing, atMs);
+      });
     }
     for (const a of changed) this.alerts.set(a.alertKey, a);
     const byInstance = new Map<string, InstanceStatus[]>();
@@ -562,16 +598,31 @@ export class Engine {
   }
 
   /** Thins and expires ledger rows (run about hourly). */
-  rollup(nowMs: number): void {
+  rollup(nowMs: number): Promise<void> {
     const retention = new Map<string, number>();
     for (const rt of this.runtimes.values()) retention.set(rt.slo.id, horizonMs(rt.slo) + DAY);
-    this.ledger.rollup(nowMs, retention);
+    return this.ledger.rollup(nowMs, retention);
   }
 
   /** Ledger horizon of the current SLOs, for messages and the benchmark. */
   periodOf(slo: Slo): number {
     return nominalPeriodMs(slo.period);
   }
+}
+
+/** Where the sums an evaluation of `slo` at `atMs` reads start: each window's, and the budget period's. */
+function sumStarts(slo: Slo, atMs: number): number[] {
+  return [...new Set([...windowsOf(slo).map((ms) => atMs - ms), periodWindow(slo.period, atMs).startMs])];
+}
+
+/** The sums read ahead (by start) as the reader `readSums` takes. */
+function sumReader(atMs: number, sums: ReadonlyMap<number, WindowSum>): SumReader {
+  const since = (startMs: number): WindowSum => {
+    const sum = sums.get(startMs);
+    if (sum === undefined) throw new Error(`the sums from ${new Date(startMs).toISOString()} were not read (sumStarts lists every start an evaluation reads)`);
+    return sum;
+  };
+  return { window: (ms) => since(atMs - ms), since };
 }
 
 export function alignDown(ms: number, step: number): number {

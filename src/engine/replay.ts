@@ -64,7 +64,7 @@ export async function replay(engine: Engine, slos: readonly Slo[], options: Repl
   const from = Math.ceil(options.fromMs / slot) * slot;
   const to = Math.floor(options.toMs / slot) * slot;
   const chunk = Math.max(slot, Math.floor((options.chunkMs ?? 3_600_000) / slot) * slot);
-  engine.setSlos(slos, from);
+  await engine.setSlos(slos, from);
   await engine.ingest(from, options.signal);
   let ingested = from;
   for (let t = from; t <= to; t += slot) {
@@ -72,7 +72,7 @@ export async function replay(engine: Engine, slos: readonly Slo[], options: Repl
       ingested = Math.min(to, ingested + chunk);
       await engine.ingest(ingested, options.signal);
     }
-    engine.evaluateAt(t);
+    await engine.evaluateAt(t);
     if ((t - from) % options.stepMs !== 0) continue;
     const statuses = engine.allStatuses();
     const records: StepRecord[] = [];

@@ -10,6 +10,7 @@ import type { Slo } from '../slo/model.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
 import { Ledger } from '../store/ledger.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { alertHistoryAround, ledgerExtent } from '../store/report-reads.js';
 import type { Logger } from '../logger.js';
 import type { SloStatus } from './engine.js';
@@ -100,7 +101,7 @@ const MAX_WARM_UP_MS = 7 * 86_400_000;
 export async function reportFromPrometheus(metrics: MetricsSource, slos: readonly Slo[], range: ReportRange, options: ReplayReportOptions): Promise<{ report: Report; failed: string[] }> {
   const db = openDb(':memory:');
   try {
-    const engine = new Engine({ source: metrics, db, logger: options.logger }, { slotMs: options.slotMs, rateWindowMs: options.rateWindowMs, links: {} });
+    const engine = new Engine({ source: metrics, store: new SqliteStore(db, ':memory:'), logger: options.logger }, { slotMs: options.slotMs, rateWindowMs: options.rateWindowMs, links: {} });
     const warmUp = Math.min(MAX_WARM_UP_MS, Math.max(0, ...slos.flatMap((s) => s.alerting.tiers.map((t) => t.longMs))));
     const failures = new Map<string, string>();
     const note = (statuses: readonly SloStatus[]) => {

@@ -16,6 +16,8 @@ import type { Increment, RejectedSample, SlotTable } from './feeds.js';
 import { planFor } from './plan.js';
 import type { LogLine } from '../../test/support/logger.js';
 import { recordingLogger } from '../../test/support/logger.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { sqliteOf } from '../../test/support/sqlite-engine.js';
 
 /**
  * Samples Prometheus should never send for a counter (±Inf, NaN, negative, a step back that is no reset):
@@ -70,8 +72,9 @@ function service(id: string, errorShare: number, fault: (v: number) => number): 
 
 class Sink {
   readonly sent: AlertNotification[] = [];
-  enqueue(n: readonly AlertNotification[]): void {
+  enqueue(_tx: unknown, n: readonly AlertNotification[]): Promise<void> {
     this.sent.push(...n);
+    return Promise.resolve();
   }
 }
 
@@ -89,12 +92,12 @@ describe.each(Object.keys(FAULTS))('a counter answering %s', (mode) => {
     const sink = new Sink();
     const db = openDb(':memory:');
     const { logger, lines } = recordingLogger();
-    const engine = new Engine({ source, db, logger, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
-    engine.setSlos([slo('burning'), slo('healthy')], T0);
+    const engine = new Engine({ source, store: new SqliteStore(db, ':memory:'), logger, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+    await engine.setSlos([slo('burning'), slo('healthy')], T0);
     const states = new Map<number, string>();
     for (let t = T0; t <= T0 + 30 * MINUTE; t += SLOT) {
       await engine.ingest(t);
-      engine.evaluateAt(t);
+      await engine.evaluateAt(t);
       states.set(t, `${engine.status('burning')?.state}/${engine.status('healthy')?.state}`);
     }
     return { engine, db, sink, states, lines };
@@ -116,8 +119,8 @@ describe.each(Object.keys(FAULTS))('a counter answering %s', (mode) => {
     expect(finiteRows(db)).toEqual([]);
     const at = T0 + 30 * MINUTE;
     for (const [id, share] of [['burning', 0.5], ['healthy', 0]] as const) {
-      const inst = engine.ledger.instancesOf(id)[0];
-      const sums = engine.ledger.sums(inst?.id ?? -1, at).window(20 * MINUTE);
+      const inst = sqliteOf(engine).ledger.instancesOf(id)[0];
+      const sums = sqliteOf(engine).ledger.sums(inst?.id ?? -1, at).window(20 * MINUTE);
       // 10 requests/s for 20 minutes, the faulty 3 minutes included: counted when the counter came back.
       expect(sums.total, id).toBeCloseTo(RATE * 1200, 6);
       expect(sums.bad, id).toBeCloseTo(RATE * 1200 * share, 6);
@@ -145,21 +148,21 @@ describe('a ledger an earlier version filled with Inf', () => {
     const sink = new Sink();
     const db = openDb(':memory:');
     const { logger, lines } = recordingLogger();
-    const make = (): Engine => new Engine({ source, db, logger, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+    const make = (): Engine => new Engine({ source, store: new SqliteStore(db, ':memory:'), logger, sink }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
     const old = make();
-    old.setSlos([slo('healthy')], T0);
+    await old.setSlos([slo('healthy')], T0);
     for (let t = T0; t <= T0 + 5 * MINUTE; t += SLOT) {
       await old.ingest(t);
-      old.evaluateAt(t);
+      await old.evaluateAt(t);
     }
     // What the old code stored after one +Inf answer: total = inf in the newest cumulative row. Then an upgrade.
     db.prepare('UPDATE ledger SET total = 9e999 WHERE slot_ms = ?').run(T0 + 5 * MINUTE);
     const engine = make();
-    engine.setSlos([slo('healthy')], T0 + 5 * MINUTE);
+    await engine.setSlos([slo('healthy')], T0 + 5 * MINUTE);
     const states: string[] = [];
     for (let t = T0 + 5 * MINUTE + SLOT; t <= T0 + 10 * MINUTE; t += SLOT) {
       await engine.ingest(t);
-      engine.evaluateAt(t);
+      await engine.evaluateAt(t);
       states.push(engine.status('healthy')?.state ?? '?');
     }
     expect(states[0]).toBe('unknown');

@@ -6,6 +6,8 @@ import { HOUR, MINUTE } from '../slo/duration.js';
 import type { Budgeting, Slo } from '../slo/model.js';
 import { openDb } from '../store/db.js';
 import { Engine } from './engine.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { sqliteOf } from '../../test/support/sqlite-engine.js';
 
 /**
  * Timeslice budgets in the ledger: at every slice boundary each instance gets one slice (bad when its good
@@ -37,12 +39,12 @@ function traffic(share: (t: number) => number, startMs: number): FakeMetrics {
 }
 
 function engineOn(source: FakeMetrics, maxBackfillMs: number): Engine {
-  return new Engine({ source, db: openDb(':memory:'), logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs });
+  return new Engine({ source, store: new SqliteStore(openDb(':memory:'), ':memory:'), logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs });
 }
 
 function slicesOf(engine: Engine, slo: Slo, atMs: number, windowMs: number): { sliceBad: number; slices: number } {
-  const inst = engine.ledger.instancesOf(slo.id)[0];
-  const sum = engine.ledger.sums(inst?.id ?? -1, atMs).window(windowMs);
+  const inst = sqliteOf(engine).ledger.instancesOf(slo.id)[0];
+  const sum = sqliteOf(engine).ledger.sums(inst?.id ?? -1, atMs).window(windowMs);
   return { sliceBad: Math.round(sum.sliceBad * 1e9) / 1e9, slices: sum.slices };
 }
 
@@ -56,10 +58,10 @@ describe('engine: timeslice accounting', () => {
   ] as const)('counts one slice per slice boundary, live slot by slot (%s)', async (_name, budgeting, want) => {
     const slo = slicedSlo(budgeting);
     const engine = engineOn(traffic((t) => (t > T0 && t <= T0 + 2 * MINUTE ? 0.1 : 0), T0 - 8 * HOUR), 6 * HOUR);
-    engine.setSlos([slo], T0 - 5 * MINUTE);
+    await engine.setSlos([slo], T0 - 5 * MINUTE);
     for (let t = T0 - 5 * MINUTE; t <= T0 + 5 * MINUTE; t += SLOT) {
       await engine.ingest(t);
-      engine.evaluateAt(t);
+      await engine.evaluateAt(t);
     }
     expect(slicesOf(engine, slo, T0 + 5 * MINUTE, 10 * MINUTE)).toEqual(want);
   });
@@ -74,7 +76,7 @@ describe('engine: timeslice accounting', () => {
   ] as const)('counts an hour of backfilled history as 60 one-minute slices, whatever step it was read in (%s)', async (_name, budgeting, sliceBad) => {
     const slo = slicedSlo(budgeting);
     const engine = engineOn(traffic(() => 0.1, T0 - 100 * HOUR), 90 * HOUR);
-    engine.setSlos([slo], T0);
+    await engine.setSlos([slo], T0);
     await engine.ingest(T0);
     for (const at of [T0, T0 - 10 * HOUR, T0 - 80 * HOUR]) {
       expect(slicesOf(engine, slo, at, HOUR), new Date(at).toISOString()).toEqual({ sliceBad, slices: 60 });
@@ -91,11 +93,11 @@ describe('engine: timeslice accounting', () => {
     const slo = slicedSlo(budgeting);
     const source = traffic((t) => (t > T0 && t <= T0 + 2 * MINUTE ? 0.2 : 0), T0 - 8 * HOUR);
     const db = openDb(':memory:');
-    const before = new Engine({ source, db, logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: HOUR });
-    before.setSlos([slo], T0);
+    const before = new Engine({ source, store: new SqliteStore(db, ':memory:'), logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: HOUR });
+    await before.setSlos([slo], T0);
     for (let t = T0; t <= T0 + 150_000; t += SLOT) await before.ingest(t);
-    const after = new Engine({ source, db, logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: HOUR });
-    after.setSlos([slo], T0 + 150_000);
+    const after = new Engine({ source, store: new SqliteStore(db, ':memory:'), logger: quiet }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: HOUR });
+    await after.setSlos([slo], T0 + 150_000);
     for (let t = T0 + 180_000; t <= T0 + 5 * MINUTE; t += SLOT) await after.ingest(t);
     expect(slicesOf(after, slo, T0 + 5 * MINUTE, 5 * MINUTE)).toEqual({ sliceBad, slices: 1 });
   });
@@ -108,7 +110,7 @@ describe('engine: timeslice accounting', () => {
     ]);
     const slo = slicedSlo({ kind: 'timeslices', sliceMs: MINUTE, target: 0.95 });
     const engine = engineOn(stopped, 6 * HOUR);
-    engine.setSlos([slo], T0);
+    await engine.setSlos([slo], T0);
     for (let t = T0; t <= T0 + 2 * MINUTE; t += SLOT) await engine.ingest(t);
     // Slices ending T0 + 1 min (half bad) and none after (no events in (T0 + 1 min, T0 + 2 min]).
     expect(slicesOf(engine, slo, T0 + 2 * MINUTE, 2 * MINUTE)).toEqual({ sliceBad: 1, slices: 1 });

@@ -1,4 +1,5 @@
-import type { OutboxRow, OutboxStore } from '../store/outbox.js';
+import type { OutboxRow } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
 import type { ReportDigest } from '../report/digest.js';
 import type { FailureReason, Notifier, SendOutcome } from './notifier.js';
 import type { Logger } from '../logger.js';
@@ -43,7 +44,8 @@ export interface DispatchObserver {
 }
 
 export interface DispatcherDeps {
-  readonly store: OutboxStore;
+  /** The store whose outbox is delivered (claims of a pass share a transaction). */
+  readonly store: Store;
   readonly notifiers: () => ReadonlyMap<string, Notifier>;
   readonly now: () => number;
   readonly random: () => number;
@@ -99,11 +101,14 @@ export class Dispatcher {
    * again and the rows behind it wait; each pass first writes these. Lost with the process: a restart sends
    * the row again (at-least-once).
    */
-  private readonly unrecorded = new Map<number, () => void>();
+  private readonly unrecorded = new Map<number, () => Promise<void>>();
+  /** Settles when the rows a previous run left `sending` are pending again (passes wait for it). */
+  private readonly recovered: Promise<void>;
 
   constructor(private readonly deps: DispatcherDeps, private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly options: { batch?: number; perReceiver?: number } = {}) {
-    const recovered = deps.store.recoverInFlight();
-    if (recovered > 0) deps.logger.warn({ recovered }, 'notifications that were being sent when burnwatch stopped are sent again');
+    this.recovered = deps.store.outbox.recoverInFlight().then((recovered) => {
+      if (recovered > 0) deps.logger.warn({ recovered }, 'notifications that were being sent when burnwatch stopped are sent again');
+    }, (err: unknown) => this.failed(err));
   }
 
   /** Runs passes until stopped: one whenever something is enqueued, and one when the next row is due (at least every 5 s). */
@@ -112,10 +117,9 @@ export class Dispatcher {
   }
 
   /**
-   * Something was enqueued: run a pass now. The outbox calls this inside the transaction that enqueued
-   * (better-sqlite3's transactions are synchronous), so the pass starts in a microtask: as soon as that
-   * transaction has committed and the code that ran it has returned, without waiting for a timer. After a
-   * rollback the pass finds nothing new.
+   * Something was enqueued and committed (the outbox calls this after the commit of the transaction that
+   * enqueued): run a pass now, without waiting for a timer. Several wakes in a row start one pass, in a
+   * microtask.
    */
   wake(): void {
     if (this.stopped || !this.deps.schedule || this.wakeQueued) return;
@@ -129,8 +133,7 @@ export class Dispatcher {
   /** Runs a pass in the background; the timer is set for the next due row as soon as the pass has claimed its rows. */
   private runPass(): void {
     if (this.stopped) return;
-    void this.pass();
-    this.rearm();
+    void this.run(() => this.rearm());
   }
 
   /**
@@ -138,14 +141,15 @@ export class Dispatcher {
    * already. Called when a pass has claimed its rows and when a lane has sent all it had (what it sent may
    * let the next rows of those alerts go), so a send that hangs holds up no row but the ones behind it.
    */
-  private rearm(): void {
+  private async rearm(): Promise<void> {
     if (this.stopped || !this.deps.schedule) return;
     let next: number | undefined;
     try {
-      next = this.deps.store.nextDueMs();
+      next = await this.deps.store.outbox.nextDueMs();
     } catch (err) {
       this.failed(err);
     }
+    if (this.stopped) return;
     const now = this.deps.now();
     const atMs = now + (next === undefined ? 5_000 : Math.min(5_000, Math.max(50, next - now)));
     if (this.timer !== undefined && this.timer.atMs <= atMs) return;
@@ -170,22 +174,33 @@ export class Dispatcher {
    * has more than `perReceiver` sends at a time). A failure of the outbox itself is reported (onError) and the
    * pass ends; it never rejects.
    */
-  async pass(): Promise<number> {
+  pass(): Promise<number> {
+    return this.run();
+  }
+
+  /** A pass; `claimed` runs once its rows are claimed (or it failed to claim any). */
+  private async run(claimedAll?: () => Promise<void>): Promise<number> {
     const mine: Promise<boolean>[] = [];
     try {
+      await this.recovered;
       for (const [id, record] of this.unrecorded) {
-        record();
+        await record();
         this.unrecorded.delete(id);
       }
       const { store } = this.deps;
-      const due = store.due(this.deps.now(), this.options.batch ?? 200);
+      const due = await store.outbox.due(this.deps.now(), this.options.batch ?? 200);
       let claimed: OutboxRow[];
       try {
         // In one transaction: one commit for the pass, not one per row before the first send can start.
-        claimed = store.transaction(() => due.filter((row) => store.claim(row.id)));
+        claimed = await store.transaction(async (tx) => {
+          const won: OutboxRow[] = [];
+          for (const row of due) if (await tx.outbox.claim(row.id)) won.push(row);
+          return won;
+        });
       } catch {
         // A claim failed and took the others with it: one by one, so the rows that can be claimed still go.
-        claimed = due.filter((row) => this.claimOne(row));
+        claimed = [];
+        for (const row of due) if (await this.claimOne(row)) claimed.push(row);
       }
       for (const row of claimed) {
         const lanes = this.lanes.get(row.receiver) ?? { waiting: [], running: 0 };
@@ -199,6 +214,7 @@ export class Dispatcher {
     } catch (err) {
       this.failed(err);
     }
+    if (claimedAll) await claimedAll();
     const all = Promise.all(mine).then(() => undefined);
     this.passes.add(all);
     const sent = await Promise.all(mine);
@@ -207,9 +223,9 @@ export class Dispatcher {
   }
 
   /** Claims one row; false when another pass has it, or when the write failed (it stays pending for a later pass). */
-  private claimOne(row: OutboxRow): boolean {
+  private async claimOne(row: OutboxRow): Promise<boolean> {
     try {
-      return this.deps.store.claim(row.id);
+      return await this.deps.store.outbox.claim(row.id);
     } catch (err) {
       this.failed(err);
       return false;
@@ -225,7 +241,7 @@ export class Dispatcher {
       }
       lanes.running--;
       // The rows it sent may have been holding up the next ones of their alerts.
-      this.rearm();
+      await this.rearm();
       if (lanes.running === 0 && lanes.waiting.length === 0 && this.lanes.get(receiver) === lanes) this.lanes.delete(receiver);
     })();
   }
@@ -247,9 +263,9 @@ export class Dispatcher {
   }
 
   /** Writes an outcome; when the write fails, reports it and keeps it for the next pass (see `unrecorded`). */
-  private record(row: OutboxRow, write: () => void): void {
+  private async record(row: OutboxRow, write: () => Promise<void>): Promise<void> {
     try {
-      write();
+      await write();
     } catch (err) {
       this.unrecorded.set(row.id, write);
       this.failed(err);
@@ -261,12 +277,12 @@ export class Dispatcher {
     const started = this.deps.now();
     if (!notifier) {
       // The receiver was removed by a reload: nothing can deliver this row.
-      this.record(row, () => this.deps.store.markDead(row.id, `receiver "${row.receiver}" is not configured any more`));
+      await this.record(row, () => this.deps.store.outbox.markDead(row.id, `receiver "${row.receiver}" is not configured any more`));
       this.deps.observer?.dead?.(row.receiver, 'unknown', row, 'receiver removed');
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, id: row.id }, 'notification dropped: its receiver is not configured any more');
       return;
     }
-    const previousRef = row.kind !== 'digest' && (row.status === 'resolved' || row.kind !== 'state') ? this.deps.store.lastFiringRef(row.alertKey, row.receiver) : undefined;
+    const previousRef = row.kind !== 'digest' && (row.status === 'resolved' || row.kind !== 'state') ? await this.deps.store.outbox.lastFiringRef(row.alertKey, row.receiver) : undefined;
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.policy.sendTimeoutMs)]);
     let outcome: SendOutcome;
     try {
@@ -279,7 +295,7 @@ export class Dispatcher {
     const now = this.deps.now();
     if (outcome.ok) {
       const ref = outcome.externalRef;
-      this.record(row, () => this.deps.store.markDelivered(row.id, now, ref));
+      await this.record(row, () => this.deps.store.outbox.markDelivered(row.id, now, ref));
       this.deps.observer?.delivered?.(row.receiver, notifier.kind, row, now - started);
       this.deps.logger.info({ receiver: row.receiver, alert: row.alertKey, status: row.status, kind: row.kind, attempts: row.attempts + 1 }, 'notification delivered');
       return;
@@ -289,13 +305,13 @@ export class Dispatcher {
     const tooOld = now - row.createdMs >= this.policy.maxAgeMs;
     if (!outcome.retryable || tooOld) {
       const why = outcome.retryable ? `still failing after ${Math.round((now - row.createdMs) / 60_000)} min (${message})` : message;
-      this.record(row, () => this.deps.store.markDead(row.id, why));
+      await this.record(row, () => this.deps.store.outbox.markDead(row.id, why));
       this.deps.observer?.dead?.(row.receiver, notifier.kind, row, why);
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, status: row.status, reason: outcome.reason, error: why }, 'notification given up (dead letter)');
       return;
     }
     const delay = backoffMs(this.policy, row.attempts + 1, this.deps.random(), outcome.retryAfterMs);
-    this.record(row, () => this.deps.store.markRetry(row.id, now + delay, message));
+    await this.record(row, () => this.deps.store.outbox.markRetry(row.id, now + delay, message));
     this.deps.logger.warn({ receiver: row.receiver, alert: row.alertKey, reason: outcome.reason, retryInMs: delay, attempt: row.attempts + 1, error: message }, 'notification failed; will retry');
   }
 

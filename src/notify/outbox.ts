@@ -3,7 +3,8 @@ import type { Labels } from '../routing/labels.js';
 import { groupKey } from '../routing/grouping.js';
 import { matchRoutes } from '../routing/route.js';
 import type { Route } from '../routing/route.js';
-import type { NewOutboxRow, OutboxKind, OutboxStore } from '../store/outbox.js';
+import type { NewOutboxRow, OutboxKind } from '../store/outbox.js';
+import type { OutboxQueue, StoreTx } from '../store/store.js';
 import { DEFAULT_RESEND_DELAY_MS, needsResend, RESOLVED_RETENTION_MS } from './alertmanager/resend.js';
 import type { AlertNotification } from './notifier.js';
 import type { Logger } from '../logger.js';
@@ -44,7 +45,7 @@ export function routerFor(root: Route, kindOf: (receiver: string) => string | un
 export interface OutboxOptions {
   /** Alertmanager receivers: re-post firing alerts this often (Prometheus `--rules.alert.resend-delay`). */
   readonly resendDelayMs?: number;
-  /** Called after rows were added (wakes the dispatcher). */
+  /** Called after rows were added, once their transaction has committed (wakes the dispatcher). */
   readonly onEnqueue?: () => void;
   /** Where queued notifications are logged, once the transaction that queued them is over. */
   readonly logger?: Logger;
@@ -59,63 +60,55 @@ const QUEUED_MESSAGES: Readonly<Record<OutboxKind, string>> = {
 
 /**
  * The engine's notification sink: routes each notification to its receivers and writes one outbox row per
- * receiver, inside the engine's transaction. Timing follows Alertmanager: the first firing notification of
+ * receiver, inside the engine's transaction; the dispatcher is woken, and what was queued logged, after it
+ * commits. Timing follows Alertmanager: the first firing notification of
  * a new group waits `group_wait` (not when the alert started longer ago than that); resolves go at once;
  * a firing alert is re-sent after `repeat_interval`. Alertmanager receivers get Prometheus's send semantics
  * instead (re-post every resend delay while firing, resolved alerts re-posted for 15 minutes) and no wait,
  * since Alertmanager groups on its own.
  */
-export class Outbox implements NotificationSink {
+export class Outbox implements NotificationSink<StoreTx> {
   private readonly recentlyResolved = new Map<string, AlertNotification>();
-  /** Rows inserted by the current transaction, logged when it is over. */
-  private unreported: NewOutboxRow[] = [];
 
-  constructor(private readonly store: OutboxStore, private router: Router, private readonly options: OutboxOptions = {}) {}
+  constructor(private router: Router, private readonly options: OutboxOptions = {}) {}
 
   /** A new routing config (reload): later notifications use it. */
   setRouter(router: Router): void {
     this.router = router;
   }
 
-  enqueue(notifications: readonly AlertNotification[], atMs: number): void {
+  async enqueue(tx: StoreTx, notifications: readonly AlertNotification[], atMs: number): Promise<void> {
     const rows: NewOutboxRow[] = [];
     for (const n of notifications) {
       for (const target of this.router(n.labels)) {
-        rows.push({ notification: n, receiver: target.receiver, groupKey: target.groupKey, kind: 'state', notBeforeMs: this.notBefore(n, target, atMs) });
+        rows.push({ notification: n, receiver: target.receiver, groupKey: target.groupKey, kind: 'state', notBeforeMs: await this.notBefore(tx.outbox, n, target, atMs) });
         if (target.kind === 'alertmanager' && n.status === 'resolved') this.recentlyResolved.set(`${n.alertKey}\u0000${target.receiver}`, n);
       }
     }
-    this.insert(rows);
+    await this.insert(tx, rows);
   }
 
-  private insert(rows: readonly NewOutboxRow[]): void {
+  private async insert(tx: StoreTx, rows: readonly NewOutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const inserted = this.store.insert(rows);
+    const inserted = await tx.outbox.insert(rows);
     if (inserted.length === 0) return;
-    this.options.onEnqueue?.();
-    if (this.options.logger === undefined) return;
-    if (this.unreported.length === 0) queueMicrotask(() => this.report());
-    this.unreported.push(...inserted);
+    // Not before the commit: the dispatcher reads the outbox on its own (on PostgreSQL, another connection),
+    // and a pass started now would not see these rows; a rolled-back transaction is neither sent nor logged.
+    tx.afterCommit(() => {
+      this.options.onEnqueue?.();
+      this.report(inserted);
+    });
   }
 
-  /**
-   * Logs what was queued, one line per notification with its SLO, alert, state and receivers. It runs after
-   * the engine's transaction (a microtask: the transaction is synchronous) and logs only what the outbox
-   * holds then, so a rolled-back transaction is not reported as queued.
-   */
-  private report(): void {
+  /** Logs what was queued (after the commit), one line per notification with its SLO, alert, state and receivers. */
+  private report(rows: readonly NewOutboxRow[]): void {
     const logger = this.options.logger;
-    const rows = this.unreported;
-    this.unreported = [];
     if (logger === undefined) return;
     const byNotification = new Map<string, NewOutboxRow[]>();
     for (const row of rows) byNotification.set(row.notification.id, [...(byNotification.get(row.notification.id) ?? []), row]);
-    for (const [id, queued] of byNotification) {
-      const first = queued[0];
+    for (const receivers of byNotification.values()) {
+      const first = receivers[0];
       if (first === undefined) continue;
-      const committed = new Set(this.store.receiversOf(id));
-      const receivers = queued.filter((r) => committed.has(r.receiver));
-      if (receivers.length === 0) continue;
       const n = first.notification;
       const delayed = receivers.filter((r) => r.notBeforeMs > n.createdAt.getTime());
       const fields = {
@@ -134,9 +127,9 @@ export class Outbox implements NotificationSink {
     }
   }
 
-  private notBefore(n: AlertNotification, target: RoutingTarget, atMs: number): number {
+  private async notBefore(outbox: OutboxQueue, n: AlertNotification, target: RoutingTarget, atMs: number): Promise<number> {
     if (n.status === 'resolved' || target.kind === 'alertmanager' || target.groupWaitMs <= 0) return atMs;
-    if (this.store.groupActive(target.receiver, target.groupKey, n.alertKey, atMs - target.groupIntervalMs)) return atMs;
+    if (await outbox.groupActive(target.receiver, target.groupKey, n.alertKey, atMs - target.groupIntervalMs)) return atMs;
     return Math.max(atMs, n.startsAt.getTime() + target.groupWaitMs);
   }
 
@@ -144,14 +137,14 @@ export class Outbox implements NotificationSink {
    * Called every cycle with each alert that fires and was notified: enqueues repeat_interval reminders and
    * Alertmanager re-posts that are due (in the engine's transaction), with the alert's notification as of now.
    */
-  heartbeat(firing: readonly FiringAlert[], atMs: number): void {
+  async heartbeat(tx: StoreTx, firing: readonly FiringAlert[], atMs: number): Promise<void> {
     const rows: NewOutboxRow[] = [];
     const now = new Date(atMs);
     const resendDelay = this.options.resendDelayMs ?? DEFAULT_RESEND_DELAY_MS;
     for (const alert of firing) {
       let n: AlertNotification | undefined;
       for (const target of this.router(alert.labels)) {
-        const last = this.store.lastOf(alert.alertKey, target.receiver);
+        const last = await tx.outbox.lastOf(alert.alertKey, target.receiver);
         if (!last || last.state === 'pending' || last.state === 'sending' || last.status !== 'firing') continue;
         if (target.kind === 'alertmanager') {
           const sent = last.state === 'delivered' ? { lastSentAt: new Date(last.deliveredMs ?? last.createdMs) } : {};
@@ -171,11 +164,11 @@ export class Outbox implements NotificationSink {
         this.recentlyResolved.delete(key);
         continue;
       }
-      const last = this.store.lastOf(n.alertKey, receiver);
+      const last = await tx.outbox.lastOf(n.alertKey, receiver);
       if (!last || last.state !== 'delivered' || last.status !== 'resolved') continue;
       if (!needsResend({ status: 'resolved', resolvedAt, lastSentAt: new Date(last.deliveredMs ?? last.createdMs) }, now, resendDelay)) continue;
       rows.push({ notification: { ...n, id: `${n.alertKey}@${atMs}/resend`, createdAt: now }, receiver, groupKey: last.groupKey, kind: 'resend', notBeforeMs: atMs });
     }
-    this.insert(rows);
+    await this.insert(tx, rows);
   }
 }

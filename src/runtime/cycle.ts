@@ -106,7 +106,7 @@ export class EvaluationCycle {
       const moved = deps.storage.checkFile();
       if (moved) throw moved;
       await deps.engine.ingest(slot);
-      const report = deps.engine.evaluateAt(slot);
+      const report = await deps.engine.evaluateAt(slot);
       outcome = report.failed === 0 ? 'ok' : report.evaluated === 0 && report.failed > 0 ? 'failed' : 'partial';
       if (report.evaluated > 0 || deps.slosLoaded() === 0) this.lastSuccess = deps.now();
       // Rejected samples came from a backend that answered: they do not make it "down".
@@ -116,7 +116,7 @@ export class EvaluationCycle {
       // Pages first: the notifications this cycle queued go out once it returns (see Dispatcher.wake), so it
       // leaves the hourly housekeeping (ledger rollup and pruning on this same thread, up to seconds with
       // many SLOs) to a later cycle, at most an hour later.
-      if (this.housekeeping(slot, report.notifications > 0)) deps.storage.works();
+      if (await this.housekeeping(slot, report.notifications > 0)) deps.storage.works();
     } catch (err) {
       outcome = 'failed';
       if (!deps.storage.report(err, 'evaluation cycle')) log.error({ err: (err as Error).message }, 'evaluation cycle failed');
@@ -166,15 +166,15 @@ export class EvaluationCycle {
    * Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. When
    * `deferrable`, it waits for a later cycle, until it is an hour overdue.
    */
-  private housekeeping(slot: number, deferrable: boolean): boolean {
+  private async housekeeping(slot: number, deferrable: boolean): Promise<boolean> {
     this.housekeepingAt ??= slot; // due from the first cycle on
     if (slot < this.housekeepingAt || (deferrable && slot < this.housekeepingAt + 3_600_000)) return true;
     this.housekeepingAt = slot + 3_600_000;
     const started = this.deps.now();
     try {
-      this.deps.engine.rollup(slot);
-      this.deps.delivery.store.prune(slot - 30 * 86_400_000);
-      this.deps.delivery.silences.prune(slot - 30 * 86_400_000);
+      await this.deps.engine.rollup(slot);
+      await this.deps.delivery.store.outbox.prune(slot - 30 * 86_400_000);
+      await this.deps.delivery.store.silences.prune(slot - 30 * 86_400_000);
       this.deps.logger.debug({ component: 'store', durationMs: this.deps.now() - started }, 'housekeeping done: ledger thinned, old outbox rows and silences pruned');
       return true;
     } catch (err) {

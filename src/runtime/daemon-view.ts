@@ -6,7 +6,8 @@ import { validateSilence } from '../routing/silence.js';
 import type { StatusReader } from '../server/ui/reader.js';
 import type { DaemonHealth, DaemonView } from '../server/view.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
-import type { Db } from '../store/db.js';
+import type { StoreError } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { OutboxStats } from '../store/outbox.js';
 import type { EvaluationCycle } from './cycle.js';
 import type { Delivery } from './delivery.js';
@@ -19,7 +20,7 @@ export interface DaemonViewDeps {
   readonly version: string;
   readonly config: AppConfig;
   readonly now: () => number;
-  readonly db: Db;
+  readonly store: Store;
   readonly engine: Engine;
   readonly delivery: Delivery;
   readonly cycle: EvaluationCycle;
@@ -47,8 +48,8 @@ export class DaemonStatusView implements DaemonView {
     this.version = deps.version;
     this.statusReader = createStatusReader({
       view: this,
-      ledger: deps.engine.ledger,
-      outbox: deps.delivery.store,
+      ledger: deps.store.ledger,
+      outbox: deps.store.outbox,
       intervalMs: deps.config.intervalMs,
       links: deps.links,
       guard: (during, read) => deps.storage.guard(during, false, read),
@@ -59,7 +60,7 @@ export class DaemonStatusView implements DaemonView {
     return this.deps.now();
   }
 
-  readiness(): { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> } {
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail: string }> }> {
     const { config, cycle, reloader, storage } = this.deps;
     const now = this.deps.now();
     const lastSuccessMs = cycle.lastSuccessMs;
@@ -69,14 +70,24 @@ export class DaemonStatusView implements DaemonView {
       const moved = storage.checkFile();
       if (moved) storage.report(moved, 'readiness check');
     }
-    const failure = storage.current;
+    // The database answers now (PostgreSQL: a round trip; SQLite: the file is open).
+    let unreachable: StoreError | undefined;
+    if (!closed) {
+      try {
+        await this.deps.store.ping();
+      } catch (err) {
+        unreachable = storage.report(err, 'readiness check');
+        if (unreachable === undefined) throw err;
+      }
+    }
+    const failure = unreachable ?? storage.current;
     const checks = {
       slos: { ok: true, detail: `${reloader.slos.length} SLOs loaded${reloader.errors.length > 0 ? ` (the last reload failed with ${reloader.errors.length} problems; the previous set runs)` : ''}` },
-      database: closed || !this.deps.db.open
+      database: closed
         ? { ok: false, detail: 'closed' }
         : failure
           ? { ok: false, detail: `${failure.message}; ${failure.hint}` }
-          : { ok: true, detail: `open: ${config.databasePath}` },
+          : { ok: true, detail: `open: ${this.deps.store.location}` },
       cycle: {
         ok: recent,
         detail: lastSuccessMs === undefined
@@ -91,50 +102,52 @@ export class DaemonStatusView implements DaemonView {
     return this.deps.engine.allStatuses();
   }
 
-  history(sloId: string, limit: number): readonly AlertTransition[] {
-    return this.deps.storage.guard('alert history', false, () => this.deps.engine.alertStore.history(sloId, limit));
+  history(sloId: string, limit: number): Promise<readonly AlertTransition[]> {
+    return this.deps.storage.guard('alert history', false, () => this.deps.store.alerts.history(sloId, limit));
   }
 
-  alerts(): readonly StoredAlert[] {
-    return this.deps.storage.guard('alerts', false, () => this.deps.engine.alertStore.loadAll().filter((a) => a.state.phase !== 'inactive'));
+  async alerts(): Promise<readonly StoredAlert[]> {
+    const all = await this.deps.storage.guard('alerts', false, () => this.deps.store.alerts.loadAll());
+    return all.filter((a) => a.state.phase !== 'inactive');
   }
 
-  silences(): readonly Silence[] {
-    return this.deps.storage.guard('silences', false, () => this.deps.delivery.silences.list());
+  silences(): Promise<readonly Silence[]> {
+    return this.deps.storage.guard('silences', false, () => this.deps.store.silences.list());
   }
 
-  addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): { ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] } {
+  async addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): Promise<{ ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] }> {
     const check = validateSilence(draft);
     if (!check.ok) return { ok: false, problems: check.problems };
     // A write into a deleted or replaced file would be answered 201 and be gone after the restart: refused.
-    const silence = this.deps.storage.guard('silence', true, () => this.deps.delivery.silences.add({ matchers: check.matchers, startsAt: draft.startsAt, endsAt: draft.endsAt, createdBy: draft.createdBy, comment: draft.comment }, this.deps.now()));
+    const silence = await this.deps.storage.guard('silence', true, () => this.deps.store.silences.add({ matchers: check.matchers, startsAt: draft.startsAt, endsAt: draft.endsAt, createdBy: draft.createdBy, comment: draft.comment }, this.deps.now()));
     this.deps.logger.info({ component: 'api', silence: silence.id, createdBy: draft.createdBy }, 'silence created');
     return { ok: true, silence };
   }
 
-  expireSilence(id: string): boolean {
-    return this.deps.storage.guard('silence', true, () => this.deps.delivery.silences.expire(id, this.deps.now()));
+  expireSilence(id: string): Promise<boolean> {
+    return this.deps.storage.guard('silence', true, () => this.deps.store.silences.expire(id, this.deps.now()));
   }
 
-  health(): DaemonHealth {
-    const { cycle, reloader, db, storage } = this.deps;
+  async health(): Promise<DaemonHealth> {
+    const { cycle, reloader, storage } = this.deps;
+    const outbox = await this.outboxStats();
     return {
       slosLoaded: reloader.slos.length,
       ...(cycle.lastCycleMs === undefined ? {} : { lastCycleMs: cycle.lastCycleMs }),
       ...(cycle.lastSuccessMs === undefined ? {} : { lastSuccessfulCycleMs: cycle.lastSuccessMs }),
       intervalMs: this.deps.config.intervalMs,
       prometheusUp: cycle.prometheusUp,
-      outbox: this.outboxStats(),
+      outbox,
       reloadErrors: reloader.errors,
-      databaseOpen: !this.deps.closed() && db.open && storage.fatal === undefined,
+      databaseOpen: !this.deps.closed() && storage.fatal === undefined,
     };
   }
 
   /** The outbox figures (the last ones read when the database fails). */
-  private outboxStats(): OutboxStats {
-    if (!this.deps.db.open) return this.lastOutbox;
+  private async outboxStats(): Promise<OutboxStats> {
+    if (this.deps.closed()) return this.lastOutbox;
     try {
-      this.lastOutbox = this.deps.delivery.store.stats();
+      this.lastOutbox = await this.deps.store.outbox.stats();
     } catch (err) {
       if (!this.deps.storage.report(err, 'outbox statistics')) throw err;
     }

@@ -4,7 +4,9 @@ import type { LinkSettings } from '../alerting/notification.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { Slo } from '../slo/model.js';
-import type { Db, StoreError } from '../store/db.js';
+import type { StoreError } from '../store/db.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { CycleLogger } from './cycle.js';
 import { EvaluationCycle } from './cycle.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
@@ -26,9 +28,10 @@ export interface DaemonParts {
   readonly timers: Timers;
   readonly logger: Logger;
   readonly metrics?: DaemonMetrics;
-  readonly db: Db;
+  /** Ledger, alert states, outbox and silences (SQLite or PostgreSQL). */
+  readonly store: Store;
   readonly storage: StorageHealth;
-  /** Releases the single-writer lock of the database (runtime/writer-lock.ts). */
+  /** Releases the single-writer lock of the database (runtime/writer-lock.ts; nothing to release on PostgreSQL). */
   readonly releaseLock: () => void;
   readonly engine: Engine;
   /** The engine's logger (it follows the cycles). */
@@ -87,7 +90,7 @@ export class Daemon {
       version: parts.version,
       config,
       now,
-      db: parts.db,
+      store: parts.store,
       engine,
       delivery,
       cycle: this.cycle,
@@ -132,15 +135,15 @@ export class Daemon {
     return this.exclusive(async () => {
       if (this.closed || this.parts.storage.fatal) return;
       await this.cycle.run(slot);
-      this.checkDigests(slot);
+      await this.checkDigests(slot);
     });
   }
 
   /** Queues the report digests that are due; a database failure is reported and the next cycle tries again. */
-  private checkDigests(slot: number): void {
+  private async checkDigests(slot: number): Promise<void> {
     if (this.parts.digests === undefined) return;
     try {
-      this.parts.digests.check(slot);
+      await this.parts.digests.check(slot);
     } catch (err) {
       if (this.parts.storage.report(err, 'digests') === undefined) this.parts.logger.error({ component: 'reports', err: err instanceof Error ? err.message : String(err) }, 'report digest failed; the next cycle tries again');
     }
@@ -154,7 +157,7 @@ export class Daemon {
 
   /** Reloads the SLO files and the routing config (runtime/reload.ts); resolves with the problems (none: applied). */
   reload(): Promise<readonly LocatedProblem[]> {
-    return this.exclusive(() => Promise.resolve(this.reloader.reload()));
+    return this.exclusive(() => this.reloader.reload());
   }
 
   /** SIGTERM: finishes the current cycle and in-flight sends (bounded by the shutdown grace), closes the DB. */
@@ -165,12 +168,17 @@ export class Daemon {
     await this.scheduler.stop();
     await this.lock;
     await this.parts.delivery.dispatcher.stop(this.config.shutdownGraceMs);
+    const { store } = this.parts;
     try {
-      this.parts.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (store instanceof SqliteStore) store.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (err) {
       this.parts.storage.report(err, 'stop');
     }
-    this.parts.db.close();
+    try {
+      await store.close();
+    } catch (err) {
+      this.parts.storage.report(err, 'stop');
+    }
     this.parts.releaseLock();
     this.parts.logger.info({ component: 'daemon' }, 'burnwatch stopped');
   }

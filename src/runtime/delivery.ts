@@ -1,8 +1,7 @@
 import type { Suppression } from '../alerting/cycle.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { StoredAlert } from '../store/alerts.js';
-import type { OutboxStore } from '../store/outbox.js';
-import type { SilenceStore } from '../store/silences.js';
+import type { Store } from '../store/store.js';
 import type { DispatchObserver, RetryPolicy } from '../notify/dispatcher.js';
 import { DEFAULT_RETRY_POLICY, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier, NotifierDeps } from '../notify/notifier.js';
@@ -17,9 +16,8 @@ import type { Logger } from '../logger.js';
  * when every receiver in it can be built; otherwise the last good one keeps running.
  */
 export interface DeliveryDeps {
-  /** The outbox table and the silences (in the engine's database: an alert decision and its notifications share a transaction). */
-  readonly store: OutboxStore;
-  readonly silences: SilenceStore;
+  /** The outbox and the silences (the engine's store: an alert decision and its notifications share a transaction). */
+  readonly store: Store;
   readonly notifierDeps: NotifierDeps;
   readonly now: () => number;
   readonly random: () => number;
@@ -33,16 +31,14 @@ export interface DeliveryDeps {
 }
 
 export class Delivery {
-  readonly store: OutboxStore;
+  readonly store: Store;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
-  readonly silences: SilenceStore;
   private notifiers: ReadonlyMap<string, Notifier>;
 
   private constructor(private config: RoutingConfig, notifiers: ReadonlyMap<string, Notifier>, private readonly deps: DeliveryDeps) {
     this.notifiers = notifiers;
     this.store = deps.store;
-    this.silences = deps.silences;
     this.dispatcher = new Dispatcher({
       store: this.store,
       notifiers: () => this.notifiers,
@@ -53,7 +49,7 @@ export class Delivery {
       ...(deps.schedule ? { schedule: deps.schedule } : {}),
       ...(deps.onStorageError ? { onError: deps.onStorageError } : {}),
     }, deps.retry ?? DEFAULT_RETRY_POLICY);
-    this.outbox = new Outbox(this.store, this.router(config), {
+    this.outbox = new Outbox(this.router(config), {
       ...(deps.resendDelayMs === undefined ? {} : { resendDelayMs: deps.resendDelayMs }),
       onEnqueue: () => this.dispatcher.wake(),
       logger: deps.logger,
@@ -94,8 +90,9 @@ export class Delivery {
    * fires on (its state is kept, so it is not paged again), with the notifications of it still waiting in
    * the outbox, then a summary line (also when nothing fires, so a restart always says what it took over).
    */
-  reportCarriedOver(firing: readonly StoredAlert[]): void {
+  async reportCarriedOver(firing: readonly StoredAlert[]): Promise<void> {
     for (const a of firing) {
+      const waiting = await this.store.outbox.waitingFor(a.alertKey);
       this.deps.logger.info({
         slo: a.sloId,
         alert: a.alertKey,
@@ -105,12 +102,13 @@ export class Delivery {
         phase: a.state.phase,
         ...(a.state.firedAtMs === undefined ? {} : { firingSince: new Date(a.state.firedAtMs).toISOString() }),
         notified: a.notified,
-        waiting: this.store.waitingFor(a.alertKey),
+        waiting,
       }, 'firing alert carried over from the previous run');
     }
-    this.deps.logger.info({ firing: firing.length, waiting: this.store.stats().pending }, 'alert state carried over from the previous run');
+    const { pending } = await this.store.outbox.stats();
+    this.deps.logger.info({ firing: firing.length, waiting: pending }, 'alert state carried over from the previous run');
   }
 
   /** The silences current at an instant (read from the database) and the routing file's inhibit rules. */
-  suppression = (atMs: number): Suppression => ({ silences: this.silences.current(atMs), inhibitRules: this.config.inhibitRules });
+  suppression = async (atMs: number): Promise<Suppression> => ({ silences: await this.store.silences.current(atMs), inhibitRules: this.config.inhibitRules });
 }

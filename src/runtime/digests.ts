@@ -7,7 +7,7 @@ import type { DigestSchedule } from '../report/digest.js';
 import { digestKey, dueDigest, toDigest } from '../report/digest.js';
 import type { Slo } from '../slo/model.js';
 import type { Db } from '../store/db.js';
-import type { OutboxStore } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
 import type { Logger } from '../logger.js';
 import { problem } from './startup-error.js';
 
@@ -35,8 +35,9 @@ export function digestProblems(digests: readonly DigestSetting[], routing: Routi
 }
 
 export interface DigestDeps {
+  /** The SQLite database the reports read (`report --db` reads the same tables). */
   readonly db: Db;
-  readonly outbox: OutboxStore;
+  readonly store: Store;
   /** The SLOs that run now. */
   readonly slos: () => readonly Slo[];
   /** Wakes the dispatcher after a digest was queued. */
@@ -52,14 +53,14 @@ export class DigestScheduler {
   }
 
   /** Queues each digest that is due at `nowMs` and not queued yet; the number queued. Storage errors are the caller's. */
-  check(nowMs: number): number {
+  async check(nowMs: number): Promise<number> {
     let queued = 0;
     for (const s of this.schedules) {
       const due = dueDigest(s, nowMs);
-      if (due === undefined || this.deps.outbox.receiversOf(due.id).length > 0) continue;
+      if (due === undefined || (await this.deps.store.outbox.receiversOf(due.id)).length > 0) continue;
       const report = reportFromDb(this.deps.db, this.deps.slos(), due.range, 'the burnwatch database', { groupBy: s.groupBy, maxPoints: 0 });
       const digest = toDigest(s, due, report, nowMs);
-      if (this.deps.outbox.insertDigest(digest, digestKey(s.name), s.receiver, nowMs)) {
+      if (await this.deps.store.outbox.insertDigest(digest, digestKey(s.name), s.receiver, nowMs)) {
         queued++;
         this.deps.logger.info({ component: 'reports', digest: s.name, receiver: s.receiver, from: digest.from, to: digest.to, slos: digest.slos.length }, 'report digest queued');
       }

@@ -55,7 +55,7 @@ export class Reloader {
   }
 
   /** Loads the files again and applies them when they are good; returns the problems (none: applied). */
-  reload(): readonly LocatedProblem[] {
+  async reload(): Promise<readonly LocatedProblem[]> {
     const { config, cwd, engine, delivery, storage } = this.deps;
     const log = this.deps.logger.child({ component: 'reload' });
     this.fingerprint = watchedFingerprint(config, cwd);
@@ -78,9 +78,9 @@ export class Reloader {
       return errors;
     }
     for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
-    let change: ReturnType<Engine['setSlos']>;
+    let change: Awaited<ReturnType<Engine['setSlos']>>;
     try {
-      change = engine.setSlos(slos.slos, this.deps.now());
+      change = await engine.setSlos(slos.slos, this.deps.now());
     } catch (err) {
       const fault = storage.report(err, 'reload');
       if (fault === undefined) throw err;

@@ -1,18 +1,17 @@
 import { labelsKey } from '../slo/labels.js';
-import type { Ledger } from '../store/ledger.js';
-import type { OutboxStore } from '../store/outbox.js';
-import type { DeliveryRecord, StatusReader } from '../server/ui/reader.js';
+import type { LedgerStore, OutboxQueue } from '../store/store.js';
+import type { StatusReader } from '../server/ui/reader.js';
 import type { DaemonView } from '../server/view.js';
 
 export interface StatusReaderDeps {
   /** Status, alerts, history and silences, as the JSON API reads them. */
   readonly view: Pick<DaemonView, 'now' | 'slos' | 'alerts' | 'history' | 'silences'>;
-  readonly ledger: Ledger;
-  readonly outbox: OutboxStore;
+  readonly ledger: LedgerStore;
+  readonly outbox: OutboxQueue;
   readonly intervalMs: number;
   readonly links: StatusReader['links'];
   /** Runs a database read; a storage failure is reported and thrown as UnavailableError. */
-  readonly guard: <T>(during: string, read: () => T) => T;
+  readonly guard: <T>(during: string, read: () => Promise<T>) => Promise<T>;
 }
 
 /** The status page's view of a running daemon (see StatusReader). */
@@ -26,11 +25,11 @@ export function createStatusReader(deps: StatusReaderDeps): StatusReader {
     alerts: () => view.alerts(),
     history: (sloId, limit) => view.history(sloId, limit),
     silences: () => view.silences(),
-    ledgerRows: (sloId, labels, fromMs, toMs) => guard('ledger', () => {
+    ledgerRows: (sloId, labels, fromMs, toMs) => guard('ledger', async () => {
       const key = labelsKey(labels);
-      const instance = ledger.instancesOf(sloId).find((i) => i.key === key);
+      const instance = (await ledger.instancesOf(sloId)).find((i) => i.key === key);
       return instance === undefined ? undefined : ledger.cumulativeRows(instance.id, fromMs, toMs);
     }),
-    deliveries: (sloId, fromMs, toMs, limit): DeliveryRecord[] => guard('outbox', () => outbox.ofSlo(sloId, fromMs, toMs, limit)),
+    deliveries: (sloId, fromMs, toMs, limit) => guard('outbox', () => outbox.ofSlo(sloId, fromMs, toMs, limit)),
   };
 }

@@ -4,8 +4,10 @@ import { UnavailableError } from '../server/view.js';
 import type { Logger } from '../logger.js';
 
 export interface StorageHealthDeps {
+  /** Where the data is, as logs and messages show it: the SQLite file's path, or the PostgreSQL URL without its password. */
   readonly dbPath: string;
-  readonly dbFile: DbFile;
+  /** The SQLite file opened (checked for being deleted or replaced); none for PostgreSQL. */
+  readonly dbFile?: DbFile;
   readonly logger: Logger;
   /** Counts a failed database operation (burnwatch_storage_errors_total). */
   readonly onFault?: (fault: StorageFault) => void;
@@ -48,7 +50,7 @@ export class StorageHealth {
 
   /** A `moved` error when the path no longer names the opened file (SQLite would write on into it, and lose it). */
   checkFile(): StoreError | undefined {
-    return this.deps.dbFile.check();
+    return this.deps.dbFile?.check();
   }
 
   /**
@@ -84,11 +86,11 @@ export class StorageHealth {
   }
 
   /** Runs a database operation for the API: a storage failure is reported and becomes an UnavailableError (503). */
-  guard<T>(during: string, write: boolean, fn: () => T): T {
-    const moved = write ? (this.fatalError ?? this.deps.dbFile.check()) : undefined;
+  async guard<T>(during: string, write: boolean, fn: () => Promise<T>): Promise<T> {
+    const moved = write ? (this.fatalError ?? this.checkFile()) : undefined;
     try {
       if (moved) throw moved;
-      return fn();
+      return await fn();
     } catch (err) {
       const fault = this.report(err, during);
       if (fault === undefined) throw err;

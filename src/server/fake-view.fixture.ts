@@ -257,7 +257,7 @@ export class FakeView implements DaemonView {
   alertList: StoredAlert[] = fixtureAlerts();
   historyList: AlertTransition[] = [];
   silenceList: Silence[] = [];
-  readinessValue: ReturnType<DaemonView['readiness']> = READY;
+  readinessValue: Awaited<ReturnType<DaemonView['readiness']>> = READY;
   healthValue: DaemonHealth = HEALTH;
   readonly historyCalls: { sloId: string; limit: number }[] = [];
   private nextId = 1;
@@ -267,27 +267,28 @@ export class FakeView implements DaemonView {
   }
 
   readiness(): ReturnType<DaemonView['readiness']> {
-    return this.readinessValue;
+    return Promise.resolve(this.readinessValue);
   }
 
   slos(): readonly SloStatus[] {
     return this.statuses;
   }
 
-  history(sloId: string, limit: number): readonly AlertTransition[] {
+  history(sloId: string, limit: number): Promise<readonly AlertTransition[]> {
     this.historyCalls.push({ sloId, limit });
-    return this.historyList.filter((h) => h.sloId === sloId).slice(0, limit);
+    return Promise.resolve(this.historyList.filter((h) => h.sloId === sloId).slice(0, limit));
   }
 
-  alerts(): readonly StoredAlert[] {
-    return this.alertList;
+  alerts(): Promise<readonly StoredAlert[]> {
+    return Promise.resolve(this.alertList);
   }
 
-  silences(): readonly Silence[] {
-    return this.silenceList;
+  silences(): Promise<readonly Silence[]> {
+    return Promise.resolve(this.silenceList);
   }
 
-  addSilence(draft: Parameters<DaemonView['addSilence']>[0]): ReturnType<DaemonView['addSilence']> {
+  async addSilence(draft: Parameters<DaemonView['addSilence']>[0]): ReturnType<DaemonView['addSilence']> {
+    await Promise.resolve();
     const check = validateSilence(draft);
     if (!check.ok) return { ok: false, problems: check.problems };
     const silence: Silence = { id: `silence-${this.nextId++}`, matchers: check.matchers, startsAt: draft.startsAt, endsAt: draft.endsAt, createdBy: draft.createdBy, comment: draft.comment };
@@ -295,15 +296,15 @@ export class FakeView implements DaemonView {
     return { ok: true, silence };
   }
 
-  expireSilence(id: string): boolean {
+  expireSilence(id: string): Promise<boolean> {
     const i = this.silenceList.findIndex((s) => s.id === id && s.endsAt.getTime() > this.nowMs);
     const found = this.silenceList[i];
-    if (found === undefined) return false;
+    if (found === undefined) return Promise.resolve(false);
     this.silenceList[i] = { ...found, endsAt: new Date(this.nowMs) };
-    return true;
+    return Promise.resolve(true);
   }
 
-  health(): DaemonHealth {
-    return this.healthValue;
+  health(): Promise<DaemonHealth> {
+    return Promise.resolve(this.healthValue);
   }
 }

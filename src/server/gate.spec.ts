@@ -155,7 +155,7 @@ describe('GET /api/v1/gate: cannot tell', () => {
   });
 
   it('answers 503 for an SLO that is not evaluated yet, and freezes when another one is known to be below', async () => {
-    h.engine.setSlos([...h.engine.slos(), shopSlo('search-availability', { service: 'search' })], h.now());
+    await h.engine.setSlos([...h.engine.slos(), shopSlo('search-availability', { service: 'search' })], h.now());
     try {
       const waiting = await gate('?slo=search-availability');
       expect(waiting.status).toBe(503);
@@ -170,7 +170,7 @@ describe('GET /api/v1/gate: cannot tell', () => {
       const withCart = await gate('?slo=search-availability&slo=cart-availability');
       expect(withCart.status).toBe(503);
     } finally {
-      h.engine.setSlos(h.engine.slos().filter((s) => s.id !== 'search-availability'), h.now());
+      await h.engine.setSlos(h.engine.slos().filter((s) => s.id !== 'search-availability'), h.now());
     }
   });
 });

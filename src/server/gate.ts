@@ -127,14 +127,14 @@ function rollingLookbackMs(slo: Slo): number {
  * last 7 hours, then 5-minute and hourly rows), back to the start of a calendar period or as far as a rolling
  * budget can be read. Undefined when the instance has no ledger rows.
  */
-function sinceOf(reader: GateReader, entry: GateEntry): Since {
+async function sinceOf(reader: GateReader, entry: GateEntry): Promise<Since> {
   const { slo, subject } = entry;
   const atMs = subject.evaluatedAtMs;
   if (atMs === undefined) return undefined;
   const startMs = slo.period.kind === 'calendar' ? periodWindow(slo.period, atMs).startMs : atMs - rollingLookbackMs(slo);
   let rows;
   try {
-    rows = reader.ledgerRows(slo.id, subject.labels, seriesReadStart(slo, startMs), atMs);
+    rows = await reader.ledgerRows(slo.id, subject.labels, seriesReadStart(slo, startMs), atMs);
   } catch (err) {
     if (err instanceof UnavailableError) throw cannotTell(503, err.message, err.hint);
     throw err;
@@ -175,11 +175,11 @@ export class SinceCache {
 
   constructor(private readonly size = SINCE_CACHE_SIZE) {}
 
-  get(entry: GateEntry, compute: () => Since): { value: Since; computed: boolean } {
+  async get(entry: GateEntry, compute: () => Promise<Since>): Promise<{ value: Since; computed: boolean }> {
     const { subject } = entry;
     const key = `${subject.sloId}\u0000${labelsKey(subject.labels)}\u0000${subject.threshold.value}\u0000${subject.evaluatedAtMs ?? ''}`;
     if (this.entries.has(key)) return { value: this.entries.get(key), computed: false };
-    const value = compute();
+    const value = await compute();
     if (this.entries.size >= this.size) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
@@ -189,7 +189,7 @@ export class SinceCache {
   }
 }
 
-export function answerGate(reader: GateReader, query: URLSearchParams, cache = new SinceCache()): Reply {
+export async function answerGate(reader: GateReader, query: URLSearchParams, cache = new SinceCache()): Promise<Reply> {
   const request = parseRequest(query);
   const entries = select(reader, request);
   const nowMs = reader.now();
@@ -201,15 +201,16 @@ export function answerGate(reader: GateReader, query: URLSearchParams, cache = n
       || compare(labelsKey(a.entry.subject.labels), labelsKey(b.entry.subject.labels)));
   const state = decideGate(judged.map((j) => j.verdict.state));
   let lookups = 0;
-  const reasons = judged.map(({ entry, verdict }) => {
+  const reasons: ReasonJson[] = [];
+  for (const { entry, verdict } of judged) {
     let since: Since;
     if (verdict.state === 'frozen' && lookups < MAX_SINCE_LOOKUPS) {
-      const found = cache.get(entry, () => sinceOf(reader, entry));
+      const found = await cache.get(entry, () => sinceOf(reader, entry));
       since = found.value;
       if (found.computed) lookups++;
     }
-    return reasonJson(entry, verdict, since, nowMs);
-  });
+    reasons.push(reasonJson(entry, verdict, since, nowMs));
+  }
   const at = new Date(nowMs).toISOString();
   if (state === 'unknown') {
     const unknown = judged.filter((j) => j.verdict.state === 'unknown').length;

@@ -51,7 +51,7 @@ export interface SelfMetrics {
   /** Counts deliveries, failed attempts and dead letters, and times successful sends. */
   readonly dispatch: DispatchObserver;
   /** Refreshes the gauges from the daemon (call before rendering the registry on each scrape). */
-  collect(view: DaemonView): void;
+  collect(view: DaemonView): Promise<void>;
 }
 
 export interface SelfMetricsOptions {
@@ -168,8 +168,8 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       reloadFailed.set(outcome === 'failure' ? 1 : 0);
       if (outcome === 'success') lastReloadSuccess.set(now() / 1000);
     },
-    collect(view) {
-      const health = view.health();
+    async collect(view) {
+      const health = await view.health();
       const at = view.now();
       slosLoaded.set(health.slosLoaded);
       prometheusUp.set(health.prometheusUp ? 1 : 0);

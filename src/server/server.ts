@@ -31,7 +31,7 @@ import type { Logger } from '../logger.js';
 /** What /metrics needs: the registry to render and a hook that refreshes gauges from the daemon first. */
 export interface MetricsEndpoint {
   readonly registry: Registry;
-  collect(view: DaemonView): void;
+  collect(view: DaemonView): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -115,70 +115,70 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
   const routes: Route[] = [
     route('/metrics', {
       GET: async () => {
-        metrics.collect(view);
+        await metrics.collect(view);
         return { status: 200, text: await metrics.registry.metrics(), contentType: metrics.registry.contentType };
       },
     }),
     route('/healthz', { GET: () => ({ status: 200, text: 'ok\n' }) }),
     route('/readyz', {
-      GET: () => {
-        const r = view.readiness();
+      GET: async () => {
+        const r = await view.readiness();
         return { status: r.ready ? 200 : 503, json: { ready: r.ready, checks: r.checks } };
       },
     }),
     route('/api/v1/slos', {
-      GET: () => {
+      GET: async () => {
         const nowMs = view.now();
-        const maxAgeMs = gateMaxAgeMs(view.health().intervalMs);
+        const maxAgeMs = gateMaxAgeMs((await view.health()).intervalMs);
         return { status: 200, json: [...view.slos()].sort((a, b) => compare(a.slo.id, b.slo.id)).map((s) => ({ ...sloSummaryJson(s), gate: sloGateJson(s, nowMs, maxAgeMs) })) };
       },
     }),
     route('/api/v1/slos/:id', {
-      GET: ({ params }) => {
+      GET: async ({ params }) => {
         const id = params[0] ?? '';
         const status = view.slos().find((s) => s.slo.id === id);
         if (!status) throw new HttpError(404, `no SLO with id "${id}"`, 'GET /api/v1/slos lists the loaded SLOs and their ids');
-        return { status: 200, json: sloDetailJson(status, view.history(id, HISTORY_LIMIT), view.now()) };
+        return { status: 200, json: sloDetailJson(status, await view.history(id, HISTORY_LIMIT), view.now()) };
       },
     }),
     route('/api/v1/alerts', {
-      GET: () => {
+      GET: async () => {
         const slos = new Map(view.slos().map((s) => [s.slo.id, s.slo]));
-        const alerts = view.alerts()
+        const alerts = (await view.alerts())
           .filter((a) => a.state.phase !== 'inactive')
           .sort((a, b) => PHASE_ORDER[a.state.phase] - PHASE_ORDER[b.state.phase] || compare(a.alertKey, b.alertKey));
         return { status: 200, json: alerts.map((a) => alertJson(a, slos.get(a.sloId))) };
       },
     }),
     route('/api/v1/silences', {
-      GET: ({ query }) => {
+      GET: async ({ query }) => {
         const now = view.now();
         const all = query.get('all');
         const includeExpired = all === '' || all === 'true' || all === '1';
-        const list = view.silences().filter((s) => includeExpired || s.endsAt.getTime() > now);
+        const list = (await view.silences()).filter((s) => includeExpired || s.endsAt.getTime() > now);
         return { status: 200, json: list.map((s) => silenceJson(s, now)) };
       },
       POST: async ({ req }) => {
         authorize(req);
         const body = await readJson(req, maxBody);
         const draft = silenceDraft(body, view.now());
-        const result = view.addSilence(draft);
+        const result = await view.addSilence(draft);
         if (!result.ok) throw invalidSilence(result.problems);
         log.info({ silence: result.silence.id, createdBy: draft.createdBy, remote: req.socket.remoteAddress }, 'silence created through the API');
         return { status: 201, json: silenceJson(result.silence, view.now()), headers: { Location: `/api/v1/silences/${encodeURIComponent(result.silence.id)}` } };
       },
     }),
     route('/api/v1/silences/:id', {
-      GET: ({ params }) => {
+      GET: async ({ params }) => {
         const id = params[0] ?? '';
-        const silence = view.silences().find((s) => s.id === id);
+        const silence = (await view.silences()).find((s) => s.id === id);
         if (!silence) throw new HttpError(404, `no silence with id "${id}"`, 'GET /api/v1/silences?all=true lists every silence');
         return { status: 200, json: silenceJson(silence, view.now()) };
       },
-      DELETE: ({ req, params }) => {
+      DELETE: async ({ req, params }) => {
         authorize(req);
         const id = params[0] ?? '';
-        if (!view.expireSilence(id)) throw new HttpError(404, `no active or pending silence with id "${id}"`, 'GET /api/v1/silences lists the current silences and their ids');
+        if (!(await view.expireSilence(id))) throw new HttpError(404, `no active or pending silence with id "${id}"`, 'GET /api/v1/silences lists the current silences and their ids');
         log.info({ silence: id, remote: req.socket.remoteAddress }, 'silence expired through the API');
         return { status: 204 };
       },

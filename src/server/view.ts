@@ -16,19 +16,19 @@ export interface DaemonView {
    * Readiness: SLOs loaded, the database open and working (still the file at its path, the last cycle's writes
    * succeeded), a recent successful cycle (within 3 intervals).
    */
-  readiness(): { readonly ready: boolean; readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>> };
+  readiness(): Promise<{ readonly ready: boolean; readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>> }>;
   /** Status of every SLO as of the last cycle. */
   slos(): readonly SloStatus[];
   /** Alert state history of one SLO, newest first. */
-  history(sloId: string, limit: number): readonly AlertTransition[];
+  history(sloId: string, limit: number): Promise<readonly AlertTransition[]>;
   /** Alerts in a firing, pending or no-data state. */
-  alerts(): readonly StoredAlert[];
-  silences(): readonly Silence[];
+  alerts(): Promise<readonly StoredAlert[]>;
+  silences(): Promise<readonly Silence[]>;
   /** Creates a silence; returns it, or the problems (field, message, hint) with the request. */
-  addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): { ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] };
-  expireSilence(id: string): boolean;
+  addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): Promise<{ ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] }>;
+  expireSilence(id: string): Promise<boolean>;
   /** Engine and delivery health for /metrics and /readyz. */
-  health(): DaemonHealth;
+  health(): Promise<DaemonHealth>;
 }
 
 export interface DaemonHealth {

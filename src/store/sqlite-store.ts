@@ -1,5 +1,6 @@
 import { AlertStore as SqliteAlerts } from './alerts.js';
 import type { Db } from './db.js';
+import { StoreError } from './db.js';
 import { Ledger } from './ledger.js';
 import { OutboxStore as SqliteOutbox } from './outbox.js';
 import { SilenceStore as SqliteSilences } from './silences.js';
@@ -48,6 +49,8 @@ export class SqliteStore implements Store {
   /** The synchronous classes, for code that stays SQLite-only (reports, backtests on a private database). */
   readonly sync: { readonly ledger: Ledger; readonly alerts: SqliteAlerts; readonly outbox: SqliteOutbox; readonly silences: SqliteSilences };
   private readonly inside: StoreTx;
+  /** What the open transaction runs after its commit. */
+  private committed: (() => void)[] = [];
   /** Settles when the open transaction ends; undefined when none is open. */
   private open: Promise<void> | undefined;
 
@@ -59,36 +62,47 @@ export class SqliteStore implements Store {
       return call();
     };
     const within: Runner = (call) => new Promise((resolve) => resolve(call()));
-    const views = (run: Runner): StoreTx => ({
+    const views = (run: Runner): Omit<StoreTx, 'afterCommit'> => ({
       ledger: { ...asyncView<LedgerStore>(ledger, LEDGER, run), resetCache: () => ledger.resetCache() },
       alerts: asyncView<AlertStates>(this.sync.alerts, ALERTS, run),
       outbox: asyncView<OutboxQueue>(this.sync.outbox, OUTBOX, run),
       silences: asyncView<Silences>(this.sync.silences, SILENCES, run),
     });
     ({ ledger: this.ledger, alerts: this.alerts, outbox: this.outbox, silences: this.silences } = views(outside));
-    this.inside = views(within);
+    this.inside = { ...views(within), afterCommit: (fn) => this.committed.push(fn) };
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     while (this.open) await this.open;
     let end = (): void => undefined;
+    let result: T;
+    let committed: (() => void)[] = [];
     this.open = new Promise<void>((resolve) => {
       end = resolve;
     });
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(this.inside);
+        result = await fn(this.inside);
         this.db.exec('COMMIT');
-        return result;
+        committed = this.committed;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;
       }
     } finally {
+      this.committed = [];
       this.open = undefined;
       end();
     }
+    for (const hook of committed) hook();
+    return result;
+  }
+
+  /** The file is open in this process: it answers while it is open (a failed write is reported where it fails). */
+  ping(): Promise<void> {
+    if (!this.db.open) return Promise.reject(new StoreError('io', this.location, `the database ${this.location} is closed`, 'restart burnwatch'));
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -25,6 +25,8 @@ export interface Store {
   readonly outbox: OutboxQueue;
   readonly silences: Silences;
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers (readiness); a StoreError when it cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,12 @@ export interface StoreTx {
   readonly alerts: AlertStates;
   readonly outbox: OutboxQueue;
   readonly silences: Silences;
+  /**
+   * Runs `fn` once the transaction has committed (in the order registered; never after a rollback): what
+   * must not see the transaction's rows before others can, such as waking the outbox dispatcher, whose next
+   * read on another connection would miss uncommitted rows.
+   */
+  afterCommit(fn: () => void): void;
 }
 
 export interface SlotAppend {

@@ -19,6 +19,7 @@ import { openDb } from '../../src/store/db.js';
 import type { Logger } from '../../src/logger.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 import { SilenceStore } from '../../src/store/silences.js';
+import { sqliteOf } from './sqlite-engine.js';
 
 interface ChildConfig {
   dbPath: string;
@@ -63,15 +64,15 @@ const engine = new Engine(
 
 // Resume where the ledger is: the last slot may have been ingested but not evaluated when we were killed,
 // so it is evaluated again (idempotent: same states, same notification ids).
-const cursors = loaded.slos.map((s) => engine.ledger.cursor(s.id)?.lastSlotMs).filter((t): t is number => t !== undefined);
+const cursors = loaded.slos.map((s) => sqliteOf(engine).ledger.cursor(s.id)?.lastSlotMs).filter((t): t is number => t !== undefined);
 const resume = cursors.length === loaded.slos.length ? Math.min(...cursors) : cfg.fromMs;
-engine.setSlos(loaded.slos, resume);
+await engine.setSlos(loaded.slos, resume);
 process.stdout.write(`READY ${resume}\n`);
 for (let t = resume; t <= cfg.toMs; t += cfg.slotMs) {
   now = t;
   process.stdout.write(`SLOT ${t}\n`);
   await engine.ingest(t);
-  engine.evaluateAt(t);
+  await engine.evaluateAt(t);
   await delivery.dispatcher.pass();
   if (cfg.pauseMs !== undefined) await new Promise((r) => setTimeout(r, cfg.pauseMs));
 }

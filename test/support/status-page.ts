@@ -21,6 +21,7 @@ import type { SyntheticSeries } from './fake-metrics.js';
 import { counter, FakeMetrics } from './fake-metrics.js';
 import { sloModel } from './slo-model.js';
 import { silentLogger } from './logger.js';
+import { sqliteOf } from './sqlite-engine.js';
 
 /**
  * A status page over a real engine, ledger, alert store, outbox and silences in an in-memory database, fed by
@@ -75,17 +76,17 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
     },
     suppression: () => ({ silences: silences.list(), inhibitRules: [] }),
   }, { slotMs, rateWindowMs: 120_000, links: {}, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000 });
-  engine.setSlos(o.slos, nowMs);
+  await engine.setSlos(o.slos, nowMs);
   await engine.ingest(nowMs);
-  engine.evaluateAt(nowMs);
+  await engine.evaluateAt(nowMs);
 
   const view: DaemonView = {
     version: 'test',
     now: () => nowMs,
     readiness: () => ({ ready: true, checks: {} }),
     slos: () => engine.allStatuses(),
-    history: (sloId, limit) => engine.alertStore.history(sloId, limit),
-    alerts: () => engine.alertStore.loadAll().filter((a) => a.state.phase !== 'inactive'),
+    history: (sloId, limit) => sqliteOf(engine).alerts.history(sloId, limit),
+    alerts: () => sqliteOf(engine).alerts.loadAll().filter((a) => a.state.phase !== 'inactive'),
     silences: () => silences.list(),
     addSilence: (draft) => {
       const check = validateSilence(draft);
@@ -119,7 +120,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
       for (let t = nowMs + slotMs; t <= toMs; t += slotMs) {
         nowMs = t;
         await engine.ingest(t);
-        engine.evaluateAt(t);
+        await engine.evaluateAt(t);
       }
     },
     async close() {

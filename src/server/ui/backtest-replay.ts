@@ -4,6 +4,7 @@ import { replay } from '../../engine/replay.js';
 import type { MetricsSource } from '../../metrics/source.js';
 import type { AlertNotification } from '../../notify/notifier.js';
 import { openDb } from '../../store/db.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import type { BacktestRun } from './backtest.js';
 import { EpisodeCollector } from './backtest.js';
 
@@ -29,8 +30,13 @@ export function replayBacktest(deps: ReplayBacktestDeps): BacktestRun {
     const db = openDb(':memory:');
     try {
       const episodes = new EpisodeCollector();
-      const sink = { enqueue: (notifications: readonly AlertNotification[], atMs: number) => episodes.notified(notifications, atMs) };
-      const engine = new Engine({ source: deps.source, db, logger: deps.logger, sink }, {
+      const sink = {
+        enqueue: (_tx: unknown, notifications: readonly AlertNotification[], atMs: number) => {
+          episodes.notified(notifications, atMs);
+          return Promise.resolve();
+        },
+      };
+      const engine = new Engine({ source: deps.source, store: new SqliteStore(db, ':memory:'), logger: deps.logger, sink }, {
         slotMs: deps.slotMs,
         rateWindowMs: deps.rateWindowMs,
         links: {},

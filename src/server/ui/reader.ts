@@ -20,17 +20,17 @@ export interface StatusReader {
   /** Status of every SLO as of the last cycle. */
   slos(): readonly SloStatus[];
   /** Alerts in a firing, pending or no-data state. */
-  alerts(): readonly StoredAlert[];
+  alerts(): Promise<readonly StoredAlert[]>;
   /** Alert state changes of one SLO, newest first. */
-  history(sloId: string, limit: number): readonly AlertTransition[];
-  silences(): readonly Silence[];
+  history(sloId: string, limit: number): Promise<readonly AlertTransition[]>;
+  silences(): Promise<readonly Silence[]>;
   /**
    * The ledger rows of one instance of an SLO covering [fromMs, toMs] (with the rows just outside), oldest
    * first; undefined when the SLO has no such instance.
    */
-  ledgerRows(sloId: string, labels: Readonly<Record<string, string>>, fromMs: number, toMs: number): readonly CumulativeRow[] | undefined;
+  ledgerRows(sloId: string, labels: Readonly<Record<string, string>>, fromMs: number, toMs: number): Promise<readonly CumulativeRow[] | undefined>;
   /** State-change notifications of an SLO's alerts queued in [fromMs, toMs], newest first, at most `limit`. */
-  deliveries(sloId: string, fromMs: number, toMs: number, limit: number): readonly DeliveryRecord[];
+  deliveries(sloId: string, fromMs: number, toMs: number, limit: number): Promise<readonly DeliveryRecord[]>;
 }
 
 /** One notification to one receiver, as the outbox holds it. */

@@ -126,22 +126,23 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
     route('/ui/:version/vendor/:file', { GET: ({ params }) => asset(`vendor/${params[1] ?? ''}`, params[0] ?? '') }),
     route('/api/v1/instances', { GET: () => compactJson(instancesJson([...reader.slos()].sort((a, b) => (a.slo.id < b.slo.id ? -1 : a.slo.id > b.slo.id ? 1 : 0)))) }),
     route('/api/v1/history', {
-      GET: ({ query }) => {
+      GET: async ({ query }) => {
         const now = reader.now();
         const since = optionalTime(query.get('since'), 'since') ?? now - 86_400_000;
-        const events = reader.slos()
-          .flatMap((s) => reader.history(s.slo.id, 100).filter((h) => h.atMs >= since))
+        const histories = await Promise.all(reader.slos().map((s) => reader.history(s.slo.id, 100)));
+        const events = histories
+          .flatMap((list) => list.filter((h) => h.atMs >= since))
           .sort((a, b) => b.atMs - a.atMs)
           .slice(0, 500);
         return { status: 200, json: events.map((h) => ({ alert: h.alertKey, slo: h.sloId, at: new Date(h.atMs).toISOString(), from: h.from, to: h.to })) };
       },
     }),
     route('/api/v1/slos/:id/series', {
-      GET: ({ params, query }) => {
+      GET: async ({ params, query }) => {
         const status = sloOf(params[0] ?? '');
         const labels = instanceLabels(status, query.get('instance'));
         const r = seriesRange(status, query, reader.now(), reader.intervalMs);
-        const rows = reader.ledgerRows(status.slo.id, labels, seriesReadStart(status.slo, r.fromMs), r.toMs);
+        const rows = await reader.ledgerRows(status.slo.id, labels, seriesReadStart(status.slo, r.fromMs), r.toMs);
         if (rows === undefined) throw new HttpError(404, `the SLO "${status.slo.id}" has no instance ${labelsKey(labels)}`, 'GET /api/v1/slos/{id} lists its instances');
         const text = seriesCache.answer({ slo: status.slo, labelsKey: labelsKey(labels), ...r }, rows, () => {
           const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
@@ -191,14 +192,14 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
       },
     }),
     route('/api/v1/slos/:id/timeline', {
-      GET: ({ params, query }) => {
+      GET: async ({ params, query }) => {
         const status = sloOf(params[0] ?? '');
         const labels = instanceLabels(status, query.get('instance'));
         const now = reader.now();
         const toMs = optionalTime(query.get('to'), 'to') ?? now;
         const fromMs = optionalTime(query.get('from'), 'from') ?? toMs - (optionalDuration(query.get('range'), 'range') ?? 86_400_000);
         if (toMs < fromMs) throw new HttpError(400, 'to is before from', 'give from < to, as RFC 3339 times or unix seconds');
-        const t = timelineJson(status.slo, labels, reader.history(status.slo.id, HISTORY_LIMIT), reader.deliveries(status.slo.id, fromMs, now, DELIVERY_LIMIT), reader.silences(), fromMs, toMs);
+        const t = timelineJson(status.slo, labels, await reader.history(status.slo.id, HISTORY_LIMIT), await reader.deliveries(status.slo.id, fromMs, now, DELIVERY_LIMIT), await reader.silences(), fromMs, toMs);
         return {
           status: 200,
           json: {

@@ -127,7 +127,7 @@ export class PgStore implements Store {
     };
   }
 
-  private views(conn: Conn): StoreTx {
+  private views(conn: Conn): Omit<StoreTx, 'afterCommit'> {
     return { ledger: new PgLedger(conn, this.instances), alerts: new PgAlerts(conn), outbox: new PgOutbox(conn), silences: new PgSilences(conn) };
   }
 
@@ -139,11 +139,12 @@ export class PgStore implements Store {
       throw pgFault(err, this.location, 'connecting');
     }
     let broken: Error | undefined;
+    const committed: (() => void)[] = [];
+    let result: T;
     try {
       await client.query('BEGIN');
-      const result = await fn(this.views(this.conn(client)));
+      result = await fn({ ...this.views(this.conn(client)), afterCommit: (hook) => committed.push(hook) });
       await client.query('COMMIT');
-      return result;
     } catch (err) {
       try {
         await client.query('ROLLBACK');
@@ -153,6 +154,16 @@ export class PgStore implements Store {
       throw pgFault(err, this.location, 'a transaction');
     } finally {
       client.release(broken);
+    }
+    for (const hook of committed) hook();
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw pgFault(err, this.location, 'a readiness check');
     }
   }
 
