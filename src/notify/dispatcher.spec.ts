@@ -7,7 +7,7 @@ import { sampleNotification } from '../../test/support/notification.js';
 import type { FiringAlert } from '../alerting/sink.js';
 import { buildRouteTree } from '../routing/route.js';
 import { openDb } from '../store/db.js';
-import { OutboxStore } from '../store/outbox.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { backoffMs, DEFAULT_RETRY_POLICY, Dispatcher } from './dispatcher.js';
 import type { AlertNotification, Notifier, SendOutcome } from './notifier.js';
 import { Outbox, routerFor } from './outbox.js';
@@ -86,11 +86,16 @@ function manualSchedule() {
 }
 
 /** Enqueues `n` in a transaction that then fails (the rest of the cycle failed), so it is rolled back. */
-function enqueueRolledBack(db: ReturnType<typeof openDb>, outbox: Outbox, n: AlertNotification): void {
-  expect(() => db.transaction(() => {
-    outbox.enqueue([n], T0);
+async function enqueueRolledBack(store: SqliteStore, outbox: Outbox, n: AlertNotification): Promise<void> {
+  await expect(store.transaction(async (tx) => {
+    await outbox.enqueue(tx, [n], T0);
     throw new Error('the rest of the cycle failed');
-  })()).toThrow('the rest of the cycle failed');
+  })).rejects.toThrow('the rest of the cycle failed');
+}
+
+/** Enqueues in a transaction of its own, as a cycle does. */
+function enqueueIn(store: SqliteStore, outbox: Outbox, ns: readonly AlertNotification[], atMs: number): Promise<void> {
+  return store.transaction((tx) => outbox.enqueue(tx, ns, atMs));
 }
 
 const settle = async (): Promise<void> => {
@@ -99,13 +104,14 @@ const settle = async (): Promise<void> => {
 
 function setup(notifiers: Notifier[], route = buildRouteTree({ receiver: notifiers[0]?.name ?? 'a', groupWaitMs: 0 })) {
   const db = openDb(':memory:');
-  const store = new OutboxStore(db);
-  const outbox = new Outbox(store, routerFor(route, () => 'scripted'));
+  const stores = new SqliteStore(db, ':memory:');
+  const store = stores.sync.outbox;
+  const outbox = new Outbox(routerFor(route, () => 'scripted'));
   let now = T0;
   const map = new Map(notifiers.map((n) => [n.name, n]));
-  const dispatcher = new Dispatcher({ store, notifiers: () => map, now: () => now, random: () => 0.5, logger: quiet });
-  const enqueue = (ns: AlertNotification[]) => db.transaction(() => outbox.enqueue(ns, now))();
-  return { db, store, outbox, dispatcher, enqueue, advance: (ms: number) => { now += ms; }, now: () => now };
+  const dispatcher = new Dispatcher({ store: stores, notifiers: () => map, now: () => now, random: () => 0.5, logger: quiet });
+  const enqueue = (ns: AlertNotification[]) => enqueueIn(stores, outbox, ns, now);
+  return { db, stores, store, outbox, dispatcher, enqueue, advance: (ms: number) => { now += ms; }, now: () => now };
 }
 
 describe('notify/dispatcher: the outbox and its one retry owner', () => {
@@ -120,9 +126,9 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('delivers in order per alert: a resolve waits until its trigger is delivered, and carries its ref', async () => {
     const slack = new ScriptedNotifier('slack', [fail(true), fail(true)]);
     const s = setup([slack]);
-    s.enqueue([notification('checkout/{}/page', 'firing', T0)]);
+    await s.enqueue([notification('checkout/{}/page', 'firing', T0)]);
     s.advance(1_000);
-    s.enqueue([notification('checkout/{}/page', 'resolved', T0 + 1_000)]);
+    await s.enqueue([notification('checkout/{}/page', 'resolved', T0 + 1_000)]);
     await s.dispatcher.pass(); // firing fails (retry in ~3 s); the resolve is not even tried
     expect(slack.got.map((g) => g.status)).toEqual(['firing']);
     s.advance(60_000);
@@ -137,8 +143,8 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('dead-letters a permanent failure at once and goes on with the next notification of that alert', async () => {
     const pd = new ScriptedNotifier('pd', [fail(false)]);
     const s = setup([pd]);
-    s.enqueue([notification('a', 'firing', T0)]);
-    s.enqueue([notification('a', 'resolved', T0 + 5)]);
+    await s.enqueue([notification('a', 'firing', T0)]);
+    await s.enqueue([notification('a', 'resolved', T0 + 5)]);
     await s.dispatcher.pass();
     await s.dispatcher.pass();
     expect(pd.got.map((g) => g.status)).toEqual(['firing', 'resolved']);
@@ -149,7 +155,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('gives a retryable failure up after the maximum age', async () => {
     const down = new ScriptedNotifier('down', Array.from({ length: 100 }, () => fail(true)));
     const s = setup([down]);
-    s.enqueue([notification('a', 'firing', T0)]);
+    await s.enqueue([notification('a', 'firing', T0)]);
     for (let i = 0; i < 40 && s.store.stats().pending > 0; i++) {
       await s.dispatcher.pass();
       s.advance(DEFAULT_RETRY_POLICY.maxDelayMs * 10);
@@ -162,7 +168,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     const up = new ScriptedNotifier('up');
     const route = buildRouteTree({ receiver: 'down', groupWaitMs: 0, routes: [{ receiver: 'up', matchers: [], continue: true }, { receiver: 'down', matchers: [] }] });
     const s = setup([down, up], route);
-    s.enqueue([notification('a', 'firing', T0), notification('b', 'firing', T0)]);
+    await s.enqueue([notification('a', 'firing', T0), notification('b', 'firing', T0)]);
     await s.dispatcher.pass();
     expect(up.got.map((g) => g.alertKey).sort()).toEqual(['a', 'b']);
     expect(s.store.stats().pending).toBe(2);
@@ -190,10 +196,11 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
       },
     };
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
-    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'));
-    db.transaction(() => outbox.enqueue(['a', 'b', 'c', 'd', 'e'].map((k) => notification(k, 'firing', T0)), T0))();
-    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['x', notifier]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 2 });
+    const stores = new SqliteStore(db, ':memory:');
+    const store = stores.sync.outbox;
+    const outbox = new Outbox(routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'));
+    await enqueueIn(stores, outbox, ['a', 'b', 'c', 'd', 'e'].map((k) => notification(k, 'firing', T0)), T0);
+    const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['x', notifier]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 2 });
     const pass = dispatcher.pass();
     for (let i = 0; i < 50 && store.stats().pending > 1; i++) await new Promise((resolve) => setImmediate(resolve));
     // b..e went through the other lane while a is still being sent.
@@ -209,16 +216,17 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     const slow = hangingNotifier('slow', ['a']);
     const fast = hangingNotifier('fast', []);
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
-    const outbox = new Outbox(store, routeByAlert({ a: 'slow', b: 'fast', c: 'slow' }));
-    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slow', slow], ['fast', fast]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
-    const enqueue = (key: string) => db.transaction(() => outbox.enqueue([notification(key, 'firing', T0, { labels: { alert: key } })], T0))();
+    const stores = new SqliteStore(db, ':memory:');
+    const store = stores.sync.outbox;
+    const outbox = new Outbox(routeByAlert({ a: 'slow', b: 'fast', c: 'slow' }));
+    const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['slow', slow], ['fast', fast]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
+    const enqueue = (key: string) => enqueueIn(stores, outbox, [notification(key, 'firing', T0, { labels: { alert: key } })], T0);
 
-    enqueue('a');
+    await enqueue('a');
     const first = dispatcher.pass(); // slow's only lane hangs on a
     await settle();
-    enqueue('b');
-    enqueue('c');
+    await enqueue('b');
+    await enqueue('c');
     const second = dispatcher.pass();
     await settle();
     expect(fast.got).toEqual(['b']); // not held up by a
@@ -236,7 +244,8 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     const db = openDb(path);
     const reader = new Database(path, { readonly: true });
     try {
-      const store = new OutboxStore(db);
+      const stores = new SqliteStore(db, ':memory:');
+      const store = stores.sync.outbox;
       const committedWhenSent: number[] = [];
       const notifier: Notifier = {
         kind: 'scripted',
@@ -248,14 +257,14 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
         },
       };
       const timers = manualSchedule();
-      const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['x', notifier]]), now: timers.now, random: () => 0.5, logger: quiet, schedule: timers.schedule });
-      const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'), { onEnqueue: () => dispatcher.wake() });
+      const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['x', notifier]]), now: timers.now, random: () => 0.5, logger: quiet, schedule: timers.schedule });
+      const outbox = new Outbox(routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'), { onEnqueue: () => dispatcher.wake() });
 
-      enqueueRolledBack(db, outbox, notification('a', 'firing', T0));
+      await enqueueRolledBack(stores, outbox, notification('a', 'firing', T0));
       await settle();
       expect(committedWhenSent).toEqual([]);
 
-      db.transaction(() => outbox.enqueue([notification('b', 'firing', T0)], T0))();
+      await enqueueIn(stores, outbox, [notification('b', 'firing', T0)], T0);
       await settle(); // no timer has fired
       expect(committedWhenSent).toEqual([1]);
       expect(store.stats().pending).toBe(0);
@@ -271,12 +280,13 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     const slow = hangingNotifier('slow', ['a']);
     const flaky = new ScriptedNotifier('flaky', [fail(true)]);
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
+    const stores = new SqliteStore(db, ':memory:');
+    const store = stores.sync.outbox;
     const timers = manualSchedule();
-    const dispatcher = new Dispatcher({ store, notifiers: () => new Map<string, Notifier>([['slow', slow], ['flaky', flaky]]), now: timers.now, random: () => 0.5, logger: quiet, schedule: timers.schedule });
-    const outbox = new Outbox(store, routeByAlert({ a: 'slow', b: 'flaky' }), { onEnqueue: () => dispatcher.wake() });
-    db.transaction(() => outbox.enqueue(['a', 'b'].map((key) => notification(key, 'firing', T0, { labels: { alert: key } })), T0))();
-    db.transaction(() => outbox.enqueue([notification('a', 'resolved', T0, { labels: { alert: 'a' } })], T0))();
+    const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map<string, Notifier>([['slow', slow], ['flaky', flaky]]), now: timers.now, random: () => 0.5, logger: quiet, schedule: timers.schedule });
+    const outbox = new Outbox(routeByAlert({ a: 'slow', b: 'flaky' }), { onEnqueue: () => dispatcher.wake() });
+    await enqueueIn(stores, outbox, ['a', 'b'].map((key) => notification(key, 'firing', T0, { labels: { alert: key } })), T0);
+    await enqueueIn(stores, outbox, [notification('a', 'resolved', T0, { labels: { alert: 'a' } })], T0);
     await settle();
     expect(flaky.got.map((g) => g.alertKey)).toEqual(['b']); // failed; retry 1.5 s later (backoff with random 0.5)
     // The timer is set for that retry; the resolve of a, due but behind a's hanging send, does not make it spin.
@@ -294,29 +304,29 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     await dispatcher.stop(1_000);
   });
 
-  it('enqueues a notification once even when a cycle is replayed', () => {
+  it('enqueues a notification once even when a cycle is replayed', async () => {
     const s = setup([new ScriptedNotifier('x')]);
     const n = notification('a', 'firing', T0);
-    s.enqueue([n]);
-    s.enqueue([n]);
+    await s.enqueue([n]);
+    await s.enqueue([n]);
     expect(s.store.stats().pending).toBe(1);
   });
 
   it('sends again what was in flight when the process died (at-least-once)', async () => {
     const s = setup([new ScriptedNotifier('x')]);
-    s.enqueue([notification('a', 'firing', T0)]);
+    await s.enqueue([notification('a', 'firing', T0)]);
     const [row] = s.store.due(T0, 10);
     expect(s.store.claim(row?.id ?? -1)).toBe(true); // claimed, then the process is killed
     const again = new ScriptedNotifier('x');
-    const d2 = new Dispatcher({ store: s.store, notifiers: () => new Map([['x', again]]), now: s.now, random: () => 0.5, logger: quiet });
+    const d2 = new Dispatcher({ store: s.stores, notifiers: () => new Map([['x', again]]), now: s.now, random: () => 0.5, logger: quiet });
     await d2.pass();
     expect(again.got.map((g) => g.alertKey)).toEqual(['a']);
   });
 
-  it('waits group_wait before the first notification of a new group, not for resolves', () => {
+  it('waits group_wait before the first notification of a new group, not for resolves', async () => {
     const route = buildRouteTree({ receiver: 'x', groupBy: ['slo'], groupWaitMs: 30_000 });
     const s = setup([new ScriptedNotifier('x')], route);
-    s.enqueue([notification('a', 'firing', T0)]);
+    await s.enqueue([notification('a', 'firing', T0)]);
     expect(s.store.due(T0 + 29_000, 10)).toHaveLength(0);
     expect(s.store.due(T0 + 30_000, 10)).toHaveLength(1);
   });
@@ -324,18 +334,18 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('logs each queued notification once its transaction is committed: SLO, alert, state, receivers; nothing for a rollback or a replay', async () => {
     const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 30_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'pager', matchers: [] }] });
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
+    const stores = new SqliteStore(db, ':memory:');
     const { logger, lines } = recordingLogger();
-    const outbox = new Outbox(store, routerFor(route, () => 'scripted'), { logger });
+    const outbox = new Outbox(routerFor(route, () => 'scripted'), { logger });
     const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-    enqueueRolledBack(db, outbox, notification('a', 'firing', T0));
+    await enqueueRolledBack(stores, outbox, notification('a', 'firing', T0));
     await settled();
     expect(lines).toEqual([]);
 
     const firing = notification('checkout/{"route":"/cart"}/page', 'firing', T0, { instance: { route: '/cart' } });
-    db.transaction(() => outbox.enqueue([firing], T0))();
-    db.transaction(() => outbox.enqueue([firing], T0))(); // a replayed cycle queues nothing
+    await enqueueIn(stores, outbox, [firing], T0);
+    await enqueueIn(stores, outbox, [firing], T0); // a replayed cycle queues nothing
     await settled();
     expect(lines).toEqual([{
       level: 'info',
@@ -357,23 +367,23 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('re-sends a firing alert after repeat_interval (a reminder), and to Alertmanager every resend delay, also after it resolved', async () => {
     const route = buildRouteTree({ receiver: 'chat', groupWaitMs: 0, repeatIntervalMs: 3_600_000, routes: [{ receiver: 'chat', matchers: [], continue: true }, { receiver: 'am', matchers: [] }] });
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
+    const stores = new SqliteStore(db, ':memory:');
     const kinds: Record<string, string> = { chat: 'slack', am: 'alertmanager' };
-    const outbox = new Outbox(store, routerFor(route, (r) => kinds[r]), { resendDelayMs: 60_000 });
+    const outbox = new Outbox(routerFor(route, (r) => kinds[r]), { resendDelayMs: 60_000 });
     const chat = new ScriptedNotifier('chat');
     const am = new ScriptedNotifier('am');
     let now = T0;
-    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['chat', chat], ['am', am]]), now: () => now, random: () => 0.5, logger: quiet });
+    const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['chat', chat], ['am', am]]), now: () => now, random: () => 0.5, logger: quiet });
     const cycle = async (firing: boolean): Promise<void> => {
-      db.transaction(() => outbox.heartbeat(firing ? [firingAlert(notification('a', 'firing', now))] : [], now))();
+      await stores.transaction((tx) => outbox.heartbeat(tx, firing ? [firingAlert(notification('a', 'firing', now))] : [], now));
       await dispatcher.pass();
     };
-    db.transaction(() => outbox.enqueue([notification('a', 'firing', now)], now))();
+    await enqueueIn(stores, outbox, [notification('a', 'firing', now)], now);
     await dispatcher.pass();
     for (let i = 0; i < 61; i++) { now += 60_000; await cycle(true); } // an hour of firing
     expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing']); // the first and one reminder
     expect(am.got.length).toBeGreaterThanOrEqual(30); // re-posted about every minute (a post is due when > 1 min old)
-    db.transaction(() => outbox.enqueue([notification('a', 'resolved', now)], now))();
+    await enqueueIn(stores, outbox, [notification('a', 'resolved', now)], now);
     await dispatcher.pass();
     const before = am.got.length;
     for (let i = 0; i < 20; i++) { now += 60_000; await cycle(false); }
@@ -386,15 +396,16 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('sends the firing pages waiting at a busy receiver before its tickets and resolves, each alert still in order', async () => {
     const slack = hangingNotifier('slack', ['t1']);
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
-    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
-    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
+    const stores = new SqliteStore(db, ':memory:');
+    const store = stores.sync.outbox;
+    const outbox = new Outbox(routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
+    const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
     const ticket = (key: string) => notification(key, 'firing', T0, { severity: 'ticket' });
-    const enqueue = (ns: AlertNotification[]) => db.transaction(() => outbox.enqueue(ns, T0))();
-    enqueue([ticket('t1'), ticket('t2'), notification('old', 'resolved', T0), notification('p1', 'firing', T0)]);
+    const enqueue = (ns: AlertNotification[]) => enqueueIn(stores, outbox, ns, T0);
+    await enqueue([ticket('t1'), ticket('t2'), notification('old', 'resolved', T0), notification('p1', 'firing', T0)]);
     const first = dispatcher.pass(); // the one lane takes p1, then hangs on t1
     await settle();
-    enqueue([ticket('t3'), notification('p2', 'firing', T0), notification('p1', 'resolved', T0)]);
+    await enqueue([ticket('t3'), notification('p2', 'firing', T0), notification('p1', 'resolved', T0)]);
     const second = dispatcher.pass(); // p2 goes before t2 and old's resolve, waiting already, and t3 and p1's resolve
     await settle();
     slack.release();
@@ -405,7 +416,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
 
   it('claims the rows of a pass in one transaction (one commit, not one per row)', async () => {
     const s = setup([new ScriptedNotifier('x')]);
-    s.enqueue(['a', 'b', 'c'].map((key) => notification(key, 'firing', T0)));
+    await s.enqueue(['a', 'b', 'c'].map((key) => notification(key, 'firing', T0)));
     const inTransaction: boolean[] = [];
     const claim = s.store.claim.bind(s.store);
     s.store.claim = (id) => {
@@ -419,12 +430,13 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
   it('on a failed write records a delivery at the next pass (no second send, the resolve behind it not held up), and sends nothing it could not claim', async () => {
     const slack = new ScriptedNotifier('slack');
     const db = openDb(':memory:');
-    const store = new OutboxStore(db);
-    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
+    const stores = new SqliteStore(db, ':memory:');
+    const store = stores.sync.outbox;
+    const outbox = new Outbox(routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
     const errors: string[] = [];
-    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet, onError: (err) => errors.push((err as Error).message) });
-    db.transaction(() => outbox.enqueue([notification('a', 'firing', T0), notification('b', 'firing', T0)], T0))();
-    db.transaction(() => outbox.enqueue([notification('a', 'resolved', T0 + 1)], T0))();
+    const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet, onError: (err) => errors.push((err as Error).message) });
+    await enqueueIn(stores, outbox, [notification('a', 'firing', T0), notification('b', 'firing', T0)], T0);
+    await enqueueIn(stores, outbox, [notification('a', 'resolved', T0 + 1)], T0);
     const full = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
     const markDelivered = store.markDelivered.bind(store);
     const claim = store.claim.bind(store);

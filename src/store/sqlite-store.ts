@@ -25,10 +25,9 @@ type Runner = <R>(call: () => R) => Promise<R>;
  */
 function asyncView<I extends object>(target: Sync<I>, methods: readonly (keyof I & string)[], run: Runner): I {
   const view: Record<string, unknown> = {};
-  for (const name of methods) {
-    const method = (target as Record<string, unknown>)[name] as (...args: unknown[]) => unknown;
-    view[name] = (...args: unknown[]) => run(() => method.apply(target, args));
-  }
+  const methodOf = (name: string) => (target as Record<string, unknown>)[name] as (...args: unknown[]) => unknown;
+  // Looked up at each call: a spec may replace a method of the synchronous object (to make a write fail).
+  for (const name of methods) view[name] = (...args: unknown[]) => run(() => methodOf(name).apply(target, args));
   return view as I;
 }
 
