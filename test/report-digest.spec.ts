@@ -90,12 +90,12 @@ receivers:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a digest to a receiver that takes none, naming the setting', () => {
-    expect(() => startDaemon(setup('pager'), { env: { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' }, cwd: dir, timers: new ManualTimers(START), random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() }))
-      .toThrow(StartupError);
+  it('refuses a digest to a receiver that takes none, naming the setting', async () => {
+    await expect(startDaemon(setup('pager'), { env: { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' }, cwd: dir, timers: new ManualTimers(START), random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() }))
+      .rejects.toThrow(StartupError);
     let error: unknown;
     try {
-      startDaemon(setup('nobody'), { env: { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' }, cwd: dir, timers: new ManualTimers(START), random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() });
+      await startDaemon(setup('nobody'), { env: { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' }, cwd: dir, timers: new ManualTimers(START), random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() });
     } catch (err) {
       error = err;
     }
@@ -108,7 +108,7 @@ receivers:
     const env = { SLACK_BOT_TOKEN: TOKEN, PD_KEY: 'R0123456789012345678901234567890' };
     let out = '';
     const timers = new ManualTimers(START);
-    const daemon = startDaemon(config, { env, cwd: dir, timers, random: () => 0.5, logger: quiet, stdout: { write: (t: string) => { out += t; } }, version: 'test', source: metrics() });
+    const daemon = await startDaemon(config, { env, cwd: dir, timers, random: () => 0.5, logger: quiet, stdout: { write: (t: string) => { out += t; } }, version: 'test', source: metrics() });
     daemon.run();
     await timers.advanceTo(DIGEST_AT - MIN);
     expect(slack.calls('chat.postMessage')).toEqual([]);
@@ -137,7 +137,7 @@ receivers:
 
     // A new process on the same database, still within the digest's day: nothing is posted again.
     const timers2 = new ManualTimers(DIGEST_AT + 10 * MIN);
-    const again = startDaemon(config, { env, cwd: dir, timers: timers2, random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() });
+    const again = await startDaemon(config, { env, cwd: dir, timers: timers2, random: () => 0.5, logger: quiet, stdout: { write: () => true }, version: 'test', source: metrics() });
     again.run();
     await timers2.advanceTo(DIGEST_AT + 40 * MIN);
     await again.stop();

@@ -328,7 +328,10 @@ export class Engine {
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) await this.catchUp(next.rt, next.cursor, toMs, fetcher, steps, signal);
     };
-    await Promise.all(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
+    // Every worker has stopped before a failure is rethrown: the caller then starts again from the ledger,
+    // and no write of this ingest may land after that.
+    const workers = await Promise.allSettled(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
+    for (const w of workers) if (w.status === 'rejected') throw w.reason;
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }

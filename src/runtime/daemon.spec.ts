@@ -48,7 +48,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: Logger = silentLogger, settings?: string, sourceOverride?: MetricsSource) {
+async function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml': sloFile('b') }, env: Record<string, string> = {}, logger: Logger = silentLogger, settings?: string, sourceOverride?: MetricsSource) {
   const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'slos'));
@@ -62,7 +62,7 @@ function setup(files: Record<string, string> = { 'a.yaml': sloFile('a'), 'b.yaml
   const storageErrors: string[] = [];
   const fake = source();
   const backends: { kind: string; version: string }[] = [];
-  const daemon = startDaemon(loaded.config, {
+  const daemon = await startDaemon(loaded.config, {
     env: {},
     cwd: dir,
     timers,
@@ -81,7 +81,7 @@ describe('runtime/daemon', () => {
   it('logs the metrics backend\'s kind and version at start and reports them for burnwatch_backend_info', async () => {
     const log = recordingLogger();
     const vm = Object.assign(source(), { buildInfo: (): Promise<BuildInfo> => Promise.resolve({ kind: 'victoriametrics', version: '1.79.0' }) });
-    const { daemon, timers, backends } = setup(undefined, {}, log.logger, undefined, vm);
+    const { daemon, timers, backends } = await setup(undefined, {}, log.logger, undefined, vm);
     daemon.run();
     await timers.advanceTo(T0 - MIN);
     expect(backends).toEqual([{ kind: 'victoriametrics', version: '1.79.0' }]);
@@ -90,18 +90,18 @@ describe('runtime/daemon', () => {
   });
 
   it('pages through the console receiver by default, and is ready after a successful cycle', async () => {
-    const { daemon, timers, notifications } = setup();
-    expect(daemon.view.readiness().ready).toBe(false);
+    const { daemon, timers, notifications } = await setup();
+    expect((await daemon.view.readiness()).ready).toBe(false);
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
-    expect(daemon.view.readiness().ready).toBe(true);
+    expect((await daemon.view.readiness()).ready).toBe(true);
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
     await daemon.stop();
-    expect(daemon.view.health().databaseOpen).toBe(false);
+    expect((await daemon.view.health()).databaseOpen).toBe(false);
   });
 
   it('sends the pages of a cycle before the hourly housekeeping, which waits for the next cycle', async () => {
-    const { dir, daemon } = setup();
+    const { dir, daemon } = await setup();
     await daemon.stop();
     writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: console\n  group_wait: 0s\nreceivers:\n  - name: console\n    console: {}\n');
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') });
@@ -109,7 +109,7 @@ describe('runtime/daemon', () => {
     // Started while both services fail: its first cycle pages, and is its first housekeeping cycle too.
     const log = recordingLogger();
     const timers = new ManualTimers(T0 + 6 * MIN);
-    const again = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    const again = await startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
     again.run();
     const order = () => log.lines.filter((l) => l.message === 'notification delivered' || l.message.startsWith('housekeeping done')).map((l) => l.message);
     const until = async (count: number): Promise<void> => {
@@ -127,7 +127,7 @@ describe('runtime/daemon', () => {
   it('logs each queued notification with its SLO, state and receivers, and after a restart each firing alert it carries over', async () => {
     const log = recordingLogger();
     const { lines } = log;
-    const { dir, config, daemon, timers } = setup(undefined, {}, log.logger);
+    const { dir, config, daemon, timers } = await setup(undefined, {}, log.logger);
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
     await daemon.stop();
@@ -140,7 +140,7 @@ describe('runtime/daemon', () => {
 
     // A new process on the same database: the two pages are still firing, and it says so.
     lines.length = 0;
-    const again = startDaemon(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    const again = await startDaemon(config, { env: {}, cwd: dir, timers: new ManualTimers(T0 + 6 * MIN), random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
     const carried = lines.filter((l) => l.message === 'firing alert carried over from the previous run');
     expect(carried.map((l) => [l.fields['slo'], l.fields['alert'], l.fields['severity'], l.fields['kind'], l.fields['phase'], l.fields['notified'], l.fields['waiting']]).sort()).toEqual([
       ['a', 'a/{}/page', 'page', 'burn', 'firing', true, 0],
@@ -152,13 +152,13 @@ describe('runtime/daemon', () => {
   });
 
   it('keeps the last good set when a reload is invalid, applies a fixed one, and resolves the alerts of a removed SLO', async () => {
-    const { dir, daemon, timers, notifications, reloads } = setup();
+    const { dir, daemon, timers, notifications, reloads } = await setup();
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
     writeFileSync(join(dir, 'slos', 'a.yaml'), sloFile('a').replace('objective: 99.9', 'objective: 120'));
     const errors = await daemon.reload();
     expect(errors.map((e) => `${e.line}:${e.path}`)).toEqual(['5:spec.objective']);
-    expect(daemon.view.readiness().checks['slos']?.detail).toContain('the last reload failed');
+    expect((await daemon.view.readiness()).checks['slos']?.detail).toContain('the last reload failed');
     await timers.advanceTo(T0 + 6 * MIN);
     expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}:${s.state}`).sort()).toEqual(['a:99.9:ok', 'b:99.9:ok']);
 
@@ -174,7 +174,7 @@ describe('runtime/daemon', () => {
   });
 
   it('reloads by itself when the SLO files change (polling)', async () => {
-    const { dir, daemon, timers } = setup({ 'a.yaml': sloFile('a') });
+    const { dir, daemon, timers } = await setup({ 'a.yaml': sloFile('a') });
     daemon.run();
     await timers.advanceTo(T0);
     writeFileSync(join(dir, 'slos', 'b.yaml'), sloFile('b'));
@@ -184,7 +184,7 @@ describe('runtime/daemon', () => {
   });
 
   it('survives hostile SLO files at its next poll: skips a symlink loop, and keeps the last good set when a file is over a bound of its settings', async () => {
-    const { dir, daemon, timers, reloads } = setup({ 'a.yaml': sloFile('a') }, {}, silentLogger, 'slos:\n  limits:\n    maxFileBytes: 2048\n');
+    const { dir, daemon, timers, reloads } = await setup({ 'a.yaml': sloFile('a') }, {}, silentLogger, 'slos:\n  limits:\n    maxFileBytes: 2048\n');
     daemon.run();
     await timers.advanceTo(T0);
     symlinkSync('.', join(dir, 'slos', 'loop1'));
@@ -194,7 +194,7 @@ describe('runtime/daemon', () => {
     expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
     writeFileSync(join(dir, 'slos', 'c.yaml'), `${sloFile('c')}# ${'x'.repeat(4096)}\n`);
     await timers.advanceTo(T0 + 2 * MIN);
-    expect(daemon.view.health().reloadErrors.map((e) => `${e.file.slice(dir.length + 1)}: ${e.message}`)).toEqual([
+    expect((await daemon.view.health()).reloadErrors.map((e) => `${e.file.slice(dir.length + 1)}: ${e.message}`)).toEqual([
       `slos/c.yaml: the file is ${sloFile('c').length + 4099} bytes: SLO files may be at most 2048 bytes; it was not read`,
     ]);
     expect(daemon.view.slos().map((s) => s.slo.id).sort()).toEqual(['a', 'b']);
@@ -214,7 +214,7 @@ describe('runtime/daemon', () => {
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'current', 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
     const timers = new ManualTimers(T0 - MIN);
-    const daemon = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source() });
+    const daemon = await startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source() });
     daemon.run();
     await timers.advanceTo(T0);
     expect(daemon.view.slos().map((s) => `${s.slo.id}:${s.slo.objective}`)).toEqual(['a:99.9']);
@@ -225,7 +225,7 @@ describe('runtime/daemon', () => {
     await daemon.stop();
   });
 
-  it('refuses a second daemon on the same database, and takes over the lock of a process that is gone', () => {
+  it('refuses a second daemon on the same database, and takes over the lock of a process that is gone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
     dirs.push(dir);
     mkdirSync(join(dir, 'slos'));
@@ -233,17 +233,17 @@ describe('runtime/daemon', () => {
     const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'burnwatch.db'), BURNWATCH_MAX_BACKFILL: '6h' });
     if (!loaded.ok) throw new Error('config');
     const start = (pid: number, alive: number[]) => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source(), pid, isAlive: (p) => alive.includes(p) });
-    const first = start(101, [101, 102]);
-    expect(() => start(102, [101, 102])).toThrow(/another burnwatch \(pid 101\) is using the database/);
+    const first = await start(101, [101, 102]);
+    await expect(start(102, [101, 102])).rejects.toThrow(/another burnwatch \(pid 101\) is using the database/);
     // 101 died without stopping (SIGKILL): its lock is stale.
-    const second = start(102, [102]);
+    const second = await start(102, [102]);
     void first;
     return second.stop();
   });
 
   it('never shows the password of prometheus.url: not in the log, not in /readyz, not in the SLI link of a notification', async () => {
     const log = recordingLogger();
-    const { daemon, timers, notifications, fake } = setup(undefined, { BURNWATCH_PROMETHEUS_URL: 'http://burnwatch:hunter2-secret@prom.example:9090' }, log.logger);
+    const { daemon, timers, notifications, fake } = await setup(undefined, { BURNWATCH_PROMETHEUS_URL: 'http://burnwatch:hunter2-secret@prom.example:9090' }, log.logger);
     daemon.run();
     await timers.advanceTo(T0 + 5 * MIN);
     const links = notifications().map((n) => n.links.sliQuery);
@@ -252,7 +252,7 @@ describe('runtime/daemon', () => {
     // Prometheus goes away: the log and /readyz name it, without its password.
     fake.failWhen = () => new Error('connect ECONNREFUSED');
     await timers.advanceTo(T0 + 15 * MIN);
-    const readiness = daemon.view.readiness();
+    const readiness = (await daemon.view.readiness());
     expect(readiness.checks['cycle']?.detail).toContain('Prometheus at http://prom.example:9090 cannot be queried');
     expect(log.lines.some((l) => l.fields['backend'] === 'http://prom.example:9090')).toBe(true);
     await daemon.stop();
@@ -261,7 +261,7 @@ describe('runtime/daemon', () => {
     expect(shown).not.toContain('burnwatch:');
   });
 
-  it('fails to start with located messages: a broken routing file, a missing secret, an unusable database', () => {
+  it('fails to start with located messages: a broken routing file, a missing secret, an unusable database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'burnwatch-daemon-'));
     dirs.push(dir);
     mkdirSync(join(dir, 'slos'));
@@ -272,16 +272,16 @@ describe('runtime/daemon', () => {
       return () => startDaemon(loaded.config, { env: {}, cwd: dir, timers: new ManualTimers(T0), random: Math.random, logger: silentLogger, stdout: { write: () => true }, version: 't', source: source() });
     };
     writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pagr\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
-    expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(StartupError);
+    await expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })()).rejects.toThrow(StartupError);
     try {
-      start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })();
+      await start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })();
     } catch (err) {
       expect((err as StartupError).errors[0]).toMatchObject({ line: 2, path: 'route.receiver' });
     }
     writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: pager\nreceivers:\n  - name: pager\n    pagerduty: { routingKey: { env: PD_KEY } }\n');
-    expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })).toThrow(/PD_KEY/);
+    await expect(start({ BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') })()).rejects.toThrow(/PD_KEY/);
     writeFileSync(join(dir, 'not-a-dir'), 'x');
-    expect(start({ BURNWATCH_DB: join(dir, 'not-a-dir', 'burnwatch.db') })).toThrow(/database/);
+    await expect(start({ BURNWATCH_DB: join(dir, 'not-a-dir', 'burnwatch.db') })()).rejects.toThrow(/database/);
   });
 
   const silence = { matchers: ['slo="a"'], startsAt: new Date(T0), endsAt: new Date(T0 + 3_600_000), createdBy: 'test', comment: 'maintenance' };
@@ -289,13 +289,13 @@ describe('runtime/daemon', () => {
   for (const change of ['deleted', 'replaced'] as const) {
     it(`goes not-ready, refuses silences and stops with a failure when its database file is ${change} while running`, async () => {
       const log = recordingLogger();
-      const { daemon, timers, dbPath, storageErrors } = setup(undefined, {}, log.logger);
+      const { daemon, timers, dbPath, storageErrors } = await setup(undefined, {}, log.logger);
       let failed: unknown;
       void daemon.failed.then((err) => { failed = err; });
       daemon.run();
       await timers.advanceTo(T0 + 5 * MIN);
-      expect(daemon.view.readiness().ready).toBe(true);
-      expect(daemon.view.addSilence(silence).ok).toBe(true);
+      expect((await daemon.view.readiness()).ready).toBe(true);
+      expect((await daemon.view.addSilence(silence)).ok).toBe(true);
 
       if (change === 'deleted') {
         unlinkSync(dbPath);
@@ -305,9 +305,9 @@ describe('runtime/daemon', () => {
         renameSync(`${dbPath}.restored`, dbPath);
       }
       // SQLite would accept this write into the old file, and it would be gone after the restart.
-      expect(() => daemon.view.addSilence(silence)).toThrow(UnavailableError);
-      expect(() => daemon.view.addSilence(silence)).toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
-      const readiness = daemon.view.readiness();
+      await expect(daemon.view.addSilence(silence)).rejects.toThrow(UnavailableError);
+      await expect(daemon.view.addSilence(silence)).rejects.toThrow(new RegExp(`${dbPath}.*${change === 'deleted' ? 'deleted' : 'replaced'}`));
+      const readiness = (await daemon.view.readiness());
       expect(readiness.ready).toBe(false);
       expect(readiness.checks['database']).toMatchObject({ ok: false });
       expect(readiness.checks['database']?.detail).toContain(dbPath);
@@ -325,19 +325,19 @@ describe('runtime/daemon', () => {
     unmounts.push(() => m.fs.unmount());
     const log = recordingLogger();
     const dbPath = join(m.fs.dir, 'burnwatch.db');
-    const { daemon, timers, notifications, storageErrors } = setup(undefined, { BURNWATCH_DB: dbPath }, log.logger);
+    const { daemon, timers, notifications, storageErrors } = await setup(undefined, { BURNWATCH_DB: dbPath }, log.logger);
     const filler = m.fs.fill();
     daemon.run();
     // The services fail from T0 + 1 min: a page is due, but the ledger cannot take the backfill.
     await timers.advanceTo(T0 + 5 * MIN);
     expect(storageErrors.length).toBeGreaterThan(0);
     expect(new Set(storageErrors)).toEqual(new Set(['full']));
-    expect(daemon.view.health().prometheusUp).toBe(true);
+    expect((await daemon.view.health()).prometheusUp).toBe(true);
     expect(log.lines.map((l) => l.message).join('\n')).not.toMatch(/Prometheus cannot be queried/);
     const storageLines = log.lines.filter((l) => l.level === 'error' && l.fields['fault'] === 'full');
     expect(storageLines.length).toBeGreaterThan(0);
     expect(storageLines[0]?.fields['database']).toBe(dbPath);
-    const readiness = daemon.view.readiness();
+    const readiness = (await daemon.view.readiness());
     expect(readiness.ready).toBe(false);
     expect(readiness.checks['database']?.ok).toBe(false);
     expect(readiness.checks['database']?.detail).toMatch(new RegExp(`${dbPath}.*full`));
@@ -346,7 +346,7 @@ describe('runtime/daemon', () => {
     unlinkSync(filler);
     await timers.advanceTo(T0 + 7 * MIN);
     expect(notifications().map((n) => `${n.slo.id}:${n.status}`).sort()).toEqual(['a:firing', 'b:firing']);
-    expect(daemon.view.readiness().ready).toBe(true);
+    expect((await daemon.view.readiness()).ready).toBe(true);
     await timers.advanceTo(T0 + 9 * MIN);
     expect(notifications()).toHaveLength(2);
     await daemon.stop();

@@ -87,6 +87,8 @@ export class SqliteStore implements Store {
         committed = this.committed;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        // What the ledger cached of the rolled-back rows is not in the database.
+        this.sync.ledger.resetCache();
         throw err;
       }
     } finally {
