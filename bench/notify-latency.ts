@@ -13,8 +13,8 @@ import { Delivery } from '../src/runtime/delivery.js';
 import { HOUR, MINUTE } from '../src/slo/duration.js';
 import type { Slo } from '../src/slo/model.js';
 import { openDb } from '../src/store/db.js';
-import { OutboxStore } from '../src/store/outbox.js';
-import { SilenceStore } from '../src/store/silences.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { StoreTx } from '../src/store/store.js';
 import { counter, FakeMetrics } from '../test/support/fake-metrics.js';
 import type { SyntheticSeries } from '../test/support/fake-metrics.js';
 import type { EmulatorsReady, Receipt } from './emulators-child.js';
@@ -228,6 +228,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     });
 
     db = openDb(join(dir, 'burnwatch.db'));
+    const store = new SqliteStore(db, join(dir, 'burnwatch.db'));
     /** Sends that failed (and were retried), by `<receiver>/<reason>`: none is expected. */
     const failedSends: Record<string, number> = {};
     /** Per `<notification id>|<receiver>`: when the dispatcher handed the row to the notifier (epoch ms). */
@@ -241,8 +242,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
           failedSends[`${receiver}/${reason}`] = (failedSends[`${receiver}/${reason}`] ?? 0) + 1;
         },
       },
-      store: new OutboxStore(db),
-      silences: new SilenceStore(db),
+      store,
       notifierDeps: { secrets: (ref) => (ref.env === 'BENCH_SLACK_TOKEN' ? SLACK_TOKEN : PD_KEY), logger: quiet },
       now: () => Date.now(),
       random: Math.random,
@@ -258,15 +258,15 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
 
     // The outbox as the engine's sink, noting which notifications each evaluation decided.
     const decided: AlertNotification[] = [];
-    const sink: NotificationSink = {
-      enqueue: (ns, atMs) => {
+    const sink: NotificationSink<StoreTx> = {
+      enqueue: (tx, ns, atMs) => {
         decided.push(...ns);
-        live.outbox.enqueue(ns, atMs);
+        return live.outbox.enqueue(tx, ns, atMs);
       },
-      heartbeat: (ns, atMs) => live.outbox.heartbeat(ns, atMs),
+      heartbeat: (tx, ns, atMs) => live.outbox.heartbeat(tx, ns, atMs),
     };
     const engine = new Engine(
-      { source: new FakeMetrics(series, SCRAPE_MS), db, logger: quiet, sink, suppression: live.suppression },
+      { source: new FakeMetrics(series, SCRAPE_MS), store, logger: quiet, sink, suppression: live.suppression },
       { slotMs: SLOT_MS, rateWindowMs: 2 * MINUTE, links: { prometheusUrl: 'http://prometheus.example.com:9090', runbookBaseUrl: 'https://git.example.com/slos/blob/main/' }, maxBackfillMs: 2 * HOUR },
     );
     await engine.setSlos(slos, t0);
@@ -299,13 +299,13 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       // Wait for the dispatcher to empty the outbox (the daemon's next cycle is 30 s away); polled sparingly,
       // so the polling takes no CPU from what is measured (receipt times come from the emulators).
       const deadline = performance.now() + 30_000;
-      while (live.store.stats().pending > 0 && performance.now() < deadline) await sleep(25);
+      while ((await store.outbox.stats()).pending > 0 && performance.now() < deadline) await sleep(25);
       const cpu = process.cpuUsage(cpu0);
       deliveryCpuMicros += cpu.user + cpu.system;
       cost.deliveryWallMs = epochNow() - returned;
       cost.deliveryCpuMs = cpuMs(cpu);
     }
-    const problems = live.store.stats();
+    const problems = await store.outbox.stats();
 
     // Receipts: the first request of each page (and resolve) per destination.
     const pageDecision = (sloId: string, status: 'firing' | 'resolved') =>

@@ -10,8 +10,8 @@ import { DAY, HOUR, MINUTE } from '../src/slo/duration.js';
 import { evaluateInstance, readSums } from '../src/slo/evaluate.js';
 import type { Slo } from '../src/slo/model.js';
 import { openDb } from '../src/store/db.js';
-import { Ledger } from '../src/store/ledger.js';
-import { OutboxStore } from '../src/store/outbox.js';
+import type { Ledger } from '../src/store/ledger.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { BrowserContext } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../test/support/browser.js';
 import { shopSlo } from '../test/support/status-page.js';
@@ -74,14 +74,14 @@ function manyStatuses(): SloStatus[] {
   return out;
 }
 
-async function serve(statuses: SloStatus[], ledger: Ledger, outbox: OutboxStore, seriesCache?: SeriesCacheLimits): Promise<{ base: string; close(): Promise<void> }> {
+async function serve(statuses: SloStatus[], store: SqliteStore, seriesCache?: SeriesCacheLimits): Promise<{ base: string; close(): Promise<void> }> {
   const view: DaemonView = {
-    version: 'bench', now: () => NOW, readiness: () => ({ ready: true, checks: {} }), slos: () => statuses, history: () => [], alerts: () => [], silences: () => [],
-    addSilence: () => ({ ok: false, problems: [] }), expireSilence: () => false,
-    health: () => ({ slosLoaded: statuses.length, intervalMs: SLOT_MS, prometheusUp: true, outbox: { pending: 0, dead: 0 }, reloadErrors: [], databaseOpen: true }),
+    version: 'bench', now: () => NOW, readiness: () => Promise.resolve({ ready: true, checks: {} }), slos: () => statuses, history: () => Promise.resolve([]), alerts: () => Promise.resolve([]), silences: () => Promise.resolve([]),
+    addSilence: () => Promise.resolve({ ok: false, problems: [] }), expireSilence: () => Promise.resolve(false),
+    health: () => Promise.resolve({ slosLoaded: statuses.length, intervalMs: SLOT_MS, prometheusUp: true, outbox: { pending: 0, dead: 0 }, reloadErrors: [], databaseOpen: true }),
   };
-  const reader = createStatusReader({ view, ledger, outbox, intervalMs: SLOT_MS, links: {}, guard: (_d, read) => read() });
-  const server = createServer(view, { registry: createSelfMetrics({ version: 'bench', now: () => 0 }).registry, collect: () => undefined }, {
+  const reader = createStatusReader({ view, ledger: store.ledger, outbox: store.outbox, intervalMs: SLOT_MS, links: {}, guard: (_d, read) => read() });
+  const server = createServer(view, { registry: createSelfMetrics({ version: 'bench', now: () => 0 }).registry, collect: () => Promise.resolve() }, {
     logger: silentLogger,
     routes: statusPageRoutes(reader, { version: 'bench', silencesWritable: false, refreshMs: 600_000, ...(seriesCache === undefined ? {} : { seriesCache }) }),
   });
@@ -122,14 +122,15 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 
 export async function statusPageBench(log: (msg: string) => void): Promise<{ figures: StatusPageFigure[]; details: object }> {
   const db = openDb(':memory:');
-  const ledger = new Ledger(db);
+  const store = new SqliteStore(db, ':memory:');
+  const ledger = store.sync.ledger;
   const slo = shopSlo('checkout-availability');
   fillLedger(ledger, slo);
   const statuses = [{ slo, state: 'ok' as const, evaluatedAtMs: NOW, instances: [] }, ...manyStatuses()];
   // Two servers over the same ledger: one computes every series it is asked for (what the first viewer of an
   // SLO waits for), the other keeps its answers (what a refresh or a second viewer gets).
-  const server = await serve(statuses, ledger, new OutboxStore(db), { entries: 0, chars: 0 });
-  const cachedServer = await serve(statuses, ledger, new OutboxStore(db));
+  const server = await serve(statuses, store, { entries: 0, chars: 0 });
+  const cachedServer = await serve(statuses, store);
   const figures: StatusPageFigure[] = [];
   const details: Record<string, unknown> = { ledgerRows: ledger.rowCount(slo.id) };
   try {

@@ -13,7 +13,6 @@ import { DAY, HOUR, MINUTE } from '../src/slo/duration.js';
 import type { Slo } from '../src/slo/model.js';
 import { catalogForPeriod, tiersFromCatalog } from '../src/slo/windows.js';
 import { openDb } from '../src/store/db.js';
-import { OutboxStore } from '../src/store/outbox.js';
 import { counter, FakeMetrics } from './support/fake-metrics.js';
 import { startPagerDutyEmulator } from './support/pagerduty-emulator.js';
 import { sloModel } from './support/slo-model.js';
@@ -90,12 +89,13 @@ function thisRelease(): Notifier {
 /** One process on the database: engine, outbox, dispatcher, stepping slots from `fromMs` to `toMs`. */
 async function run(dbPath: string, notifier: Notifier, fromMs: number, toMs: number): Promise<void> {
   const db = openDb(dbPath);
-  const store = new OutboxStore(db);
+  const stores = new SqliteStore(db, dbPath);
+  const store = stores.sync.outbox;
   const route = buildRouteTree({ receiver: 'pagerduty', groupWaitMs: 0, repeatIntervalMs: 5 * MINUTE });
-  const outbox = new Outbox(store, routerFor(route, () => 'pagerduty'));
+  const outbox = new Outbox(routerFor(route, () => 'pagerduty'));
   let now = fromMs;
-  const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['pagerduty', notifier]]), now: () => now, random: () => 0.5, logger: quiet });
-  const engine = new Engine({ source: source(), store: new SqliteStore(db, ':memory:'), logger: quiet, sink: outbox }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
+  const dispatcher = new Dispatcher({ store: stores, notifiers: () => new Map([['pagerduty', notifier]]), now: () => now, random: () => 0.5, logger: quiet });
+  const engine = new Engine({ source: source(), store: stores, logger: quiet, sink: outbox }, { slotMs: SLOT, rateWindowMs: 2 * MINUTE, links: {}, maxBackfillMs: 6 * HOUR });
   await engine.setSlos([slo], fromMs);
   for (let t = fromMs; t <= toMs; t += SLOT) {
     now = t;

@@ -188,7 +188,7 @@ describe('GET /api/v1/slos: the gate state of every SLO', () => {
 describe('GET /api/v1/gate over a reader that fails or lags', () => {
   const statuses = (): SloStatus[] => fixtureStatuses();
   async function serve(reader: GateReader): Promise<{ base: string; close: () => Promise<void> }> {
-    const server = createServer(new FakeView(), { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
+    const server = createServer(new FakeView(), { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => Promise.resolve() }, {
       logger: silentLogger,
       routes: gateRoutes(reader),
     });
@@ -200,13 +200,13 @@ describe('GET /api/v1/gate over a reader that fails or lags', () => {
     const first = statuses()[0];
     expect(first?.evaluatedAtMs).toBeDefined();
     const at = (first?.evaluatedAtMs ?? 0) + 3 * 30_000 + 30_001;
-    const s = await serve({ now: () => at, intervalMs: 30_000, slos: statuses, ledgerRows: () => [] });
+    const s = await serve({ now: () => at, intervalMs: 30_000, slos: statuses, ledgerRows: () => Promise.resolve([]) });
     try {
       const res = await gate(`?slo=${first?.slo.id ?? ''}`, s.base);
       expect(res.status).toBe(503);
       expect(res.body.allow).toBe(false);
       expect(res.body.reasons[0]?.why).toMatch(/2m ago .* behind/);
-      const fresh = await serve({ now: () => at - 1, intervalMs: 30_000, slos: statuses, ledgerRows: () => [] });
+      const fresh = await serve({ now: () => at - 1, intervalMs: 30_000, slos: statuses, ledgerRows: () => Promise.resolve([]) });
       try {
         expect((await gate(`?slo=${first?.slo.id ?? ''}`, fresh.base)).status).toBe(200);
       } finally {
@@ -230,7 +230,7 @@ describe('GET /api/v1/gate over a reader that fails or lags', () => {
       slos: () => many,
       ledgerRows: (_slo, labels) => {
         reads.push(labels['route'] ?? '');
-        return [{ slotMs: NOW - 60_000, sum: { bad: 10, total: 10, sliceBad: 0, slices: 0, dataSlots: 1 } }, { slotMs: NOW, sum: { bad: 20, total: 20, sliceBad: 0, slices: 0, dataSlots: 2 } }];
+        return Promise.resolve([{ slotMs: NOW - 60_000, sum: { bad: 10, total: 10, sliceBad: 0, slices: 0, dataSlots: 1 } }, { slotMs: NOW, sum: { bad: 20, total: 20, sliceBad: 0, slices: 0, dataSlots: 2 } }]);
       },
     });
     try {
@@ -264,7 +264,7 @@ describe('GET /api/v1/gate over a reader that fails or lags', () => {
       total += 36_000;
       rows.push({ slotMs: t, sum: { bad, total, sliceBad: 0, slices: 0, dataSlots: rows.length + 1 } });
     }
-    const s = await serve({ now: () => NOW, intervalMs: 30_000, slos: statuses, ledgerRows: () => rows });
+    const s = await serve({ now: () => NOW, intervalMs: 30_000, slos: statuses, ledgerRows: () => Promise.resolve(rows) });
     try {
       const res = await gate(`?slo=api-latency&matcher=${encodeURIComponent('route="/cart"')}`, s.base);
       expect(res.status).toBe(200);

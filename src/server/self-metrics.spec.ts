@@ -7,7 +7,7 @@ import { API, FakeView, fixtureStatuses, HEALTH, NOW } from './fake-view.fixture
 import { createSelfMetrics, instanceLabel, objectiveRatio } from './self-metrics.js';
 
 async function scrape(view: FakeView, metrics = createSelfMetrics({ version: '1.2.3', now: () => NOW })): Promise<Exposition> {
-  metrics.collect(view);
+  await metrics.collect(view);
   return parseExposition(await metrics.registry.metrics());
 }
 

@@ -3,7 +3,7 @@
  * the daemon's own engine, outbox and dispatcher on a persistent database, stepping through historical slots
  * of a real Prometheus as fast as it can. Killed at any point and started again, it resumes from the
  * database like the daemon does (ledger cursor, alert states, outbox). Prints DONE when every slot is
- * evaluated and the outbox is empty.
+ * evaluated and the outbox is empty. The database is the SQLite file `dbPath`, or PostgreSQL at `databaseUrl`.
  *
  * Usage: node --import tsx test/support/delivery-child.ts '<json config>'
  */
@@ -17,12 +17,14 @@ import { secretResolver } from '../../src/runtime/secrets.js';
 import { loadSpecs } from '../../src/formats/load.js';
 import { openDb } from '../../src/store/db.js';
 import type { Logger } from '../../src/logger.js';
-import { OutboxStore } from '../../src/store/outbox.js';
-import { SilenceStore } from '../../src/store/silences.js';
-import { sqliteOf } from './sqlite-engine.js';
+import { openPgStore } from '../../src/store/postgres/pg-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 
 interface ChildConfig {
   dbPath: string;
+  /** A PostgreSQL database instead of the SQLite file. */
+  databaseUrl?: string;
   prometheusUrl: string;
   slosDir: string;
   routingFile: string;
@@ -46,10 +48,9 @@ const routing = parseRoutingConfig(cfg.routingFile, readFileSync(cfg.routingFile
 if (!routing.ok) throw new Error(`routing: ${JSON.stringify(routing.errors)}`);
 
 let now = cfg.fromMs;
-const db = openDb(cfg.dbPath);
+const store: Store = cfg.databaseUrl === undefined ? new SqliteStore(openDb(cfg.dbPath), cfg.dbPath) : await openPgStore({ url: cfg.databaseUrl });
 const created = Delivery.create(routing.config, {
-  store: new OutboxStore(db),
-  silences: new SilenceStore(db),
+  store,
   notifierDeps: { secrets: secretResolver(process.env, dirname(cfg.routingFile)), logger, stdout: process.stdout },
   now: () => now,
   random: Math.random,
@@ -58,13 +59,13 @@ const created = Delivery.create(routing.config, {
 if (!created.ok) throw new Error(`receivers: ${JSON.stringify(created.errors)}`);
 const delivery = created.delivery;
 const engine = new Engine(
-  { source: createPrometheusSource({ url: cfg.prometheusUrl }), db, logger, sink: delivery.outbox, suppression: delivery.suppression },
+  { source: createPrometheusSource({ url: cfg.prometheusUrl }), store, logger, sink: delivery.outbox, suppression: delivery.suppression },
   { slotMs: cfg.slotMs, rateWindowMs: 120_000, links: { ...(cfg.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: cfg.runbookBaseUrl }), prometheusUrl: cfg.prometheusUrl } },
 );
 
 // Resume where the ledger is: the last slot may have been ingested but not evaluated when we were killed,
 // so it is evaluated again (idempotent: same states, same notification ids).
-const cursors = loaded.slos.map((s) => sqliteOf(engine).ledger.cursor(s.id)?.lastSlotMs).filter((t): t is number => t !== undefined);
+const cursors = (await Promise.all(loaded.slos.map(async (s) => (await store.ledger.cursor(s.id))?.lastSlotMs))).filter((t): t is number => t !== undefined);
 const resume = cursors.length === loaded.slos.length ? Math.min(...cursors) : cfg.fromMs;
 await engine.setSlos(loaded.slos, resume);
 process.stdout.write(`READY ${resume}\n`);
@@ -77,10 +78,10 @@ for (let t = resume; t <= cfg.toMs; t += cfg.slotMs) {
   if (cfg.pauseMs !== undefined) await new Promise((r) => setTimeout(r, cfg.pauseMs));
 }
 // Drain: let simulated time run on so retries come due.
-for (let i = 0; i < 200 && delivery.store.stats().pending > 0; i++) {
+for (let i = 0; i < 200 && (await store.outbox.stats()).pending > 0; i++) {
   now += 60_000;
   await delivery.dispatcher.pass();
 }
-const stats = delivery.store.stats();
-db.close();
+const stats = await store.outbox.stats();
+await store.close();
 process.stdout.write(`DONE ${JSON.stringify(stats)}\n`);

@@ -14,14 +14,13 @@ import { catalogForPeriod, tiersFromCatalog } from '../../src/slo/windows.js';
 import type { Slo } from '../../src/slo/model.js';
 import { openDb } from '../../src/store/db.js';
 import type { Db } from '../../src/store/db.js';
-import { OutboxStore } from '../../src/store/outbox.js';
-import { SilenceStore } from '../../src/store/silences.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { StoreTx } from '../../src/store/store.js';
 import { createSelfMetrics } from '../../src/server/self-metrics.js';
 import type { SyntheticSeries } from './fake-metrics.js';
 import { counter, FakeMetrics } from './fake-metrics.js';
 import { sloModel } from './slo-model.js';
 import { silentLogger } from './logger.js';
-import { sqliteOf } from './sqlite-engine.js';
 
 /**
  * A status page over a real engine, ledger, alert store, outbox and silences in an in-memory database, fed by
@@ -60,21 +59,21 @@ export interface HarnessOptions {
 export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarness> {
   const slotMs = o.slotMs ?? 30_000;
   const db = openDb(':memory:');
-  const outbox = new OutboxStore(db);
-  const silences = new SilenceStore(db);
+  const store = new SqliteStore(db, ':memory:');
+  const { silences } = store.sync;
   let nowMs = o.startMs;
   const source = new FakeMetrics(o.series, 15_000);
   const engine = new Engine({
     source,
-    db,
+    store,
     logger: silentLogger,
     sink: {
-      enqueue: (notifications: readonly AlertNotification[], atMs: number) => {
-        outbox.insert(notifications.map((notification) => ({ notification, receiver: 'console', groupKey: notification.alertKey, kind: 'state' as const, notBeforeMs: atMs })));
-        for (const row of outbox.due(atMs, 1_000)) outbox.markDelivered(row.id, atMs, undefined);
+      enqueue: async (tx: StoreTx, notifications: readonly AlertNotification[], atMs: number) => {
+        await tx.outbox.insert(notifications.map((notification) => ({ notification, receiver: 'console', groupKey: notification.alertKey, kind: 'state' as const, notBeforeMs: atMs })));
+        for (const row of await tx.outbox.due(atMs, 1_000)) await tx.outbox.markDelivered(row.id, atMs, undefined);
       },
     },
-    suppression: () => ({ silences: silences.list(), inhibitRules: [] }),
+    suppression: () => Promise.resolve({ silences: silences.list(), inhibitRules: [] }),
   }, { slotMs, rateWindowMs: 120_000, links: {}, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000 });
   await engine.setSlos(o.slos, nowMs);
   await engine.ingest(nowMs);
@@ -83,20 +82,20 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   const view: DaemonView = {
     version: 'test',
     now: () => nowMs,
-    readiness: () => ({ ready: true, checks: {} }),
+    readiness: () => Promise.resolve({ ready: true, checks: {} }),
     slos: () => engine.allStatuses(),
-    history: (sloId, limit) => sqliteOf(engine).alerts.history(sloId, limit),
-    alerts: () => sqliteOf(engine).alerts.loadAll().filter((a) => a.state.phase !== 'inactive'),
-    silences: () => silences.list(),
-    addSilence: (draft) => {
+    history: (sloId, limit) => store.alerts.history(sloId, limit),
+    alerts: async () => (await store.alerts.loadAll()).filter((a) => a.state.phase !== 'inactive'),
+    silences: () => store.silences.list(),
+    addSilence: async (draft) => {
       const check = validateSilence(draft);
       if (!check.ok) return { ok: false, problems: check.problems };
-      return { ok: true, silence: silences.add({ ...draft, matchers: check.matchers }, nowMs) };
+      return { ok: true, silence: await store.silences.add({ ...draft, matchers: check.matchers }, nowMs) };
     },
-    expireSilence: (id) => silences.expire(id, nowMs),
-    health: () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: outbox.stats(), reloadErrors: [], databaseOpen: true }),
+    expireSilence: (id) => store.silences.expire(id, nowMs),
+    health: async () => ({ slosLoaded: o.slos.length, intervalMs: slotMs, prometheusUp: true, outbox: await store.outbox.stats(), reloadErrors: [], databaseOpen: true }),
   };
-  const reader = createStatusReader({ view, ledger: engine.ledger, outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
+  const reader = createStatusReader({ view, ledger: store.ledger, outbox: store.outbox, intervalMs: slotMs, links: { prometheusUrl: 'http://prometheus.invalid:9090' }, guard: (_during, read) => read() });
   const backtests = o.backtests === undefined ? undefined : new Backtests({
     run: replayBacktest({ source, slotMs, rateWindowMs: 120_000, maxBackfillMs: o.backfillMs ?? 6 * 3_600_000, logger: silentLogger }),
     now: () => nowMs,
@@ -104,7 +103,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
     logger: silentLogger,
     limits: o.backtests,
   });
-  const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => undefined }, {
+  const server = createServer(view, { registry: createSelfMetrics({ version: 'test', now: () => 0 }).registry, collect: () => Promise.resolve() }, {
     logger: silentLogger,
     ...(o.apiToken === undefined ? {} : { apiToken: o.apiToken }),
     routes: [...statusPageRoutes(reader, { version: 'test', silencesWritable: o.apiToken !== undefined, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }), ...(backtests === undefined ? {} : { backtests }) }), ...gateRoutes(reader)],
