@@ -9,6 +9,8 @@ import { startAlertmanager } from './support/alertmanager.js';
 import type { RunningAlertmanager } from './support/alertmanager.js';
 import { startPagerDutyEmulator } from './support/pagerduty-emulator.js';
 import type { PagerDutyEmulator } from './support/pagerduty-emulator.js';
+import { postgresBinDir, startPostgres } from './support/postgres.js';
+import type { RunningPostgres } from './support/postgres.js';
 import { hasBinary, startPrometheus, toOpenMetrics } from './support/prometheus.js';
 import type { RunningPrometheus } from './support/prometheus.js';
 import { between, scenarioSeries } from './support/scenarios.js';
@@ -73,7 +75,7 @@ interface Env {
   routingFile: string;
 }
 
-function childConfig(env: Env, db: string, prometheusUrl: string, toMs: number, extra: { slotMs?: number; pauseMs?: number } = {}): string {
+function childConfig(env: Env, db: string, prometheusUrl: string, toMs: number, extra: { slotMs?: number; pauseMs?: number; databaseUrl?: string } = {}): string {
   return JSON.stringify({ dbPath: join(env.dir, db), prometheusUrl, slosDir: env.slosDir, routingFile: env.routingFile, fromMs: FROM, toMs, slotMs: SLOT, runbookBaseUrl: RUNBOOK_BASE, ...extra });
 }
 
@@ -119,6 +121,7 @@ function runAndKill(config: string, killAtMs: number, afterMs: number): Promise<
 
 let prom: RunningPrometheus | undefined;
 let am: RunningAlertmanager | undefined;
+let postgres: RunningPostgres | undefined;
 const closers: (() => Promise<void>)[] = [];
 let workdir = '';
 
@@ -152,17 +155,25 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('prometheus-alertmanager'
 
   afterAll(async () => {
     for (const c of closers) await c();
+    await postgres?.stop();
     await am?.stop();
     await prom?.stop();
     if (workdir !== '') rmSync(workdir, { recursive: true, force: true });
   });
 
-  it('pages once on Slack, PagerDuty and Alertmanager with the runbook link, and resolves each', async () => {
+  // The same run on either store: the SQLite file (the default), or a PostgreSQL database (database.url).
+  for (const store of ['sqlite', 'postgres'] as const) it(`pages once on Slack, PagerDuty and Alertmanager with the runbook link, and resolves each (${store})`, async (ctx) => {
     if (!prom || !am) throw new Error('setup failed');
-    const env = newEnv('e2e');
+    let database: { databaseUrl?: string } = {};
+    if (store === 'postgres') {
+      if (postgresBinDir() === undefined) return ctx.skip('no PostgreSQL server binaries (pg_config --bindir, /usr/lib/postgresql/*/bin)');
+      postgres = await startPostgres();
+      database = { databaseUrl: await postgres.createDatabase('burnwatch_delivery') };
+    }
+    const env = newEnv(`e2e-${store}`);
     const { slack, pd } = await emulators(env, am.url);
     // Phase 1: up to just after the page fires; Alertmanager must show the alert as active.
-    const first = await runChild(childConfig(env, 'burnwatch.db', prom.url, at(16)));
+    const first = await runChild(childConfig(env, 'burnwatch.db', prom.url, at(16), database));
     expect(first.stdout, first.stderr).toContain('DONE {"pending":0,"dead":0}');
     const active = await (await fetch(`${am.url}/api/v2/alerts`)).json() as { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string } }[];
     const mine = active.filter((a) => a.labels['slo'] === 'checkout-availability');
@@ -170,7 +181,7 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('prometheus-alertmanager'
     expect(mine[0]?.status.state).toBe('active');
     expect(mine[0]?.annotations['runbook_url']).toBe(`${RUNBOOK_BASE}runbooks/checkout-availability.md`);
     // Phase 2: the rest, in a new process on the same database (a restart).
-    const second = await runChild(childConfig(env, 'burnwatch.db', prom.url, at(80)));
+    const second = await runChild(childConfig(env, 'burnwatch.db', prom.url, at(80), database));
     expect(second.stdout, second.stderr).toContain('DONE {"pending":0,"dead":0}');
 
     // Slack: one message, edited on resolve (same channel and ts), one thread reply.
