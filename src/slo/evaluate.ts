@@ -1,4 +1,6 @@
 import { periodWindow } from './calendar.js';
+import type { TimeRange } from './corrections.js';
+import { correctedRanges } from './corrections.js';
 import { countsEvents as ledgerCountsEvents } from './counting.js';
 import { HOUR } from './duration.js';
 import type { Severity, Slo, Tier } from './model.js';
@@ -31,10 +33,15 @@ export const EMPTY_SUM: WindowSum = { bad: 0, total: 0, sliceBad: 0, slices: 0, 
  * every window `windowsOf(slo)` lists, and the budget period so far.
  */
 export interface InstanceSums {
-  /** Sums over (atMs - length, atMs], by window length in ms. */
+  /** Sums over (atMs - length, atMs], by window length in ms: all events, corrected or not (burn-rate windows). */
   readonly windows: ReadonlyMap<number, WindowSum>;
-  /** Sums from the start of the budget period at atMs (`periodWindow`, exclusive) to atMs (inclusive). */
+  /**
+   * Sums from the start of the budget period at atMs (`periodWindow`, exclusive) to atMs (inclusive), without
+   * the events of budget corrections.
+   */
   readonly period: WindowSum;
+  /** Sums over the current-burn window (`CURRENT_BURN_WINDOW_MS`) without the events of budget corrections: the burn time to exhaustion assumes. */
+  readonly currentBurn: WindowSum;
 }
 
 /** Where window sums are read from at one instant (the ledger, or rows a chart preloaded). */
@@ -46,12 +53,47 @@ export interface SumReader {
 
 /** Reads the sums an evaluation of `slo` at `atMs` needs, once each. */
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
-  return { windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])), ...readPeriodSums(slo, atMs, reader) };
+  return {
+    windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])),
+    ...readPeriodSums(slo, atMs, reader),
+    currentBurn: correctedSince(slo, atMs - CURRENT_BURN_WINDOW_MS, atMs, reader),
+  };
 }
 
-/** Reads only the budget period's sums: all `budgetStatus` needs. */
+/** Reads only the budget period's sums (budget corrections taken out): all `budgetStatus` needs. */
 export function readPeriodSums(slo: Slo, atMs: number, reader: SumReader): Pick<InstanceSums, 'period'> {
-  return { period: reader.since(periodWindow(slo.period, atMs).startMs) };
+  return { period: correctedSince(slo, periodWindow(slo.period, atMs).startMs, atMs, reader) };
+}
+
+/** Sums over (startMs, atMs] without the slots the SLO's budget corrections take out. */
+function correctedSince(slo: Slo, startMs: number, atMs: number, reader: SumReader): WindowSum {
+  const sum = reader.since(startMs);
+  const ranges = correctedRanges(slo, startMs, atMs);
+  if (ranges.length === 0) return sum;
+  // (a, b] is what (a, atMs] holds beyond (b, atMs].
+  return withoutRanges(sum, ranges, (a, b) => minus(reader.since(a), reader.since(b)));
+}
+
+/**
+ * `sum` (the sums over a stretch of time) without the events of `ranges` inside it (`corrections.ts`):
+ * `between(a, b)` gives the sums over (a, b]. Bad and total events, bad and counted slices are taken out; the
+ * slots with data stay (a corrected slot had data: the SLO is not "without data" because of a correction).
+ */
+export function withoutRanges(sum: WindowSum, ranges: readonly TimeRange[], between: (startMs: number, endMs: number) => WindowSum): WindowSum {
+  let out = sum;
+  for (const r of ranges) if (r.endMs > r.startMs) out = minus(out, { ...between(r.startMs, r.endMs), dataSlots: 0 });
+  return out;
+}
+
+/** a - b, field by field, never below 0. */
+function minus(a: WindowSum, b: WindowSum): WindowSum {
+  return {
+    bad: Math.max(0, a.bad - b.bad),
+    total: Math.max(0, a.total - b.total),
+    sliceBad: Math.max(0, a.sliceBad - b.sliceBad),
+    slices: Math.max(0, a.slices - b.slices),
+    dataSlots: Math.max(0, a.dataSlots - b.dataSlots),
+  };
 }
 
 function windowSum(sums: InstanceSums, ms: number): WindowSum {
@@ -155,7 +197,7 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
     page: !unknown && tiers.some((t) => t.severity === 'page' && t.active),
     ticket: !unknown && tiers.some((t) => t.severity === 'ticket' && t.active),
   };
-  const currentBurnRate = ratioOf(windowSum(sums, CURRENT_BURN_WINDOW_MS), slices) / budgetFraction;
+  const currentBurnRate = ratioOf(sums.currentBurn, slices) / budgetFraction;
   return { atMs, tiers, raw, unknown, budget: budgetStatus(slo, sums, atMs, currentBurnRate), currentBurnRate };
 }
 

@@ -138,12 +138,29 @@ export interface AlertingPolicy {
   readonly exhaustion?: { readonly threshold: number; readonly severity: Severity };
 }
 
-/** A maintenance window; `everyMs` repeats it (e.g. weekly). Excluded from windows, budget and alerting. */
-export interface MaintenanceWindow {
+/** A span of time from `startMs`, repeated every `everyMs` from there when that is set (e.g. weekly). */
+export interface RecurringSpan {
   readonly startMs: number;
   readonly durationMs: number;
   readonly everyMs?: number;
+}
+
+/** A maintenance window; `everyMs` repeats it (e.g. weekly). Excluded from windows, budget and alerting. */
+export interface MaintenanceWindow extends RecurringSpan {
   readonly reason: string;
+}
+
+/**
+ * A budget correction (`kind: BudgetCorrection`, a document of its own that names the SLOs it applies to):
+ * events inside it count neither as bad nor as total for the error budget, also retroactively, and while it
+ * covers the evaluated instant the SLO's alerts hold their state. Burn-rate windows still count its events.
+ */
+export interface BudgetCorrection extends RecurringSpan {
+  /** `metadata.name`, unique across the SLO files. */
+  readonly name: string;
+  readonly reason: string;
+  /** Where it is written: the file and the line of its name. */
+  readonly source: { readonly file: string; readonly line: number };
 }
 
 /** The error-budget policy of release gates (`GET /api/v1/gate`, `burnwatch gate`). */
@@ -170,6 +187,8 @@ export interface Slo {
   readonly groupBy: readonly string[];
   readonly alerting: AlertingPolicy;
   readonly maintenance: readonly MaintenanceWindow[];
+  /** The budget corrections that name this SLO (by id or by matchers on its labels); none when undefined. */
+  readonly corrections?: readonly BudgetCorrection[];
   /** Release-gate policy; undefined = the default (freeze when the budget is exhausted). */
   readonly policy?: BudgetPolicy;
   readonly source: SourceRef;
