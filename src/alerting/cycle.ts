@@ -60,7 +60,7 @@ export interface ObservedInstance {
   readonly key: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly observation: Observation;
-  /** Inside a maintenance window: every alert of the instance holds its state. */
+  /** Inside a maintenance window or a budget correction: every alert of the instance holds its state. */
   readonly frozen: boolean;
 }
 

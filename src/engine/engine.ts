@@ -6,6 +6,7 @@ import type { AlertPhase } from '../alerting/state.js';
 import { isFiringEpisode } from '../alerting/state.js';
 import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
+import { correctionAt } from '../slo/corrections.js';
 import { isInMaintenance } from '../slo/maintenance.js';
 import { DAY } from '../slo/duration.js';
 import type { Observation } from '../slo/evaluate.js';
@@ -63,6 +64,8 @@ export interface InstanceStatus {
   readonly nodata?: AlertPhase;
   readonly exhaustion?: AlertPhase;
   readonly maintenance: boolean;
+  /** The budget correction that covers the instant (its alerts hold their state, as in maintenance), if any. */
+  readonly correction?: string;
 }
 
 export interface SloStatus {
@@ -495,7 +498,7 @@ export class Engine {
    */
   evaluateAt(atMs: number): CycleReport {
     const statuses = new Map<string, SloStatus>();
-    const observed: ObservedInstance[] = [];
+    const observed: (ObservedInstance & { readonly maintenance: boolean; readonly correction?: string })[] = [];
     let failed = 0;
     let rejectedSlos = 0;
     for (const rt of this.runtimes.values()) {
@@ -518,11 +521,13 @@ export class Engine {
         statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...kept });
         continue;
       }
-      const frozen = isInMaintenance(slo.maintenance, atMs);
+      const maintenance = isInMaintenance(slo.maintenance, atMs);
+      // A budget correction that covers the instant freezes the alerts as maintenance does.
+      const correction = correctionAt(slo, atMs)?.name;
       for (const inst of this.ledger.instancesOf(slo.id)) {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
         const observation = evaluateInstance(slo, readSums(slo, atMs, this.ledger.sums(inst.id, atMs)), atMs);
-        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen });
+        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen: maintenance || correction !== undefined, maintenance, ...(correction === undefined ? {} : { correction }) });
       }
       statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
     }
@@ -554,7 +559,7 @@ export class Engine {
       const phases = decision.instances[i];
       if (phases === undefined) return;
       const list = byInstance.get(o.slo.id) ?? [];
-      list.push({ key: o.key, labels: o.labels, observation: o.observation, ...phases, maintenance: o.frozen });
+      list.push({ key: o.key, labels: o.labels, observation: o.observation, ...phases, maintenance: o.maintenance, ...(o.correction === undefined ? {} : { correction: o.correction }) });
       byInstance.set(o.slo.id, list);
     });
     for (const [id, status] of statuses) this.statuses.set(id, status.state === 'ok' ? { ...status, instances: byInstance.get(id) ?? [] } : status);

@@ -42,6 +42,7 @@ export function instanceJson(i: InstanceStatus): object {
     labels: i.labels,
     noData: o.unknown,
     maintenance: i.maintenance,
+    ...(i.correction === undefined ? {} : { correction: i.correction }),
     budget: {
       remaining: finite(o.budget.remaining),
       consumed: finite(o.budget.consumed),

@@ -32,7 +32,14 @@ describe('schema/burnwatch-v1.json', () => {
     }
   });
 
+  it('accepts a budget correction', () => {
+    const correction = { apiVersion: 'burnwatch/v1', kind: 'BudgetCorrection', metadata: { name: '2026-11-22-dns-outage' }, spec: { slos: ['checkout-availability', 'service="checkout"'], start: '2026-11-22T02:00:00Z', end: '2026-11-22T02:20:00Z', reason: 'upstream DNS provider outage, not ours' } };
+    expect(validate(correction), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...correction, spec: { ...correction.spec, every: '1w', end: undefined, duration: '20m' } }), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it.each([
+    ['a correction without a reason', '51-correction-without-reason.yaml'],
     ['an unknown key', '04-unknown-top-level-key.yaml'],
     ['a misspelt field', '05-misspelt-objective.yaml'],
     ['a bad duration', '11-bad-period.yaml'],

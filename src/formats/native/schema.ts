@@ -189,7 +189,7 @@ const Policy = z.strictObject({
 
 export const NativeSlo = z.strictObject({
   apiVersion: z.literal('burnwatch/v1'),
-  kind: z.literal('SLO', { error: 'must be SLO\nburnwatch/v1 files hold kind: SLO' }),
+  kind: z.literal('SLO', { error: 'must be SLO or BudgetCorrection\nburnwatch/v1 files hold kind: SLO and kind: BudgetCorrection documents' }),
   metadata: z.strictObject({
     name: SloName.meta({ description: 'SLO name; also its id (unique across all files) unless id is given.' }),
     id: SloName.optional().meta({ description: 'SLO id when it differs from name, e.g. <namespace>.<name> for an SLO converted from Pyrra; default: name.' }),
@@ -212,3 +212,38 @@ export const NativeSlo = z.strictObject({
   }),
 });
 export type NativeSlo = z.infer<typeof NativeSlo>;
+
+const Time = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with a zone, e.g. "2026-11-22T02:00:00Z"' });
+
+/**
+ * `apiVersion: burnwatch/v1`, `kind: BudgetCorrection`: a stretch of time whose events count neither as bad
+ * nor as total for the error budget of the SLOs it names, reviewed in git like the SLOs. Strict, as SLO files.
+ */
+export const NativeBudgetCorrection = z.strictObject({
+  apiVersion: z.literal('burnwatch/v1'),
+  kind: z.literal('BudgetCorrection'),
+  metadata: z.strictObject({
+    name: SloName.meta({ description: 'Name of the correction, unique across the SLO files, e.g. 2026-11-22-dns-outage.' }),
+    description: z.string().optional(),
+  }),
+  spec: z.strictObject({
+    slos: z.array(z.string({ error: 'must be an SLO id or label matchers in quotes, e.g. checkout-availability or \'service="checkout"\'' }).min(1, { error: 'is empty\nwrite an SLO id or label matchers such as \'service="checkout"\'' }), { error: 'must be a list of SLO ids and/or label matchers, e.g. [checkout-availability, \'service="checkout"\']' })
+      .min(1, { error: 'names no SLO\nlist SLO ids and/or label matchers, e.g. [checkout-availability]' })
+      .meta({ description: 'The SLOs it applies to: SLO ids, and/or label matchers on the SLO\'s labels (slo, service, its labels and routing labels), e.g. \'service="checkout"\'; an entry with several matchers needs them all.' }),
+    start: Time.meta({ description: 'Start of the corrected time (inclusive).' }),
+    end: Time.optional().meta({ description: 'End of the corrected time (exclusive); or give duration.' }),
+    duration: Duration.optional().meta({ description: 'Length of the corrected time, instead of end.' }),
+    every: Duration.optional().meta({ description: 'Repeat interval (1h or more), e.g. 1w: the correction recurs from start on.' }),
+    reason: z.string({ error: 'must say why the time is corrected, e.g. "upstream DNS provider outage, not ours"' })
+      .min(1, { error: 'is empty\nsay why the time is corrected, e.g. "upstream DNS provider outage, not ours"' }),
+  }).superRefine((v, ctx) => {
+    if ((v.end === undefined) === (v.duration === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: v.end === undefined ? [] : ['duration'],
+        message: v.end === undefined ? 'give end or duration\ne.g. end: "2026-11-22T02:20:00Z" or duration: 20m' : 'give end or duration, not both\nremove one of them',
+      });
+    }
+  }),
+});
+export type NativeBudgetCorrection = z.infer<typeof NativeBudgetCorrection>;
