@@ -128,18 +128,31 @@ describe('the budget without corrected events', () => {
     expect(evaluateInstance(s, readSums(s, AT, minuteLedger(outage, AT)), AT).budget.consumed).toBeCloseTo(0.1, 9);
   });
 
-  it('keeps burn-rate windows as they were, and corrects the burn that time to exhaustion assumes', () => {
-    // At 02:30 the 1-hour window (01:30, 02:30] holds 60 x 100 = 6,000 events, 2,000 + 40 x 0.1 = 2,004 bad: the
-    // page tier sees 2,004 / 6,000 / 0.01 = 33.4. Corrected, the hour holds 40 x 100 = 4,000 events, 4 bad: burn 0.1.
+  it('takes the corrected slots out of the burn-rate windows too, and so out of the burn time to exhaustion assumes', () => {
+    // At 02:30 the 1-hour window (01:30, 02:30] holds 6,000 events, 2,000 + 40 x 0.1 = 2,004 bad: burn rate
+    // 2,004 / 6,000 / 0.01 = 33.4 uncorrected. Corrected it holds 40 x 100 = 4,000 events, 4 bad: burn rate 0.1.
+    // The 5-minute window (02:25, 02:30] is outside the correction: 0.5 bad of 500, burn rate 0.1 either way.
     const s = slo([correction('dns', at(2), 20 * MINUTE)]);
     const t = at(2, 30);
+    const plain = evaluateInstance(slo([]), readSums(slo([]), t, minuteLedger(outage, t)), t);
+    expect(plain.tiers[0]?.longBurnRate).toBeCloseTo(33.4, 9);
     const obs = evaluateInstance(s, readSums(s, t, minuteLedger(outage, t)), t);
-    expect(obs.tiers[0]?.longBurnRate).toBeCloseTo(33.4, 9);
+    expect(obs.tiers[0]?.longBurnRate).toBeCloseTo(0.1, 9);
+    expect(obs.tiers[0]?.shortBurnRate).toBeCloseTo(0.1, 9);
+    expect(obs.tiers[0]?.longEvents).toBe(4000);
     expect(obs.currentBurnRate).toBeCloseTo(0.1, 9);
     // Budget: (yesterday 02:30, 02:30], 1,420 minutes not corrected: 142,000 events, 142 bad: 0.1 spent, 0.9 left.
     // At a burn of 0.1 the 0.9 left lasts 0.9 x 24 h / 0.1 = 216 h.
     expect(obs.budget.remaining).toBeCloseTo(0.9, 9);
     expect(obs.budget.timeToExhaustionMs).toBeCloseTo(216 * HOUR, 0);
+  });
+
+  it('does not make a corrected window "without data": its slots had data', () => {
+    const s = slo([correction('all-day', at(0), 24 * HOUR)]);
+    const t = at(2, 30);
+    const obs = evaluateInstance(s, readSums(s, t, minuteLedger(outage, t)), t);
+    expect(obs.unknown).toBe(false);
+    expect(obs.tiers[0]?.longEvents).toBe(0);
   });
 
   it('takes out a recurring correction in every period it falls in', () => {

@@ -33,15 +33,10 @@ export const EMPTY_SUM: WindowSum = { bad: 0, total: 0, sliceBad: 0, slices: 0, 
  * every window `windowsOf(slo)` lists, and the budget period so far.
  */
 export interface InstanceSums {
-  /** Sums over (atMs - length, atMs], by window length in ms: all events, corrected or not (burn-rate windows). */
+  /** Sums over (atMs - length, atMs], by window length in ms. */
   readonly windows: ReadonlyMap<number, WindowSum>;
-  /**
-   * Sums from the start of the budget period at atMs (`periodWindow`, exclusive) to atMs (inclusive), without
-   * the events of budget corrections.
-   */
+  /** Sums from the start of the budget period at atMs (`periodWindow`, exclusive) to atMs (inclusive). */
   readonly period: WindowSum;
-  /** Sums over the current-burn window (`CURRENT_BURN_WINDOW_MS`) without the events of budget corrections: the burn time to exhaustion assumes. */
-  readonly currentBurn: WindowSum;
 }
 
 /** Where window sums are read from at one instant (the ledger, or rows a chart preloaded). */
@@ -51,23 +46,25 @@ export interface SumReader {
   since(startMs: number): WindowSum;
 }
 
-/** Reads the sums an evaluation of `slo` at `atMs` needs, once each. */
+/**
+ * Reads the sums an evaluation of `slo` at `atMs` needs, once each. The slots of the SLO's budget corrections
+ * are left out of all of them, windows and period alike (`slo/corrections.ts`), as maintenance slots are.
+ */
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
   return {
-    windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])),
+    windows: new Map(windowsOf(slo).map((ms) => [ms, corrected(slo, reader.window(ms), atMs - ms, atMs, reader)])),
     ...readPeriodSums(slo, atMs, reader),
-    currentBurn: correctedSince(slo, atMs - CURRENT_BURN_WINDOW_MS, atMs, reader),
   };
 }
 
-/** Reads only the budget period's sums (budget corrections taken out): all `budgetStatus` needs. */
+/** Reads only the budget period's sums (budget corrections left out): all `budgetStatus` needs. */
 export function readPeriodSums(slo: Slo, atMs: number, reader: SumReader): Pick<InstanceSums, 'period'> {
-  return { period: correctedSince(slo, periodWindow(slo.period, atMs).startMs, atMs, reader) };
+  const startMs = periodWindow(slo.period, atMs).startMs;
+  return { period: corrected(slo, reader.since(startMs), startMs, atMs, reader) };
 }
 
-/** Sums over (startMs, atMs] without the slots the SLO's budget corrections take out. */
-function correctedSince(slo: Slo, startMs: number, atMs: number, reader: SumReader): WindowSum {
-  const sum = reader.since(startMs);
+/** `sum`, the sums over (startMs, atMs], without the slots the SLO's budget corrections take out. */
+function corrected(slo: Slo, sum: WindowSum, startMs: number, atMs: number, reader: SumReader): WindowSum {
   const ranges = correctedRanges(slo, startMs, atMs);
   if (ranges.length === 0) return sum;
   // (a, b] is what (a, atMs] holds beyond (b, atMs].
@@ -197,7 +194,7 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
     page: !unknown && tiers.some((t) => t.severity === 'page' && t.active),
     ticket: !unknown && tiers.some((t) => t.severity === 'ticket' && t.active),
   };
-  const currentBurnRate = ratioOf(sums.currentBurn, slices) / budgetFraction;
+  const currentBurnRate = ratioOf(windowSum(sums, CURRENT_BURN_WINDOW_MS), slices) / budgetFraction;
   return { atMs, tiers, raw, unknown, budget: budgetStatus(slo, sums, atMs, currentBurnRate), currentBurnRate };
 }
 

@@ -152,8 +152,9 @@ export interface MaintenanceWindow extends RecurringSpan {
 
 /**
  * A budget correction (`kind: BudgetCorrection`, a document of its own that names the SLOs it applies to):
- * events inside it count neither as bad nor as total for the error budget, also retroactively, and while it
- * covers the evaluated instant the SLO's alerts hold their state. Burn-rate windows still count its events.
+ * events inside it count neither as bad nor as total, in the budget and in the burn-rate windows, also for
+ * time before it was written (the ledger keeps every event; the sums leave them out when read), and while it
+ * covers the evaluated instant the SLO's alerts hold their state, as in maintenance.
  */
 export interface BudgetCorrection extends RecurringSpan {
   /** `metadata.name`, unique across the SLO files. */

@@ -215,7 +215,29 @@ ${tierCharts}
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 <h3>Error-ratio queries</h3>
 <ul class="queries">${queryRows}</ul>
+${correctionsSection(slo)}
 </section>`;
+}
+
+/**
+ * The budget corrections of the SLO, with their reason and where they are written: their events count neither
+ * as bad nor as total for the budget shown above.
+ */
+function correctionsSection(slo: Slo): string {
+  const list = slo.corrections ?? [];
+  if (list.length === 0) return '<h3>Budget corrections</h3>\n<p class="corrections">None.</p>';
+  const rows = list.map((c) => {
+    const every = c.everyMs === undefined ? '' : `, every ${escapeHtml(formatDuration(c.everyMs))}`;
+    return `<li><strong>${escapeHtml(c.name)}</strong>: <time datetime="${new Date(c.startMs).toISOString()}">${escapeHtml(isoMinute(c.startMs))}</time> to <time datetime="${new Date(c.startMs + c.durationMs).toISOString()}">${escapeHtml(isoMinute(c.startMs + c.durationMs))}</time>${every}. ${escapeHtml(c.reason)} <code>${escapeHtml(`${c.source.file}:${c.source.line}`)}</code></li>`;
+  }).join('\n');
+  return `<h3>Budget corrections</h3>
+<p>Events inside these count neither as bad nor as total for the error budget; while one covers the current time the SLO's alerts hold their state.</p>
+<ul class="corrections">${rows}</ul>`;
+}
+
+/** `2026-11-22 02:00 UTC` */
+function isoMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export function alertsBody(): string {
