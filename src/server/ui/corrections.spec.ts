@@ -90,9 +90,11 @@ describe('a budget correction on the status page and in the API', () => {
   });
 
   it('draws the corrected budget on the SLO page\'s chart, and lists the correction with its reason and file', async () => {
-    const series = await (await get(`/api/v1/slos/checkout-availability/series?from=${(T + 2 * HOUR) / 1000}&to=${(T + 3 * HOUR) / 1000}&step=600`)).json() as { budgetRemaining: (number | null)[] };
+    const series = await (await get(`/api/v1/slos/checkout-availability/series?from=${(T + 30 * MINUTE) / 1000}&to=${(T + 3 * HOUR) / 1000}&step=600`)).json() as { budgetRemaining: (number | null)[]; corrections: unknown[] };
     expect(series.budgetRemaining.length).toBeGreaterThan(0);
     expect(series.budgetRemaining.every((b) => b === 1)).toBe(true);
+    // Shaded on the charts as it is in the range.
+    expect(series.corrections).toEqual([{ start: (T + HOUR) / 1000, end: (T + 90 * MINUTE) / 1000, name: '2026-03-10-dns-outage', reason: 'upstream DNS provider outage, not ours' }]);
     const html = await (await get('/slos/checkout-availability')).text();
     expect(html).toContain('<strong>2026-03-10-dns-outage</strong>');
     expect(html).toContain('upstream DNS provider outage, not ours <code>slos/corrections.yaml:4</code>');

@@ -193,7 +193,7 @@ ${instances}
 <section aria-labelledby="history-title">
 <h2 id="history-title">History</h2>
 <nav class="ranges" aria-label="Time range">${ranges}</nav>
-<p class="legend" id="legend">Shaded: <span class="key firing-page">page firing</span> <span class="key firing-ticket">ticket firing</span> <span class="key maintenance">maintenance</span></p>
+<p class="legend" id="legend">Shaded: <span class="key firing-page">page firing</span> <span class="key firing-ticket">ticket firing</span> <span class="key maintenance">maintenance</span> <span class="key correction">budget correction</span></p>
 <figure class="chart-box">
 <figcaption>Error budget left over the period (solid), and steady spending of one budget per period (dashed)</figcaption>
 <div class="chart" data-chart="budget" role="img" aria-label="Error budget left over time"></div>
