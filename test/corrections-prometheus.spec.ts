@@ -234,6 +234,20 @@ describe.skipIf(!haveProm)('budget corrections against Prometheus\'s increase()'
     }
   });
 
+  it('report lists the corrections applied in its range, and its figures leave their events out', () => {
+    if (!prom) throw new Error('no prometheus');
+    const run = runCli(['report', '--prometheus', prom.url, '--slos', join(dir, 'slos'), '--from', iso(FROM), '--to', iso(TO), '--format', 'json', '--timeout', '120s'], { timeoutMs: 600_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { slos: { id: string; budgetRemaining: number; total: number; corrections: { name: string; start: string; end: string; reason: string; file?: string }[] }[] };
+    const of = (id: string) => out.slos.find((x) => x.id === id);
+    expect(of('dns')?.corrections).toEqual([{ name: 'live-dns-outage', start: iso(LIVE_OUTAGE).replace('.000Z', 'Z'), end: iso(LIVE_OUTAGE + 20 * MIN).replace('.000Z', 'Z'), reason: 'upstream DNS provider outage again', file: `${join(dir, 'slos', 'corrections.yaml')}:12` }]); // the line of its name
+    expect(of('nightly')?.corrections.map((c) => [c.name, c.start])).toEqual([['nightly-upstream-batch', iso(at(3)).replace('.000Z', 'Z')]]);
+    expect(of('dns-uncorrected')?.corrections).toEqual([]);
+    // The period's budget at the end of the range, as the backtest gives it; 20 minutes x 60 x 20 requests fewer in the range.
+    expect(of('dns')?.budgetRemaining).toBeCloseTo(oracle.get('dns')?.find((o) => o.t === TO)?.hand ?? NaN, 6);
+    expect((of('dns-uncorrected')?.total ?? 0) - (of('dns')?.total ?? 0)).toBeCloseTo(24_000, 3);
+  }, 600_000);
+
   it('the daemon applies a correction added while it runs at the reload, with no slot missed and the ledger kept', async () => {
     if (!prom) throw new Error('no prometheus');
     const home = mkdtempSync(join(tmpdir(), 'burnwatch-corrections-daemon-'));
