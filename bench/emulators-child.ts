@@ -6,7 +6,8 @@
  * Argument: the Slack token to accept. IPC protocol (child_process.fork): the child sends `{ ready }` with
  * the addresses and the CA; the parent sends `'receipts'` and gets `{ receipts }` (every request with its
  * receipt time as epoch milliseconds, `performance.timeOrigin + receivedAt`, comparable across processes
- * on one machine); `'close'` ends it.
+ * on one machine); `'drop-idle'` closes the connections that carry no request, as the services' idle timeouts
+ * (and burnwatch's own, 4 s) do between the daemon's cycles, and answers `{ dropped }`; `'close'` ends it.
  */
 import { startPagerDutyEmulator } from '../test/support/pagerduty-emulator.js';
 import { startSlackEmulator } from '../test/support/slack-emulator.js';
@@ -41,6 +42,10 @@ if (process.send !== undefined) {
         }),
       ];
       send({ receipts });
+    } else if (message === 'drop-idle') {
+      slack.dropIdleConnections();
+      pd.dropIdleConnections();
+      send({ dropped: true });
     } else if (message === 'close') {
       void Promise.all([slack.close(), pd.close()]).then(() => process.exit(0));
     }

@@ -37,10 +37,19 @@ import { silentLogger as quiet } from '../test/support/logger.js';
  * - 30 s slots, stepped as fast as deliveries allow: each cycle waits until the outbox is empty before the
  *   next, as the daemon's cycles are 30 s apart. Routing: every page to Slack and to PagerDuty, group_wait 0
  *   (a configured group_wait adds exactly its length); tickets to Slack.
+ * - Every cycle starts without open connections (the emulators close the idle ones before it): in the
+ *   daemon, 30 s apart, the connections of one cycle have timed out before the next (after 4 s idle).
  * - Timed per page and destination: from just before the `evaluateAt` that decides it (and, separately,
  *   from its return) to the emulator's receipt of the request (`receivedAt`, when the whole request has
  *   arrived). Both sides read `performance.timeOrigin + performance.now()`: epoch milliseconds with
  *   sub-millisecond resolution, comparable between two processes on one machine.
+ * - Where that time goes, per page: the evaluation (`evaluateAt`, which ends with the transaction that
+ *   writes the outbox rows), then the wait in the outbox (from the commit until the dispatcher hands the
+ *   row to the notifier: waking the dispatcher, and the receiver's earlier rows when more rows than its
+ *   4 lanes are due), then the send (rendering, the SDK, the connection and the request, up to the
+ *   emulator's receipt). The hand-over time comes from the dispatcher's `delivered` report (when the send
+ *   ended, less its duration; millisecond resolution). For the slowest page, its cycle's CPU time against
+ *   wall time shows whether the process had a core to run on (the machine may be loaded by other work).
  */
 
 const SLOT_MS = 30_000;
@@ -76,7 +85,50 @@ export interface NotifyLatencyResult {
   readonly deliveryCpuMsPerRequest: number;
   readonly requests: number;
   readonly wallMs: number;
-  readonly deliveryProblems: { readonly pending: number; readonly dead: number };
+  /** Left in the outbox at the end, and sends that failed on the way (by receiver and reason). */
+  readonly deliveryProblems: { readonly pending: number; readonly dead: number; readonly failedSends: Readonly<Record<string, number>> };
+  /** Where the time of each page went (see the file's comment), per destination. */
+  readonly stages: { readonly slack: PageStages; readonly pagerduty: PageStages };
+}
+
+export interface PageStages {
+  /** evaluateAt, start to return (its transaction commits the outbox rows just before it returns). */
+  readonly evaluate: LatencySummary;
+  /** From evaluateAt's return until the dispatcher handed the row to the notifier. */
+  readonly inOutbox: LatencySummary;
+  /** From the hand-over to the emulator's receipt of the whole request. */
+  readonly send: LatencySummary;
+  /**
+   * The slowest page, stage by stage, and how much CPU burnwatch got in its cycle: the evaluation's and the
+   * delivery's CPU time against their wall time (from evaluateAt's return until the outbox was empty). Far less
+   * CPU than wall time on a loaded machine means the process waited for a core.
+   */
+  readonly slowest: {
+    readonly totalMs: number;
+    readonly evaluateMs: number;
+    readonly inOutboxMs: number;
+    readonly sendMs: number;
+    readonly pagesInCycle: number;
+    readonly evaluateCpuMs: number;
+    readonly deliveryWallMs: number;
+    readonly deliveryCpuMs: number;
+  };
+}
+
+/** What one cycle cost burnwatch: CPU time of the evaluation, wall and CPU time of the delivery. */
+interface CycleCost {
+  evaluateCpuMs: number;
+  deliveryWallMs: number;
+  deliveryCpuMs: number;
+}
+
+/** One page at one destination: its stages in ms, and how many pages its evaluation decided. */
+interface PageTimes {
+  readonly evaluate: number;
+  readonly inOutbox: number;
+  readonly send: number;
+  readonly pages: number;
+  readonly cycle: CycleCost;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -109,6 +161,8 @@ receivers:
 
 const isPage = (n: AlertNotification): boolean => n.severity === 'page' && n.kind === 'burn' && n.status === 'firing';
 
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Now, as epoch milliseconds with sub-millisecond resolution (the emulators' receipts use the same). */
@@ -122,6 +176,13 @@ async function startEmulators(): Promise<{ child: ChildProcess; ready: Emulators
   const ready = (message as { ready?: EmulatorsReady } | undefined)?.ready;
   if (ready === undefined) throw new Error('the emulators process did not start (bench/emulators-child.ts)');
   return { child, ready };
+}
+
+/** Has the emulators close their idle connections, and gives burnwatch a moment to see them closed. */
+async function dropIdleConnections(child: ChildProcess): Promise<void> {
+  child.send('drop-idle');
+  await once(child, 'message');
+  await sleep(5);
 }
 
 async function receiptsOf(child: ChildProcess): Promise<Receipt[]> {
@@ -167,7 +228,19 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     });
 
     db = openDb(join(dir, 'burnwatch.db'));
+    /** Sends that failed (and were retried), by `<receiver>/<reason>`: none is expected. */
+    const failedSends: Record<string, number> = {};
+    /** Per `<notification id>|<receiver>`: when the dispatcher handed the row to the notifier (epoch ms). */
+    const handedOver = new Map<string, number>();
     const created = Delivery.create(parsed.config, {
+      observer: {
+        delivered: (receiver, _kind, row, latencyMs) => {
+          handedOver.set(`${row.notificationId}|${receiver}`, epochNow() - latencyMs);
+        },
+        failed: (receiver, _kind, reason) => {
+          failedSends[`${receiver}/${reason}`] = (failedSends[`${receiver}/${reason}`] ?? 0) + 1;
+        },
+      },
       store: new OutboxStore(db),
       silences: new SilenceStore(db),
       notifierDeps: { secrets: (ref) => (ref.env === 'BENCH_SLACK_TOKEN' ? SLACK_TOKEN : PD_KEY), logger: quiet },
@@ -203,15 +276,17 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     engine.evaluateAt(t0);
 
     /** Per notification id: when the evaluation that decided it started and returned, and how many pages it decided. */
-    const decisions = new Map<string, { n: AlertNotification; start: number; end: number; pages: number }>();
+    const decisions = new Map<string, { n: AlertNotification; start: number; end: number; pages: number; cycle: CycleCost }>();
     const evaluateMs: number[] = [];
     // The last wave resolves about 30 minutes after its burn (the 6h/30m tier's short window).
     const end = burnStart + (WAVES.length - 1) * WAVE_GAP_MS + BURN_MS + 40 * MINUTE;
     let cycles = 0;
     let deliveryCpuMicros = 0;
     for (let t = t0 + SLOT_MS; t <= end; t += SLOT_MS) {
+      await dropIdleConnections(child);
       await engine.ingest(t);
       decided.length = 0;
+      const evaluateCpu0 = process.cpuUsage();
       const start = epochNow();
       engine.evaluateAt(t);
       const returned = epochNow();
@@ -219,13 +294,16 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       evaluateMs.push(returned - start);
       cycles++;
       const pages = decided.filter(isPage).length;
-      for (const n of decided) decisions.set(n.id, { n, start, end: returned, pages });
+      const cost: CycleCost = { evaluateCpuMs: cpuMs(process.cpuUsage(evaluateCpu0)), deliveryWallMs: 0, deliveryCpuMs: 0 };
+      for (const n of decided) decisions.set(n.id, { n, start, end: returned, pages, cycle: cost });
       // Wait for the dispatcher to empty the outbox (the daemon's next cycle is 30 s away); polled sparingly,
       // so the polling takes no CPU from what is measured (receipt times come from the emulators).
       const deadline = performance.now() + 30_000;
       while (live.store.stats().pending > 0 && performance.now() < deadline) await sleep(25);
       const cpu = process.cpuUsage(cpu0);
       deliveryCpuMicros += cpu.user + cpu.system;
+      cost.deliveryWallMs = epochNow() - returned;
+      cost.deliveryCpuMs = cpuMs(cpu);
     }
     const problems = live.store.stats();
 
@@ -237,6 +315,7 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
     const fromEnd = { slack: [] as number[], pagerduty: [] as number[] };
     const resolves = { slack: [] as number[], pagerduty: [] as number[] };
     const seen = new Set<string>();
+    const stages = { slack: [] as PageTimes[], pagerduty: [] as PageTimes[] };
     const record = (destination: 'slack' | 'pagerduty', sloId: string, status: 'firing' | 'resolved', receivedAt: number): void => {
       const key = `${destination}/${sloId}/${status}`;
       const decision = pageDecision(sloId, status);
@@ -248,6 +327,8 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       }
       fromStart[destination].push(receivedAt - decision.start);
       fromEnd[destination].push(receivedAt - decision.end);
+      const handed = handedOver.get(`${decision.n.id}|${destination}`);
+      if (handed !== undefined) stages[destination].push({ evaluate: decision.end - decision.start, inOutbox: handed - decision.end, send: receivedAt - handed, pages: decision.pages, cycle: decision.cycle });
       const group = byPages.get(decision.pages) ?? { slack: [], pagerduty: [] };
       group[destination].push(receivedAt - decision.start);
       byPages.set(decision.pages, group);
@@ -267,6 +348,25 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       }
     }
     const pagesDecided = [...decisions.values()].filter((d) => isPage(d.n)).length;
+    const stagesOf = (list: PageTimes[]): PageStages => {
+      const total = (x: PageTimes): number => x.evaluate + x.inOutbox + x.send;
+      const slowest = list.reduce<PageTimes | undefined>((a, b) => (a === undefined || total(b) > total(a) ? b : a), undefined);
+      return {
+        evaluate: summarize(list.map((x) => x.evaluate)),
+        inOutbox: summarize(list.map((x) => x.inOutbox)),
+        send: summarize(list.map((x) => x.send)),
+        slowest: {
+          totalMs: slowest === undefined ? NaN : total(slowest),
+          evaluateMs: slowest?.evaluate ?? NaN,
+          inOutboxMs: slowest?.inOutbox ?? NaN,
+          sendMs: slowest?.send ?? NaN,
+          pagesInCycle: slowest?.pages ?? 0,
+          evaluateCpuMs: slowest?.cycle.evaluateCpuMs ?? NaN,
+          deliveryWallMs: slowest?.cycle.deliveryWallMs ?? NaN,
+          deliveryCpuMs: slowest?.cycle.deliveryCpuMs ?? NaN,
+        },
+      };
+    };
     const sortedEval = [...evaluateMs].sort((a, b) => a - b);
     return {
       slos: slos.length,
@@ -280,7 +380,8 @@ export async function measureNotifyLatency(log: (msg: string) => void): Promise<
       deliveryCpuMsPerRequest: deliveryCpuMicros / 1000 / Math.max(1, receipts.length),
       requests: receipts.length,
       wallMs: performance.now() - started,
-      deliveryProblems: { pending: problems.pending, dead: problems.dead },
+      deliveryProblems: { pending: problems.pending, dead: problems.dead, failedSends },
+      stages: { slack: stagesOf(stages.slack), pagerduty: stagesOf(stages.pagerduty) },
     };
   } finally {
     await delivery?.dispatcher.stop(5_000);

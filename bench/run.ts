@@ -232,6 +232,8 @@ function notifyFigures(r: NotifyLatencyResult): Figure[] {
     const s = r.fromEvaluationStart[d];
     const e = r.fromEvaluationEnd[d];
     const name = d === 'slack' ? 'Slack' : 'PagerDuty';
+    const st = r.stages[d];
+    const stages = `stages p50 / p99: evaluation ${fmtMs(st.evaluate.p50Ms)} / ${fmtMs(st.evaluate.p99Ms)}, in the outbox ${fmtMs(st.inOutbox.p50Ms)} / ${fmtMs(st.inOutbox.p99Ms)}, send ${fmtMs(st.send.p50Ms)} / ${fmtMs(st.send.p99Ms)}; slowest page ${fmtMs(st.slowest.totalMs)} = ${fmtMs(st.slowest.evaluateMs)} + ${fmtMs(st.slowest.inOutboxMs)} + ${fmtMs(st.slowest.sendMs)} (${st.slowest.pagesInCycle} pages in its cycle; burnwatch on CPU ${fmtMs(st.slowest.evaluateCpuMs)} of the evaluation's ${fmtMs(st.slowest.evaluateMs)}, ${fmtMs(st.slowest.deliveryCpuMs)} of the delivery's ${fmtMs(st.slowest.deliveryWallMs)})`;
     return {
       id: `f.${d}`,
       figure: `(f) page latency, evaluation start -> ${name} emulator, p50 / p99`,
@@ -241,8 +243,8 @@ function notifyFigures(r: NotifyLatencyResult): Figure[] {
       target: 'p99 <= 1 s',
       pass: s.count >= 100 && s.p99Ms <= TARGETS.pageLatencyP99Ms,
       note: d === 'slack'
-        ? `${s.count} pages of ${r.slos.toLocaleString('en-US')} SLOs; from evaluateAt's return p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)}; evaluateAt p50 ${fmtMs(r.evaluateMs.p50)}, max ${fmtMs(r.evaluateMs.max)}; slowest Slack/PagerDuty by pages decided in the cycle: ${storms}`
-        : `${s.count} pages; from evaluateAt's return p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)}; resolves (Slack / PagerDuty) p99 ${fmtMs(r.resolves.slack.p99Ms)} / ${fmtMs(r.resolves.pagerduty.p99Ms)}; burnwatch CPU ${r.deliveryCpuMsPerRequest.toFixed(1)} ms per request sent (${r.requests} requests); outbox at the end: ${r.deliveryProblems.pending} pending, ${r.deliveryProblems.dead} dead`,
+        ? `${s.count} pages of ${r.slos.toLocaleString('en-US')} SLOs; from evaluateAt's return p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)}; evaluateAt p50 ${fmtMs(r.evaluateMs.p50)}, max ${fmtMs(r.evaluateMs.max)}; ${stages}; slowest Slack/PagerDuty by pages decided in the cycle: ${storms}`
+        : `${s.count} pages; from evaluateAt's return p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)}; ${stages}; resolves (Slack / PagerDuty) p99 ${fmtMs(r.resolves.slack.p99Ms)} / ${fmtMs(r.resolves.pagerduty.p99Ms)}; burnwatch CPU ${r.deliveryCpuMsPerRequest.toFixed(1)} ms per request sent (${r.requests} requests); outbox at the end: ${r.deliveryProblems.pending} pending, ${r.deliveryProblems.dead} dead; failed sends: ${Object.entries(r.deliveryProblems.failedSends).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
     };
   });
 }

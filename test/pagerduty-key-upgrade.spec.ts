@@ -7,7 +7,7 @@ import { Dispatcher } from '../src/notify/dispatcher.js';
 import type { Notifier } from '../src/notify/notifier.js';
 import { Outbox, routerFor } from '../src/notify/outbox.js';
 import { PagerDutyConfig, pagerDutyNotifier } from '../src/notify/pagerduty/index.js';
-import { pagerDutyTlsContext, postEventOnce } from '../src/notify/pagerduty/transport.js';
+import { PagerDutyAgent, pagerDutyTlsContext, postEventOnce } from '../src/notify/pagerduty/transport.js';
 import { buildRouteTree } from '../src/routing/route.js';
 import { DAY, HOUR, MINUTE } from '../src/slo/duration.js';
 import type { Slo } from '../src/slo/model.js';
@@ -74,7 +74,7 @@ const earlierRelease: Notifier = {
   name: 'pagerduty',
   async send(n, context) {
     const event = { routing_key: ROUTING_KEY, event_action: n.status === 'firing' ? 'trigger' : 'resolve', dedup_key: n.alertKey, payload: { summary: n.slo.id, source: 'burnwatch', severity: 'critical' } };
-    const answer = await postEventOnce(event, { server: emulator.host, timeoutMs: 5000, signal: context.signal, secureContext: pagerDutyTlsContext(sharedTestPki().caCert) });
+    const answer = await postEventOnce(event, { server: emulator.host, timeoutMs: 5000, signal: context.signal, agent: new PagerDutyAgent(pagerDutyTlsContext(sharedTestPki().caCert)) });
     return answer.kind === 'answer' && answer.status === 202 ? { ok: true, externalRef: n.alertKey } : { ok: false, retryable: true, reason: 'other', error: new Error('not accepted') };
   },
 };

@@ -107,6 +107,21 @@ describe('config/load', () => {
     expect(JSON.stringify(r.errors)).not.toContain('s3cr3t');
   });
 
+  it('takes a PostgreSQL URL with the password as a secret reference, and refuses a password in the URL or one without a URL', () => {
+    const good = loadConfig(file('database:\n  url: postgres://burnwatch@db.example:5432/burnwatch\n  password: { env: BURNWATCH_DB_PASSWORD }\n'), {});
+    expect(good.ok && good.config.database).toEqual({ url: 'postgres://burnwatch@db.example:5432/burnwatch', password: { env: 'BURNWATCH_DB_PASSWORD' } });
+    const cases: readonly (readonly [string, string])[] = [
+      ['database:\n  url: postgres://burnwatch:hunter22@db.example/burnwatch\n', '2:database.url: holds a password'],
+      ['database:\n  url: mysql://db.example/burnwatch\n', '2:database.url: is not a PostgreSQL URL'],
+      ['database:\n  password: { file: /run/secrets/pw }\n', '2:database.password: is the PostgreSQL password, but database.url is not set'],
+    ];
+    for (const [text, want] of cases) {
+      const r = loadConfig(file(text), {});
+      expect(r.ok ? '' : r.errors.map((e) => `${e.line}:${e.path}: ${e.message}`).join('; ')).toBe(want);
+      expect(JSON.stringify(r)).not.toContain('hunter22');
+    }
+  });
+
   it('says which file cannot be read', () => {
     const r = loadConfig('/nonexistent/burnwatch.yaml', {});
     expect(r.ok ? '' : r.errors[0]?.message).toMatch(/cannot read the config file: ENOENT/);

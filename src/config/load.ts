@@ -16,6 +16,8 @@ export interface AppConfig {
   readonly specLimits: SpecLimits;
   readonly routingFile?: string;
   readonly databasePath: string;
+  /** PostgreSQL instead of SQLite, and where its password is read from. */
+  readonly database?: { readonly url: string; readonly password?: { readonly env: string } | { readonly file: string } };
   readonly intervalMs: number;
   readonly rateWindowMs: number;
   readonly maxBackfillMs?: number;
@@ -127,6 +129,7 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
       specLimits: c.slos.limits,
       ...(c.routing.file === undefined ? {} : { routingFile: c.routing.file }),
       databasePath: c.database.path,
+      ...(c.database.url === undefined ? {} : { database: { url: c.database.url, ...(c.database.password === undefined ? {} : { password: c.database.password }) } }),
       intervalMs,
       rateWindowMs: ms(c.evaluation.rateWindow),
       ...(c.evaluation.maxBackfill === undefined ? {} : { maxBackfillMs: ms(c.evaluation.maxBackfill) }),

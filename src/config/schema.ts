@@ -18,6 +18,21 @@ const SecretRef = z.union([
   z.strictObject({ file: z.string().min(1) }),
 ], { error: 'must say where to read the secret\nwrite { env: BURNWATCH_API_TOKEN } or { file: /run/secrets/burnwatch-api-token }; never the secret itself' });
 
+/** A PostgreSQL URL without a password in it (the password is a secret reference of its own). */
+const PostgresUrl = z.string().refine((text) => {
+  try {
+    return /^postgres(ql)?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}, { error: 'is not a PostgreSQL URL\nwrite postgres://user@host:5432/dbname' }).refine((text) => {
+  try {
+    return new URL(text).password === '';
+  } catch {
+    return true;
+  }
+}, { error: 'holds a password\nput it in database.password: { env: BURNWATCH_DB_PASSWORD } or { file: /run/secrets/burnwatch-db-password }, never in the URL' });
+
 const Count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' })
   .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
@@ -85,6 +100,13 @@ export const AppConfigFile = z.strictObject({
   database: z.strictObject({
     path: z.string().min(1).default('./data/burnwatch.db')
       .meta({ description: 'SQLite file of the ledger, alert states, outbox and silences. Keep it on a persistent volume.' }),
+    url: PostgresUrl.optional()
+      .meta({ description: 'PostgreSQL instead of SQLite (several replicas share it): postgres://user@host:5432/db, the password not in it.' }),
+    password: SecretRef.optional()
+      .meta({ description: 'The PostgreSQL password: { env: NAME } or { file: PATH }.' }),
+  }).refine((d) => d.password === undefined || d.url !== undefined, {
+    path: ['password'],
+    error: 'is the PostgreSQL password, but database.url is not set\nset database.url: postgres://user@host:5432/db, or remove database.password to keep SQLite',
   }).prefault({}),
   evaluation: z.strictObject({
     interval: Duration.default('30s')

@@ -41,7 +41,7 @@ describe('spec loader under broken, hostile and garbage input', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000); // 300 files of up to 256 KiB: a few seconds alone, far longer on a loaded machine
 
   it('returns located errors for garbage: random YAML values, random objects shaped like SLOs', () => {
     const sloLike = fc.record({

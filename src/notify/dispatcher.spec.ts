@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { sampleNotification } from '../../test/support/notification.js';
@@ -33,6 +36,66 @@ class ScriptedNotifier implements Notifier {
 }
 
 const fail = (retryable: boolean, retryAfterMs?: number): SendOutcome => ({ ok: false, retryable, reason: retryable ? 'server-error' : 'client-error', ...(retryAfterMs === undefined ? {} : { retryAfterMs }), error: new Error(retryable ? 'HTTP 503' : 'HTTP 400 invalid event') });
+
+/** A notifier whose sends of the alerts in `holds` hang until `release()`; the others succeed at once. */
+function hangingNotifier(name: string, holds: readonly string[]): Notifier & { got: string[]; release(): void } {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const got: string[] = [];
+  return {
+    kind: 'scripted',
+    name,
+    got,
+    release: () => release(),
+    async send(n) {
+      got.push(n.alertKey);
+      if (holds.includes(n.alertKey)) await held;
+      return { ok: true };
+    },
+  };
+}
+
+/** Routes each notification to the receiver `to` names for its `alert` label. */
+const routeByAlert = (to: Readonly<Record<string, string>>) => (labels: Readonly<Record<string, string>>) =>
+  [{ receiver: to[labels['alert'] ?? ''] ?? 'none', kind: 'scripted', groupKey: '{}', groupWaitMs: 0, groupIntervalMs: 300_000, repeatIntervalMs: 3_600_000 }];
+
+/** Timers stepped by hand: `fire(now)` runs the callbacks due by then. */
+function manualSchedule() {
+  const timers: { fn: () => void; at: number; cancelled: boolean }[] = [];
+  let now = T0;
+  return {
+    now: () => now,
+    schedule: (fn: () => void, ms: number) => {
+      const timer = { fn, at: now + ms, cancelled: false };
+      timers.push(timer);
+      return { cancel: () => { timer.cancelled = true; } };
+    },
+    /** Moves the clock to `t` and runs the timers due by then (once each). */
+    fire(t: number) {
+      now = t;
+      for (const timer of timers.splice(0)) {
+        if (timer.cancelled) continue;
+        if (timer.at <= t) timer.fn();
+        else timers.push(timer);
+      }
+    },
+    pending: () => timers.filter((t) => !t.cancelled).map((t) => t.at - now),
+  };
+}
+
+/** Enqueues `n` in a transaction that then fails (the rest of the cycle failed), so it is rolled back. */
+function enqueueRolledBack(db: ReturnType<typeof openDb>, outbox: Outbox, n: AlertNotification): void {
+  expect(() => db.transaction(() => {
+    outbox.enqueue([n], T0);
+    throw new Error('the rest of the cycle failed');
+  })()).toThrow('the rest of the cycle failed');
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 function setup(notifiers: Notifier[], route = buildRouteTree({ receiver: notifiers[0]?.name ?? 'a', groupWaitMs: 0 })) {
   const db = openDb(':memory:');
@@ -142,6 +205,95 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(store.stats().pending).toBe(0);
   });
 
+  it('does not wait for the sends of an earlier pass: a row due while another send hangs goes out at once, on a free lane', async () => {
+    const slow = hangingNotifier('slow', ['a']);
+    const fast = hangingNotifier('fast', []);
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const outbox = new Outbox(store, routeByAlert({ a: 'slow', b: 'fast', c: 'slow' }));
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slow', slow], ['fast', fast]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
+    const enqueue = (key: string) => db.transaction(() => outbox.enqueue([notification(key, 'firing', T0, { labels: { alert: key } })], T0))();
+
+    enqueue('a');
+    const first = dispatcher.pass(); // slow's only lane hangs on a
+    await settle();
+    enqueue('b');
+    enqueue('c');
+    const second = dispatcher.pass();
+    await settle();
+    expect(fast.got).toEqual(['b']); // not held up by a
+    expect(slow.got).toEqual(['a']); // c waits for slow's lane (one send at a time), whichever pass claimed it
+    slow.release();
+    expect(await first).toBe(1);
+    expect(await second).toBe(2);
+    expect(slow.got).toEqual(['a', 'c']);
+    expect(store.stats()).toEqual({ pending: 0, dead: 0 });
+  });
+
+  it('wakes up as soon as the enqueuing transaction has committed, not on a timer, and never sends what is not committed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'burnwatch-dispatcher-'));
+    const path = join(dir, 'outbox.db');
+    const db = openDb(path);
+    const reader = new Database(path, { readonly: true });
+    try {
+      const store = new OutboxStore(db);
+      const committedWhenSent: number[] = [];
+      const notifier: Notifier = {
+        kind: 'scripted',
+        name: 'x',
+        send(n) {
+          // What another connection sees: only a committed row.
+          committedWhenSent.push((reader.prepare('SELECT COUNT(*) AS n FROM outbox WHERE notification_id = ?').get(n.id) as { n: number }).n);
+          return Promise.resolve({ ok: true });
+        },
+      };
+      const timers = manualSchedule();
+      const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['x', notifier]]), now: timers.now, random: () => 0.5, logger: quiet, schedule: timers.schedule });
+      const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'x', groupWaitMs: 0 }), () => 'scripted'), { onEnqueue: () => dispatcher.wake() });
+
+      enqueueRolledBack(db, outbox, notification('a', 'firing', T0));
+      await settle();
+      expect(committedWhenSent).toEqual([]);
+
+      db.transaction(() => outbox.enqueue([notification('b', 'firing', T0)], T0))();
+      await settle(); // no timer has fired
+      expect(committedWhenSent).toEqual([1]);
+      expect(store.stats().pending).toBe(0);
+      await dispatcher.stop(1_000);
+    } finally {
+      reader.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps its timer going while a send hangs: a retry of another receiver goes out when due', async () => {
+    const slow = hangingNotifier('slow', ['a']);
+    const flaky = new ScriptedNotifier('flaky', [fail(true)]);
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const timers = manualSchedule();
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map<string, Notifier>([['slow', slow], ['flaky', flaky]]), now: timers.now, random: () => 0.5, logger: quiet, schedule: timers.schedule });
+    const outbox = new Outbox(store, routeByAlert({ a: 'slow', b: 'flaky' }), { onEnqueue: () => dispatcher.wake() });
+    db.transaction(() => outbox.enqueue(['a', 'b'].map((key) => notification(key, 'firing', T0, { labels: { alert: key } })), T0))();
+    db.transaction(() => outbox.enqueue([notification('a', 'resolved', T0, { labels: { alert: 'a' } })], T0))();
+    await settle();
+    expect(flaky.got.map((g) => g.alertKey)).toEqual(['b']); // failed; retry 1.5 s later (backoff with random 0.5)
+    // The timer is set for that retry; the resolve of a, due but behind a's hanging send, does not make it spin.
+    expect(Math.min(...timers.pending())).toBe(1_500);
+    timers.fire(T0 + 1_500);
+    await settle();
+    expect(flaky.got.map((g) => g.alertKey)).toEqual(['b', 'b']); // while a still hangs
+    expect(slow.got).toEqual(['a']);
+    slow.release();
+    await settle();
+    timers.fire(T0 + 1_550); // a's send is over: its resolve is due
+    await settle();
+    expect(slow.got).toEqual(['a', 'a']);
+    expect(store.stats()).toEqual({ pending: 0, dead: 0 });
+    await dispatcher.stop(1_000);
+  });
+
   it('enqueues a notification once even when a cycle is replayed', () => {
     const s = setup([new ScriptedNotifier('x')]);
     const n = notification('a', 'firing', T0);
@@ -177,10 +329,7 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     const outbox = new Outbox(store, routerFor(route, () => 'scripted'), { logger });
     const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-    expect(() => db.transaction(() => {
-      outbox.enqueue([notification('a', 'firing', T0)], T0);
-      throw new Error('the rest of the cycle failed');
-    })()).toThrow('the rest of the cycle failed');
+    enqueueRolledBack(db, outbox, notification('a', 'firing', T0));
     await settled();
     expect(lines).toEqual([]);
 
@@ -232,6 +381,39 @@ describe('notify/dispatcher: the outbox and its one retry owner', () => {
     expect(resolvedPosts).toBeGreaterThanOrEqual(5); // re-posted while within 15 minutes of the resolve
     expect(resolvedPosts).toBeLessThanOrEqual(9);
     expect(chat.got.map((g) => g.status)).toEqual(['firing', 'firing', 'resolved']);
+  });
+
+  it('sends the firing pages waiting at a busy receiver before its tickets and resolves, each alert still in order', async () => {
+    const slack = hangingNotifier('slack', ['t1']);
+    const db = openDb(':memory:');
+    const store = new OutboxStore(db);
+    const outbox = new Outbox(store, routerFor(buildRouteTree({ receiver: 'slack', groupWaitMs: 0 }), () => 'scripted'));
+    const dispatcher = new Dispatcher({ store, notifiers: () => new Map([['slack', slack]]), now: () => T0, random: () => 0.5, logger: quiet }, DEFAULT_RETRY_POLICY, { perReceiver: 1 });
+    const ticket = (key: string) => notification(key, 'firing', T0, { severity: 'ticket' });
+    const enqueue = (ns: AlertNotification[]) => db.transaction(() => outbox.enqueue(ns, T0))();
+    enqueue([ticket('t1'), ticket('t2'), notification('old', 'resolved', T0), notification('p1', 'firing', T0)]);
+    const first = dispatcher.pass(); // the one lane takes p1, then hangs on t1
+    await settle();
+    enqueue([ticket('t3'), notification('p2', 'firing', T0), notification('p1', 'resolved', T0)]);
+    const second = dispatcher.pass(); // p2 goes before t2 and old's resolve, waiting already, and t3 and p1's resolve
+    await settle();
+    slack.release();
+    await Promise.all([first, second]);
+    expect(slack.got).toEqual(['p1', 't1', 'p2', 't2', 'old', 't3', 'p1']);
+    expect(store.stats()).toEqual({ pending: 0, dead: 0 });
+  });
+
+  it('claims the rows of a pass in one transaction (one commit, not one per row)', async () => {
+    const s = setup([new ScriptedNotifier('x')]);
+    s.enqueue(['a', 'b', 'c'].map((key) => notification(key, 'firing', T0)));
+    const inTransaction: boolean[] = [];
+    const claim = s.store.claim.bind(s.store);
+    s.store.claim = (id) => {
+      inTransaction.push(s.db.inTransaction);
+      return claim(id);
+    };
+    expect(await s.dispatcher.pass()).toBe(3);
+    expect(inTransaction).toEqual([true, true, true]);
   });
 
   it('on a failed write records a delivery at the next pass (no second send, the resolve behind it not held up), and sends nothing it could not claim', async () => {

@@ -8,7 +8,9 @@ import type { Logger } from '../logger.js';
  * a retryable failure is tried again with exponential backoff and full jitter (never sooner than the
  * receiver's Retry-After), until `maxAgeMs` after the notification was created; a permanent failure, or one
  * older than that, goes to the dead letters (kept in the outbox, logged and counted). Rows of one alert and
- * receiver go strictly in order; a receiver that is down never holds up the others.
+ * receiver go strictly in order; a receiver that is down never holds up the others, and a send that hangs
+ * holds up only the rows behind it. A new row goes out as soon as the transaction that wrote it has committed;
+ * at a busy receiver, firing pages go before its other rows.
  */
 
 export interface RetryPolicy {
@@ -53,11 +55,44 @@ export interface DispatcherDeps {
   readonly onError?: (err: unknown) => void;
 }
 
+/** A row a pass claimed, waiting for one of its receiver's lanes; `settle` ends the pass's wait for it. */
+interface Claimed {
+  readonly row: OutboxRow;
+  readonly settle: (sent: boolean) => void;
+}
+
+/** The sends of one receiver, shared by all passes: claimed rows waiting for a lane, and the lanes at work. */
+interface ReceiverLanes {
+  readonly waiting: Claimed[];
+  running: number;
+}
+
+/** A page that fires: what someone must act on now. */
+const isFiringPage = (row: OutboxRow): boolean => row.status === 'firing' && row.kind === 'state' && row.notification.severity === 'page';
+
+/**
+ * Adds a claimed row to its receiver's waiting rows: a firing page goes before every row that is not one (a
+ * ticket, a resolve, a reminder), after the pages already waiting; the others go last. Only the heads of the
+ * alerts' queues are ever claimed, so no alert's rows change order.
+ */
+function queueRow(waiting: Claimed[], claimed: Claimed): void {
+  if (!isFiringPage(claimed.row)) {
+    waiting.push(claimed);
+    return;
+  }
+  const firstOther = waiting.findIndex((w) => !isFiringPage(w.row));
+  if (firstOther === -1) waiting.push(claimed);
+  else waiting.splice(firstOther, 0, claimed);
+}
+
 export class Dispatcher {
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly controller = new AbortController();
-  private timer: { cancel(): void } | undefined;
-  private passRunning: Promise<void> | undefined;
+  private timer: { cancel(): void; atMs: number } | undefined;
+  /** Passes whose rows are not all sent yet. */
+  private readonly passes = new Set<Promise<void>>();
+  private readonly lanes = new Map<string, ReceiverLanes>();
+  private wakeQueued = false;
   private stopped = false;
   /**
    * Outcomes of sends whose recording failed (e.g. a full disk): the row stays `sending`, so nothing sends it
@@ -71,20 +106,38 @@ export class Dispatcher {
     if (recovered > 0) deps.logger.warn({ recovered }, 'notifications that were being sent when burnwatch stopped are sent again');
   }
 
-  /** Runs passes until stopped: after each pass, sleeps until the next due row (at most 5 s). */
+  /** Runs passes until stopped: one whenever something is enqueued, and one when the next row is due (at least every 5 s). */
   start(): void {
     this.wake();
   }
 
-  /** Something was enqueued: run a pass soon. */
+  /**
+   * Something was enqueued: run a pass now. The outbox calls this inside the transaction that enqueued
+   * (better-sqlite3's transactions are synchronous), so the pass starts in a microtask: as soon as that
+   * transaction has committed and the code that ran it has returned, without waiting for a timer. After a
+   * rollback the pass finds nothing new.
+   */
   wake(): void {
-    if (this.stopped || !this.deps.schedule) return;
-    this.timer?.cancel();
-    this.timer = this.deps.schedule(() => {
-      void this.pass().finally(() => this.rearm());
-    }, 0);
+    if (this.stopped || !this.deps.schedule || this.wakeQueued) return;
+    this.wakeQueued = true;
+    queueMicrotask(() => {
+      this.wakeQueued = false;
+      this.runPass();
+    });
   }
 
+  /** Runs a pass in the background; the timer is set for the next due row as soon as the pass has claimed its rows. */
+  private runPass(): void {
+    if (this.stopped) return;
+    void this.pass();
+    this.rearm();
+  }
+
+  /**
+   * Sets the timer for the next due row (at least 50 ms, at most 5 s away), unless it is set for earlier
+   * already. Called when a pass has claimed its rows and when a lane has sent all it had (what it sent may
+   * let the next rows of those alerts go), so a send that hangs holds up no row but the ones behind it.
+   */
   private rearm(): void {
     if (this.stopped || !this.deps.schedule) return;
     let next: number | undefined;
@@ -93,11 +146,15 @@ export class Dispatcher {
     } catch (err) {
       this.failed(err);
     }
-    const wait = next === undefined ? 5_000 : Math.min(5_000, Math.max(50, next - this.deps.now()));
+    const now = this.deps.now();
+    const atMs = now + (next === undefined ? 5_000 : Math.min(5_000, Math.max(50, next - now)));
+    if (this.timer !== undefined && this.timer.atMs <= atMs) return;
     this.timer?.cancel();
-    this.timer = this.deps.schedule(() => {
-      void this.pass().finally(() => this.rearm());
-    }, wait);
+    const handle = this.deps.schedule(() => {
+      this.timer = undefined;
+      this.runPass();
+    }, atMs - now);
+    this.timer = { cancel: () => handle.cancel(), atMs };
   }
 
   private failed(err: unknown): void {
@@ -106,68 +163,87 @@ export class Dispatcher {
   }
 
   /**
-   * One pass: claims due rows (head of each alert/receiver queue) and sends them, receivers in parallel. A
-   * failure of the outbox itself is reported (onError) and the pass ends; it never rejects.
+   * One pass: claims the due rows (the head of each alert/receiver queue) at once, and sends them, receivers in
+   * parallel, a few at a time per receiver, in order. Resolves with the number of rows it sent, once they are
+   * all sent. Passes do not wait for each other: a row that becomes due while a send of an earlier pass hangs
+   * is sent at once, on a free lane of its receiver (a receiver's lanes are shared by all passes, so it never
+   * has more than `perReceiver` sends at a time). A failure of the outbox itself is reported (onError) and the
+   * pass ends; it never rejects.
    */
   async pass(): Promise<number> {
-    if (this.passRunning) {
-      await this.passRunning;
-      return 0;
-    }
-    let sent = 0;
-    const run = (async () => {
+    const mine: Promise<boolean>[] = [];
+    try {
       for (const [id, record] of this.unrecorded) {
         record();
         this.unrecorded.delete(id);
       }
-      const due = this.deps.store.due(this.deps.now(), this.options.batch ?? 200);
-      const byReceiver = new Map<string, OutboxRow[]>();
-      for (const row of due) {
-        if (this.inFlight.has(row.id)) continue;
-        const list = byReceiver.get(row.receiver) ?? [];
-        list.push(row);
-        byReceiver.set(row.receiver, list);
+      const { store } = this.deps;
+      const due = store.due(this.deps.now(), this.options.batch ?? 200);
+      let claimed: OutboxRow[];
+      try {
+        // In one transaction: one commit for the pass, not one per row before the first send can start.
+        claimed = store.transaction(() => due.filter((row) => store.claim(row.id)));
+      } catch {
+        // A claim failed and took the others with it: one by one, so the rows that can be claimed still go.
+        claimed = due.filter((row) => this.claimOne(row));
+      }
+      for (const row of claimed) {
+        const lanes = this.lanes.get(row.receiver) ?? { waiting: [], running: 0 };
+        this.lanes.set(row.receiver, lanes);
+        mine.push(new Promise<boolean>((settle) => queueRow(lanes.waiting, { row, settle })));
       }
       const limit = this.options.perReceiver ?? 4;
-      const send = async (row: OutboxRow): Promise<void> => {
-        if (this.stopped && this.controller.signal.aborted) return;
-        let claimed: boolean;
-        try {
-          claimed = this.deps.store.claim(row.id);
-        } catch (err) {
-          // Not claimed, not sent: it stays pending for a later pass.
-          this.failed(err);
-          return;
-        }
-        if (!claimed) return;
-        sent++;
-        const p = this.deliver(row);
-        this.inFlight.set(row.id, p);
-        try {
-          await p;
-        } catch (err) {
-          this.failed(err);
-        } finally {
-          this.inFlight.delete(row.id);
-        }
-      };
-      await Promise.all([...byReceiver].map(async ([, rows]) => {
-        // A few sends at a time per receiver, in order: each of `limit` lanes takes the next row as soon as
-        // its send is done (no lane waits for the slowest of a batch). Receivers proceed independently.
-        let next = 0;
-        const lane = async (): Promise<void> => {
-          for (let row = rows[next++]; row !== undefined; row = rows[next++]) await send(row);
-        };
-        await Promise.all(Array.from({ length: Math.min(limit, rows.length) }, lane));
-      }));
-    })();
-    this.passRunning = run.catch((err: unknown) => this.failed(err));
-    try {
-      await this.passRunning;
-    } finally {
-      this.passRunning = undefined;
+      for (const [receiver, lanes] of this.lanes) {
+        while (lanes.running < limit && lanes.waiting.length > 0) this.runLane(receiver, lanes);
+      }
+    } catch (err) {
+      this.failed(err);
     }
-    return sent;
+    const all = Promise.all(mine).then(() => undefined);
+    this.passes.add(all);
+    const sent = await Promise.all(mine);
+    this.passes.delete(all);
+    return sent.filter(Boolean).length;
+  }
+
+  /** Claims one row; false when another pass has it, or when the write failed (it stays pending for a later pass). */
+  private claimOne(row: OutboxRow): boolean {
+    try {
+      return this.deps.store.claim(row.id);
+    } catch (err) {
+      this.failed(err);
+      return false;
+    }
+  }
+
+  /** One lane of a receiver: sends waiting rows one after the other until none is left. */
+  private runLane(receiver: string, lanes: ReceiverLanes): void {
+    lanes.running++;
+    void (async () => {
+      for (let next = lanes.waiting.shift(); next !== undefined; next = lanes.waiting.shift()) {
+        next.settle(await this.sendOne(next.row));
+      }
+      lanes.running--;
+      // The rows it sent may have been holding up the next ones of their alerts.
+      this.rearm();
+      if (lanes.running === 0 && lanes.waiting.length === 0 && this.lanes.get(receiver) === lanes) this.lanes.delete(receiver);
+    })();
+  }
+
+  /** Delivers one claimed row; false when it was not sent (the dispatcher was stopped and its sends aborted). */
+  private async sendOne(row: OutboxRow): Promise<boolean> {
+    // Left claimed (`sending`): sent again after a restart, like a send that was aborted.
+    if (this.stopped && this.controller.signal.aborted) return false;
+    const p = this.deliver(row);
+    this.inFlight.set(row.id, p);
+    try {
+      await p;
+    } catch (err) {
+      this.failed(err);
+    } finally {
+      this.inFlight.delete(row.id);
+    }
+    return true;
   }
 
   /** Writes an outcome; when the write fails, reports it and keeps it for the next pass (see `unrecorded`). */
@@ -230,7 +306,7 @@ export class Dispatcher {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
-    const all = Promise.allSettled([...this.inFlight.values(), ...(this.passRunning ? [this.passRunning] : [])]);
+    const all = Promise.allSettled([...this.inFlight.values(), ...this.passes]);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), graceMs);

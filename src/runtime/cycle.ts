@@ -68,7 +68,7 @@ export class EvaluationCycle {
   private lastSuccess: number | undefined;
   private backendUp = true;
   private missedSinceReport = 0;
-  private housekeepingAt = 0;
+  private housekeepingAt: number | undefined;
   private backendDetected = false;
   private detectingBackend = false;
 
@@ -113,7 +113,10 @@ export class EvaluationCycle {
       this.trackBackend(report.failed > report.rejectedSlos && report.evaluated + report.rejectedSlos === 0);
       for (const s of deps.engine.allStatuses()) if (s.state === 'unknown' && s.errorKind !== undefined && s.errorKind !== REJECTED_SAMPLES) deps.metrics?.queryError(s.errorKind);
       for (const r of report.rejected) deps.metrics?.rejectedSamples?.(r.reason, r.count);
-      if (this.housekeeping(slot)) deps.storage.works();
+      // Pages first: the notifications this cycle queued go out once it returns (see Dispatcher.wake), so it
+      // leaves the hourly housekeeping (ledger rollup and pruning on this same thread, up to seconds with
+      // many SLOs) to a later cycle, at most an hour later.
+      if (this.housekeeping(slot, report.notifications > 0)) deps.storage.works();
     } catch (err) {
       outcome = 'failed';
       if (!deps.storage.report(err, 'evaluation cycle')) log.error({ err: (err as Error).message }, 'evaluation cycle failed');
@@ -159,14 +162,20 @@ export class EvaluationCycle {
     else logger.info({ component: 'engine', backend: this.deps.backendUrl }, 'Prometheus answers again');
   }
 
-  /** Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. */
-  private housekeeping(slot: number): boolean {
-    if (slot < this.housekeepingAt) return true;
+  /**
+   * Thins the ledger hourly and prunes old outbox rows and silences daily; false when it failed. When
+   * `deferrable`, it waits for a later cycle, until it is an hour overdue.
+   */
+  private housekeeping(slot: number, deferrable: boolean): boolean {
+    this.housekeepingAt ??= slot; // due from the first cycle on
+    if (slot < this.housekeepingAt || (deferrable && slot < this.housekeepingAt + 3_600_000)) return true;
     this.housekeepingAt = slot + 3_600_000;
+    const started = this.deps.now();
     try {
       this.deps.engine.rollup(slot);
       this.deps.delivery.store.prune(slot - 30 * 86_400_000);
       this.deps.delivery.silences.prune(slot - 30 * 86_400_000);
+      this.deps.logger.debug({ component: 'store', durationMs: this.deps.now() - started }, 'housekeeping done: ledger thinned, old outbox rows and silences pruned');
       return true;
     } catch (err) {
       if (!this.deps.storage.report(err, 'housekeeping')) this.deps.logger.warn({ component: 'store', err: (err as Error).message }, 'housekeeping failed; will try again in an hour');

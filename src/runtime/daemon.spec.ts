@@ -100,6 +100,30 @@ describe('runtime/daemon', () => {
     expect(daemon.view.health().databaseOpen).toBe(false);
   });
 
+  it('sends the pages of a cycle before the hourly housekeeping, which waits for the next cycle', async () => {
+    const { dir, daemon } = setup();
+    await daemon.stop();
+    writeFileSync(join(dir, 'routing.yaml'), 'route:\n  receiver: console\n  group_wait: 0s\nreceivers:\n  - name: console\n    console: {}\n');
+    const loaded = loadConfig(undefined, { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_DB: join(dir, 'data', 'burnwatch.db'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '6h', BURNWATCH_ROUTING_FILE: join(dir, 'routing.yaml') });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    // Started while both services fail: its first cycle pages, and is its first housekeeping cycle too.
+    const log = recordingLogger();
+    const timers = new ManualTimers(T0 + 6 * MIN);
+    const again = startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: () => 0.5, logger: log.logger, stdout: { write: () => true }, version: 'test', source: source() });
+    again.run();
+    const order = () => log.lines.filter((l) => l.message === 'notification delivered' || l.message.startsWith('housekeeping done')).map((l) => l.message);
+    const until = async (count: number): Promise<void> => {
+      for (let i = 0; i < 500 && order().length < count; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await timers.advanceTo(T0 + 6 * MIN + 20_000); // the first cycle, 10:06:00
+    await until(2);
+    expect(order()).toEqual(['notification delivered', 'notification delivered']);
+    await timers.advanceTo(T0 + 6 * MIN + 50_000); // the next one, 10:06:30
+    await until(3);
+    expect(order()).toEqual(['notification delivered', 'notification delivered', 'housekeeping done: ledger thinned, old outbox rows and silences pruned']);
+    await again.stop();
+  });
+
   it('logs each queued notification with its SLO, state and receivers, and after a restart each firing alert it carries over', async () => {
     const log = recordingLogger();
     const { lines } = log;

@@ -28,31 +28,11 @@ export class AlertStore {
   }
 
   loadAll(): StoredAlert[] {
-    return (this.stmt.all.all() as Record<string, unknown>[]).map((r) => ({
-      alertKey: String(r['alert_key']),
-      sloId: String(r['slo_id']),
-      instanceLabels: JSON.parse(String(r['instance_labels'])) as Record<string, string>,
-      kind: String(r['kind']),
-      severity: String(r['severity']),
-      state: JSON.parse(String(r['state'])) as AlertInstance,
-      notified: r['notified'] === 1,
-      ...(r['budget_at_fire'] === null ? {} : { budgetAtFire: Number(r['budget_at_fire']) }),
-      updatedMs: Number(r['updated_ms']),
-    }));
+    return (this.stmt.all.all() as Record<string, unknown>[]).map(toStoredAlert);
   }
 
   save(alert: StoredAlert): void {
-    this.stmt.upsert.run({
-      alertKey: alert.alertKey,
-      sloId: alert.sloId,
-      instanceLabels: JSON.stringify(alert.instanceLabels),
-      kind: alert.kind,
-      severity: alert.severity,
-      state: JSON.stringify(alert.state),
-      notified: alert.notified ? 1 : 0,
-      budgetAtFire: alert.budgetAtFire ?? null,
-      updatedMs: alert.updatedMs,
-    });
+    this.stmt.upsert.run(alertRow(alert));
   }
 
   record(t: AlertTransition): void {
@@ -60,13 +40,7 @@ export class AlertStore {
   }
 
   history(sloId: string, limit = 100): AlertTransition[] {
-    return (this.stmt.historyOf.all(sloId, limit) as Record<string, unknown>[]).map((r) => ({
-      alertKey: String(r['alert_key']),
-      sloId: String(r['slo_id']),
-      atMs: Number(r['at_ms']),
-      from: String(r['from_phase']) as AlertPhase,
-      to: String(r['to_phase']) as AlertPhase,
-    }));
+    return (this.stmt.historyOf.all(sloId, limit) as Record<string, unknown>[]).map(toTransition);
   }
 
   remove(alertKey: string): void {
@@ -76,4 +50,45 @@ export class AlertStore {
   removeSlo(sloId: string): void {
     this.stmt.removeSlo.run(sloId);
   }
+}
+
+/** A row of the alerts table (both stores). */
+export function toStoredAlert(r: Record<string, unknown>): StoredAlert {
+  return {
+    alertKey: String(r['alert_key']),
+    sloId: String(r['slo_id']),
+    instanceLabels: JSON.parse(String(r['instance_labels'])) as Record<string, string>,
+    kind: String(r['kind']),
+    severity: String(r['severity']),
+    state: JSON.parse(String(r['state'])) as AlertInstance,
+    notified: Number(r['notified']) === 1,
+    ...(r['budget_at_fire'] === null ? {} : { budgetAtFire: Number(r['budget_at_fire']) }),
+    updatedMs: Number(r['updated_ms']),
+  };
+}
+
+/** A row of the alert_history table (both stores). */
+export function toTransition(r: Record<string, unknown>): AlertTransition {
+  return {
+    alertKey: String(r['alert_key']),
+    sloId: String(r['slo_id']),
+    atMs: Number(r['at_ms']),
+    from: String(r['from_phase']) as AlertPhase,
+    to: String(r['to_phase']) as AlertPhase,
+  };
+}
+
+/** The values of an alert's row, as both stores write them. */
+export function alertRow(alert: StoredAlert) {
+  return {
+    alertKey: alert.alertKey,
+    sloId: alert.sloId,
+    instanceLabels: JSON.stringify(alert.instanceLabels),
+    kind: alert.kind,
+    severity: alert.severity,
+    state: JSON.stringify(alert.state),
+    notified: alert.notified ? 1 : 0,
+    budgetAtFire: alert.budgetAtFire ?? null,
+    updatedMs: alert.updatedMs,
+  };
 }

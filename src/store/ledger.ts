@@ -24,7 +24,8 @@ export interface SlotIncrement {
   readonly data: boolean;
 }
 
-interface Row {
+/** A stored row, as the table holds it (both stores). */
+export interface LedgerRow {
   slot_ms: number;
   bad: number;
   total: number;
@@ -87,7 +88,7 @@ export const MEDIUM_STEP_MS = 5 * 60_000;
 export const COARSE_STEP_MS = 3_600_000;
 
 export class Ledger {
-  private readonly last = new Map<number, Row>();
+  private readonly last = new Map<number, LedgerRow>();
   private readonly instanceCache = new Map<string, Instance>();
   private readonly stmt: {
     insertInstance: Statement;
@@ -161,10 +162,10 @@ export class Ledger {
     }));
   }
 
-  private latestRow(instanceId: number): Row | undefined {
+  private latestRow(instanceId: number): LedgerRow | undefined {
     const cached = this.last.get(instanceId);
     if (cached) return cached;
-    const row = this.stmt.latest.get(instanceId) as Row | undefined;
+    const row = this.stmt.latest.get(instanceId) as LedgerRow | undefined;
     if (row) this.last.set(instanceId, row);
     return row;
   }
@@ -176,7 +177,7 @@ export class Ledger {
       if (slotMs === prev.slot_ms) {
         // The same slot again (a replayed cycle after a crash): replace it on top of the row before.
         this.last.delete(instanceId);
-        const before = this.stmt.floor.get(instanceId, slotMs - 1) as Row | undefined;
+        const before = this.stmt.floor.get(instanceId, slotMs - 1) as LedgerRow | undefined;
         this.write(instanceId, slotMs, before, inc);
       }
       return;
@@ -184,7 +185,11 @@ export class Ledger {
     this.write(instanceId, slotMs, prev, inc);
   }
 
-  private write(instanceId: number, slotMs: number, prev: Row | undefined, inc: SlotIncrement): void {
+  appendAll(instanceId: number, slots: readonly { readonly slotMs: number; readonly inc: SlotIncrement }[]): void {
+    for (const s of slots) this.append(instanceId, s.slotMs, s.inc);
+  }
+
+  private write(instanceId: number, slotMs: number, prev: LedgerRow | undefined, inc: SlotIncrement): void {
     const at = new Date(slotMs).toISOString();
     const bad = nonFinite({ bad: inc.bad, total: inc.total, sliceBad: inc.sliceBad, slices: inc.slices });
     // The caller's transaction rolls back on the throw: rows cached during it may not be stored.
@@ -200,34 +205,16 @@ export class Ledger {
         instanceId, slotMs, true,
       );
     }
-    const row: Row = {
-      slot_ms: slotMs,
-      bad: (prev?.bad ?? 0) + inc.bad,
-      total: (prev?.total ?? 0) + inc.total,
-      slice_bad: (prev?.slice_bad ?? 0) + inc.sliceBad,
-      slices: (prev?.slices ?? 0) + inc.slices,
-      data_slots: (prev?.data_slots ?? 0) + (inc.data ? 1 : 0),
-    };
+    const row = addIncrement(prev, slotMs, inc);
     this.stmt.insertRow.run(instanceId, slotMs, row.bad, row.total, row.slice_bad, row.slices, row.data_slots);
     this.last.set(instanceId, row);
   }
 
   /** Cumulative values at an instant: the last row at or before it, interpolated towards the next kept row when thinned. */
   private cumulativeAt(instanceId: number, atMs: number, interpolate: boolean): WindowSum {
-    const floor = this.stmt.floor.get(instanceId, atMs) as Row | undefined;
+    const floor = this.stmt.floor.get(instanceId, atMs) as LedgerRow | undefined;
     if (!interpolate || !floor || floor.slot_ms === atMs) return toSum(floor);
-    const ceil = this.stmt.ceil.get(instanceId, atMs) as Row | undefined;
-    if (!ceil) return toSum(floor);
-    const span = ceil.slot_ms - floor.slot_ms;
-    const f = (atMs - floor.slot_ms) / span;
-    const mix = (a: number, b: number): number => a + (b - a) * f;
-    return {
-      bad: mix(floor.bad, ceil.bad),
-      total: mix(floor.total, ceil.total),
-      sliceBad: mix(floor.slice_bad, ceil.slice_bad),
-      slices: mix(floor.slices, ceil.slices),
-      dataSlots: floor.data_slots + Math.floor((ceil.data_slots - floor.data_slots) * f),
-    };
+    return interpolateRows(floor, this.stmt.ceil.get(instanceId, atMs) as LedgerRow | undefined, atMs);
   }
 
   /** Window sums of an instance as seen at `atMs` (only rows up to `atMs` count). */
@@ -238,12 +225,18 @@ export class Ledger {
       const hit = cache.get(startMs);
       if (hit) return hit;
       // Edges inside the thinned region (older than the fine retention) are interpolated.
-      const start = this.cumulativeAt(instanceId, startMs, atMs - startMs > FINE_RETENTION_MS - 3_600_000);
+      const start = this.cumulativeAt(instanceId, startMs, interpolatesAt(atMs, startMs));
       const sum = diff(end, start);
       cache.set(startMs, sum);
       return sum;
     };
     return { window: (ms) => since(atMs - ms), since };
+  }
+
+  /** The sums over (start, atMs] for each start (the store boundary's read: see store.ts). */
+  sumsSince(instanceId: number, atMs: number, startsMs: readonly number[]): Map<number, WindowSum> {
+    const reader = this.sums(instanceId, atMs);
+    return new Map(startsMs.map((s) => [s, reader.since(s)]));
   }
 
   cursor(sloId: string): LedgerCursor | undefined {
@@ -292,7 +285,7 @@ export class Ledger {
    * and the first one after `toMs`, oldest first (for reading many instants at once, e.g. a chart).
    */
   cumulativeRows(instanceId: number, fromMs: number, toMs: number): CumulativeRow[] {
-    return (this.stmt.between.all({ id: instanceId, from: fromMs, to: toMs }) as Row[]).map((r) => ({ slotMs: r.slot_ms, sum: toSum(r) }));
+    return (this.stmt.between.all({ id: instanceId, from: fromMs, to: toMs }) as LedgerRow[]).map((r) => ({ slotMs: r.slot_ms, sum: toSum(r) }));
   }
 
   rowCount(sloId?: string): number {
@@ -310,7 +303,38 @@ export class Ledger {
   }
 }
 
-function toSum(row: Row | undefined): WindowSum {
+/** The cumulative row of a slot: the row before it (none: the instance's first) plus the slot's increments. */
+export function addIncrement(prev: LedgerRow | undefined, slotMs: number, inc: SlotIncrement): LedgerRow {
+  return {
+    slot_ms: slotMs,
+    bad: (prev?.bad ?? 0) + inc.bad,
+    total: (prev?.total ?? 0) + inc.total,
+    slice_bad: (prev?.slice_bad ?? 0) + inc.sliceBad,
+    slices: (prev?.slices ?? 0) + inc.slices,
+    data_slots: (prev?.data_slots ?? 0) + (inc.data ? 1 : 0),
+  };
+}
+
+/** Whether a window edge at `startMs`, read at `atMs`, lies in the thinned region (interpolated between kept rows). */
+export function interpolatesAt(atMs: number, startMs: number): boolean {
+  return atMs - startMs > FINE_RETENTION_MS - 3_600_000;
+}
+
+/** Cumulative values at `atMs` between the kept row at or before it and the next kept row (linear). */
+export function interpolateRows(floor: LedgerRow, ceil: LedgerRow | undefined, atMs: number): WindowSum {
+  if (!ceil || floor.slot_ms === atMs) return toSum(floor);
+  const f = (atMs - floor.slot_ms) / (ceil.slot_ms - floor.slot_ms);
+  const mix = (a: number, b: number): number => a + (b - a) * f;
+  return {
+    bad: mix(floor.bad, ceil.bad),
+    total: mix(floor.total, ceil.total),
+    sliceBad: mix(floor.slice_bad, ceil.slice_bad),
+    slices: mix(floor.slices, ceil.slices),
+    dataSlots: floor.data_slots + Math.floor((ceil.data_slots - floor.data_slots) * f),
+  };
+}
+
+export function toSum(row: LedgerRow | undefined): WindowSum {
   if (!row) return EMPTY_SUM;
   return { bad: row.bad, total: row.total, sliceBad: row.slice_bad, slices: row.slices, dataSlots: row.data_slots };
 }

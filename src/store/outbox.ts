@@ -58,7 +58,7 @@ export function parseNotification(text: string): AlertNotification {
   return JSON.parse(text, (key, value: unknown) => (DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value)) as AlertNotification;
 }
 
-interface RawHead {
+export interface RawHead {
   id: number;
   notification_id: string;
   alert_key: string;
@@ -75,17 +75,17 @@ interface RawHead {
   external_ref: string | null;
 }
 
-interface RawRow extends RawHead {
+export interface RawRow extends RawHead {
   payload: string;
 }
 
-function toRow(r: RawRow): OutboxRow {
+export function toRow(r: RawRow): OutboxRow {
   const head = toHead(r);
   if (head.kind === 'digest') return { ...head, kind: 'digest', digest: JSON.parse(r.payload) as ReportDigest };
   return { ...head, kind: head.kind, notification: parseNotification(r.payload) };
 }
 
-function toHead(r: RawHead): OutboxRowHead {
+export function toHead(r: RawHead): OutboxRowHead {
   return {
     id: r.id,
     notificationId: r.notification_id,
@@ -104,10 +104,43 @@ function toHead(r: RawHead): OutboxRowHead {
   };
 }
 
+/** A row as an SLO's delivery history shows it (no payload). */
+export type SloDelivery = Omit<OutboxRow, 'id' | 'notificationId' | 'groupKey' | 'notification' | 'nextAttemptMs' | 'attempts' | 'externalRef'>;
+
 export interface OutboxStats {
   readonly pending: number;
   readonly oldestPendingMs?: number;
   readonly dead: number;
+}
+
+/** The values of a new row, as both stores write them. */
+export function outboxValues(r: NewOutboxRow) {
+  return {
+    notificationId: r.notification.id,
+    alertKey: r.notification.alertKey,
+    receiver: r.receiver,
+    groupKey: r.groupKey,
+    kind: r.kind,
+    status: r.notification.status,
+    payload: serializeNotification(r.notification),
+    createdMs: r.notification.createdAt.getTime(),
+    nextAttemptMs: r.notBeforeMs,
+  };
+}
+
+export type RawDelivery = Pick<RawRow, 'alert_key' | 'receiver' | 'kind' | 'status' | 'state' | 'created_ms' | 'delivered_ms' | 'last_error'>;
+
+export function toDelivery(r: RawDelivery): SloDelivery {
+  return {
+    alertKey: r.alert_key,
+    receiver: r.receiver,
+    kind: r.kind as OutboxKind,
+    status: r.status === 'resolved' ? 'resolved' : 'firing',
+    state: r.state as OutboxState,
+    createdMs: r.created_ms,
+    ...(r.delivered_ms === null ? {} : { deliveredMs: r.delivered_ms }),
+    ...(r.last_error === null ? {} : { lastError: r.last_error }),
+  };
 }
 
 export class OutboxStore {
@@ -122,7 +155,10 @@ export class OutboxStore {
         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.alert_key = o.alert_key AND p.receiver = o.receiver
           AND p.state IN ('pending', 'sending') AND p.id < o.id)
         ORDER BY o.next_attempt_ms, o.id LIMIT ?`),
-      nextDue: db.prepare(`SELECT MIN(next_attempt_ms) AS t FROM outbox WHERE state = 'pending'`),
+      // When the next head of a queue is due (a row behind one being sent is not: it waits for that send).
+      nextDue: db.prepare(`SELECT MIN(o.next_attempt_ms) AS t FROM outbox o WHERE o.state = 'pending'
+        AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.alert_key = o.alert_key AND p.receiver = o.receiver
+          AND p.state IN ('pending', 'sending') AND p.id < o.id)`),
       markSending: db.prepare(`UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'`),
       delivered: db.prepare(`UPDATE outbox SET state = 'delivered', delivered_ms = ?, external_ref = ?, last_error = NULL WHERE id = ?`),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', next_attempt_ms = ?, last_error = ? WHERE id = ?`),
@@ -150,17 +186,7 @@ export class OutboxStore {
   insert(rows: readonly NewOutboxRow[]): NewOutboxRow[] {
     const inserted: NewOutboxRow[] = [];
     for (const r of rows) {
-      const result = this.stmt['insert']?.run({
-        notificationId: r.notification.id,
-        alertKey: r.notification.alertKey,
-        receiver: r.receiver,
-        groupKey: r.groupKey,
-        kind: r.kind,
-        status: r.notification.status,
-        payload: serializeNotification(r.notification),
-        createdMs: r.notification.createdAt.getTime(),
-        nextAttemptMs: r.notBeforeMs,
-      });
+      const result = this.stmt['insert']?.run(outboxValues(r));
       if ((result?.changes ?? 0) > 0) inserted.push(r);
     }
     return inserted;
@@ -200,6 +226,7 @@ export class OutboxStore {
     return (this.stmt['due']?.all(nowMs, limit) as RawRow[]).map(toRow);
   }
 
+  /** When the next row `due` would return is due; undefined when no row waits (or every one waits for a send). */
   nextDueMs(): number | undefined {
     const r = this.stmt['nextDue']?.get() as { t: number | null } | undefined;
     return r?.t ?? undefined;
@@ -255,18 +282,9 @@ export class OutboxStore {
   }
 
   /** The rows of an SLO's alerts created in [fromMs, toMs], newest first (without their payloads). */
-  ofSlo(sloId: string, fromMs: number, toMs: number, limit: number): Omit<OutboxRow, 'id' | 'notificationId' | 'groupKey' | 'notification' | 'nextAttemptMs' | 'attempts' | 'externalRef'>[] {
-    const rows = this.stmt['ofSlo']?.all(`${sloId}/`, `${sloId}0`, fromMs, toMs, limit) as Pick<RawRow, 'alert_key' | 'receiver' | 'kind' | 'status' | 'state' | 'created_ms' | 'delivered_ms' | 'last_error'>[];
-    return rows.map((r) => ({
-      alertKey: r.alert_key,
-      receiver: r.receiver,
-      kind: r.kind as OutboxKind,
-      status: r.status === 'resolved' ? 'resolved' : 'firing',
-      state: r.state as OutboxState,
-      createdMs: r.created_ms,
-      ...(r.delivered_ms === null ? {} : { deliveredMs: r.delivered_ms }),
-      ...(r.last_error === null ? {} : { lastError: r.last_error }),
-    }));
+  ofSlo(sloId: string, fromMs: number, toMs: number, limit: number): SloDelivery[] {
+    const rows = this.stmt['ofSlo']?.all(`${sloId}/`, `${sloId}0`, fromMs, toMs, limit) as RawDelivery[];
+    return rows.map(toDelivery);
   }
 
   /** Drops finished rows older than `beforeMs`, keeping the last of each alert, receiver and status (refs). */

@@ -50,7 +50,7 @@ export class SilenceStore {
   }
 }
 
-function toSilence(r: Record<string, unknown>): Silence {
+export function toSilence(r: Record<string, unknown>): Silence {
   const texts = JSON.parse(String(r['matchers'])) as string[];
   const matchers = texts.flatMap((t) => {
     const parsed = parseMatchers(t);

@@ -66,8 +66,14 @@ export interface PagerDutyEmulator {
   readonly incidents: PagerDutyIncident[];
   /** Incidents with this dedup_key, oldest first. */
   incidentsFor(dedupKey: string): PagerDutyIncident[];
+  /** TLS connections accepted so far (a client that keeps its connection open makes one for many events). */
+  readonly connections: number;
   /** The next `count` requests get `failure` instead of the real answer. */
   failNext(failure: PagerDutyFailure, count?: number): void;
+  /** The next `count` requests are answered together, in the order they came, once the last of them has arrived. */
+  answerTogether(count: number): void;
+  /** Closes the connections that carry no request, as a server's idle timeout does. */
+  dropIdleConnections(): void;
   close(): Promise<void>;
 }
 
@@ -135,6 +141,7 @@ export async function startPagerDutyEmulator(options: { readonly pki?: TestPki }
   const incidents: PagerDutyIncident[] = [];
   const scripted: PagerDutyFailure[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let held: { count: number; answers: (() => void)[] } | undefined;
 
   const openIncident = (routingKey: string, dedupKey: string): PagerDutyIncident | undefined =>
     incidents.find((a) => a.routingKey === routingKey && a.dedupKey === dedupKey && a.status !== 'resolved');
@@ -215,6 +222,14 @@ export async function startPagerDutyEmulator(options: { readonly pki?: TestPki }
       }
       requests.push({ method: req.method ?? '', path, headers: req.headers, body, ...(json === undefined ? {} : { json }), answer: { status: answer.status, body: answer.body }, receivedAt });
 
+      if (held !== undefined) {
+        held.answers.push(() => send(res, answer));
+        if (held.answers.length < held.count) return;
+        const { answers } = held;
+        held = undefined;
+        for (const answerNow of answers) answerNow();
+        return;
+      }
       const delayMs = failure?.kind === 'slow' ? failure.delayMs : 0;
       if (delayMs === 0) {
         send(res, answer);
@@ -228,6 +243,10 @@ export async function startPagerDutyEmulator(options: { readonly pki?: TestPki }
     });
   });
 
+  let connections = 0;
+  server.on('secureConnection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('pagerduty emulator has no port');
@@ -239,8 +258,17 @@ export async function startPagerDutyEmulator(options: { readonly pki?: TestPki }
     requests,
     incidents,
     incidentsFor: (dedupKey) => incidents.filter((a) => a.dedupKey === dedupKey),
+    get connections() {
+      return connections;
+    },
     failNext(failure, count = 1) {
       for (let i = 0; i < count; i++) scripted.push(failure);
+    },
+    answerTogether(count) {
+      held = { count, answers: [] };
+    },
+    dropIdleConnections() {
+      server.closeIdleConnections();
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);

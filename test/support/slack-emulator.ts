@@ -72,10 +72,14 @@ export interface SlackEmulator {
   readonly requests: SlackRequest[];
   /** Messages in the order they were posted (thread replies included). */
   readonly messages: SlackMessageRecord[];
+  /** TCP connections accepted so far (a client that keeps its connection open makes one for many calls). */
+  readonly connections: number;
   /** The next `count` requests get `failure` instead of the real answer. */
   failNext(failure: SlackFailure, count?: number): void;
   /** Requests to one API method. */
   calls(method: string): SlackRequest[];
+  /** Closes the connections that carry no request, as a server's idle timeout does. */
+  dropIdleConnections(): void;
   close(): Promise<void>;
 }
 
@@ -269,6 +273,10 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     });
   });
 
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('slack emulator has no port');
@@ -279,11 +287,17 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     apiUrl: `${url}/api/`,
     requests,
     messages,
+    get connections() {
+      return connections;
+    },
     failNext(failure, count = 1) {
       for (let i = 0; i < count; i++) scripted.push(failure);
     },
     calls(method) {
       return requests.filter((r) => r.method === method);
+    },
+    dropIdleConnections() {
+      server.closeIdleConnections();
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);

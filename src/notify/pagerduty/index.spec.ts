@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChildScript } from '../../../test/support/child-script.js';
 import { freePort } from '../../../test/support/free-port.js';
 import { startPagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
 import type { PagerDutyEmulator } from '../../../test/support/pagerduty-emulator.js';
@@ -14,7 +13,7 @@ import { capturingLogger, contractNotification, describeNotifierContract, emulat
 import type { CapturingLogger } from '../contract.js';
 import type { Notifier } from '../notifier.js';
 import { PagerDutyConfig, pagerDutyNotifier } from './index.js';
-import { pagerDutyTlsContext, postEventOnce } from './transport.js';
+import { PagerDutyAgent, pagerDutyTlsContext, postEventOnce } from './transport.js';
 
 /**
  * The PagerDuty notifier with the real @pagerduty/pdjs against the local HTTPS Events API emulator
@@ -117,7 +116,7 @@ describe('pagerduty notifier against the emulator', () => {
     // Opened by an earlier release, under its key format; the outbox keeps the key PagerDuty answered.
     const legacy = 'checkout-availability/{"route":"/cart"}/page';
     const earlier = { routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: legacy, payload: { summary: 'burn', source: 'burnwatch', severity: 'critical' } };
-    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, secureContext: pagerDutyTlsContext(sharedTestPki().caCert) });
+    const seeded = await postEventOnce(earlier, { server: emulator.host, timeoutMs: 5000, signal: new AbortController().signal, agent: new PagerDutyAgent(pagerDutyTlsContext(sharedTestPki().caCert)) });
     expect(seeded).toMatchObject({ kind: 'answer', status: 202 });
 
     expect(await notifier.send(contractNotification(), sendContext(legacy))).toEqual({ ok: true, externalRef: legacy });
@@ -140,6 +139,56 @@ describe('pagerduty notifier against the emulator', () => {
     await notifier.send(contractNotification({ instance: { route: '/pay' }, alertKey: 'checkout-availability/route="/pay"/burn/page' }), sendContext());
     expect(emulator.incidents.map((a) => a.dedupKey)).toEqual([DEDUP, 'checkout-availability{route="/cart"}/ticket', 'checkout-availability{route="/pay"}/page']);
     expect(emulator.requests.map((r) => (r.json as { payload: { severity: string } }).payload.severity)).toEqual(['critical', 'warning', 'critical']);
+  });
+
+  it('keeps its connection open: consecutive events go over one TLS connection', async () => {
+    setUp();
+    const fired = await notifier.send(contractNotification(), sendContext());
+    await notifier.send(contractNotification(), sendContext());
+    const resolved = await notifier.send(resolvedNotification(contractNotification()), sendContext(fired.ok ? fired.externalRef : undefined));
+    expect([fired.ok, resolved.ok]).toEqual([true, true]);
+    expect(emulator.requests).toHaveLength(3);
+    expect(emulator.connections).toBe(1);
+  });
+
+  it('a 429 with Retry-After on a kept-alive connection is rate-limited with its delay, sent once, and the next event goes out', async () => {
+    setUp();
+    expect((await notifier.send(contractNotification(), sendContext())).ok).toBe(true);
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 42 });
+    const outcome = failed(await notifier.send(contractNotification(), sendContext()));
+    expect(outcome).toMatchObject({ retryable: true, reason: 'rate-limited', retryAfterMs: 42_000 });
+    expect(emulator.connections).toBe(1); // the 429 came over the connection of the first event
+    expect(emulator.requests.map((r) => r.answer.status)).toEqual([202, 429]);
+    expect((await notifier.send(contractNotification(), sendContext())).ok).toBe(true);
+    expect(emulator.requests.map((r) => r.answer.status)).toEqual([202, 429, 202]);
+  });
+
+  it('sends at once over shared connections: each reads its own answer (status and Retry-After)', async () => {
+    setUp();
+    // All five answered at once: the client reads every answer before any send learns from pdjs that its
+    // request was rate-limited.
+    emulator.answerTogether(5);
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 7 });
+    emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 9 });
+    emulator.failNext({ kind: 'http', status: 503, headers: { 'Retry-After': '5' } });
+    const routes = ['/a', '/b', '/c', '/d', '/e'];
+    const outcomes = await Promise.all(routes.map((route) =>
+      notifier.send(contractNotification({ instance: { route }, alertKey: `checkout-availability/route="${route}"/burn/page` }), sendContext())));
+    // The emulator answered in the order the requests arrived: 429 (7 s), 429 (9 s), 503 (5 s), then 202s.
+    const expected = new Map<string, object>();
+    emulator.requests.forEach((r, i) => {
+      const key = (r.json as { dedup_key: string }).dedup_key;
+      expected.set(key, [
+        { ok: false, reason: 'rate-limited', retryAfterMs: 7_000 },
+        { ok: false, reason: 'rate-limited', retryAfterMs: 9_000 },
+        { ok: false, reason: 'server-error', retryAfterMs: 5_000 },
+      ][i] ?? { ok: true, externalRef: key });
+    });
+    expect(emulator.requests).toHaveLength(5);
+    outcomes.forEach((outcome, i) => {
+      const key = `checkout-availability{route="${routes[i] ?? ''}"}/page`;
+      expect(outcome).toMatchObject(expected.get(key) ?? { missing: key });
+    });
   });
 
   // pdjs retries a 429 inside event(), before its promise settles: were the retry not refused, the emulator
@@ -270,7 +319,8 @@ describe('pagerduty notifier against the emulator', () => {
 
   // The child reports what would keep its event loop alive once its sends are done (pdjs alone leaves a
   // 30 s requestTimeout timer, or sleeps 20 s before retrying a 429); if anything would, the test ends it.
-  it('leaves nothing that keeps Node alive: a child process has no timer or socket left after its sends', async () => {
+  it('leaves nothing that keeps Node alive: a child process has no timer or socket left after its sends, its connection open and idle', async () => {
+    emulator.failNext({ kind: 'pass' });
     emulator.failNext({ kind: 'rate-limited', retryAfterSeconds: 30 });
     emulator.failNext({ kind: 'http', status: 500 });
     emulator.failNext({ kind: 'slow', delayMs: 600_000 });
@@ -281,15 +331,17 @@ describe('pagerduty notifier against the emulator', () => {
       const { pagerDutyNotifier, PagerDutyConfig } = await import(${JSON.stringify(moduleUrl)});
       const { contractNotification } = await import(${JSON.stringify(contractUrl)});
       const logger = { warn() {}, info() {}, debug() {} };
-      // The third send's time limit is fired by hand once its request waits for the answer.
+      // The fourth send's time limit is fired by hand once its request waits for the answer.
       const limits = [];
       const deadline = (ms) => { const c = new AbortController(); limits.push(c); return c.signal; };
       const make = (host) => pagerDutyNotifier.create('child', PagerDutyConfig.parse({ routingKey: { env: 'K' }, eventsHost: host, caFile: ${JSON.stringify(caFile)}, timeoutMs: 8000 }), { secrets: () => ${JSON.stringify(ROUTING_KEY)}, logger, deadline });
       const signal = new AbortController().signal;
       const outcomes = [];
-      for (const host of [${JSON.stringify(emulator.host)}, ${JSON.stringify(emulator.host)}, ${JSON.stringify(emulator.host)}, '127.0.0.1:${closedPort}']) {
-        const sending = make(host).send(contractNotification(), { signal });
-        if (outcomes.length === 2) {
+      // One notifier for the first three: the connection of the 500 is kept open, idle, at the end.
+      const kept = make(${JSON.stringify(emulator.host)});
+      for (const notifier of [kept, kept, kept, make(${JSON.stringify(emulator.host)}), make('127.0.0.1:${closedPort}')]) {
+        const sending = notifier.send(contractNotification(), { signal });
+        if (outcomes.length === 3) {
           process.stdout.write('waiting\\n');
           await new Promise((resolve) => process.stdin.once('data', resolve));
           process.stdin.pause();
@@ -298,45 +350,17 @@ describe('pagerduty notifier against the emulator', () => {
         const o = await sending;
         outcomes.push(o.ok ? 'ok' : o.reason);
       }
-      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-      // Pipes and TTYs are the test's own stdio; a file-system request ends by itself (the TypeScript loader
-      // writes its cache in the background). A timer or a socket is what would hold the process.
-      const left = process.getActiveResourcesInfo().filter((r) => !['PipeWrap', 'TTYWrap', 'FSReqCallback', 'FSReqPromise'].includes(r));
-      process.stdout.write(JSON.stringify({ outcomes, left }) + '\\n');
+      await printWhatIsLeft({ outcomes });
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const child = await runChildScript(script, (line, running) => {
+      // The fourth send's request is at the emulator, waiting for its answer: let the child time it out.
+      if (line === 'waiting') void eventually(() => emulator.requests.length >= 4).then(() => running.stdin.end('go\n'));
     });
-    let stdout = '';
-    let stderr = '';
-    let released = false;
-    let checked = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const lines = stdout.split('\n');
-      // The third send's request is at the emulator, waiting for its answer: let the child time it out.
-      if (!released && lines[0] === 'waiting' && lines.length > 1) {
-        released = true;
-        void eventually(() => emulator.requests.length >= 3).then(() => child.stdin.end('go\n'));
-      }
-      // A child that something keeps alive would never exit: end it once it has said what is left.
-      if (!checked && lines.length > 2) {
-        checked = true;
-        const report = JSON.parse(lines[1] ?? '{}') as { left?: string[] };
-        if ((report.left ?? []).length > 0) child.kill('SIGKILL');
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(stderr.replace(/npm warn.*\n?/g, '')).toBe('');
-    const report = JSON.parse(stdout.split('\n')[1] ?? '{}') as unknown;
-    expect(report).toEqual({ outcomes: ['rate-limited', 'server-error', 'timeout', 'network'], left: [] });
-    expect(code).toBe(0);
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.lines[1] ?? '{}')).toEqual({ outcomes: ['ok', 'rate-limited', 'server-error', 'timeout', 'network'], left: [] });
+    expect(child.code).toBe(0);
     // One request per send, no retry inside the SDK.
-    expect(emulator.requests.map((r) => r.answer.status)).toEqual([429, 500, 202]);
+    expect(emulator.requests.map((r) => r.answer.status)).toEqual([202, 429, 500, 202]);
   }, 180_000); // starting Node with tsx takes long on a loaded machine
 });
 

@@ -1,13 +1,15 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { event } from '@pagerduty/pdjs';
 import type { Deadline } from '../../http/deadline.js';
 import { clockDeadline } from '../../http/deadline.js';
+import { KEEP_ALIVE_AGENT } from '../keep-alive.js';
 
 /**
- * One POST to the Events API through `@pagerduty/pdjs` (`event()`), in exactly one HTTP request.
+ * One POST to the Events API through `@pagerduty/pdjs` (`event()`), in exactly one HTTP request, over the
+ * receiver's kept-alive connections (`PagerDutyAgent`).
  *
  * pdjs 2.2.4 traps (build/src/common.js, events.js) and how they are handled:
  * - It retries a 429 by itself, with `retries` hard-coded to 3 (4 attempts) and `retryTimeout` (default
@@ -15,8 +17,10 @@ import { clockDeadline } from '../../http/deadline.js';
  *   calls it (when it is a function) for every attempt before sending anything. Our function hands out the
  *   agent once and throws on the second call, so a retry fails before a byte is sent and pdjs rejects with
  *   our `SecondAttemptRefused` (with `retryTimeout: 0` it does so at once instead of after 20 s).
- *   Since pdjs then never shows us the 429 response, its status and Retry-After are read from Node's
- *   `http.client.response.finish` diagnostics channel, filtered by our per-request agent.
+ *   Since pdjs then never shows us the 429 response, its status and Retry-After are read from the request
+ *   itself: node-fetch makes the request right after calling our function, and the agent hands that request
+ *   to us (`PagerDutyAgent.nextRequest`), so each send reads its own answer even when several sends share
+ *   the agent's connections at once.
  * - The URL is always `https://${server}/v2/enqueue`; extra CAs go into a TLS context (added to the
  *   system ones, not replacing them) that the receiver makes once (`pagerDutyTlsContext`): making one parses
  *   every root certificate, tens of milliseconds that would otherwise be spent on each page.
@@ -24,10 +28,37 @@ import { clockDeadline } from '../../http/deadline.js';
  *   30 s): `requestTimeout: 0`, and our own AbortSignal ends the request at `timeoutMs` (the `deadline`
  *   signal) or when the caller's signal fires. The signal is ours and detached afterwards, so nothing can abort a finished request later.
  * - A non-2xx answer resolves (status in `res.status`); a non-JSON body rejects with FetchError
- *   `invalid-json` (the status then comes from the diagnostics channel too).
- * - Nothing outlives the call: the listeners are removed, the agent destroyed (no keep-alive socket), the
- *   diagnostics subscription removed.
+ *   `invalid-json` (the status then comes from the request too).
+ * - Nothing of a send outlives it: the listeners are removed; an answer pdjs did not read (the 429 it would
+ *   have retried) is destroyed, and its connection with it when its body had not arrived in full, so no
+ *   connection stays stuck on an unread body. Idle connections do not keep Node alive and close after
+ *   `IDLE_CONNECTION_MS` (keep-alive.ts).
  */
+
+/** Node's http.Agent#addRequest (not in @types/node): puts a request on a free connection or a new one. */
+const baseAddRequest = (Agent.prototype as unknown as { addRequest: (this: Agent, req: ClientRequest, options: unknown) => void }).addRequest;
+
+/**
+ * The HTTPS connections of one PagerDuty receiver: kept open between events (a new connection per event
+ * costs the TCP and TLS handshakes, two or three round trips, and the certificate check), and each request
+ * it carries handed to the send that asked for it.
+ */
+export class PagerDutyAgent extends Agent {
+  /** Receives the next request this agent is given (set by a send just before pdjs makes its request). */
+  nextRequest: ((req: ClientRequest) => void) | undefined;
+
+  constructor(secureContext?: SecureContext) {
+    super({ ...KEEP_ALIVE_AGENT, ...(secureContext === undefined ? {} : { secureContext }) });
+  }
+
+  /** Called by Node's ClientRequest for every request made through this agent, synchronously in its constructor. */
+  addRequest(req: ClientRequest, options: unknown): void {
+    const take = this.nextRequest;
+    this.nextRequest = undefined;
+    take?.(req);
+    baseAddRequest.call(this, req, options);
+  }
+}
 
 /** What the Events API answered, or why it did not. */
 export type PdExchange =
@@ -50,8 +81,8 @@ export type PdExchange =
 export interface PdTransportOptions {
   /** Host (and port) of the Events API, e.g. `events.pagerduty.com`. */
   readonly server: string;
-  /** The TLS context with extra CA certificates (`pagerDutyTlsContext`); the system's when left out. */
-  readonly secureContext?: SecureContext;
+  /** The receiver's connections (with its extra CA certificates, if any). */
+  readonly agent: PagerDutyAgent;
   readonly timeoutMs: number;
   /** Makes the time limit of `timeoutMs` (the clock's when left out). */
   readonly deadline?: Deadline;
@@ -64,8 +95,6 @@ type EventParameters = Parameters<typeof event>[0];
 class SecondAttemptRefused extends Error {
   override readonly name = 'SecondAttemptRefused';
 }
-
-const RESPONSE_CHANNEL = 'http.client.response.finish';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -84,15 +113,12 @@ export function pagerDutyTlsContext(ca: string): SecureContext {
 
 /** POSTs `data` (a complete event, routing_key included) once. Never rejects. */
 export async function postEventOnce(data: object, options: PdTransportOptions): Promise<PdExchange> {
-  const agent = new Agent({ keepAlive: false, ...(options.secureContext === undefined ? {} : { secureContext: options.secureContext }) });
-
-  let firstAnswer: { status: number; retryAfter?: string } | undefined;
-  const onResponse = (message: unknown): void => {
-    if (firstAnswer !== undefined || !isRecord(message) || !isRecord(message.request) || message.request.agent !== agent) return;
-    const response = message.response;
-    if (!isRecord(response) || typeof response.statusCode !== 'number') return;
-    const retryAfter = headerValue(response.headers, 'retry-after');
-    firstAnswer = { status: response.statusCode, ...(retryAfter === undefined ? {} : { retryAfter }) };
+  const { agent } = options;
+  let answer: IncomingMessage | undefined;
+  const ownRequest = (req: ClientRequest): void => {
+    req.once('response', (res: IncomingMessage) => {
+      answer = res;
+    });
   };
 
   const controller = new AbortController();
@@ -109,9 +135,11 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
 
   let attempts = 0;
-  const agentForOneAttempt = (): Agent => {
+  const agentForOneAttempt = (): PagerDutyAgent => {
     attempts += 1;
     if (attempts > 1) throw new SecondAttemptRefused('pdjs retry suppressed: the outbox owns retries');
+    // node-fetch makes its request right after this call, in the same synchronous step.
+    agent.nextRequest = ownRequest;
     return agent;
   };
 
@@ -125,19 +153,25 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
     retryTimeout: 0,
   } as unknown as EventParameters;
 
-  subscribe(RESPONSE_CHANNEL, onResponse);
+  /** The status and Retry-After of an answer pdjs did not hand over. */
+  const unread = (): PdExchange => {
+    const retryAfter = headerValue(answer?.headers, 'retry-after');
+    return { kind: 'answer', status: answer?.statusCode ?? 429, body: undefined, ...(retryAfter === undefined ? {} : { retryAfter }) };
+  };
+
+  let bodyRead = false;
   try {
     const response = await event(parameters);
+    bodyRead = true;
     const retryAfter = response.headers.get('retry-after') ?? undefined;
     return { kind: 'answer', status: response.status, body: response.data, ...(retryAfter === undefined ? {} : { retryAfter }) };
   } catch (err) {
-    if (err instanceof SecondAttemptRefused) {
-      // Only a 429 makes pdjs try again.
-      return { kind: 'answer', status: firstAnswer?.status ?? 429, body: undefined, ...(firstAnswer?.retryAfter === undefined ? {} : { retryAfter: firstAnswer.retryAfter }) };
-    }
+    // Only a 429 makes pdjs try again.
+    if (err instanceof SecondAttemptRefused) return unread();
     const type = isRecord(err) ? err.type : undefined;
-    if (type === 'invalid-json' && firstAnswer !== undefined) {
-      return { kind: 'answer', status: firstAnswer.status, body: undefined, ...(firstAnswer.retryAfter === undefined ? {} : { retryAfter: firstAnswer.retryAfter }) };
+    if (type === 'invalid-json' && answer !== undefined) {
+      bodyRead = true;
+      return unread();
     }
     const message = err instanceof Error ? err.message : String(err);
     if (controller.signal.aborted) {
@@ -148,7 +182,7 @@ export async function postEventOnce(data: object, options: PdTransportOptions): 
   } finally {
     limit.removeEventListener('abort', onTimeLimit);
     options.signal.removeEventListener('abort', onCallerAbort);
-    unsubscribe(RESPONSE_CHANNEL, onResponse);
-    agent.destroy();
+    if (agent.nextRequest === ownRequest) agent.nextRequest = undefined;
+    if (!bodyRead) answer?.destroy();
   }
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runChildScript } from '../../../test/support/child-script.js';
 import { freePort } from '../../../test/support/free-port.js';
 import { startSlackEmulator } from '../../../test/support/slack-emulator.js';
 import type { SlackEmulator } from '../../../test/support/slack-emulator.js';
@@ -120,6 +121,18 @@ describe('slack notifier against the emulator', () => {
     expect(emulator.messages).toHaveLength(2);
     expect(emulator.messages[1]?.threadTs).toBe(posted?.ts);
     for (const r of emulator.requests) expect(r.form.link_names).toBeUndefined();
+  });
+
+  it('keeps its connections open: six calls in a row over at most two', async () => {
+    setUp();
+    for (let i = 0; i < 2; i++) {
+      const fired = await notifier.send(contractNotification(), sendContext());
+      expect(fired.ok).toBe(true);
+      expect((await notifier.send(resolvedNotification(contractNotification()), sendContext(fired.ok ? fired.externalRef : undefined))).ok).toBe(true);
+    }
+    expect(emulator.requests).toHaveLength(6);
+    // A second connection opens when the next call starts before the answer's connection is handed back.
+    expect(emulator.connections).toBeLessThanOrEqual(2);
   });
 
   it('sends no mention and no ping from label values over the wire', async () => {
@@ -296,6 +309,25 @@ describe('slack notifier against the emulator', () => {
     expect(outcome.error.message).toMatch(/aborted/);
   });
 
+  it('sends at once each follow their own signal: aborting one ends only that one', async () => {
+    setUp();
+    emulator.failNext({ kind: 'slow', delayMs: 1500 }, 3);
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    const settled: number[] = [];
+    const sends = controllers.map(async (c, i) => {
+      const outcome = await notifier.send(contractNotification({ alertKey: `checkout-availability/{}/burn/page#${i}` }), sendContext(undefined, c.signal));
+      settled.push(i);
+      return outcome;
+    });
+    await eventually(() => emulator.requests.length === 3); // all three wait for their answers
+    controllers[1]?.abort(new Error('shutting down'));
+    await eventually(() => settled.length > 0);
+    expect(settled).toEqual([1]); // the others still wait
+    const [a, b, c] = await Promise.all(sends);
+    expect(b).toMatchObject({ ok: false, retryable: true });
+    expect([a?.ok, c?.ok]).toEqual([true, true]);
+  });
+
   it('forwards the SDK log lines at debug level, the Authorization header redacted', async () => {
     setUp();
     await notifier.send(contractNotification(), sendContext());
@@ -323,6 +355,50 @@ describe('slack notifier against the emulator', () => {
     expect(outcome).toMatchObject({ retryable: true, reason: 'network' });
     expect(outcome.error.message).toMatch(/ECONNREFUSED/);
   });
+});
+
+describe('slack notifier in a process of its own', () => {
+  it('leaves nothing that keeps Node alive: a child process has no timer or socket left after its sends, its connection open and idle', async () => {
+    const emulator = await startSlackEmulator({ token: TOKEN });
+    try {
+      emulator.failNext({ kind: 'pass' }, 2);
+      emulator.failNext({ kind: 'slow', delayMs: 600_000 });
+      const moduleUrl = new URL('./index.ts', import.meta.url).href;
+      const contractUrl = new URL('../contract.ts', import.meta.url).href;
+      const script = `
+        const { slackNotifier, SlackConfig } = await import(${JSON.stringify(moduleUrl)});
+        const { contractNotification } = await import(${JSON.stringify(contractUrl)});
+        const logger = { warn() {}, info() {}, debug() {} };
+        // The third send's time limit is fired by hand once its request waits for the answer.
+        const limits = [];
+        const deadline = (ms) => { const c = new AbortController(); limits.push(c); return c.signal; };
+        const notifier = slackNotifier.create('child', SlackConfig.parse({ token: { env: 'T' }, channel: '#alerts', apiUrl: ${JSON.stringify(emulator.apiUrl)} }), { secrets: () => ${JSON.stringify(TOKEN)}, logger, deadline });
+        const signal = new AbortController().signal;
+        const outcomes = [];
+        for (const n of [1, 2, 3]) {
+          const sending = notifier.send(contractNotification({ alertKey: 'checkout-availability/{}/burn/page#' + n }), { signal });
+          if (n === 3) {
+            process.stdout.write('waiting\\n');
+            await new Promise((resolve) => process.stdin.once('data', resolve));
+            process.stdin.pause();
+            limits.at(-1).abort(new DOMException('time limit', 'TimeoutError'));
+          }
+          const o = await sending;
+          outcomes.push(o.ok ? 'ok' : o.reason);
+        }
+        await printWhatIsLeft({ outcomes });
+      `;
+      const child = await runChildScript(script, (line, running) => {
+        // The third send's request is at the emulator, waiting for its answer: let the child time it out.
+        if (line === 'waiting') void eventually(() => emulator.requests.length >= 3).then(() => running.stdin.end('go\n'));
+      });
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.lines[1] ?? '{}')).toEqual({ outcomes: ['ok', 'ok', 'timeout'], left: [] });
+      expect(child.code).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  }, 180_000); // starting Node with tsx takes long on a loaded machine
 });
 
 describe('SlackConfig', () => {

@@ -1,5 +1,5 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { FetchFunction, Logger as SlackSdkLogger } from '@slack/web-api';
+import type { Logger as SlackSdkLogger } from '@slack/web-api';
 import { z } from 'zod';
 import type { AlertNotification, Notifier, NotifierFactory, SendContext, SendOutcome } from '../notifier.js';
 import { redactSecrets, secretSource } from '../secret-ref.js';
@@ -10,6 +10,8 @@ import type { ReportDigest } from '../../report/digest.js';
 import { renderSlackDigest } from './render-digest.js';
 import { renderSlackFiring, renderSlackResolved, renderSlackResolvedReply } from './render.js';
 import type { SlackMessage } from './render.js';
+import { slackTransport } from './transport.js';
+import type { SlackTransport } from './transport.js';
 import type { Logger } from '../../logger.js';
 import type { Deadline } from '../../http/deadline.js';
 import { clockDeadline } from '../../http/deadline.js';
@@ -21,7 +23,8 @@ import { clockDeadline } from '../../http/deadline.js';
  * - Exactly one HTTP request per API call: the SDK's retries are off (`retryConfig: { retries: 0 }`) and a
  *   429 is returned at once (`rejectRateLimitedCalls`) with its Retry-After, so the outbox is the only retry
  *   policy. The time limit (`timeoutMs`, a `deadline` signal) applies per API call (a resolve makes up
- *   to three); it and the caller's signal are joined to each request through the SDK's `fetch` option.
+ *   to three); it and the caller's signal are joined to each request through the SDK's `fetch` option, our
+ *   transport (transport.ts).
  * - `externalRef` is `{"channel":"C..","ts":"1503435956.000247"}`; `ts` stays a string (as a number it
  *   would lose digits and no longer name the message).
  * - Resolve without a usable `previousRef` (the trigger was never delivered, or the ref is not ours): a new
@@ -76,15 +79,25 @@ function sdkLogger(logger: Logger, receiver: string, secrets: readonly string[])
 class SlackNotifier implements Notifier {
   readonly kind = 'slack';
   private readonly secrets: readonly string[];
+  private readonly client: WebClient;
+  private readonly transport: SlackTransport;
 
   constructor(
     readonly name: string,
     private readonly config: SlackConfig,
-    private readonly token: string,
+    token: string,
     private readonly logger: Logger,
-    private readonly deadline: Deadline,
+    deadline: Deadline,
   ) {
     this.secrets = [token];
+    this.transport = slackTransport({ deadline, timeoutMs: config.timeoutMs });
+    this.client = new WebClient(token, {
+      slackApiUrl: config.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      fetch: this.transport.fetch,
+      logger: sdkLogger(logger, name, this.secrets),
+    });
   }
 
   send(notification: AlertNotification, context: SendContext): Promise<SendOutcome> {
@@ -112,33 +125,15 @@ class SlackNotifier implements Notifier {
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await run(this.client(controller.signal), controller.signal);
+      return await run(this.client, controller.signal);
     } finally {
       context.signal.removeEventListener('abort', onAbort);
     }
   }
 
-  /**
-   * A client for one send. Every request (one per API call: the SDK's retries are off) ends at the send's
-   * signal or at its own time limit of `timeoutMs`, as the SDK's `timeout` would end it (a TimeoutError).
-   */
-  private client(signal: AbortSignal): WebClient {
-    const fetchWithSignal: FetchFunction = (url, init) => {
-      const signals = [signal, this.deadline(this.config.timeoutMs), ...(init?.signal ? [init.signal] : [])];
-      return fetch(url, { ...init, signal: AbortSignal.any(signals) });
-    };
-    return new WebClient(this.token, {
-      slackApiUrl: this.config.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      fetch: fetchWithSignal,
-      logger: sdkLogger(this.logger, this.name, this.secrets),
-    });
-  }
-
   private async call<T>(method: SlackCallSite['method'], channel: string, signal: AbortSignal, run: () => Promise<T>): Promise<CallResult<T>> {
     try {
-      return { ok: true, value: await run() };
+      return { ok: true, value: await this.transport.withSendSignal(signal, run) };
     } catch (err) {
       const site: SlackCallSite = { receiver: this.name, method, channel, secrets: this.secrets, aborted: signal.aborted, timeoutMs: this.config.timeoutMs };
       return { ok: false, outcome: classifySlackError(err, site) };

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { sampleNotification } from '../../test/support/notification.js';
+import { STORE_KINDS, storeUnavailable, useStores } from '../../test/support/stores.js';
+import type { StoredAlert } from '../alerting/cycle.js';
+import type { AlertInstance } from '../alerting/state.js';
+import { parseMatchers } from '../routing/matchers.js';
+import { StoreError } from './db.js';
+import { openPgStore } from './postgres/pg-store.js';
+
+/**
+ * The store boundary, the same cases on SQLite and PostgreSQL: alert states and their history, silences, and
+ * the transactional outbox (an alert's state change and its notification commit together or not at all).
+ */
+
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const MINUTE = 60_000;
+
+function alert(key: string, phase: 'pending' | 'firing', notified: boolean, atMs: number): StoredAlert {
+  const state: AlertInstance = phase === 'firing'
+    ? { phase, since: { fast: atMs - MINUTE }, firedAtMs: atMs, changedAtMs: atMs }
+    : { phase, since: { fast: atMs }, changedAtMs: atMs };
+  return {
+    alertKey: key,
+    sloId: key.slice(0, key.indexOf('/')),
+    instanceLabels: { route: '/pay' },
+    kind: 'burn',
+    severity: 'page',
+    state,
+    notified,
+    ...(phase === 'firing' ? { budgetAtFire: 0.25 } : {}),
+    updatedMs: atMs,
+  };
+}
+
+function matchers(text: string) {
+  const parsed = parseMatchers(text);
+  if (!parsed.ok) throw new Error(`bad matchers ${text}`);
+  return parsed.value;
+}
+
+describe.each(STORE_KINDS)('store boundary (%s)', (kind) => {
+  const stores = useStores(kind);
+  const test = it.skipIf(storeUnavailable(kind) !== undefined);
+
+  test('keeps alert states across a restart, the last save of each key winning, and their history newest first', async () => {
+    const store = await stores.open();
+    await store.alerts.save(alert('pay/{}/page', 'pending', false, T0));
+    await store.alerts.save(alert('pay/{}/page', 'firing', true, T0 + MINUTE));
+    await store.alerts.save(alert('cart/{}/page', 'pending', false, T0));
+    await store.alerts.record({ alertKey: 'pay/{}/page', sloId: 'pay', atMs: T0, from: 'inactive', to: 'pending' });
+    await store.alerts.record({ alertKey: 'pay/{}/page', sloId: 'pay', atMs: T0 + MINUTE, from: 'pending', to: 'firing' });
+    const again = await stores.reopen(store);
+    const loaded = (await again.alerts.loadAll()).sort((a, b) => a.alertKey.localeCompare(b.alertKey));
+    expect(loaded).toEqual([alert('cart/{}/page', 'pending', false, T0), alert('pay/{}/page', 'firing', true, T0 + MINUTE)]);
+    expect((await again.alerts.history('pay')).map((t) => `${t.from}>${t.to}@${(t.atMs - T0) / MINUTE}`)).toEqual(['pending>firing@1', 'inactive>pending@0']);
+    expect(await again.alerts.history('pay', 1)).toHaveLength(1);
+    await again.alerts.removeSlo('pay');
+    await again.alerts.remove('cart/{}/page');
+    expect(await again.alerts.loadAll()).toEqual([]);
+  });
+
+  test('keeps silences: current ones until they end, expired once, pruned after', async () => {
+    const { silences } = await stores.open();
+    const s = await silences.add({ matchers: matchers('{slo="pay",severity=~"page|ticket"}'), startsAt: new Date(T0), endsAt: new Date(T0 + 60 * MINUTE), createdBy: 'ana', comment: 'deploy' }, T0);
+    const later = await silences.add({ matchers: matchers('{slo="cart"}'), startsAt: new Date(T0 + 30 * MINUTE), endsAt: new Date(T0 + 90 * MINUTE), createdBy: 'bo', comment: 'load test' }, T0);
+    expect(await silences.get(s.id)).toEqual(s);
+    expect((await silences.current(T0 + 59 * MINUTE)).map((x) => x.id)).toEqual([s.id, later.id]);
+    expect((await silences.current(T0 + 60 * MINUTE)).map((x) => x.id)).toEqual([later.id]);
+    expect(await silences.expire(later.id, T0 + 40 * MINUTE)).toBe(true);
+    expect(await silences.expire(later.id, T0 + 41 * MINUTE)).toBe(false);
+    expect(await silences.expire('no-such-id', T0)).toBe(false);
+    expect((await silences.list()).map((x) => [x.id, x.endsAt.getTime() - T0])).toEqual([[s.id, 60 * MINUTE], [later.id, 40 * MINUTE]]);
+    expect(await silences.prune(T0 + 50 * MINUTE)).toBe(1);
+    expect(await silences.get(later.id)).toBeUndefined();
+  });
+
+  test('commits a state change and its notification together, and neither when the transaction fails', async () => {
+    const store = await stores.open();
+    const firing = alert('pay/{}/page', 'firing', true, T0);
+    const row = { notification: sampleNotification('pay/{}/page', 'firing', T0, T0), receiver: 'pager', groupKey: '{}', kind: 'state' as const, notBeforeMs: T0 };
+    await expect(store.transaction(async (tx) => {
+      await tx.alerts.save(firing);
+      await tx.outbox.insert([row]);
+      throw new Error('the cycle failed after deciding');
+    })).rejects.toThrow('the cycle failed after deciding');
+    expect([await store.alerts.loadAll(), (await store.outbox.stats()).pending]).toEqual([[], 0]);
+    const inserted = await store.transaction(async (tx) => {
+      await tx.alerts.save(firing);
+      return tx.outbox.insert([row]);
+    });
+    expect(inserted).toHaveLength(1);
+    expect([(await store.alerts.loadAll()).map((a) => a.alertKey), (await store.outbox.stats()).pending]).toEqual([['pay/{}/page'], 1]);
+  });
+
+  test('runs a call from outside an open transaction after it, not inside it (a rollback does not take it along)', async () => {
+    const store = await stores.open();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const failing = store.transaction(async (tx) => {
+      await tx.alerts.save(alert('pay/{}/page', 'firing', true, T0));
+      await gate;
+      throw new Error('rolled back');
+    });
+    // Saved from outside while the transaction is open: it must survive the rollback.
+    const outside = store.alerts.save(alert('cart/{}/page', 'pending', false, T0));
+    release();
+    await expect(failing).rejects.toThrow('rolled back');
+    await outside;
+    expect((await store.alerts.loadAll()).map((a) => a.alertKey)).toEqual(['cart/{}/page']);
+  });
+});
+
+describe.skipIf(storeUnavailable('postgres') !== undefined)('store/postgres', () => {
+  const stores = useStores('postgres');
+
+  it('lets replicas that start together on an empty database migrate it once, without a race on its schema', async () => {
+    const url = await stores.newDatabaseUrl();
+    const replicas = await Promise.all(Array.from({ length: 6 }, () => openPgStore({ url })));
+    try {
+      await replicas[0]?.ledger.setCursor('pay', 'f', T0, T0);
+      const seen = await Promise.all(replicas.map((r) => r.ledger.cursor('pay')));
+      expect(seen).toEqual(Array.from({ length: 6 }, () => ({ fingerprint: 'f', firstSlotMs: T0, lastSlotMs: T0 })));
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+  });
+
+  it('reports an unreachable server as a storage fault naming the database without its password', async () => {
+    const err = await openPgStore({ url: 'postgres://burnwatch@127.0.0.1:1/burnwatch', password: 's3cret-pw', connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ fault: 'io', path: 'postgres://127.0.0.1:1/burnwatch' });
+    expect(String((err as Error).message)).not.toContain('s3cret-pw');
+    expect(String((err as StoreError).hint)).toContain('database.url');
+  });
+});

@@ -1,0 +1,120 @@
+import type { AlertTransition, StoredAlert } from '../alerting/cycle.js';
+import type { Matcher } from '../routing/matchers.js';
+import type { Silence } from '../routing/silence.js';
+import type { WindowSum } from '../slo/evaluate.js';
+import type { CumulativeRow, Instance, LedgerCursor, SlotIncrement } from './ledger.js';
+import type { NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, SloDelivery } from './outbox.js';
+import type { ReportDigest } from '../report/digest.js';
+
+/**
+ * The store boundary: what burnwatch keeps (the error-budget ledger, alert states and their history, the
+ * outbox, silences), whatever holds it. Two implementations: SQLite (sqlite-store.ts, the default: one file,
+ * one writer) and PostgreSQL (postgres/, shared by several replicas). Every operation is asynchronous, since
+ * a PostgreSQL one is a round trip; SQLite's resolve at once.
+ *
+ * A `transaction` is the unit of the transactional outbox: an alert's state change and the notifications it
+ * causes commit together or not at all. Its function may await only the operations of the `tx` it gets (no
+ * HTTP, no timers): SQLite holds the database for the whole function, and every other store call waits.
+ */
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Where the data is, as it may be shown (a file path, or a URL without its password). */
+  readonly location: string;
+  readonly ledger: LedgerStore;
+  readonly alerts: AlertStates;
+  readonly outbox: OutboxQueue;
+  readonly silences: Silences;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The same operations, inside one transaction. */
+export interface StoreTx {
+  readonly ledger: LedgerStore;
+  readonly alerts: AlertStates;
+  readonly outbox: OutboxQueue;
+  readonly silences: Silences;
+}
+
+export interface SlotAppend {
+  readonly slotMs: number;
+  readonly inc: SlotIncrement;
+}
+
+/** The error-budget ledger (see ledger.ts for what its rows hold and how they are thinned). */
+export interface LedgerStore {
+  /** The instance for an SLO and label set, created on first use. */
+  instance(sloId: string, labels: Readonly<Record<string, string>>, slotMs: number): Promise<Instance>;
+  instancesOf(sloId: string): Promise<Instance[]>;
+  /** Appends one slot's increments (slots in time order per instance; the same slot again replaces it). */
+  append(instanceId: number, slotMs: number, inc: SlotIncrement): Promise<void>;
+  /** The same as `append` for each slot in turn (slots ascending), in fewer round trips. */
+  appendAll(instanceId: number, slots: readonly SlotAppend[]): Promise<void>;
+  /**
+   * The sums of an instance over (start, atMs] for each start (only rows up to `atMs` count); edges in the
+   * thinned region are interpolated between the kept rows around them.
+   */
+  sumsSince(instanceId: number, atMs: number, startsMs: readonly number[]): Promise<Map<number, WindowSum>>;
+  cursor(sloId: string): Promise<LedgerCursor | undefined>;
+  setCursor(sloId: string, fingerprint: string, firstSlotMs: number, lastSlotMs: number): Promise<void>;
+  dropSlo(sloId: string): Promise<void>;
+  sloIds(): Promise<string[]>;
+  /** Thins aged rows and expires rows beyond each SLO's retention (see Ledger.rollup). */
+  rollup(nowMs: number, retention: ReadonlyMap<string, number>): Promise<void>;
+  cumulativeRows(instanceId: number, fromMs: number, toMs: number): Promise<CumulativeRow[]>;
+  rowCount(sloId?: string): Promise<number>;
+  /** Forgets what this process cached (after a rolled-back transaction). */
+  resetCache(): void;
+}
+
+export interface AlertStates {
+  loadAll(): Promise<StoredAlert[]>;
+  save(alert: StoredAlert): Promise<void>;
+  record(transition: AlertTransition): Promise<void>;
+  history(sloId: string, limit?: number): Promise<AlertTransition[]>;
+  remove(alertKey: string): Promise<void>;
+  removeSlo(sloId: string): Promise<void>;
+}
+
+/** The outbox table (see outbox.ts): rows per receiver, delivered in order per alert and receiver. */
+export interface OutboxQueue {
+  /** Inserts rows, ignoring a notification already queued for that receiver; returns those inserted. */
+  insert(rows: readonly NewOutboxRow[]): Promise<NewOutboxRow[]>;
+  insertDigest(digest: ReportDigest, alertKey: string, receiver: string, createdMs: number): Promise<boolean>;
+  receiversOf(notificationId: string): Promise<string[]>;
+  waitingFor(alertKey: string): Promise<number>;
+  due(nowMs: number, limit: number): Promise<OutboxRow[]>;
+  nextDueMs(): Promise<number | undefined>;
+  /** Claims a row for sending; false when another dispatcher (or replica) claimed it first. */
+  claim(id: number): Promise<boolean>;
+  markDelivered(id: number, atMs: number, externalRef: string | undefined): Promise<void>;
+  markRetry(id: number, nextAttemptMs: number, error: string): Promise<void>;
+  markDead(id: number, error: string): Promise<void>;
+  recoverInFlight(): Promise<number>;
+  lastFiringRef(alertKey: string, receiver: string): Promise<string | undefined>;
+  lastOf(alertKey: string, receiver: string): Promise<OutboxRowHead | undefined>;
+  groupActive(receiver: string, groupKey: string, alertKey: string, sinceMs: number): Promise<boolean>;
+  stats(): Promise<OutboxStats>;
+  recent(limit: number): Promise<OutboxRow[]>;
+  ofSlo(sloId: string, fromMs: number, toMs: number, limit: number): Promise<SloDelivery[]>;
+  prune(beforeMs: number): Promise<number>;
+}
+
+export interface NewSilence {
+  readonly matchers: readonly Matcher[];
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  readonly createdBy: string;
+  readonly comment: string;
+}
+
+export interface Silences {
+  add(silence: NewSilence, nowMs: number): Promise<Silence>;
+  list(): Promise<Silence[]>;
+  /** Silences not yet ended at `nowMs` (active or pending). */
+  current(nowMs: number): Promise<Silence[]>;
+  get(id: string): Promise<Silence | undefined>;
+  /** Ends a silence now; false when there is none with that id or it has already ended. */
+  expire(id: string, nowMs: number): Promise<boolean>;
+  prune(beforeMs: number): Promise<number>;
+}
