@@ -33,7 +33,7 @@ import { formatGoFloat } from './float.js';
  *   `burnwatch_condition: no-data`;
  * - calendar periods use their nominal length (a month is 30 days): Prometheus rules cannot reset at a
  *   calendar boundary, so the period rules are rolling (noted);
- * - timeslice budgeting and maintenance windows are not expressible in rules (noted).
+ * - timeslice budgeting, maintenance windows and budget corrections are not expressible in rules (noted).
  *
  * Pure: no I/O, deterministic for the same SLOs.
  */
@@ -325,6 +325,9 @@ function notesFor(slo: Slo, baseMs: number): string[] {
   }
   if (slo.maintenance.length > 0) {
     notes.push('maintenance windows are not exported: the rules keep alerting and counting errors during them');
+  }
+  if ((slo.corrections ?? []).length > 0) {
+    notes.push('budget corrections are not exported: the rules count the corrected events in their windows and budget');
   }
   return notes;
 }
