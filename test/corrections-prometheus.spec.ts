@@ -186,7 +186,7 @@ describe.skipIf(!haveProm)('budget corrections against Prometheus\'s increase()'
       ['live-dns-outage', ['dns'], undefined],
       ['nightly-upstream-batch', ['nightly'], '1d'],
     ]);
-  });
+  }, 600_000); // a CLI child on a loaded machine
 
   describe('backtest', () => {
     let records: StepRecord[] = [];
@@ -232,7 +232,7 @@ describe.skipIf(!haveProm)('budget corrections against Prometheus\'s increase()'
       const o = oracle.get(s.id)?.find((x) => x.t === at(3, 30));
       expect(out.find((x) => x.slo === s.id)?.instances[0]?.budget.remaining, s.id).toBeCloseTo(o?.hand ?? NaN, 6);
     }
-  });
+  }, 600_000); // a CLI child on a loaded machine
 
   it('report lists the corrections applied in its range, and its figures leave their events out', () => {
     if (!prom) throw new Error('no prometheus');
