@@ -17,12 +17,14 @@ import { formatFloat, nativeHistogramSelector } from '../slo/queries.js';
  *   not recognised): sampled every slot over a short rate window and integrated (rate x slot length).
  * - `ratio`: another expression giving an error ratio, time-weighted (slot seconds x ratio).
  * - `gauge`: a 0/1 gauge (probe_success): every raw sample is one event, good when 1.
+ * - `composite`: nothing is read; the ledger is derived from the children's (`slo/composite.ts`).
  */
 export type FeedPlan =
   | { readonly kind: 'counters'; readonly count: 'bad' | 'good'; readonly events: CounterSum; readonly total: CounterSum }
   | { readonly kind: 'rates'; readonly count: 'bad' | 'good'; readonly events: string; readonly total: string }
   | { readonly kind: 'ratio'; readonly template: string; readonly meaning: 'error' | 'success' }
-  | { readonly kind: 'gauge'; readonly selector: CounterSelector };
+  | { readonly kind: 'gauge'; readonly selector: CounterSelector }
+  | { readonly kind: 'composite' };
 
 export interface CounterSelector extends VectorSelector {
   readonly text: string;
@@ -88,6 +90,8 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
       return { kind: 'ratio', template: indicator.template, meaning: indicator.meaning };
     case 'boolGauge':
       return { kind: 'gauge', selector: selector(indicator.selector) };
+    case 'composite':
+      return { kind: 'composite' };
   }
 }
 

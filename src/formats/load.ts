@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Slo, SpecFormat } from '../slo/model.js';
 import { checkModels } from './checks.js';
+import { resolveComposites } from './composites.js';
 import type { DetectedObject, FormatReader, ReadOptions, UnsupportedFormat } from './readers.js';
 import { unknownFormatError } from './readers.js';
 import type { LoadedSlo } from './loaded.js';
@@ -127,6 +128,9 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     loaded.push(...result.slos.map(withLine));
     errors.push(...result.errors);
   }
+  const composed = resolveComposites(loaded);
+  loaded.splice(0, loaded.length, ...composed.loaded);
+  errors.push(...composed.errors);
   errors.push(...checkModels(loaded, { ignoreDuplicates: options.ignoreDuplicates === true }));
   errors.push(...checkRunbooks(loaded, options));
 

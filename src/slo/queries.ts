@@ -31,6 +31,9 @@ export function errorRatioQuery(indicator: Indicator, groupBy: readonly string[]
       const good = `${sumBy(groupBy)}(sum_over_time(${indicator.selector}[${window}]))`;
       return `(${count} - ${good})\n/\n${count}`;
     }
+    case 'composite':
+      // Callers check first: a composite's ratio needs its children's queries (`rules/composite.ts`).
+      throw new Error('a composite SLO has no query of its own');
   }
 }
 
