@@ -122,3 +122,18 @@ slos:
     expect(slos.find((s) => s.id === 'j')?.indicator).toMatchObject({ children: [{ sloId: 'shop-cart' }] });
   });
 });
+
+describe('a composite written back as burnwatch/v1 (convert)', () => {
+  it('is a CompositeSLO document that loads back to the same model', async () => {
+    const { toNativeYaml } = await import('./native/to-yaml.js');
+    const texts = { 'a.yaml': child('a'), 'b.yaml': child('b'), 'j.yaml': composite('j', '    - { slo: a, weight: 1 }\n    - { slo: b, weight: 2.5 }\n', '  method: weightedRatio\n  alerting: { inhibitChildren: true }\n') };
+    const first = load(texts).slos.find((s) => s.id === 'j');
+    if (!first) throw new Error('not loaded');
+    const yaml = toNativeYaml(first);
+    expect(yaml.problems).toEqual([]);
+    expect(yaml.text).toContain('kind: CompositeSLO');
+    expect(yaml.text).toContain('- { slo: b, weight: 2.5 }');
+    const again = load({ ...texts, 'j.yaml': yaml.text ?? '' }).slos.find((s) => s.id === 'j');
+    expect({ ...again, source: undefined }).toEqual({ ...first, source: undefined });
+  });
+});
