@@ -99,9 +99,10 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
  * What defines the ledger's content: when it changes, the SLO's ledger is rebuilt from Prometheus. The
  * objective and the tiers are not part of it: changing them re-evaluates the existing ledger without a gap.
  */
-export function ledgerFingerprint(slo: Slo, slotMs: number): string {
+export function ledgerFingerprint(slo: Slo, slotMs: number, children?: readonly string[]): string {
   const slice = slo.budgeting.kind === 'occurrences' ? null : slo.budgeting;
   // v2: counters are read exactly at every age (v1 ledgers lost the events of scrape gaps): rebuilt once.
-  const material = JSON.stringify({ v: 2, indicator: slo.indicator, groupBy: slo.groupBy, slice, maintenance: slo.maintenance, slotMs });
+  // A composite's ledger is derived from its children's: their fingerprints are part of its own.
+  const material = JSON.stringify({ v: 2, indicator: slo.indicator, groupBy: slo.groupBy, slice, maintenance: slo.maintenance, slotMs, ...(children === undefined ? {} : { children }) });
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }
