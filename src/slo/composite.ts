@@ -113,3 +113,22 @@ export function parentsOf(slos: Iterable<Slo>): Map<string, string[]> {
   }
   return parents;
 }
+
+/**
+ * An SLO and, for a composite, every SLO it is made of (children, their children, ...), each once: what a replay
+ * of the composite must evaluate. SLOs not in `all` are left out.
+ */
+export function withDescendants(slo: Slo, all: ReadonlyMap<string, Slo>): Slo[] {
+  const out = new Map<string, Slo>([[slo.id, slo]]);
+  const visit = (s: Slo): void => {
+    if (s.indicator.kind !== 'composite') return;
+    for (const c of s.indicator.children) {
+      const child = all.get(c.sloId);
+      if (child === undefined || out.has(child.id)) continue;
+      out.set(child.id, child);
+      visit(child);
+    }
+  };
+  visit(slo);
+  return [...out.values()];
+}
