@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NativeSlo } from './schema.js';
+import { NativeComposite, NativeSlo } from './schema.js';
 
 /**
  * The JSON Schema of burnwatch/v1 SLO files, generated from the zod schema so the two never drift.
@@ -7,10 +7,11 @@ import { NativeSlo } from './schema.js';
  * (`# yaml-language-server: $schema=../schema/burnwatch-v1.json`).
  */
 export function nativeJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(NativeSlo, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+  // One schema for both kinds: `kind` tells the editor which one a document is.
+  const generated = z.toJSONSchema(z.union([NativeSlo, NativeComposite]), { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
   return {
     $id: 'https://burnwatch.dev/schema/burnwatch-v1.json',
-    title: 'burnwatch/v1 SLO',
+    title: 'burnwatch/v1 SLO or CompositeSLO',
     description: 'An SLO for burnwatch, the SLO burn-rate evaluation engine. Several documents per file are allowed.',
     ...generated,
   };
