@@ -223,6 +223,7 @@ function specName(format: SpecFormat): string {
     case 'burnwatch/v1':
     case 'openslo/v1':
     case 'openslo/v1alpha':
+    case 'openslo/v2alpha':
     case 'pyrra/v1alpha1':
       return format;
   }

@@ -30,6 +30,7 @@ export type SpecFormat =
   | 'sloth/alert-windows-v1'
   | 'openslo/v1'
   | 'openslo/v1alpha'
+  | 'openslo/v2alpha'
   | 'pyrra/v1alpha1';
 
 /** A rolling window of fixed length, or a calendar period that resets at its boundary in a time zone. */
