@@ -141,6 +141,22 @@ describe('a composite SLO in the engine', () => {
   });
 });
 
+describe('a composite of grouped children', () => {
+  it('has one instance per label set, each combining the children\'s instances with those labels', async () => {
+    const regional = (id: string, rps: number, failing: string | undefined): SyntheticSeries[] => ['eu', 'us'].flatMap((region) => [
+      counter({ __name__: `${id}_requests_total`, region, code: '200' }, (t) => rps * (region === failing && inOutage(t) ? 0.5 : 1), { startMs: START }),
+      counter({ __name__: `${id}_requests_total`, region, code: '500' }, (t) => (region === failing && inOutage(t) ? rps * 0.5 : 0), { startMs: START }),
+    ]);
+    const grouped = (id: string): Slo => child(id, { groupBy: ['region'] });
+    const journey = { ...composite('weightedEvents', { catalogue: 1, payments: 2 }), groupBy: ['region'] };
+    const { engine } = start([...regional('catalogue', 10, undefined), ...regional('payments', 5, 'eu')], [grouped('catalogue'), grouped('payments'), journey]);
+    await run(engine, T0 - 10 * MINUTE, T0 + 30 * MINUTE);
+    const ratios = Object.fromEntries((engine.status('checkout-journey')?.instances ?? []).map((i) => [i.labels['region'], i.observation.tiers.find((t) => t.name === 'page-1h-5m')?.longRatio]));
+    // eu: 2 x 1500 bad of (10 + 2 x 5) x 3600 = 72000 events in the hour; us: no errors.
+    expect(ratios).toEqual({ eu: expect.closeTo(3000 / 72000, 12) as unknown, us: 0 });
+  });
+});
+
 describe('inhibitChildren', () => {
   // payments pages only after its condition held for 5 minutes (at ~6.7 min), and keeps firing 20 minutes after
   // it clears: its page comes after the composite's (~3.6 min) and outlasts the composite's resolve (~T0+40m).
