@@ -13,6 +13,7 @@ import { openDb } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
 import { silentLogger as quiet } from '../../test/support/logger.js';
+import { RecordingSink } from '../../test/support/notification.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 30_000;
@@ -59,12 +60,8 @@ function service(id: string, errorShare: (t: number) => number, options: { missi
   ];
 }
 
-class Sink {
-  readonly sent: AlertNotification[] = [];
-  enqueue(n: readonly AlertNotification[]): void {
-    this.sent.push(...n);
-  }
-}
+const Sink = RecordingSink;
+type Sink = RecordingSink;
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -8,18 +8,20 @@ import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
 import { correctionAt } from '../slo/corrections.js';
 import { isInMaintenance } from '../slo/maintenance.js';
+import type { ChildCell, ChildExclusion } from '../slo/composite.js';
+import { combineCell, compositionHeights, countAll, parentsOf } from '../slo/composite.js';
 import { DAY } from '../slo/duration.js';
-import type { Observation } from '../slo/evaluate.js';
-import { evaluateInstance, readSums } from '../slo/evaluate.js';
-import type { Severity, Slo } from '../slo/model.js';
+import type { Observation, WindowSum } from '../slo/evaluate.js';
+import { EMPTY_SUM, evaluateInstance, readSums } from '../slo/evaluate.js';
+import type { CompositeIndicator, Severity, Slo } from '../slo/model.js';
 import type { EventCounts, SlicedBudgeting } from '../slo/timeslices.js';
 import { SliceAccumulator, sliceSpanMs } from '../slo/timeslices.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
-import type { LedgerCursor } from '../store/ledger.js';
+import type { CumulativeRow, Instance, LedgerCursor } from '../store/ledger.js';
 import { isStorageError } from '../store/db.js';
-import { COARSE_STEP_MS, FINE_RETENTION_MS, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { COARSE_STEP_MS, diff, FINE_RETENTION_MS, Ledger, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import { labelsKey } from '../slo/labels.js';
 import { createBaselineLookup } from './baselines.js';
 import type { BaselineLookup } from './counter-steps.js';
@@ -53,6 +55,12 @@ export interface EngineDeps {
    * ticket of the same instance, is the core's own).
    */
   readonly suppression?: (atMs: number) => Suppression;
+  /**
+   * Composite SLOs: whether a child instance's events in a time range are left out of its composites (as in a
+   * maintenance window). The children's own maintenance is already out of their ledgers; this is the seam for
+   * budget corrections. Default: nothing is left out.
+   */
+  readonly childExclusion?: ChildExclusion;
 }
 
 export interface InstanceStatus {
@@ -61,6 +69,8 @@ export interface InstanceStatus {
   readonly observation: Observation;
   /** Effective alert phases after inhibition (a ticket inhibited by a firing page shows `inactive`). */
   readonly alerts: Readonly<Record<Severity, AlertPhase>>;
+  /** A composite SLO whose firing page holds this instance's page (it shows `inactive` meanwhile). */
+  readonly pageHeldBy?: string;
   readonly nodata?: AlertPhase;
   readonly exhaustion?: AlertPhase;
   readonly maintenance: boolean;
@@ -102,6 +112,8 @@ export interface RejectedCount {
 
 /** The `errorKind` of an SLO that is unknown because samples of its slot were rejected. */
 export const REJECTED_SAMPLES = 'rejected_samples';
+/** The `errorKind` of a composite SLO that is unknown because one of its children is. */
+export const CHILD_UNKNOWN = 'child_unknown';
 
 /** A series' rejected samples are logged once, and again only after this long without one. */
 const LOG_AGAIN_AFTER_MS = 3_600_000;
@@ -152,6 +164,10 @@ export class Engine {
   readonly alertStore: AlertStore;
   private tracker = new CounterTracker();
   private readonly runtimes = new Map<string, SloRuntime>();
+  /** How far back each SLO's ledger reaches: its own horizon, or a composite's that holds it when longer. */
+  private horizons = new Map<string, number>();
+  /** Composition heights (`compositionHeights`): children are derived before their composites. */
+  private heights = new Map<string, number>();
   private readonly alerts = new Map<string, StoredAlert>();
   private readonly statuses = new Map<string, SloStatus>();
   private cycleStats: QueryStats = {};
@@ -218,8 +234,16 @@ export class Engine {
     // Memory follows only a committed transaction (a failed one leaves the SLOs and their alerts in place).
     for (const id of dropped) this.forget(id);
     for (const id of removed) this.runtimes.delete(id);
+    this.heights = compositionHeights(next);
+    this.horizons = effectiveHorizons(next, this.heights);
+    const fingerprints = new Map<string, string>();
+    // Children first: a composite's fingerprint holds its children's, so a rebuilt child rebuilds its composites.
+    for (const slo of [...slos].sort((a, b) => (this.heights.get(a.id) ?? 0) - (this.heights.get(b.id) ?? 0))) {
+      const own = ledgerFingerprint(slo, this.options.slotMs);
+      fingerprints.set(slo.id, slo.indicator.kind !== 'composite' ? own : ledgerFingerprint(slo, this.options.slotMs, slo.indicator.children.map((c) => fingerprints.get(c.sloId) ?? '')));
+    }
     for (const slo of slos) {
-      const fingerprint = ledgerFingerprint(slo, this.options.slotMs);
+      const fingerprint = fingerprints.get(slo.id) ?? ledgerFingerprint(slo, this.options.slotMs);
       const prev = this.runtimes.get(slo.id);
       if (!prev) added.push(slo.id);
       const cursor = this.ledger.cursor(slo.id);
@@ -278,6 +302,8 @@ export class Engine {
     const live: { rt: SloRuntime; cursor: LedgerCursor }[] = [];
     const catchUp: { rt: SloRuntime; cursor: LedgerCursor | undefined }[] = [];
     for (const rt of this.runtimes.values()) {
+      // Composites read no query: derived from their children's ledgers below.
+      if (rt.slo.indicator.kind === 'composite') continue;
       // The one read of the SLO's cursor this cycle: what the cycle writes follows from it.
       const cursor = this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
@@ -311,12 +337,15 @@ export class Engine {
       for (let next = queue.shift(); next; next = queue.shift()) await this.catchUp(next.rt, next.cursor, toMs, fetcher, steps, signal);
     };
     await Promise.all(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
+    // Composites after every child, lowest first (a composite of composites after the composites it holds).
+    const composites = [...this.runtimes.values()].filter((rt) => rt.slo.indicator.kind === 'composite').sort((a, b) => (this.heights.get(a.slo.id) ?? 0) - (this.heights.get(b.slo.id) ?? 0));
+    for (const rt of composites) this.derive(rt, toMs);
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }
 
   private async catchUp(rt: SloRuntime, cursor: LedgerCursor | undefined, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
-    const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
+    const horizon = Math.min(this.horizonOf(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
     // At the start of a ledger a series starts at its first sample; anywhere else, a series without a sample
@@ -362,7 +391,78 @@ export class Engine {
 
   /** Baselines of counter series first seen in a live slot, looked up as far back as the SLO's ledger reaches. */
   private baselineLookup(rt: SloRuntime, signal?: AbortSignal): BaselineLookup {
-    return createBaselineLookup(this.deps.source, Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
+    return createBaselineLookup(this.deps.source, Math.min(this.horizonOf(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
+  }
+
+  private horizonOf(slo: Slo): number {
+    return this.horizons.get(slo.id) ?? horizonMs(slo);
+  }
+
+  /**
+   * Derives a composite's ledger up to `toMs` from its children's rows (`slo/composite.ts`), as far as every
+   * child's ledger is written: no query. History is cut into cells at the resolution the ledger keeps for its
+   * age (hourly beyond 73 h, 5-minute steps to 7 h, slots after), the cells the children's rows were written
+   * in. A child that is unknown makes the composite unknown; it catches up with the child.
+   */
+  private derive(rt: SloRuntime, toMs: number): void {
+    const { slo } = rt;
+    const indicator = slo.indicator as CompositeIndicator;
+    const failing = indicator.children.map((c) => ({ id: c.sloId, child: this.runtimes.get(c.sloId) })).find(({ child }) => child?.error !== undefined);
+    if (failing) {
+      rt.error = `child ${failing.id} is unknown: ${failing.child?.error ?? ''}`;
+      rt.errorKind = CHILD_UNKNOWN;
+      return;
+    }
+    const childCursors = indicator.children.map((c) => this.ledger.cursor(c.sloId));
+    const cursor = this.ledger.cursor(slo.id);
+    const upTo = Math.min(toMs, ...childCursors.map((c) => c?.lastSlotMs ?? -Infinity));
+    const horizon = Math.min(this.horizonOf(slo), this.options.maxBackfillMs ?? Infinity);
+    const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
+    const from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
+    if (!Number.isFinite(upTo) || upTo <= from) {
+      // Nothing new from the children (one has not been read yet, or the composite is as far as they are).
+      if (cursor && Number.isFinite(upTo)) rt.ingestedMs = cursor.lastSlotMs;
+      return;
+    }
+    const cells = cellEnds(from, upTo, [
+      [alignDown(toMs - MEDIUM_RETENTION_MS, COARSE_STEP_MS), COARSE_STEP_MS],
+      [alignDown(toMs - FINE_RETENTION_MS, MEDIUM_STEP_MS), MEDIUM_STEP_MS],
+      [upTo, this.options.slotMs],
+    ]);
+    // Each child's instances and their rows over the range; the composite's instances are the label sets.
+    const children = indicator.children.map((c) => ({
+      weight: c.weight,
+      id: c.sloId,
+      rows: new Map(this.ledger.instancesOf(c.sloId).map((inst): [string, { inst: Instance; rows: CumulativeRow[] }] => [inst.key, { inst, rows: this.ledger.cumulativeRows(inst.id, from, upTo) }])),
+    }));
+    const keys = new Map<string, Readonly<Record<string, string>>>();
+    for (const c of children) for (const { inst } of c.rows.values()) keys.set(inst.key, inst.labels);
+    const excluded = this.deps.childExclusion ?? countAll;
+    this.deps.db.transaction(() => {
+      for (const [key, labels] of keys) {
+        const readers = children.map((c) => ({ ...c, at: floorReader(c.rows.get(key)?.rows ?? []) }));
+        let start = from;
+        for (const end of cells) {
+          const parts = readers.map((c): ChildCell => {
+            const sum = diff(c.at(end), c.at(start));
+            const out = excluded(c.id, key, start, end);
+            return { weight: c.weight, bad: out ? 0 : sum.bad, total: out ? 0 : sum.total, data: sum.dataSlots > 0 };
+          });
+          const cell = combineCell(indicator.method, parts, end - start);
+          start = end;
+          if (!cell.data && cell.total === 0) continue;
+          // The composite's own maintenance, as an SLO's: the cell keeps its data mark but counts no events.
+          const inc = isInMaintenance(slo.maintenance, end - 1) ? { bad: 0, total: 0 } : { bad: cell.bad, total: cell.total };
+          const inst = this.ledger.instance(slo.id, labels, end);
+          this.ledger.append(inst.id, end, { ...inc, sliceBad: 0, slices: 0, data: cell.data });
+        }
+      }
+      this.ledger.setCursor(slo.id, rt.fingerprint, cursor?.firstSlotMs ?? from, upTo);
+    })();
+    if (rt.error !== undefined) this.deps.logger.info({ slo: slo.id }, 'composite SLO evaluated again: its children are known');
+    delete rt.error;
+    delete rt.errorKind;
+    rt.ingestedMs = upTo;
   }
 
   private async ingestFine(rt: SloRuntime, cursor: LedgerCursor | undefined, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
@@ -501,9 +601,15 @@ export class Engine {
     const observed: (ObservedInstance & { readonly maintenance: boolean; readonly correction?: string })[] = [];
     let failed = 0;
     let rejectedSlos = 0;
+    // A composite is unknown where a child is: its ledger holds only what the child's could count.
+    const rejectedNow = new Map<string, Map<Rejection, number>>();
+    for (const rt of this.runtimes.values()) {
+      const reasons = rt.rejectedSlots.get(atMs);
+      if (reasons !== undefined) rejectedNow.set(rt.slo.id, reasons);
+    }
     for (const rt of this.runtimes.values()) {
       const { slo } = rt;
-      const rejected = rt.rejectedSlots.get(atMs);
+      const rejected = rt.rejectedSlots.get(atMs) ?? this.rejectedChild(slo, rejectedNow);
       for (const s of rt.rejectedSlots.keys()) if (s <= atMs) rt.rejectedSlots.delete(s);
       const prev = this.statuses.get(slo.id);
       const kept = { ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] };
@@ -566,10 +672,21 @@ export class Engine {
     return { atMs, evaluated: this.runtimes.size - failed, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
   }
 
+  /** For a composite, the rejected samples of a child (at any depth) in `rejectedNow`. */
+  private rejectedChild(slo: Slo, rejectedNow: ReadonlyMap<string, Map<Rejection, number>>): Map<Rejection, number> | undefined {
+    if (slo.indicator.kind !== 'composite') return undefined;
+    for (const c of slo.indicator.children) {
+      const child = this.runtimes.get(c.sloId);
+      const found = rejectedNow.get(c.sloId) ?? (child ? this.rejectedChild(child.slo, rejectedNow) : undefined);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
   /** Thins and expires ledger rows (run about hourly). */
   rollup(nowMs: number): void {
     const retention = new Map<string, number>();
-    for (const rt of this.runtimes.values()) retention.set(rt.slo.id, horizonMs(rt.slo) + DAY);
+    for (const rt of this.runtimes.values()) retention.set(rt.slo.id, this.horizonOf(rt.slo) + DAY);
     this.ledger.rollup(nowMs, retention);
   }
 
@@ -581,6 +698,46 @@ export class Engine {
 
 export function alignDown(ms: number, step: number): number {
   return Math.floor(ms / step) * step;
+}
+
+/**
+ * Each SLO's horizon, extended to the horizon of every composite that holds it (directly or through other
+ * composites): a child's ledger must reach as far back as its composites' periods and windows.
+ */
+function effectiveHorizons(slos: ReadonlyMap<string, Slo>, heights: ReadonlyMap<string, number>): Map<string, number> {
+  const parents = parentsOf(slos.values());
+  const out = new Map<string, number>();
+  // Highest first: a composite's own horizon is final before its children read it.
+  for (const slo of [...slos.values()].sort((a, b) => (heights.get(b.id) ?? 0) - (heights.get(a.id) ?? 0))) {
+    const fromParents = (parents.get(slo.id) ?? []).map((p) => out.get(p) ?? 0);
+    out.set(slo.id, Math.max(horizonMs(slo), ...fromParents));
+  }
+  return out;
+}
+
+/** The ends of the cells (from, toMs]: aligned to each phase's step while before its end ([end, step], oldest first). */
+export function cellEnds(fromMs: number, toMs: number, phases: readonly (readonly [number, number])[]): number[] {
+  const ends: number[] = [];
+  let at = fromMs;
+  for (const [until, step] of phases) {
+    const stop = Math.min(until, toMs);
+    while (at < stop) {
+      at = Math.min(alignDown(at, step) + step, stop);
+      ends.push(at);
+    }
+  }
+  return ends;
+}
+
+/** Cumulative sums at instants read in increasing order: the last row at or before each (no rows: zero). */
+function floorReader(rows: readonly CumulativeRow[]): (atMs: number) => WindowSum {
+  let i = -1;
+  return (atMs) => {
+    while (i + 1 < rows.length && (rows[i + 1]?.slotMs ?? Infinity) <= atMs) i++;
+    // An instant before the last one read (never: cells come in order) still gets the right row.
+    while (i >= 0 && (rows[i]?.slotMs ?? -Infinity) > atMs) i--;
+    return i < 0 ? EMPTY_SUM : (rows[i]?.sum ?? EMPTY_SUM);
+  };
 }
 
 function describe(err: unknown): string {

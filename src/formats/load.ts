@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Slo, SpecFormat } from '../slo/model.js';
 import { checkModels } from './checks.js';
 import { applyCorrections } from './corrections.js';
+import { resolveComposites } from './composites.js';
 import type { DetectedObject, FormatReader, ReadOptions, UnsupportedFormat } from './readers.js';
 import { unknownFormatError } from './readers.js';
 import type { LoadedCorrection, LoadedSlo } from './loaded.js';
@@ -135,6 +136,9 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     corrections.push(...(result.corrections ?? []));
     errors.push(...result.errors);
   }
+  const composed = resolveComposites(loaded);
+  loaded.splice(0, loaded.length, ...composed.loaded);
+  errors.push(...composed.errors);
   errors.push(...checkModels(loaded, { ignoreDuplicates: options.ignoreDuplicates === true }));
   errors.push(...checkRunbooks(loaded, options));
 

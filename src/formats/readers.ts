@@ -31,7 +31,7 @@ export interface FormatReader {
 
 export const nativeReader: FormatReader = {
   family: 'burnwatch',
-  describes: 'burnwatch/v1 SLO and BudgetCorrection',
+  describes: 'burnwatch/v1 SLO, CompositeSLO and BudgetCorrection',
   detect: (value) => (value['apiVersion'] === 'burnwatch/v1' ? 'burnwatch/v1' : undefined),
   read(objects) {
     const out: Required<ReadResult> = { slos: [], errors: [], corrections: [] };

@@ -39,8 +39,17 @@ export function sloSummaryJson(s: SloStatus): object {
       budgetRemaining: finite(i.observation.budget.remaining),
       noData: i.observation.unknown,
       alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
+      ...(i.pageHeldBy === undefined ? {} : { pageHeldBy: i.pageHeldBy }),
     })),
+    ...compositeJson(slo),
   };
+}
+
+/** A composite SLO's definition (`composite: { method, children, inhibitChildren }`); nothing for other SLOs. */
+function compositeJson(slo: Slo): object {
+  const i = slo.indicator;
+  if (i.kind !== 'composite') return {};
+  return { composite: { method: i.method, children: i.children.map((c) => ({ slo: c.sloId, weight: c.weight })), inhibitChildren: slo.alerting.inhibitChildren === true } };
 }
 
 /** `GET /api/v1/slos/:id`: the status as `burnwatch evaluate --format json` prints it, plus the SLO's definition and alert history. */
@@ -56,6 +65,7 @@ export function sloDetailJson(s: SloStatus, history: readonly AlertTransition[],
     period: periodJson(slo.period),
     budgeting: slo.budgeting.kind,
     groupBy: slo.groupBy,
+    ...compositeJson(slo),
     tiers: slo.alerting.tiers.map((t) => ({
       name: t.name,
       severity: t.severity,

@@ -21,3 +21,11 @@ export function sampleNotification(alertKey: string, status: 'firing' | 'resolve
     ...over,
   };
 }
+
+/** A notification sink that keeps what it is given, in order (engine tests). */
+export class RecordingSink {
+  readonly sent: AlertNotification[] = [];
+  enqueue(n: readonly AlertNotification[]): void {
+    this.sent.push(...n);
+  }
+}

@@ -50,3 +50,25 @@ describe('schema/burnwatch-v1.json', () => {
     expect(validate(doc)).toBe(false);
   });
 });
+
+describe('schema/burnwatch-v1.json for kind: CompositeSLO', () => {
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committed);
+  const journey = (children: unknown): unknown => ({
+    apiVersion: 'burnwatch/v1',
+    kind: 'CompositeSLO',
+    metadata: { name: 'checkout-journey', service: 'checkout' },
+    spec: { objective: 99.5, period: '28d', method: 'weightedEvents', children, alerting: { runbook: 'runbooks/checkout-journey.md', inhibitChildren: true } },
+  });
+
+  it('accepts the composite of the README', () => {
+    expect(validate(journey([{ slo: 'catalogue-availability', weight: 1 }, { slo: 'payments-availability', weight: 2 }])), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it.each([
+    ['a weight of 0', [{ slo: 'a', weight: 0 }]],
+    ['no children', []],
+    ['an indicator in a child entry', [{ slo: 'a', indicator: {} }]],
+  ])('rejects %s', (_what, children) => {
+    expect(validate(journey(children))).toBe(false);
+  });
+});

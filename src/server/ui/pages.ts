@@ -121,6 +121,8 @@ function describeIndicator(slo: Slo): string {
       return `ratio expression (${i.meaning} ratio)`;
     case 'boolGauge':
       return `0/1 gauge ${i.selector}`;
+    case 'composite':
+      return `composite (${i.method}) of ${i.children.map((c) => `${c.sloId} x${c.weight}`).join(', ')}`;
   }
 }
 
@@ -156,7 +158,8 @@ export function sloBody(o: SloPageOptions): string {
   const { slo } = o.status;
   const runbook = runbookLink(slo.alerting.runbook, o.runbookBaseUrl);
   const windows = [...new Set(slo.alerting.tiers.flatMap((t) => [t.longMs, t.shortMs]))].sort((a, b) => a - b);
-  const queryRows = windows.map((ms) => {
+  const indicator = slo.indicator;
+  const queryRows = indicator.kind === 'composite' ? indicator.children.map((c) => `<li>child <a href="${escapeHtml(sloHref(o.root, c.sloId, o.labels, o.range))}">${escapeHtml(c.sloId)}</a>, weight ${escapeHtml(String(c.weight))}</li>`).join('\n') : windows.map((ms) => {
     const w = formatDuration(ms);
     const expr = errorRatioQuery(slo.indicator, slo.groupBy, w);
     const prom = o.prometheusUrl === undefined || o.prometheusUrl === ''
@@ -213,7 +216,7 @@ ${tierCharts}
 </section>
 <section aria-labelledby="definition-title"><h2 id="definition-title">Definition</h2>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
-<h3>Error-ratio queries</h3>
+<h3>${indicator.kind === 'composite' ? 'Children (their budgets and queries are on their pages)' : 'Error-ratio queries'}</h3>
 <ul class="queries">${queryRows}</ul>
 ${correctionsSection(slo)}
 </section>`;
