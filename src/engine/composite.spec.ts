@@ -127,6 +127,35 @@ describe('a composite SLO in the engine', () => {
     expect(long?.longEvents).toBeCloseTo(75600 - 2 * 5 * 1200, 6);
   });
 
+  // The payments outage (T0, T0+10m] corrected in payments only, in the past: its events come out of the
+  // composite as they come out of payments' own budget.
+  const paymentsCorrection = { name: 'psp-outage', reason: 'the payment provider, not us', startMs: T0, durationMs: 10 * MINUTE, source: { file: 'slos/corrections.yaml', line: 4 } };
+
+  it('leaves out a child\'s corrected events, as the child\'s own budget does', async () => {
+    const { engine } = start(threeServices(), [child('catalogue'), child('payments', { corrections: [paymentsCorrection] }), child('search'), composite('weightedEvents', { catalogue: 1, payments: 2, search: 1 })]);
+    await run(engine, T0 - 10 * MINUTE, T0 + 30 * MINUTE);
+    // 1h window: no bad events left; payments' 10 corrected minutes are out of the total: 75600 - 2 x 5 x 600.
+    const long = journey(engine)?.observation.tiers.find((t) => t.name === 'page-1h-5m');
+    expect(long?.longRatio).toBe(0);
+    expect(long?.longEvents).toBeCloseTo(75600 - 2 * 5 * 600, 6);
+    // The child itself agrees: its budget has spent nothing.
+    expect(engine.status('payments')?.instances[0]?.observation.budget.consumed).toBe(0);
+  });
+
+  it('derives its rows again when a reload adds a correction to a child, without a query', async () => {
+    const slos = [child('catalogue'), child('payments'), child('search'), composite('weightedEvents', { catalogue: 1, payments: 2, search: 1 })];
+    const { engine, source } = start(threeServices(), slos);
+    await run(engine, T0 - 10 * MINUTE, T0 + 30 * MINUTE);
+    expect(journey(engine)?.observation.tiers.find((t) => t.name === 'page-1h-5m')?.longRatio).toBeCloseTo(3000 / 75600, 12);
+    const queriesBefore = source.rawCalls.length + source.queries.length;
+    engine.setSlos([slos[0] as Slo, child('payments', { corrections: [paymentsCorrection] }), slos[2] as Slo, slos[3] as Slo], T0 + 30 * MINUTE);
+    await run(engine, T0 + 30 * MINUTE + SLOT, T0 + 30 * MINUTE + SLOT);
+    const long = journey(engine)?.observation.tiers.find((t) => t.name === 'page-1h-5m');
+    expect(long?.longRatio).toBe(0);
+    // The children kept their ledgers: the next cycle read only its own slot's samples.
+    expect(source.rawCalls.length + source.queries.length - queriesBefore).toBeLessThanOrEqual(3);
+  });
+
   it('is unknown while a child is, and catches up with it', async () => {
     const { engine, source } = start(threeServices(), [child('catalogue'), child('payments'), child('search'), composite('weightedEvents', { catalogue: 1, payments: 2, search: 1 })]);
     await run(engine, T0 - 10 * MINUTE, T0);

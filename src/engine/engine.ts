@@ -6,13 +6,13 @@ import type { AlertPhase } from '../alerting/state.js';
 import { isFiringEpisode } from '../alerting/state.js';
 import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
-import { correctionAt } from '../slo/corrections.js';
+import { correctedRanges, correctionAt } from '../slo/corrections.js';
 import { isInMaintenance } from '../slo/maintenance.js';
-import type { ChildCell, ChildExclusion } from '../slo/composite.js';
-import { combineCell, compositionHeights, countAll, parentsOf } from '../slo/composite.js';
+import type { ChildCell } from '../slo/composite.js';
+import { combineCell, compositionHeights, parentsOf } from '../slo/composite.js';
 import { DAY } from '../slo/duration.js';
 import type { Observation, WindowSum } from '../slo/evaluate.js';
-import { EMPTY_SUM, evaluateInstance, readSums } from '../slo/evaluate.js';
+import { EMPTY_SUM, evaluateInstance, readSums, withoutRanges } from '../slo/evaluate.js';
 import type { CompositeIndicator, Severity, Slo } from '../slo/model.js';
 import type { EventCounts, SlicedBudgeting } from '../slo/timeslices.js';
 import { SliceAccumulator, sliceSpanMs } from '../slo/timeslices.js';
@@ -55,12 +55,6 @@ export interface EngineDeps {
    * ticket of the same instance, is the core's own).
    */
   readonly suppression?: (atMs: number) => Suppression;
-  /**
-   * Composite SLOs: whether a child instance's events in a time range are left out of its composites (as in a
-   * maintenance window). The children's own maintenance is already out of their ledgers; this is the seam for
-   * budget corrections. Default: nothing is left out.
-   */
-  readonly childExclusion?: ChildExclusion;
 }
 
 export interface InstanceStatus {
@@ -237,10 +231,13 @@ export class Engine {
     this.heights = compositionHeights(next);
     this.horizons = effectiveHorizons(next, this.heights);
     const fingerprints = new Map<string, string>();
-    // Children first: a composite's fingerprint holds its children's, so a rebuilt child rebuilds its composites.
+    // Children first: a composite's fingerprint holds its children's, so a rebuilt child rebuilds its composites,
+    // and their corrections: the composite's rows are derived with a child's corrected time left out, so a
+    // correction of a child added or changed by a reload derives them again (from the ledger, no query).
+    const byId = new Map(slos.map((s) => [s.id, s]));
     for (const slo of [...slos].sort((a, b) => (this.heights.get(a.id) ?? 0) - (this.heights.get(b.id) ?? 0))) {
       const own = ledgerFingerprint(slo, this.options.slotMs);
-      fingerprints.set(slo.id, slo.indicator.kind !== 'composite' ? own : ledgerFingerprint(slo, this.options.slotMs, slo.indicator.children.map((c) => fingerprints.get(c.sloId) ?? '')));
+      fingerprints.set(slo.id, slo.indicator.kind !== 'composite' ? own : ledgerFingerprint(slo, this.options.slotMs, slo.indicator.children.map((c) => `${fingerprints.get(c.sloId) ?? ''}${correctionsKey(byId.get(c.sloId))}`)));
     }
     for (const slo of slos) {
       const fingerprint = fingerprints.get(slo.id) ?? ledgerFingerprint(slo, this.options.slotMs);
@@ -433,20 +430,21 @@ export class Engine {
     const children = indicator.children.map((c) => ({
       weight: c.weight,
       id: c.sloId,
+      corrections: this.runtimes.get(c.sloId)?.slo.corrections ?? [],
       rows: new Map(this.ledger.instancesOf(c.sloId).map((inst): [string, { inst: Instance; rows: CumulativeRow[] }] => [inst.key, { inst, rows: this.ledger.cumulativeRows(inst.id, from, upTo) }])),
     }));
     const keys = new Map<string, Readonly<Record<string, string>>>();
     for (const c of children) for (const { inst } of c.rows.values()) keys.set(inst.key, inst.labels);
-    const excluded = this.deps.childExclusion ?? countAll;
     this.deps.db.transaction(() => {
       for (const [key, labels] of keys) {
         const readers = children.map((c) => ({ ...c, at: floorReader(c.rows.get(key)?.rows ?? []) }));
         let start = from;
         for (const end of cells) {
           const parts = readers.map((c): ChildCell => {
-            const sum = diff(c.at(end), c.at(start));
-            const out = excluded(c.id, key, start, end);
-            return { weight: c.weight, bad: out ? 0 : sum.bad, total: out ? 0 : sum.total, data: sum.dataSlots > 0 };
+            // A child's corrected time counts in the composite as it counts in the child: not at all.
+            const ranges = c.corrections.length === 0 ? [] : correctedRanges({ corrections: c.corrections }, start, end);
+            const sum = withoutRanges(diff(c.at(end), c.at(start)), ranges, (a, b) => diff(c.at(b), c.at(a)));
+            return { weight: c.weight, bad: sum.bad, total: sum.total, data: sum.dataSlots > 0 };
           });
           const cell = combineCell(indicator.method, parts, end - start);
           start = end;
@@ -730,6 +728,12 @@ export function cellEnds(fromMs: number, toMs: number, phases: readonly (readonl
 }
 
 /** Cumulative sums at instants read in increasing order: the last row at or before each (no rows: zero). */
+/** What of an SLO's corrections a composite's derived rows depend on: the corrected time, not names or reasons. */
+function correctionsKey(slo: Slo | undefined): string {
+  const corrections = slo?.corrections ?? [];
+  return corrections.length === 0 ? '' : JSON.stringify(corrections.map((c) => [c.startMs, c.durationMs, c.everyMs ?? null]));
+}
+
 function floorReader(rows: readonly CumulativeRow[]): (atMs: number) => WindowSum {
   let i = -1;
   return (atMs) => {

@@ -17,7 +17,8 @@ import type { CompositeIndicator, CompositeMethod, Slo } from './model.js';
  *   child neither dilutes nor inflates the journey's ratio.
  *
  * A child's maintenance windows are already out of its ledger (its maintenance slots hold no events), so they
- * are out of the composite too; corrections plug in through `ChildExclusion`.
+ * are out of the composite too. A child's budget corrections are read out of its cells as the child's own
+ * sums leave them out (`evaluate.ts` `withoutRanges`): a corrected child counts as corrected in the composite.
  */
 
 /** One child's events in one cell, as its ledger holds them. */
@@ -35,14 +36,6 @@ export interface CompositeCell {
   readonly data: boolean;
 }
 
-/**
- * Whether a child's events in (fromMs, toMs] are left out of the composite (they count as in a maintenance
- * window: neither good nor bad). The seam for budget corrections of one child instance over a time range;
- * `countAll` leaves nothing out.
- */
-export type ChildExclusion = (childId: string, instanceKey: string, fromMs: number, toMs: number) => boolean;
-
-export const countAll: ChildExclusion = () => false;
 
 /** The composite's events in one cell of `cellMs` from its children's (see the module comment). */
 export function combineCell(method: CompositeMethod, cells: readonly ChildCell[], cellMs: number): CompositeCell {
