@@ -82,8 +82,8 @@ export function withoutRanges(sum: WindowSum, ranges: readonly TimeRange[], betw
   return out;
 }
 
-/** a - b, field by field, never below 0. */
-function minus(a: WindowSum, b: WindowSum): WindowSum {
+/** a - b, field by field, never below 0: with cumulative sums, the sums over (b, a]. */
+export function minus(a: WindowSum, b: WindowSum): WindowSum {
   return {
     bad: Math.max(0, a.bad - b.bad),
     total: Math.max(0, a.total - b.total),

@@ -1,7 +1,6 @@
 import type { Budgeting, CompositeMethod, Indicator, Period, Slo } from '../../slo/model.js';
 import { parseDuration } from '../../slo/duration.js';
-import { nominalPeriodMs, resolveTiers } from '../../slo/windows.js';
-import { DEFAULT_ALERT_NAME } from '../native/to-model.js';
+import { nominalPeriodMs } from '../../slo/windows.js';
 import type { LoadedSlo, ReadResult } from '../loaded.js';
 import type { LocatedProblem, PathSegment } from '../located.js';
 import type { DetectedObject, FormatReader } from '../readers.js';
@@ -9,6 +8,7 @@ import type { Context } from './context.js';
 import type { Query } from './indicators.js';
 import { objectiveIndicator, ratioIndicator } from './indicators.js';
 import { SHORTHAND_CALENDAR, shorthandMs } from './periods.js';
+import { defaultAlerting } from './v1alpha.js';
 import type { Placed } from './resolve.js';
 import { isRecord, locateIn, ObjectIndex, placedChild } from './resolve.js';
 import { SHORTHAND_RE } from './schema.js';
@@ -123,17 +123,7 @@ function readSlo(top: Placed, slis: ReadonlyMap<string, Placed>): ReadResult {
       budgeting,
       indicator,
       groupBy: [],
-      alerting: {
-        name: DEFAULT_ALERT_NAME,
-        labels: {},
-        annotations: {},
-        minEvents: 0,
-        keepFiringForMs: 0,
-        tiers: resolveTiers(periodMs, [], true),
-        page: { enabled: true, labels: {}, annotations: {} },
-        ticket: { enabled: true, labels: {}, annotations: {} },
-        exhaustion: { threshold: 0, severity: 'ticket' },
-      },
+      alerting: defaultAlerting(periodMs),
       maintenance: [],
       source: { file: top.doc.file, document: top.doc.index, format: FORMAT },
       ...extra,
