@@ -273,6 +273,7 @@ export async function serveDaemon(daemon: Daemon, metrics: SelfMetrics, host: Pi
       rateWindowMs: daemon.config.rateWindowMs,
       ...(daemon.config.maxBackfillMs === undefined ? {} : { maxBackfillMs: daemon.config.maxBackfillMs }),
       logger: daemon.logger('backtest'),
+      slos: () => daemon.view.slos().map((s) => s.slo),
     }),
     now: () => reader.now(),
     slotMs: daemon.config.intervalMs,

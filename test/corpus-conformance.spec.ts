@@ -65,28 +65,18 @@ const EXPECTED_FAILURES: Record<string, string> = {
   'openslo/go-sdk/v1alpha/examples/slos.yaml': 'datadog',
   // go-sdk's examples refer to notification targets none of them defines.
   'openslo/go-sdk/v1/examples/alert_policies.yaml': 'does not exist',
-  // The draft v2alpha.
-  'openslo/go-sdk/decode/v2alpha_data_source.yaml': 'v2alpha',
-  'openslo/go-sdk/decode/v2alpha_slos.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/alert_conditions.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/alert_notification_targets.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/alert_policies.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/data_sources.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/services.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/slis.yaml': 'v2alpha',
-  'openslo/go-sdk/v2alpha/examples/slos.yaml': 'v2alpha',
+  // The draft v2alpha: a Datadog query, an SLO without objectives and a threshold SLI (the v2alpha reader reads the rest).
+  'openslo/go-sdk/decode/v2alpha_slos.yaml': 'burnwatch cannot evaluate this query',
+  // oslo's folder holds the same SLO as v1 and as v2alpha: one id, defined twice.
+  'openslo/oslo/validate/inputs/v2alpha.yaml': 'duplicate SLO id "web-availability"',
   // oslo validate's inputs: every file holds at least one invalid object.
   'openslo/oslo/validate/inputs/invalid-apiversion.yaml': 'unknown SLO format',
   'openslo/oslo/validate/inputs/unknown-field.yaml': 'OpenSLO name',
   'openslo/oslo/validate/inputs/v1.yaml': 'OpenSLO name',
   'openslo/oslo/validate/inputs/v1alpha.yaml': 'OpenSLO name',
-  'openslo/oslo/validate/inputs/v2alpha.yaml': 'v2alpha',
   'openslo/oslo/validate/inputs/mix/1.yaml': 'OpenSLO name',
   'openslo/oslo/validate/inputs/mix/2.yaml': 'OpenSLO name',
-  'openslo/oslo/validate/inputs/mix/3.yaml': 'v2alpha',
   'openslo/oslo/validate/inputs/recursive/1.yaml': 'OpenSLO name',
-  'openslo/oslo/validate/inputs/recursive/nested/2.yaml': 'v2alpha',
-  'openslo/oslo/validate/inputs/recursive/nested/nested2/nested3/3.yaml': 'v2alpha',
   // Google slo-generator is not read (named clearly).
   'slo-generator/migration/slo_config_v1.yaml': 'unknown SLO format',
   'slo-generator/migration/slo_config_v2.yaml': 'slo-generator',

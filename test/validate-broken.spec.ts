@@ -63,6 +63,12 @@ const expected: Record<string, Expectation> = {
   '44-scalar-document.yaml': { line: 1, text: 'expected an SLO object' },
   '45-freeze-below-over-100.yaml': { text: 'must be at most 100%', path: 'spec.policy.freezeBelow', col: 18 },
   '46-freeze-below-bare-number.yaml': { text: 'a percentage needs a % sign', path: 'spec.policy.freezeBelow', col: 18 },
+  '47-correction-end-before-start.yaml': { text: 'the end (2026-11-22T01:20:00Z) is not after the start', path: 'spec.end' },
+  '48-correction-bad-matcher.yaml': { text: 'bad matcher "service~\\"checkout\\"": expected a label name, one of = != =~ !~', path: 'spec.slos[1]' },
+  '49-correction-end-and-duration.yaml': { text: 'give end or duration, not both', path: 'spec.duration' },
+  '50-correction-every-minute.yaml': { text: 'at most once an hour (every: 1m)', path: 'spec.every' },
+  // A missing field is reported at the map that lacks it.
+  '51-correction-without-reason.yaml': { line: 5, text: 'missing required field "reason"', path: 'spec.reason' },
 };
 
 function markerLine(file: string): number | undefined {

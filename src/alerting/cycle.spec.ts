@@ -251,3 +251,38 @@ describe('alerting/cycle: removalNotification', () => {
     expect([n.startsAt.getTime(), n.endsAt?.getTime(), n.resolution]).toEqual([T0, T0 + 10 * MIN, { firedForMs: 10 * MIN, budgetSpent: 0 }]);
   });
 });
+
+describe('composite SLOs with inhibitChildren', () => {
+  const leaf = sloModel({ id: 'payments', name: 'payments' }, { tiers: [PAGE] });
+  const inner = sloModel({ id: 'checkout', name: 'checkout', indicator: { kind: 'composite', method: 'weightedEvents', children: [{ sloId: 'payments', weight: 1 }] } }, { tiers: [PAGE], inhibitChildren: true });
+  const outer = sloModel({ id: 'shop', name: 'shop', indicator: { kind: 'composite', method: 'weightedEvents', children: [{ sloId: 'checkout', weight: 1 }] } }, { tiers: [PAGE], inhibitChildren: true });
+  const slos = new Map([leaf, inner, outer].map((s) => [s.id, s]));
+
+  /** One cycle per entry: which SLOs burn (their page condition holds); the leaf is listed first, as the engine may. */
+  function run(burning: readonly (readonly string[])[]): { sent: string[]; held: string[] } {
+    let alerts = new Map<string, StoredAlert>();
+    const sent: string[] = [];
+    const held: string[] = [];
+    burning.forEach((ids, i) => {
+      const atMs = T0 + i * MIN;
+      const instances = [leaf, inner, outer].map((slo) => ({ slo, key: '{}', labels: {}, observation: observation({ burn: ids.includes(slo.id) ? 'page' : '-' }, atMs, slo), frozen: false }));
+      const d = advanceAlerts({ atMs, instances, alerts, slos, reminders: false, links: {} });
+      alerts = new Map([...alerts, ...d.changed.map((a): [string, StoredAlert] => [a.alertKey, a])]);
+      sent.push(d.notifications.map((n) => `${n.slo.id}:${n.status}`).join(' '));
+      held.push(d.instances.map((x, k) => (x.pageHeldBy === undefined ? '' : `${instances[k]?.slo.id ?? ''}<${x.pageHeldBy}`)).filter((x) => x !== '').join(' '));
+    });
+    return { sent, held };
+  }
+
+  it('holds the pages of the whole composition under the highest firing composite, and sends those still firing when it resolves', () => {
+    const all = ['payments', 'checkout', 'shop'];
+    const { sent, held } = run([all, all, ['payments', 'checkout'], ['payments'], []]);
+    expect(sent).toEqual(['shop:firing', '', 'shop:resolved checkout:firing', 'checkout:resolved payments:firing', 'payments:resolved']);
+    expect(held).toEqual(['payments<checkout checkout<shop', 'payments<checkout checkout<shop', 'payments<checkout', '', '']);
+  });
+
+  it('does not hold a child whose page was sent before its composite fired (its resolve is sent as usual)', () => {
+    const { sent } = run([['payments'], ['payments', 'checkout'], ['checkout'], []]);
+    expect(sent).toEqual(['payments:firing', 'checkout:firing', 'payments:resolved', 'checkout:resolved']);
+  });
+});

@@ -4,6 +4,7 @@ import type { Labels } from '../routing/labels.js';
 import type { Silence } from '../routing/silence.js';
 import { isSilenced } from '../routing/silence.js';
 import type { Observation } from '../slo/evaluate.js';
+import { compositionHeights, parentsOf } from '../slo/composite.js';
 import type { Severity, Slo } from '../slo/model.js';
 import { decideDelivery } from './delivery-decision.js';
 import type { AlertKind } from './identity.js';
@@ -23,6 +24,11 @@ import { INITIAL_ALERT, isFiringEpisode, nextAlertState } from './state.js';
  * fires (the built-in inhibition); then the no-data and budget-exhaustion alerts. A state change is notified
  * unless suppressed (see `decideDelivery`); an alert that fires and was notified is handed on as a reminder
  * candidate (the outbox knows when a reminder is due), its notification built only if one is.
+ *
+ * Composite SLOs with `inhibitChildren`: while a composite's page fires (its firing episode, this cycle's state),
+ * the page of each child instance with the same labels is held: its state advances and is stored as not
+ * notified, and it is sent when the composite resolves if it still fires (as a ticket held by its page).
+ * Composites are advanced before their children, so a composite of composites holds its grandchildren too.
  */
 
 /** An alert as it is kept between cycles: its state machine, whether its firing was notified, the budget when it fired. */
@@ -60,7 +66,7 @@ export interface ObservedInstance {
   readonly key: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly observation: Observation;
-  /** Inside a maintenance window: every alert of the instance holds its state. */
+  /** Inside a maintenance window or a budget correction: every alert of the instance holds its state. */
   readonly frozen: boolean;
 }
 
@@ -78,9 +84,14 @@ export interface CycleInput {
   readonly links: LinkSettings;
 }
 
-/** The phases an instance's alerts show after inhibition (a ticket held by a firing page shows `inactive`). */
+/**
+ * The phases an instance's alerts show after inhibition (a ticket held by a firing page shows `inactive`, and so
+ * does a page held by its composite's page).
+ */
 export interface InstanceAlerts {
   readonly alerts: Readonly<Record<Severity, AlertPhase>>;
+  /** The composite whose firing page holds this instance's page. */
+  readonly pageHeldBy?: string;
   readonly nodata?: AlertPhase;
   readonly exhaustion?: AlertPhase;
 }
@@ -169,14 +180,38 @@ export function advanceAlerts(input: CycleInput): CycleDecision {
     return step.next;
   };
 
-  const instances = input.instances.map((inst): InstanceAlerts => {
+  // Composites first (highest first), so their pages of this cycle decide whether their children's are held.
+  const heights = compositionHeights(input.slos);
+  const parents = parentsOf(input.slos.values());
+  const pagesFiring = new Map<string, boolean>();
+  const pageFiringOf = (sloId: string, instanceKey: string): boolean => {
+    const now = pagesFiring.get(`${sloId}\u0000${instanceKey}`);
+    if (now !== undefined) return now;
+    const before = input.alerts.get(alertKey(sloId, instanceKey, 'burn', 'page'));
+    return before !== undefined && isFiringEpisode(before.state);
+  };
+  const holder = (inst: ObservedInstance): string | undefined => (parents.get(inst.slo.id) ?? []).find((id) => {
+    const parent = input.slos.get(id);
+    return parent?.alerting.inhibitChildren === true && parent.alerting.page.enabled && pageFiringOf(id, inst.key);
+  });
+  const order = input.instances.map((inst, i) => ({ i, h: heights.get(inst.slo.id) ?? 0 })).sort((a, b) => b.h - a.h || a.i - b.i);
+  const results: InstanceAlerts[] = new Array<InstanceAlerts>(input.instances.length);
+  for (const { i } of order) {
+    const inst = input.instances[i];
+    if (inst !== undefined) results[i] = advanceInstance(inst);
+  }
+
+  function advanceInstance(inst: ObservedInstance): InstanceAlerts {
     const { slo, observation: obs, frozen } = inst;
     const policy = slo.alerting;
-    const pageState = policy.page.enabled ? advance(inst, 'burn', 'page', burnInput(obs, 'page', frozen, slo), false) : INITIAL_ALERT;
+    const heldBy = policy.page.enabled ? holder(inst) : undefined;
+    const pageState = policy.page.enabled ? advance(inst, 'burn', 'page', burnInput(obs, 'page', frozen, slo), heldBy !== undefined) : INITIAL_ALERT;
     // The page of an instance inhibits its ticket while it fires (also while its data is missing).
     const pageFiring = policy.page.enabled && isFiringEpisode(pageState);
+    pagesFiring.set(`${slo.id}\u0000${inst.key}`, pageFiring);
     const ticketRaw = policy.ticket.enabled ? advance(inst, 'burn', 'ticket', burnInput(obs, 'ticket', frozen, slo), pageFiring).phase : 'inactive';
     const ticket: AlertPhase = pageFiring && ticketRaw === 'firing' ? 'inactive' : ticketRaw;
+    const page: AlertPhase = heldBy !== undefined && pageState.phase === 'firing' ? 'inactive' : pageState.phase;
     const nodata = policy.noDataAfterMs === undefined ? undefined : advance(inst, 'nodata', policy.noDataSeverity ?? 'ticket', {
       conditions: [{ name: 'nodata', holds: obs.unknown, forMs: policy.noDataAfterMs }],
       unknown: false,
@@ -190,12 +225,13 @@ export function advanceAlerts(input: CycleInput): CycleDecision {
       keepFiringForMs: 0,
     }, false).phase;
     return {
-      alerts: { page: pageState.phase, ticket },
+      alerts: { page, ticket },
+      ...(heldBy !== undefined && pageState.phase === 'firing' ? { pageHeldBy: heldBy } : {}),
       ...(nodata === undefined ? {} : { nodata }),
       ...(exhaustion === undefined ? {} : { exhaustion }),
     };
-  });
-  return { changed, transitions, notifications, firing, instances };
+  }
+  return { changed, transitions, notifications, firing, instances: results };
 }
 
 /** The burn-rate alert's input: the tiers of its severity, each with its own `for`. */

@@ -163,6 +163,8 @@ export function linkWindows(obs: Observation, kind: AlertKind, severity: Severit
  */
 export function sliQueryLink(slo: Slo, windows: LinkWindows, prometheusUrl: string | undefined): string | undefined {
   if (prometheusUrl === undefined || prometheusUrl === '') return undefined;
+  // A composite has no query of its own: its children's links show where the burn comes from.
+  if (slo.indicator.kind === 'composite') return undefined;
   const range = formatDuration(Math.max(HOUR, 4 * windows.longMs));
   const params = new URLSearchParams();
   [windows.longMs, windows.shortMs].forEach((windowMs, i) => {

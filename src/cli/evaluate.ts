@@ -67,7 +67,7 @@ function statusTable(statuses: readonly SloStatus[], atMs: number): string {
       rows.push([
         s.slo.id,
         Object.keys(i.labels).length === 0 ? '-' : Object.entries(i.labels).map(([k, v]) => `${k}=${v}`).join(','),
-        o.unknown ? 'no data' : i.maintenance ? 'maintenance' : 'ok',
+        o.unknown ? 'no data' : i.maintenance ? 'maintenance' : i.correction !== undefined ? `corrected (${i.correction})` : 'ok',
         pct(o.budget.remaining),
         ttl === null ? '-' : ttl === 0 ? 'exhausted' : formatDuration(Math.round(ttl / 60_000) * 60_000 || 60_000),
         i.alerts.page,

@@ -15,6 +15,7 @@ import { Engine } from './engine.js';
 import { silentLogger as quiet } from '../../test/support/logger.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { sqliteOf } from '../../test/support/sqlite-engine.js';
+import { RecordingSink } from '../../test/support/notification.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const SLOT = 30_000;
@@ -61,13 +62,8 @@ function service(id: string, errorShare: (t: number) => number, options: { missi
   ];
 }
 
-class Sink {
-  readonly sent: AlertNotification[] = [];
-  enqueue(_tx: unknown, n: readonly AlertNotification[]): Promise<void> {
-    this.sent.push(...n);
-    return Promise.resolve();
-  }
-}
+const Sink = RecordingSink;
+type Sink = RecordingSink;
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -6,19 +6,20 @@ import type { AlertPhase } from '../alerting/state.js';
 import { isFiringEpisode } from '../alerting/state.js';
 import { MetricsSourceError } from '../metrics/errors.js';
 import type { MetricsSource, QueryStats, Series } from '../metrics/source.js';
+import { correctedRanges, correctionAt } from '../slo/corrections.js';
 import { isInMaintenance } from '../slo/maintenance.js';
+import type { ChildCell } from '../slo/composite.js';
+import { combineCell, compositionHeights, parentsOf } from '../slo/composite.js';
 import { DAY } from '../slo/duration.js';
 import type { Observation, SumReader, WindowSum } from '../slo/evaluate.js';
-import { EMPTY_SUM } from '../slo/evaluate.js';
-import { evaluateInstance, readSums, windowsOf } from '../slo/evaluate.js';
-import { periodWindow } from '../slo/calendar.js';
-import type { Severity, Slo } from '../slo/model.js';
+import { EMPTY_SUM, evaluateInstance, readSums, withoutRanges } from '../slo/evaluate.js';
+import type { CompositeIndicator, Severity, Slo } from '../slo/model.js';
 import type { EventCounts, SlicedBudgeting } from '../slo/timeslices.js';
 import { SliceAccumulator, sliceSpanMs } from '../slo/timeslices.js';
 import { nominalPeriodMs } from '../slo/windows.js';
-import type { LedgerCursor } from '../store/ledger.js';
+import type { CumulativeRow, Instance, LedgerCursor } from '../store/ledger.js';
 import { isStorageError } from '../store/db.js';
-import { COARSE_STEP_MS, FINE_RETENTION_MS, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
+import { COARSE_STEP_MS, diff, FINE_RETENTION_MS, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS } from '../store/ledger.js';
 import type { LedgerStore, SlotAppend, Store, StoreTx } from '../store/store.js';
 import { labelsKey } from '../slo/labels.js';
 import { createBaselineLookup } from './baselines.js';
@@ -62,9 +63,13 @@ export interface InstanceStatus {
   readonly observation: Observation;
   /** Effective alert phases after inhibition (a ticket inhibited by a firing page shows `inactive`). */
   readonly alerts: Readonly<Record<Severity, AlertPhase>>;
+  /** A composite SLO whose firing page holds this instance's page (it shows `inactive` meanwhile). */
+  readonly pageHeldBy?: string;
   readonly nodata?: AlertPhase;
   readonly exhaustion?: AlertPhase;
   readonly maintenance: boolean;
+  /** The budget correction that covers the instant (its alerts hold their state, as in maintenance), if any. */
+  readonly correction?: string;
 }
 
 export interface SloStatus {
@@ -101,6 +106,8 @@ export interface RejectedCount {
 
 /** The `errorKind` of an SLO that is unknown because samples of its slot were rejected. */
 export const REJECTED_SAMPLES = 'rejected_samples';
+/** The `errorKind` of a composite SLO that is unknown because one of its children is. */
+export const CHILD_UNKNOWN = 'child_unknown';
 
 /** A series' rejected samples are logged once, and again only after this long without one. */
 const LOG_AGAIN_AFTER_MS = 3_600_000;
@@ -149,6 +156,10 @@ export function horizonMs(slo: Slo): number {
 export class Engine {
   private tracker = new CounterTracker();
   private readonly runtimes = new Map<string, SloRuntime>();
+  /** How far back each SLO's ledger reaches: its own horizon, or a composite's that holds it when longer. */
+  private horizons = new Map<string, number>();
+  /** Composition heights (`compositionHeights`): children are derived before their composites. */
+  private heights = new Map<string, number>();
   private readonly alerts = new Map<string, StoredAlert>();
   private readonly statuses = new Map<string, SloStatus>();
   private cycleStats: QueryStats = {};
@@ -236,8 +247,19 @@ export class Engine {
     // Memory follows only a committed transaction (a failed one leaves the SLOs and their alerts in place).
     for (const id of dropped) this.forget(id);
     for (const id of removed) this.runtimes.delete(id);
+    this.heights = compositionHeights(next);
+    this.horizons = effectiveHorizons(next, this.heights);
+    const fingerprints = new Map<string, string>();
+    // Children first: a composite's fingerprint holds its children's, so a rebuilt child rebuilds its composites,
+    // and their corrections: the composite's rows are derived with a child's corrected time left out, so a
+    // correction of a child added or changed by a reload derives them again (from the ledger, no query).
+    const byId = new Map(slos.map((s) => [s.id, s]));
+    for (const slo of [...slos].sort((a, b) => (this.heights.get(a.id) ?? 0) - (this.heights.get(b.id) ?? 0))) {
+      const own = ledgerFingerprint(slo, this.options.slotMs);
+      fingerprints.set(slo.id, slo.indicator.kind !== 'composite' ? own : ledgerFingerprint(slo, this.options.slotMs, slo.indicator.children.map((c) => `${fingerprints.get(c.sloId) ?? ''}${correctionsKey(byId.get(c.sloId))}`)));
+    }
     for (const slo of slos) {
-      const fingerprint = ledgerFingerprint(slo, this.options.slotMs);
+      const fingerprint = fingerprints.get(slo.id) ?? ledgerFingerprint(slo, this.options.slotMs);
       const prev = this.runtimes.get(slo.id);
       if (!prev) added.push(slo.id);
       const cursor = await this.ledger.cursor(slo.id);
@@ -296,6 +318,8 @@ export class Engine {
     const live: { rt: SloRuntime; cursor: LedgerCursor }[] = [];
     const catchUp: { rt: SloRuntime; cursor: LedgerCursor | undefined }[] = [];
     for (const rt of this.runtimes.values()) {
+      // Composites read no query: derived from their children's ledgers below.
+      if (rt.slo.indicator.kind === 'composite') continue;
       // The one read of the SLO's cursor this cycle: what the cycle writes follows from it.
       const cursor = await this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
@@ -332,12 +356,15 @@ export class Engine {
     // and no write of this ingest may land after that.
     const workers = await Promise.allSettled(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
     for (const w of workers) if (w.status === 'rejected') throw w.reason;
+    // Composites after every child, lowest first (a composite of composites after the composites it holds).
+    const composites = [...this.runtimes.values()].filter((rt) => rt.slo.indicator.kind === 'composite').sort((a, b) => (this.heights.get(a.slo.id) ?? 0) - (this.heights.get(b.slo.id) ?? 0));
+    for (const rt of composites) await this.derive(rt, toMs);
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
   }
 
   private async catchUp(rt: SloRuntime, cursor: LedgerCursor | undefined, toMs: number, fetcher: RawSampleFetcher, steps: CounterStepReader, signal?: AbortSignal): Promise<void> {
-    const horizon = Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity);
+    const horizon = Math.min(this.horizonOf(rt.slo), this.options.maxBackfillMs ?? Infinity);
     const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
     let from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
     // At the start of a ledger a series starts at its first sample; anywhere else, a series without a sample
@@ -383,7 +410,79 @@ export class Engine {
 
   /** Baselines of counter series first seen in a live slot, looked up as far back as the SLO's ledger reaches. */
   private baselineLookup(rt: SloRuntime, signal?: AbortSignal): BaselineLookup {
-    return createBaselineLookup(this.deps.source, Math.min(horizonMs(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
+    return createBaselineLookup(this.deps.source, Math.min(this.horizonOf(rt.slo), this.options.maxBackfillMs ?? Infinity), signal);
+  }
+
+  private horizonOf(slo: Slo): number {
+    return this.horizons.get(slo.id) ?? horizonMs(slo);
+  }
+
+  /**
+   * Derives a composite's ledger up to `toMs` from its children's rows (`slo/composite.ts`), as far as every
+   * child's ledger is written: no query. History is cut into cells at the resolution the ledger keeps for its
+   * age (hourly beyond 73 h, 5-minute steps to 7 h, slots after), the cells the children's rows were written
+   * in. A child that is unknown makes the composite unknown; it catches up with the child.
+   */
+  private async derive(rt: SloRuntime, toMs: number): Promise<void> {
+    const { slo } = rt;
+    const indicator = slo.indicator as CompositeIndicator;
+    const failing = indicator.children.map((c) => ({ id: c.sloId, child: this.runtimes.get(c.sloId) })).find(({ child }) => child?.error !== undefined);
+    if (failing) {
+      rt.error = `child ${failing.id} is unknown: ${failing.child?.error ?? ''}`;
+      rt.errorKind = CHILD_UNKNOWN;
+      return;
+    }
+    const childCursors = await Promise.all(indicator.children.map((c) => this.ledger.cursor(c.sloId)));
+    const cursor = await this.ledger.cursor(slo.id);
+    const upTo = Math.min(toMs, ...childCursors.map((c) => c?.lastSlotMs ?? -Infinity));
+    const horizon = Math.min(this.horizonOf(slo), this.options.maxBackfillMs ?? Infinity);
+    const oldest = alignDown(toMs - horizon, MEDIUM_STEP_MS);
+    const from = cursor ? Math.max(cursor.lastSlotMs, oldest) : oldest;
+    if (!Number.isFinite(upTo) || upTo <= from) {
+      // Nothing new from the children (one has not been read yet, or the composite is as far as they are).
+      if (cursor && Number.isFinite(upTo)) rt.ingestedMs = cursor.lastSlotMs;
+      return;
+    }
+    const cells = cellEnds(from, upTo, [
+      [alignDown(toMs - MEDIUM_RETENTION_MS, COARSE_STEP_MS), COARSE_STEP_MS],
+      [alignDown(toMs - FINE_RETENTION_MS, MEDIUM_STEP_MS), MEDIUM_STEP_MS],
+      [upTo, this.options.slotMs],
+    ]);
+    // Each child's instances and their rows over the range; the composite's instances are the label sets.
+    const children: { weight: number; id: string; corrections: NonNullable<Slo['corrections']>; rows: Map<string, { inst: Instance; rows: CumulativeRow[] }> }[] = [];
+    for (const c of indicator.children) {
+      const rows = new Map<string, { inst: Instance; rows: CumulativeRow[] }>();
+      for (const inst of await this.ledger.instancesOf(c.sloId)) rows.set(inst.key, { inst, rows: await this.ledger.cumulativeRows(inst.id, from, upTo) });
+      children.push({ weight: c.weight, id: c.sloId, corrections: this.runtimes.get(c.sloId)?.slo.corrections ?? [], rows });
+    }
+    const keys = new Map<string, Readonly<Record<string, string>>>();
+    for (const c of children) for (const { inst } of c.rows.values()) keys.set(inst.key, inst.labels);
+    await this.deps.store.transaction(async (tx) => {
+      for (const [key, labels] of keys) {
+        const readers = children.map((c) => ({ ...c, at: floorReader(c.rows.get(key)?.rows ?? []) }));
+        let start = from;
+        for (const end of cells) {
+          const parts = readers.map((c): ChildCell => {
+            // A child's corrected time counts in the composite as it counts in the child: not at all.
+            const ranges = c.corrections.length === 0 ? [] : correctedRanges({ corrections: c.corrections }, start, end);
+            const sum = withoutRanges(diff(c.at(end), c.at(start)), ranges, (a, b) => diff(c.at(b), c.at(a)));
+            return { weight: c.weight, bad: sum.bad, total: sum.total, data: sum.dataSlots > 0 };
+          });
+          const cell = combineCell(indicator.method, parts, end - start);
+          start = end;
+          if (!cell.data && cell.total === 0) continue;
+          // The composite's own maintenance, as an SLO's: the cell keeps its data mark but counts no events.
+          const inc = isInMaintenance(slo.maintenance, end - 1) ? { bad: 0, total: 0 } : { bad: cell.bad, total: cell.total };
+          const inst = await tx.ledger.instance(slo.id, labels, end);
+          await tx.ledger.append(inst.id, end, { ...inc, sliceBad: 0, slices: 0, data: cell.data });
+        }
+      }
+      await tx.ledger.setCursor(slo.id, rt.fingerprint, cursor?.firstSlotMs ?? from, upTo);
+    });
+    if (rt.error !== undefined) this.deps.logger.info({ slo: slo.id }, 'composite SLO evaluated again: its children are known');
+    delete rt.error;
+    delete rt.errorKind;
+    rt.ingestedMs = upTo;
   }
 
   private async ingestFine(rt: SloRuntime, cursor: LedgerCursor | undefined, fromMs: number, toMs: number, shared: Map<string, Series[]> | undefined, fetcher: RawSampleFetcher, baselines: BaselineLookup | undefined, signal?: AbortSignal): Promise<void> {
@@ -533,12 +632,18 @@ export class Engine {
   async evaluateAt(atMs: number): Promise<CycleReport> {
     await this.loadAlerts();
     const statuses = new Map<string, SloStatus>();
-    const observed: ObservedInstance[] = [];
+    const observed: (ObservedInstance & { readonly maintenance: boolean; readonly correction?: string })[] = [];
     let failed = 0;
     let rejectedSlos = 0;
+    // A composite is unknown where a child is: its ledger holds only what the child's could count.
+    const rejectedNow = new Map<string, Map<Rejection, number>>();
+    for (const rt of this.runtimes.values()) {
+      const reasons = rt.rejectedSlots.get(atMs);
+      if (reasons !== undefined) rejectedNow.set(rt.slo.id, reasons);
+    }
     for (const rt of this.runtimes.values()) {
       const { slo } = rt;
-      const rejected = rt.rejectedSlots.get(atMs);
+      const rejected = rt.rejectedSlots.get(atMs) ?? this.rejectedChild(slo, rejectedNow);
       for (const s of rt.rejectedSlots.keys()) if (s <= atMs) rt.rejectedSlots.delete(s);
       const prev = this.statuses.get(slo.id);
       const kept = { ...(prev?.evaluatedAtMs === undefined ? {} : { evaluatedAtMs: prev.evaluatedAtMs }), instances: prev?.instances ?? [] };
@@ -556,12 +661,14 @@ export class Engine {
         statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...kept });
         continue;
       }
-      const frozen = isInMaintenance(slo.maintenance, atMs);
-      const starts = sumStarts(slo, atMs);
+      const maintenance = isInMaintenance(slo.maintenance, atMs);
+      // A budget correction that covers the instant freezes the alerts as maintenance does.
+      const correction = correctionAt(slo, atMs)?.name;
+      const starts = startsRead(slo, atMs);
       for (const inst of await this.ledger.instancesOf(slo.id)) {
         if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
         const observation = evaluateInstance(slo, readSums(slo, atMs, sumReader(atMs, await this.ledger.sumsSince(inst.id, atMs, starts))), atMs);
-        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen });
+        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen: maintenance || correction !== undefined, maintenance, ...(correction === undefined ? {} : { correction }) });
       }
       statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
     }
@@ -593,17 +700,28 @@ export class Engine {
       const phases = decision.instances[i];
       if (phases === undefined) return;
       const list = byInstance.get(o.slo.id) ?? [];
-      list.push({ key: o.key, labels: o.labels, observation: o.observation, ...phases, maintenance: o.frozen });
+      list.push({ key: o.key, labels: o.labels, observation: o.observation, ...phases, maintenance: o.maintenance, ...(o.correction === undefined ? {} : { correction: o.correction }) });
       byInstance.set(o.slo.id, list);
     });
     for (const [id, status] of statuses) this.statuses.set(id, status.state === 'ok' ? { ...status, instances: byInstance.get(id) ?? [] } : status);
     return { atMs, evaluated: this.runtimes.size - failed, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
   }
 
+  /** For a composite, the rejected samples of a child (at any depth) in `rejectedNow`. */
+  private rejectedChild(slo: Slo, rejectedNow: ReadonlyMap<string, Map<Rejection, number>>): Map<Rejection, number> | undefined {
+    if (slo.indicator.kind !== 'composite') return undefined;
+    for (const c of slo.indicator.children) {
+      const child = this.runtimes.get(c.sloId);
+      const found = rejectedNow.get(c.sloId) ?? (child ? this.rejectedChild(child.slo, rejectedNow) : undefined);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
   /** Thins and expires ledger rows (run about hourly). */
   rollup(nowMs: number): Promise<void> {
     const retention = new Map<string, number>();
-    for (const rt of this.runtimes.values()) retention.set(rt.slo.id, horizonMs(rt.slo) + DAY);
+    for (const rt of this.runtimes.values()) retention.set(rt.slo.id, this.horizonOf(rt.slo) + DAY);
     return this.ledger.rollup(nowMs, retention);
   }
 
@@ -613,16 +731,30 @@ export class Engine {
   }
 }
 
-/** Where the sums an evaluation of `slo` at `atMs` reads start: each window's, and the budget period's. */
-function sumStarts(slo: Slo, atMs: number): number[] {
-  return [...new Set([...windowsOf(slo).map((ms) => atMs - ms), periodWindow(slo.period, atMs).startMs])];
+/**
+ * Where the sums an evaluation of `slo` at `atMs` reads start (each window's, the budget period's, the bounds of
+ * the budget corrections taken out of them): `readSums` run once on a reader that only notes what it is asked.
+ */
+function startsRead(slo: Slo, atMs: number): number[] {
+  const starts = new Set<number>();
+  readSums(slo, atMs, {
+    window: (ms) => {
+      starts.add(atMs - ms);
+      return EMPTY_SUM;
+    },
+    since: (startMs) => {
+      starts.add(startMs);
+      return EMPTY_SUM;
+    },
+  });
+  return [...starts];
 }
 
 /** The sums read ahead (by start) as the reader `readSums` takes. */
 function sumReader(atMs: number, sums: ReadonlyMap<number, WindowSum>): SumReader {
   const since = (startMs: number): WindowSum => {
     const sum = sums.get(startMs);
-    if (sum === undefined) throw new Error(`the sums from ${new Date(startMs).toISOString()} were not read (sumStarts lists every start an evaluation reads)`);
+    if (sum === undefined) throw new Error(`the sums from ${new Date(startMs).toISOString()} were not read (startsRead lists every start an evaluation reads)`);
     return sum;
   };
   return { window: (ms) => since(atMs - ms), since };
@@ -630,6 +762,52 @@ function sumReader(atMs: number, sums: ReadonlyMap<number, WindowSum>): SumReade
 
 export function alignDown(ms: number, step: number): number {
   return Math.floor(ms / step) * step;
+}
+
+/**
+ * Each SLO's horizon, extended to the horizon of every composite that holds it (directly or through other
+ * composites): a child's ledger must reach as far back as its composites' periods and windows.
+ */
+function effectiveHorizons(slos: ReadonlyMap<string, Slo>, heights: ReadonlyMap<string, number>): Map<string, number> {
+  const parents = parentsOf(slos.values());
+  const out = new Map<string, number>();
+  // Highest first: a composite's own horizon is final before its children read it.
+  for (const slo of [...slos.values()].sort((a, b) => (heights.get(b.id) ?? 0) - (heights.get(a.id) ?? 0))) {
+    const fromParents = (parents.get(slo.id) ?? []).map((p) => out.get(p) ?? 0);
+    out.set(slo.id, Math.max(horizonMs(slo), ...fromParents));
+  }
+  return out;
+}
+
+/** The ends of the cells (from, toMs]: aligned to each phase's step while before its end ([end, step], oldest first). */
+export function cellEnds(fromMs: number, toMs: number, phases: readonly (readonly [number, number])[]): number[] {
+  const ends: number[] = [];
+  let at = fromMs;
+  for (const [until, step] of phases) {
+    const stop = Math.min(until, toMs);
+    while (at < stop) {
+      at = Math.min(alignDown(at, step) + step, stop);
+      ends.push(at);
+    }
+  }
+  return ends;
+}
+
+/** Cumulative sums at instants read in increasing order: the last row at or before each (no rows: zero). */
+/** What of an SLO's corrections a composite's derived rows depend on: the corrected time, not names or reasons. */
+function correctionsKey(slo: Slo | undefined): string {
+  const corrections = slo?.corrections ?? [];
+  return corrections.length === 0 ? '' : JSON.stringify(corrections.map((c) => [c.startMs, c.durationMs, c.everyMs ?? null]));
+}
+
+function floorReader(rows: readonly CumulativeRow[]): (atMs: number) => WindowSum {
+  let i = -1;
+  return (atMs) => {
+    while (i + 1 < rows.length && (rows[i + 1]?.slotMs ?? Infinity) <= atMs) i++;
+    // An instant before the last one read (never: cells come in order) still gets the right row.
+    while (i >= 0 && (rows[i]?.slotMs ?? -Infinity) > atMs) i--;
+    return i < 0 ? EMPTY_SUM : (rows[i]?.sum ?? EMPTY_SUM);
+  };
 }
 
 function describe(err: unknown): string {

@@ -334,6 +334,8 @@ export async function feedFine(plan: FeedPlan, groupBy: readonly string[], windo
       markPresence(table, series, (labels) => instanceOf(labels, groupBy), window);
       return table;
     }
+    case 'composite':
+      return table;
     case 'rates':
     case 'ratio': {
       const rateWindow = formatDuration(deps.rateWindowMs);
@@ -483,6 +485,8 @@ export async function feedCoarse(plan: FeedPlan, groupBy: readonly string[], win
       add(events, (r, v) => { r.bad += (plan.count === 'bad' ? v : -v) * seconds; }, false);
       return table;
     }
+    case 'composite':
+      return table;
     case 'ratio': {
       const series = await range(renderWindow(plan.template, stepText));
       add(series, (r, v) => {

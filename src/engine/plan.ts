@@ -17,12 +17,14 @@ import { formatFloat, nativeHistogramSelector } from '../slo/queries.js';
  *   not recognised): sampled every slot over a short rate window and integrated (rate x slot length).
  * - `ratio`: another expression giving an error ratio, time-weighted (slot seconds x ratio).
  * - `gauge`: a 0/1 gauge (probe_success): every raw sample is one event, good when 1.
+ * - `composite`: nothing is read; the ledger is derived from the children's (`slo/composite.ts`).
  */
 export type FeedPlan =
   | { readonly kind: 'counters'; readonly count: 'bad' | 'good'; readonly events: CounterSum; readonly total: CounterSum }
   | { readonly kind: 'rates'; readonly count: 'bad' | 'good'; readonly events: string; readonly total: string }
   | { readonly kind: 'ratio'; readonly template: string; readonly meaning: 'error' | 'success' }
-  | { readonly kind: 'gauge'; readonly selector: CounterSelector };
+  | { readonly kind: 'gauge'; readonly selector: CounterSelector }
+  | { readonly kind: 'composite' };
 
 export interface CounterSelector extends VectorSelector {
   readonly text: string;
@@ -88,6 +90,8 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
       return { kind: 'ratio', template: indicator.template, meaning: indicator.meaning };
     case 'boolGauge':
       return { kind: 'gauge', selector: selector(indicator.selector) };
+    case 'composite':
+      return { kind: 'composite' };
   }
 }
 
@@ -95,9 +99,10 @@ export function planFor(indicator: Indicator, groupBy: readonly string[]): FeedP
  * What defines the ledger's content: when it changes, the SLO's ledger is rebuilt from Prometheus. The
  * objective and the tiers are not part of it: changing them re-evaluates the existing ledger without a gap.
  */
-export function ledgerFingerprint(slo: Slo, slotMs: number): string {
+export function ledgerFingerprint(slo: Slo, slotMs: number, children?: readonly string[]): string {
   const slice = slo.budgeting.kind === 'occurrences' ? null : slo.budgeting;
   // v2: counters are read exactly at every age (v1 ledgers lost the events of scrape gaps): rebuilt once.
-  const material = JSON.stringify({ v: 2, indicator: slo.indicator, groupBy: slo.groupBy, slice, maintenance: slo.maintenance, slotMs });
+  // A composite's ledger is derived from its children's: their fingerprints are part of its own.
+  const material = JSON.stringify({ v: 2, indicator: slo.indicator, groupBy: slo.groupBy, slice, maintenance: slo.maintenance, slotMs, ...(children === undefined ? {} : { children }) });
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }

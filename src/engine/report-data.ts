@@ -4,8 +4,10 @@ import type { BuildOptions } from '../report/build.js';
 import { buildReport } from '../report/build.js';
 import { rfc3339 } from '../report/format.js';
 import type { BurnTransition, CorrectionLookup, InstanceHistory, Report, ReportRange } from '../report/model.js';
-import { NO_CORRECTIONS } from '../report/model.js';
-import { EMPTY_SUM, evaluateInstance, readSums } from '../slo/evaluate.js';
+import { SLO_CORRECTIONS } from '../report/model.js';
+import { correctedRanges } from '../slo/corrections.js';
+import type { WindowSum } from '../slo/evaluate.js';
+import { EMPTY_SUM, evaluateInstance, readSums, withoutRanges } from '../slo/evaluate.js';
 import type { Slo } from '../slo/model.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
@@ -25,12 +27,12 @@ import { replay } from './replay.js';
  */
 
 export interface ReportSourceOptions extends Omit<BuildOptions, 'source' | 'warnings'> {
-  /** Where corrections plug in (issue 14, item 1); none until they exist. */
+  /** The corrections listed per instance (default: each SLO's own, from the SLO folder). */
   readonly corrections?: CorrectionLookup;
 }
 
 /** The histories of the SLOs' instances in a database, and what the reader should know about them. */
-export function historiesFromDb(db: Db, slos: readonly Slo[], range: ReportRange, corrections: CorrectionLookup = NO_CORRECTIONS): { histories: InstanceHistory[]; warnings: string[] } {
+export function historiesFromDb(db: Db, slos: readonly Slo[], range: ReportRange, corrections: CorrectionLookup = SLO_CORRECTIONS): { histories: InstanceHistory[]; warnings: string[] } {
   const ledger = new Ledger(db);
   const histories: InstanceHistory[] = [];
   const warnings: string[] = [];
@@ -59,10 +61,12 @@ export function historiesFromDb(db: Db, slos: readonly Slo[], range: ReportRange
         if (severity === 'page' || severity === 'ticket') transitions.push({ severity, atMs: h.atMs, from: h.from, to: h.to });
       }
       const clamp = (t: number) => Math.min(Math.max(t, readableFrom), Math.max(lastMs, readableFrom));
+      const between = (a: number, b: number): WindowSum => (clamp(b) <= clamp(a) ? EMPTY_SUM : ledger.sums(inst.id, clamp(b)).since(clamp(a)));
       histories.push({
         slo,
         labels: inst.labels,
-        sumBetween: (a, b) => (clamp(b) <= clamp(a) ? EMPTY_SUM : ledger.sums(inst.id, clamp(b)).since(clamp(a))),
+        // Budget corrections are taken out of every sum, as the daemon's budget takes them out.
+        sumBetween: (a, b) => withoutRanges(between(a, b), correctedRanges(slo, a, b), between),
         budgetAt: (t) => (t > cursor.lastSlotMs || t < inst.createdSlotMs || t < readableFrom ? undefined : evaluateInstance(slo, readSums(slo, t, ledger.sums(inst.id, t)), t).budget),
         transitions,
         corrections: corrections(slo, inst.labels, range.fromMs, range.toMs),

@@ -55,6 +55,7 @@ function checkSampling(l: LoadedSlo): LocatedProblem[] {
     case 'latency':
       return [warn('query:latency', 'burnwatch samples native histograms every evaluation over a short rate window, so the error budget cannot count the events of scrape gaps', 'classic histograms (_bucket and _count counters) are counted exactly')];
     case 'boolGauge':
+    case 'composite':
       return [];
   }
 }

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Slo, SpecFormat } from '../slo/model.js';
 import { checkModels } from './checks.js';
+import { applyCorrections } from './corrections.js';
+import { resolveComposites } from './composites.js';
 import type { DetectedObject, FormatReader, ReadOptions, UnsupportedFormat } from './readers.js';
 import { unknownFormatError } from './readers.js';
-import type { LoadedSlo } from './loaded.js';
+import type { LoadedCorrection, LoadedSlo } from './loaded.js';
 import { locationOf } from './loaded.js';
 import type { LocatedDocument, LocatedProblem } from './located.js';
 import { parseYamlFile } from './located.js';
@@ -19,12 +21,17 @@ export interface FileReport {
   readonly file: string;
   readonly formats: readonly SpecFormat[];
   readonly slos: number;
+  /** Budget corrections (`kind: BudgetCorrection`) read from the file. */
+  readonly corrections: number;
   readonly errors: number;
 }
 
 export interface LoadResult {
+  /** The SLOs, each with the budget corrections that name it. */
   readonly slos: readonly Slo[];
   readonly loaded: readonly LoadedSlo[];
+  /** Every budget correction read, with the SLOs it names. */
+  readonly corrections: readonly LoadedCorrection[];
   readonly errors: readonly LocatedProblem[];
   readonly files: readonly FileReport[];
 }
@@ -57,7 +64,7 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
     if (read.ok) texts.push({ file, text: read.text });
     else {
       errors.push(read.error);
-      unread.push({ file, formats: [], slos: 0, errors: 1 });
+      unread.push({ file, formats: [], slos: 0, corrections: 0, errors: 1 });
     }
   }
   const result = loadSpecTexts(texts, { ...options, limits });
@@ -119,36 +126,43 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions =
     }
   }
 
-  const loaded: LoadedSlo[] = [];
+  let loaded: LoadedSlo[] = [];
+  const corrections: LoadedCorrection[] = [];
   for (const reader of readerList) {
     const objects = byFamily.get(reader);
     if (!objects) continue;
     const result = reader.read(objects, options);
     loaded.push(...result.slos.map(withLine));
+    corrections.push(...(result.corrections ?? []));
     errors.push(...result.errors);
   }
+  const composed = resolveComposites(loaded);
+  loaded.splice(0, loaded.length, ...composed.loaded);
+  errors.push(...composed.errors);
   errors.push(...checkModels(loaded, { ignoreDuplicates: options.ignoreDuplicates === true }));
   errors.push(...checkRunbooks(loaded, options));
 
-  const sorted = sortErrors(errors);
+  // Every SLO found is counted in its file; with duplicates ignored, only the first definition of an id is kept.
   const slosIn = countBy(loaded, (l) => l.slo.source.file);
+  if (options.ignoreDuplicates === true) {
+    const seen = new Set<string>();
+    loaded = loaded.filter((l) => !seen.has(l.slo.id) && seen.add(l.slo.id) !== undefined);
+  }
+  const applied = applyCorrections(loaded, corrections);
+  loaded = applied.loaded;
+  errors.push(...applied.problems);
+
+  const sorted = sortErrors(errors);
+  const correctionsIn = countBy(corrections, (c) => c.correction.source.file);
   const errorsIn = countBy(sorted, (e) => e.file);
   const files: FileReport[] = texts.map(({ file }) => ({
     file,
     formats: [...(formatsByFile.get(file) ?? [])],
     slos: slosIn.get(file) ?? 0,
+    corrections: correctionsIn.get(file) ?? 0,
     errors: errorsIn.get(file) ?? 0,
   }));
-  // SLOs found are counted above; with duplicates ignored, only the first definition of an id is kept.
-  if (options.ignoreDuplicates === true) {
-    const seen = new Set<string>();
-    for (let i = 0; i < loaded.length; i++) {
-      const id = loaded[i]?.slo.id ?? '';
-      if (seen.has(id)) loaded.splice(i--, 1);
-      else seen.add(id);
-    }
-  }
-  return { slos: loaded.map((l) => l.slo), loaded, errors: sorted, files };
+  return { slos: loaded.map((l) => l.slo), loaded, corrections, errors: sorted, files };
 }
 
 /** The SLO with the line of its name (its id, which every reader locates) in its source. */

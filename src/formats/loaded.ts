@@ -1,4 +1,5 @@
-import type { Slo } from '../slo/model.js';
+import type { Matcher } from '../routing/matchers.js';
+import type { BudgetCorrection, Slo } from '../slo/model.js';
 import type { Location, LocatedProblem } from './located.js';
 
 /**
@@ -16,6 +17,20 @@ export interface LoadedSlo {
 export interface ReadResult {
   readonly slos: LoadedSlo[];
   readonly errors: LocatedProblem[];
+  /** Budget corrections read (burnwatch/v1 only), not yet matched to the SLOs they name. */
+  readonly corrections?: LoadedCorrection[];
+}
+
+/** An entry of a correction's `slos` list: an SLO id, or label matchers that must all hold for the SLO's labels. */
+export type CorrectionTarget =
+  | { readonly kind: 'id'; readonly id: string; readonly at: Location }
+  | { readonly kind: 'matchers'; readonly text: string; readonly matchers: readonly Matcher[]; readonly at: Location };
+
+/** A budget correction read from a file, with the SLOs it names and where its name is written. */
+export interface LoadedCorrection {
+  readonly correction: BudgetCorrection;
+  readonly targets: readonly CorrectionTarget[];
+  readonly at: Location;
 }
 
 /** Location of a model field, falling back to the SLO's id (which every reader records). */

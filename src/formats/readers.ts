@@ -1,6 +1,7 @@
 import type { SpecFormat } from '../slo/model.js';
 import type { ReadResult } from './loaded.js';
 import type { LocatedDocument, LocatedProblem } from './located.js';
+import { readCorrection } from './native/correction.js';
 import { readNative } from './native/to-model.js';
 
 /** One object of a file (a YAML document, or one item of a top-level YAML list) and the format detected. */
@@ -30,11 +31,17 @@ export interface FormatReader {
 
 export const nativeReader: FormatReader = {
   family: 'burnwatch',
-  describes: 'burnwatch/v1 SLO',
+  describes: 'burnwatch/v1 SLO, CompositeSLO and BudgetCorrection',
   detect: (value) => (value['apiVersion'] === 'burnwatch/v1' ? 'burnwatch/v1' : undefined),
   read(objects) {
-    const out: ReadResult = { slos: [], errors: [] };
+    const out: Required<ReadResult> = { slos: [], errors: [], corrections: [] };
     for (const o of objects) {
+      if (o.value['kind'] === 'BudgetCorrection') {
+        const r = readCorrection(o.doc);
+        out.corrections.push(...r.corrections);
+        out.errors.push(...r.errors);
+        continue;
+      }
       const r = readNative(o.doc);
       out.slos.push(...r.slos);
       out.errors.push(...r.errors);

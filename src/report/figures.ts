@@ -2,6 +2,7 @@ import { countsEvents } from '../slo/counting.js';
 import type { WindowSum } from '../slo/evaluate.js';
 import type { MaintenanceWindow, Slo } from '../slo/model.js';
 import { errorBudget } from '../slo/model.js';
+import { occurrencesOverlapping } from '../slo/maintenance.js';
 import type { EventUnit, MaintenanceOccurrence } from './model.js';
 
 /**
@@ -52,21 +53,10 @@ export function maintenanceIn(windows: readonly MaintenanceWindow[], fromMs: num
   const list: MaintenanceOccurrence[] = [];
   let count = 0;
   for (const w of windows) {
-    if (w.durationMs <= 0) continue;
-    const every = w.everyMs !== undefined && w.everyMs > 0 ? w.everyMs : undefined;
-    if (every === undefined) {
-      if (w.startMs < toMs && w.startMs + w.durationMs > fromMs) {
-        count++;
-        list.push(cut(w.startMs, w.durationMs, w.reason, fromMs, toMs));
-      }
-      continue;
-    }
-    // Occurrence k runs [start + k x every, + duration): the first that ends after fromMs, the last that starts before toMs.
-    const first = Math.max(0, Math.floor((fromMs - w.durationMs - w.startMs) / every) + 1);
-    const last = Math.ceil((toMs - w.startMs) / every) - 1;
+    const { first, last } = occurrencesOverlapping(w, fromMs, toMs);
     if (last < first) continue;
     count += last - first + 1;
-    for (let k = first; k <= last && k < first + limit; k++) list.push(cut(w.startMs + k * every, w.durationMs, w.reason, fromMs, toMs));
+    for (let k = first; k <= last && k < first + limit; k++) list.push(cut(w.startMs + k * (w.everyMs ?? 0), w.durationMs, w.reason, fromMs, toMs));
   }
   list.sort((a, b) => a.startMs - b.startMs);
   return { list: list.slice(0, limit), count };

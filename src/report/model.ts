@@ -1,5 +1,6 @@
 import type { AlertPhase } from '../alerting/state.js';
 import type { BudgetStatus, WindowSum } from '../slo/evaluate.js';
+import { correctionsBetween } from '../slo/corrections.js';
 import type { Severity, Slo } from '../slo/model.js';
 
 /**
@@ -27,33 +28,37 @@ export interface BurnTransition {
 }
 
 /**
- * A budget correction applied to an instance over the range (issue 14, item 1: corrections are built later).
- * Events inside a correction count neither as bad nor as total; the ledger the gatherer reads has them taken
- * out already, so the report only lists them.
+ * An occurrence of a budget correction applied to an instance over the range, cut to it. Events inside a
+ * correction count neither as bad nor as total; the sums the gatherer hands in have them taken out already
+ * (`slo/corrections.ts`), so the report only lists them.
  */
 export interface AppliedCorrection {
   readonly name: string;
   readonly startMs: number;
   readonly endMs: number;
   readonly reason: string;
-  /** The file that defines it. */
+  /** Where it is written: `file:line`. */
   readonly file?: string;
 }
 
-/**
- * The seam where corrections plug in: the corrections that apply to an SLO instance within (fromMs, toMs].
- * Until corrections exist the gatherers use NO_CORRECTIONS.
- */
+/** The corrections that apply to an SLO instance within (fromMs, toMs]: each occurrence, cut to the range. */
 export type CorrectionLookup = (slo: Slo, labels: Readonly<Record<string, string>>, fromMs: number, toMs: number) => readonly AppliedCorrection[];
 
-export const NO_CORRECTIONS: CorrectionLookup = () => [];
+/** The SLO's own corrections (`Slo.corrections`, from the SLO folder): what the gatherers use. */
+export const SLO_CORRECTIONS: CorrectionLookup = (slo, _labels, fromMs, toMs) => correctionsBetween(slo, fromMs, toMs).map((o) => ({
+  name: o.correction.name,
+  startMs: o.startMs,
+  endMs: o.endMs,
+  reason: o.correction.reason,
+  file: `${o.correction.source.file}:${o.correction.source.line}`,
+}));
 
 /** What a gatherer knows of one SLO instance; the functions read its ledger. */
 export interface InstanceHistory {
   readonly slo: Slo;
   /** Instance labels (the SLO's groupBy labels; empty without groupBy). */
   readonly labels: Readonly<Record<string, string>>;
-  /** Ledger sums over (startMs, endMs]. */
+  /** Ledger sums over (startMs, endMs], without the events of budget corrections. */
   sumBetween(startMs: number, endMs: number): WindowSum;
   /** The period's budget as the daemon evaluates it at `atMs` (undefined: nothing known then). */
   budgetAt(atMs: number): BudgetStatus | undefined;

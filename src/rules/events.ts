@@ -27,6 +27,7 @@ export function eventCountQuery(indicator: Indicator, groupBy: readonly string[]
     case 'boolGauge':
       return `${sum}(count_over_time(${indicator.selector}[${window}]))`;
     case 'ratio':
+    case 'composite':
       return undefined;
   }
 }

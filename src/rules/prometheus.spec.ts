@@ -92,6 +92,12 @@ describe('sloRuleGroups', () => {
     expect(r.notes.map((n) => n.message).join()).toContain('minEvents 10 is not exported');
   });
 
+  it('notes that budget corrections are not exported, and only for an SLO that has one', () => {
+    const dns = { name: 'dns', startMs: 0, durationMs: 20 * MINUTE, reason: 'upstream', source: { file: 'slos/c.yaml', line: 3 } };
+    expect(sloRuleGroups(slo({ corrections: [dns] })).notes.map((n) => n.message)).toContain('budget corrections are not exported: the rules count the corrected events in their windows and budget');
+    expect(sloRuleGroups(slo()).notes.map((n) => n.message).join()).not.toContain('budget corrections');
+  });
+
   it('exports keepFiringFor, budget exhaustion and no-data alerts', () => {
     const rules = alerts(sloRuleGroups(slo({}, { keepFiringForMs: 10 * MINUTE, exhaustion: { threshold: 0.1, severity: 'ticket' }, noDataAfterMs: 15 * MINUTE })).groups);
     expect(rules.every((r) => r.keep_firing_for === '10m' || r.labels['burnwatch_condition'] === 'no-data')).toBe(true);

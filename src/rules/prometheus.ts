@@ -1,7 +1,7 @@
 import { formatDuration, HOUR, MINUTE } from '../slo/duration.js';
 import { errorBudget } from '../slo/model.js';
 import type { Severity, SeverityPolicy, Slo, SpecFormat, Tier } from '../slo/model.js';
-import { errorRatioQuery, formatFloat } from '../slo/queries.js';
+import { compositeErrorRatioQuery, errorRatioQuery, formatFloat } from '../slo/queries.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import { eventCountQuery } from './events.js';
 import { formatGoFloat } from './float.js';
@@ -33,7 +33,9 @@ import { formatGoFloat } from './float.js';
  *   `burnwatch_condition: no-data`;
  * - calendar periods use their nominal length (a month is 30 days): Prometheus rules cannot reset at a
  *   calendar boundary, so the period rules are rolling (noted);
- * - timeslice budgeting and maintenance windows are not expressible in rules (noted).
+ * - timeslice budgeting, maintenance windows and budget corrections are not expressible in rules (noted);
+ * - composite SLOs: a weightedEvents composite whose leaves count events records Σ w x bad / Σ w x total of
+ *   its leaves' rates (`compositeErrorRatioQuery`); any other composite gets no rules, and a note says why.
  *
  * Pure: no I/O, deterministic for the same SLOs.
  */
@@ -78,6 +80,8 @@ export interface RulesOptions {
   readonly alerts?: boolean;
   /** Emit the recording groups (default true; Sloth's `--disable-recordings` is false). */
   readonly recordings?: boolean;
+  /** Every loaded SLO by id: a composite's rules are written from its children's queries. */
+  readonly slos?: ReadonlyMap<string, Slo>;
 }
 
 export const SLI_ERROR_METRIC = 'slo:sli_error:ratio_rate';
@@ -101,8 +105,9 @@ export function groupNames(id: string): { sli: string; meta: string; alerts: str
 export function rulesForSlos(slos: readonly Slo[], options: RulesOptions = {}): RulesResult {
   const groups: RuleGroup[] = [];
   const notes: RulesNote[] = [];
+  const byId = options.slos ?? new Map(slos.map((s) => [s.id, s]));
   for (const slo of slos) {
-    const r = sloRuleGroups(slo, options);
+    const r = sloRuleGroups(slo, { ...options, slos: byId });
     groups.push(...r.groups);
     notes.push(...r.notes);
   }
@@ -112,6 +117,16 @@ export function rulesForSlos(slos: readonly Slo[], options: RulesOptions = {}): 
 /** The two or three rule groups of one SLO (no alert group when it has no alert to fire). */
 export function sloRuleGroups(input: Slo, options: RulesOptions = {}): RulesResult {
   const slo: Slo = options.extraLabels === undefined ? input : { ...input, labels: { ...input.labels, ...options.extraLabels } };
+  let ratio = (window: string): string => errorRatioQuery(slo.indicator, slo.groupBy, window);
+  if (slo.indicator.kind === 'composite') {
+    const all = options.slos ?? new Map([[slo.id, slo]]);
+    const probe = compositeErrorRatioQuery(slo, all, '5m');
+    if (!probe.ok) return { groups: [], notes: [{ slo: slo.id, message: `no rules for this composite SLO: ${probe.reason}; burnwatch evaluates it from its children's ledgers` }] };
+    ratio = (window) => {
+      const q = compositeErrorRatioQuery(slo, all, window);
+      return q.ok ? q.expr : '';
+    };
+  }
   const periodMs = nominalPeriodMs(slo.period);
   const tiers = slo.alerting.tiers;
   const baseMs = tiers.length === 0 ? FALLBACK_BASE_WINDOW_MS : Math.min(...tiers.map((t) => t.shortMs));
@@ -121,8 +136,8 @@ export function sloRuleGroups(input: Slo, options: RulesOptions = {}): RulesResu
   const names = groupNames(slo.id);
 
   const alertWindows = [...new Set([baseMs, ...tiers.flatMap((t) => [t.shortMs, t.longMs])])].sort((a, b) => a - b);
-  const sliRules: RecordingRule[] = alertWindows.map((ms) => sliRule(slo, ms, ids));
-  if (!alertWindows.includes(periodMs)) sliRules.push(periodRule(slo, periodMs, baseMs, ids, filter));
+  const sliRules: RecordingRule[] = alertWindows.map((ms) => sliRule(slo, ms, ids, ratio));
+  if (!alertWindows.includes(periodMs)) sliRules.push(periodRule(slo, periodMs, baseMs, ids, filter, ratio));
 
   const groups: RuleGroup[] = [];
   if (options.recordings !== false) {
@@ -143,11 +158,11 @@ export function labelFilter(labels: Readonly<Record<string, string>>): string {
   return `{${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 }
 
-function sliRule(slo: Slo, windowMs: number, ids: Record<string, string>): RecordingRule {
+function sliRule(slo: Slo, windowMs: number, ids: Record<string, string>, ratio: (window: string) => string): RecordingRule {
   const window = formatDuration(windowMs);
   return {
     record: `${SLI_ERROR_METRIC}${window}`,
-    expr: errorRatioQuery(slo.indicator, slo.groupBy, window),
+    expr: ratio(window),
     labels: { ...slo.labels, ...ids, [WINDOW_LABEL]: window },
   };
 }
@@ -156,14 +171,14 @@ function sliRule(slo: Slo, windowMs: number, ids: Record<string, string>): Recor
  * The period's error ratio as the mean of the base window's recorded ratios, as Sloth records it by default:
  * cheap over 30 days, but time-weighted rather than event-weighted (Sloth #241).
  */
-function periodRule(slo: Slo, periodMs: number, baseMs: number, ids: Record<string, string>, filter: string): RecordingRule {
+function periodRule(slo: Slo, periodMs: number, baseMs: number, ids: Record<string, string>, filter: string, ratio: (window: string) => string): RecordingRule {
   const window = formatDuration(periodMs);
   const base = `${sliErrorMetric(baseMs)}${filter}[${window}]`;
   return {
     record: `${SLI_ERROR_METRIC}${window}`,
     expr: baseMs < periodMs
       ? `sum_over_time(${base})\n/ ignoring (${WINDOW_LABEL})\ncount_over_time(${base})`
-      : errorRatioQuery(slo.indicator, slo.groupBy, window),
+      : ratio(window),
     labels: { ...slo.labels, ...ids, [WINDOW_LABEL]: window },
   };
 }
@@ -208,6 +223,7 @@ function specName(format: SpecFormat): string {
     case 'burnwatch/v1':
     case 'openslo/v1':
     case 'openslo/v1alpha':
+    case 'openslo/v2alpha':
     case 'pyrra/v1alpha1':
       return format;
   }
@@ -325,6 +341,13 @@ function notesFor(slo: Slo, baseMs: number): string[] {
   }
   if (slo.maintenance.length > 0) {
     notes.push('maintenance windows are not exported: the rules keep alerting and counting errors during them');
+  }
+  if ((slo.corrections ?? []).length > 0) {
+    notes.push('budget corrections are not exported: the rules count the corrected events in their windows and budget');
+  }
+  if (slo.indicator.kind === 'composite' && slo.alerting.inhibitChildren === true) {
+    const children = slo.indicator.children.map((c) => c.sloId).join('|');
+    notes.push(`inhibitChildren is not a rule: in Alertmanager, add inhibit_rules: [{ source_matchers: ['sloth_id="${slo.id}"', 'sloth_severity="page"'], target_matchers: ['sloth_id=~"${children}"', 'sloth_severity="page"'], equal: [${slo.groupBy.join(', ')}] }]`);
   }
   return notes;
 }

@@ -5,7 +5,8 @@ import { formatMatcher } from '../routing/matchers.js';
 import type { Silence } from '../routing/silence.js';
 import { silenceState } from '../routing/silence.js';
 import { formatDuration } from '../slo/duration.js';
-import type { Period, Slo, SourceRef } from '../slo/model.js';
+import { occurrenceAt } from '../slo/maintenance.js';
+import type { BudgetCorrection, Period, Slo, SourceRef } from '../slo/model.js';
 import { nominalPeriodMs } from '../slo/windows.js';
 import type { AlertTransition, StoredAlert } from '../store/alerts.js';
 import { finite, statusJson } from './status-json.js';
@@ -38,8 +39,17 @@ export function sloSummaryJson(s: SloStatus): object {
       budgetRemaining: finite(i.observation.budget.remaining),
       noData: i.observation.unknown,
       alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
+      ...(i.pageHeldBy === undefined ? {} : { pageHeldBy: i.pageHeldBy }),
     })),
+    ...compositeJson(slo),
   };
+}
+
+/** A composite SLO's definition (`composite: { method, children, inhibitChildren }`); nothing for other SLOs. */
+function compositeJson(slo: Slo): object {
+  const i = slo.indicator;
+  if (i.kind !== 'composite') return {};
+  return { composite: { method: i.method, children: i.children.map((c) => ({ slo: c.sloId, weight: c.weight })), inhibitChildren: slo.alerting.inhibitChildren === true } };
 }
 
 /** `GET /api/v1/slos/:id`: the status as `burnwatch evaluate --format json` prints it, plus the SLO's definition and alert history. */
@@ -55,6 +65,7 @@ export function sloDetailJson(s: SloStatus, history: readonly AlertTransition[],
     period: periodJson(slo.period),
     budgeting: slo.budgeting.kind,
     groupBy: slo.groupBy,
+    ...compositeJson(slo),
     tiers: slo.alerting.tiers.map((t) => ({
       name: t.name,
       severity: t.severity,
@@ -65,7 +76,26 @@ export function sloDetailJson(s: SloStatus, history: readonly AlertTransition[],
       for: formatDuration(t.forMs),
     })),
     source: sourceJson(slo.source),
+    corrections: (slo.corrections ?? []).map((c) => correctionJson(c, atMs)),
     history: history.map((h) => ({ alert: h.alertKey, at: iso(h.atMs), from: h.from, to: h.to })),
+  };
+}
+
+/**
+ * A budget correction of the SLO: its (first) occurrence, how often it recurs, why, where it is written, and
+ * whether it covers `atMs` (the SLO's alerts hold their state then).
+ */
+export function correctionJson(c: BudgetCorrection, atMs: number): object {
+  return {
+    name: c.name,
+    reason: c.reason,
+    start: iso(c.startMs),
+    end: iso(c.startMs + c.durationMs),
+    ...(c.everyMs === undefined ? {} : { every: formatDuration(c.everyMs) }),
+    file: c.source.file,
+    line: c.source.line,
+    location: `${c.source.file}:${c.source.line}`,
+    active: occurrenceAt(c, atMs) !== undefined,
   };
 }
 

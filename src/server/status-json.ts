@@ -42,6 +42,7 @@ export function instanceJson(i: InstanceStatus): object {
     labels: i.labels,
     noData: o.unknown,
     maintenance: i.maintenance,
+    ...(i.correction === undefined ? {} : { correction: i.correction }),
     budget: {
       remaining: finite(o.budget.remaining),
       consumed: finite(o.budget.consumed),
@@ -55,5 +56,6 @@ export function instanceJson(i: InstanceStatus): object {
     tiers: Object.fromEntries(o.tiers.map((t) => [t.name, tierJson(t)])),
     raw: o.raw,
     alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
+    ...(i.pageHeldBy === undefined ? {} : { pageHeldBy: i.pageHeldBy }),
   };
 }

@@ -58,6 +58,7 @@ function read(indicator: Indicator): CounterReading | undefined {
       return { count: countsBad ? 'bad' : 'good', events: fromExpr(ratio.numerator), total: fromExpr(ratio.denominator) };
     }
     case 'boolGauge':
+    case 'composite':
       return undefined;
   }
 }
@@ -78,10 +79,14 @@ function fromExpr(e: CounterSumExpr): CounterSum {
 
 /** Whether the budget of an indicator is sampled from expressions rather than counted from counters or gauge samples. */
 export function isSampled(indicator: Indicator): boolean {
-  return indicator.kind !== 'boolGauge' && counterReading(indicator) === undefined;
+  return indicator.kind !== 'boolGauge' && indicator.kind !== 'composite' && counterReading(indicator) === undefined;
 }
 
-/** Whether the ledger of an indicator holds events (for `minEvents`) rather than seconds (sampled error ratios). */
+/**
+ * Whether the ledger of an indicator holds events (for `minEvents`) rather than seconds (sampled error ratios,
+ * and weightedRatio composites). A weightedEvents composite holds weighted events.
+ */
 export function countsEvents(indicator: Indicator): boolean {
+  if (indicator.kind === 'composite') return indicator.method === 'weightedEvents';
   return indicator.kind !== 'ratio' || counterReading(indicator) !== undefined;
 }

@@ -1,4 +1,6 @@
 import { periodWindow } from './calendar.js';
+import type { TimeRange } from './corrections.js';
+import { correctedRanges } from './corrections.js';
 import { countsEvents as ledgerCountsEvents } from './counting.js';
 import { HOUR } from './duration.js';
 import type { Severity, Slo, Tier } from './model.js';
@@ -44,14 +46,51 @@ export interface SumReader {
   since(startMs: number): WindowSum;
 }
 
-/** Reads the sums an evaluation of `slo` at `atMs` needs, once each. */
+/**
+ * Reads the sums an evaluation of `slo` at `atMs` needs, once each. The slots of the SLO's budget corrections
+ * are left out of all of them, windows and period alike (`slo/corrections.ts`), as maintenance slots are.
+ */
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
-  return { windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])), ...readPeriodSums(slo, atMs, reader) };
+  return {
+    windows: new Map(windowsOf(slo).map((ms) => [ms, corrected(slo, reader.window(ms), atMs - ms, atMs, reader)])),
+    ...readPeriodSums(slo, atMs, reader),
+  };
 }
 
-/** Reads only the budget period's sums: all `budgetStatus` needs. */
+/** Reads only the budget period's sums (budget corrections left out): all `budgetStatus` needs. */
 export function readPeriodSums(slo: Slo, atMs: number, reader: SumReader): Pick<InstanceSums, 'period'> {
-  return { period: reader.since(periodWindow(slo.period, atMs).startMs) };
+  const startMs = periodWindow(slo.period, atMs).startMs;
+  return { period: corrected(slo, reader.since(startMs), startMs, atMs, reader) };
+}
+
+/** `sum`, the sums over (startMs, atMs], without the slots the SLO's budget corrections take out. */
+function corrected(slo: Slo, sum: WindowSum, startMs: number, atMs: number, reader: SumReader): WindowSum {
+  const ranges = correctedRanges(slo, startMs, atMs);
+  if (ranges.length === 0) return sum;
+  // (a, b] is what (a, atMs] holds beyond (b, atMs].
+  return withoutRanges(sum, ranges, (a, b) => minus(reader.since(a), reader.since(b)));
+}
+
+/**
+ * `sum` (the sums over a stretch of time) without the events of `ranges` inside it (`corrections.ts`):
+ * `between(a, b)` gives the sums over (a, b]. Bad and total events, bad and counted slices are taken out; the
+ * slots with data stay (a corrected slot had data: the SLO is not "without data" because of a correction).
+ */
+export function withoutRanges(sum: WindowSum, ranges: readonly TimeRange[], between: (startMs: number, endMs: number) => WindowSum): WindowSum {
+  let out = sum;
+  for (const r of ranges) if (r.endMs > r.startMs) out = minus(out, { ...between(r.startMs, r.endMs), dataSlots: 0 });
+  return out;
+}
+
+/** a - b, field by field, never below 0: with cumulative sums, the sums over (b, a]. */
+export function minus(a: WindowSum, b: WindowSum): WindowSum {
+  return {
+    bad: Math.max(0, a.bad - b.bad),
+    total: Math.max(0, a.total - b.total),
+    sliceBad: Math.max(0, a.sliceBad - b.sliceBad),
+    slices: Math.max(0, a.slices - b.slices),
+    dataSlots: Math.max(0, a.dataSlots - b.dataSlots),
+  };
 }
 
 function windowSum(sums: InstanceSums, ms: number): WindowSum {

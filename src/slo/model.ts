@@ -30,6 +30,7 @@ export type SpecFormat =
   | 'sloth/alert-windows-v1'
   | 'openslo/v1'
   | 'openslo/v1alpha'
+  | 'openslo/v2alpha'
   | 'pyrra/v1alpha1';
 
 /** A rolling window of fixed length, or a calendar period that resets at its boundary in a time zone. */
@@ -90,7 +91,30 @@ export type Indicator =
       readonly kind: 'boolGauge';
       /** A 0/1 gauge selector, 1 = good (e.g. `probe_success{job="blackbox"}`). */
       readonly selector: string;
-    };
+    }
+  | CompositeIndicator;
+
+/**
+ * A composite SLO's indicator: the events of other SLOs (its children), combined per ledger slot from their
+ * ledgers (`slo/composite.ts`); no query of its own.
+ * - `weightedEvents`: sum of w x bad over sum of w x total (a child with 10x the traffic counts 10x).
+ * - `weightedRatio`: the weighted mean of the children's error ratios in each slot, over the children with
+ *   traffic in it (a low-traffic child weighs as much as its weight says).
+ */
+export interface CompositeIndicator {
+  readonly kind: 'composite';
+  readonly method: CompositeMethod;
+  readonly children: readonly CompositeChild[];
+}
+
+export type CompositeMethod = 'weightedEvents' | 'weightedRatio';
+
+export interface CompositeChild {
+  /** The child SLO's id. */
+  readonly sloId: string;
+  /** Weight, > 0. */
+  readonly weight: number;
+}
 
 export type IndicatorKind = Indicator['kind'];
 
@@ -136,14 +160,34 @@ export interface AlertingPolicy {
   readonly ticket: SeverityPolicy;
   /** Alert when the remaining budget falls to or below this fraction (0 = exhausted); undefined = off. */
   readonly exhaustion?: { readonly threshold: number; readonly severity: Severity };
+  /** Composite SLOs: while this SLO's page fires, its children's pages (same instance) are held, not sent. */
+  readonly inhibitChildren?: boolean;
 }
 
-/** A maintenance window; `everyMs` repeats it (e.g. weekly). Excluded from windows, budget and alerting. */
-export interface MaintenanceWindow {
+/** A span of time from `startMs`, repeated every `everyMs` from there when that is set (e.g. weekly). */
+export interface RecurringSpan {
   readonly startMs: number;
   readonly durationMs: number;
   readonly everyMs?: number;
+}
+
+/** A maintenance window; `everyMs` repeats it (e.g. weekly). Excluded from windows, budget and alerting. */
+export interface MaintenanceWindow extends RecurringSpan {
   readonly reason: string;
+}
+
+/**
+ * A budget correction (`kind: BudgetCorrection`, a document of its own that names the SLOs it applies to):
+ * events inside it count neither as bad nor as total, in the budget and in the burn-rate windows, also for
+ * time before it was written (the ledger keeps every event; the sums leave them out when read), and while it
+ * covers the evaluated instant the SLO's alerts hold their state, as in maintenance.
+ */
+export interface BudgetCorrection extends RecurringSpan {
+  /** `metadata.name`, unique across the SLO files. */
+  readonly name: string;
+  readonly reason: string;
+  /** Where it is written: the file and the line of its name. */
+  readonly source: { readonly file: string; readonly line: number };
 }
 
 /** The error-budget policy of release gates (`GET /api/v1/gate`, `burnwatch gate`). */
@@ -170,6 +214,8 @@ export interface Slo {
   readonly groupBy: readonly string[];
   readonly alerting: AlertingPolicy;
   readonly maintenance: readonly MaintenanceWindow[];
+  /** The budget corrections that name this SLO (by id or by matchers on its labels); none when undefined. */
+  readonly corrections?: readonly BudgetCorrection[];
   /** Release-gate policy; undefined = the default (freeze when the budget is exhausted). */
   readonly policy?: BudgetPolicy;
   readonly source: SourceRef;

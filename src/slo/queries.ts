@@ -1,6 +1,6 @@
 import { formatMatchers, parseMatchers, renderWindow } from '../promql/syntax.js';
 import type { LabelMatcher } from '../promql/syntax.js';
-import type { EventQuery, Indicator } from './model.js';
+import type { EventQuery, Indicator, Slo } from './model.js';
 
 /**
  * PromQL for an indicator's error ratio over a window: the expression Sloth records as
@@ -31,6 +31,9 @@ export function errorRatioQuery(indicator: Indicator, groupBy: readonly string[]
       const good = `${sumBy(groupBy)}(sum_over_time(${indicator.selector}[${window}]))`;
       return `(${count} - ${good})\n/\n${count}`;
     }
+    case 'composite':
+      // Callers check first: a composite's ratio needs its children's queries (`rules/composite.ts`).
+      throw new Error('a composite SLO has no query of its own');
   }
 }
 
@@ -77,4 +80,59 @@ export function formatFloat(n: number): string {
   const s = String(n);
   if (!s.includes('e')) return s;
   return n.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** Bad and all events per second over a window, where an indicator counts events PromQL can rate. */
+export function eventRates(indicator: Indicator, groupBy: readonly string[], window: string): { bad: string; total: string } | undefined {
+  switch (indicator.kind) {
+    case 'events': {
+      const events = eventRate(indicator.events, groupBy, window);
+      const total = eventRate(indicator.total, groupBy, window);
+      return { bad: indicator.count === 'bad' ? events : `(${total}) - (${events})`, total };
+    }
+    case 'latency': {
+      if (indicator.native) return undefined;
+      const { good, total } = latencySelectors(indicator);
+      const all = `${sumBy(groupBy)}(rate(${total}[${window}]))`;
+      return { bad: `(${all}) - (${sumBy(groupBy)}(rate(${good}[${window}])))`, total: all };
+    }
+    case 'ratio':
+    case 'boolGauge':
+    case 'composite':
+      return undefined;
+  }
+}
+
+/** Why a composite's error ratio cannot be written in PromQL, or its expression. */
+export type CompositeQuery = { readonly ok: true; readonly expr: string } | { readonly ok: false; readonly reason: string };
+
+/**
+ * A weightedEvents composite's error ratio over a window in PromQL: Σ w x bad rate / Σ w x total rate of its
+ * leaves (a child composite's children weighted by the product of the weights). The same figure burnwatch keeps
+ * when every leaf counts events; weightedRatio (a per-slot mean over the children with traffic) and leaves
+ * without an event rate (ratio expressions, 0/1 gauges, native histograms) cannot be written so.
+ */
+export function compositeErrorRatioQuery(slo: Slo, slos: ReadonlyMap<string, Slo>, window: string): CompositeQuery {
+  const terms: { weight: number; rates: { bad: string; total: string } }[] = [];
+  const visit = (s: Slo, weight: number): string | undefined => {
+    const i = s.indicator;
+    if (i.kind !== 'composite') {
+      const rates = eventRates(i, s.groupBy, window);
+      if (rates === undefined) return `its child ${s.id} has no event rate in PromQL (a ${i.kind}${i.kind === 'latency' ? ' native histogram' : ''} indicator)`;
+      terms.push({ weight, rates });
+      return undefined;
+    }
+    if (i.method !== 'weightedEvents') return `${s.id === slo.id ? 'it uses' : `its child ${s.id} uses`} weightedRatio, a mean of each slot's ratios over the children with traffic, which PromQL rules cannot compute`;
+    for (const c of i.children) {
+      const child = slos.get(c.sloId);
+      if (child === undefined) return `its child ${c.sloId} is not loaded`;
+      const why = visit(child, weight * c.weight);
+      if (why !== undefined) return why;
+    }
+    return undefined;
+  };
+  const why = visit(slo, 1);
+  if (why !== undefined) return { ok: false, reason: why };
+  const weighted = (part: 'bad' | 'total'): string => terms.map((t) => (t.weight === 1 ? `(${t.rates[part]})` : `${formatFloat(t.weight)} * (${t.rates[part]})`)).join('\n+ ');
+  return { ok: true, expr: `(\n${weighted('bad')}\n)\n/\n(\n${weighted('total')}\n)` };
 }

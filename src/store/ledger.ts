@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SumReader, WindowSum } from '../slo/evaluate.js';
-import { EMPTY_SUM } from '../slo/evaluate.js';
+import { EMPTY_SUM, minus } from '../slo/evaluate.js';
 import type { Db } from './db.js';
 import { labelsKey } from '../slo/labels.js';
 
@@ -340,12 +340,4 @@ export function toSum(row: LedgerRow | undefined): WindowSum {
 }
 
 /** Sums over (b, a]: the difference of two cumulative rows (never negative). */
-export function diff(a: WindowSum, b: WindowSum): WindowSum {
-  return {
-    bad: Math.max(0, a.bad - b.bad),
-    total: Math.max(0, a.total - b.total),
-    sliceBad: Math.max(0, a.sliceBad - b.sliceBad),
-    slices: Math.max(0, a.slices - b.slices),
-    dataSlots: Math.max(0, a.dataSlots - b.dataSlots),
-  };
-}
+export const diff: (a: WindowSum, b: WindowSum) => WindowSum = minus;

@@ -21,3 +21,12 @@ export function sampleNotification(alertKey: string, status: 'firing' | 'resolve
     ...over,
   };
 }
+
+/** A notification sink that keeps what it is given, in order (engine tests). */
+export class RecordingSink {
+  readonly sent: AlertNotification[] = [];
+  enqueue(_tx: unknown, n: readonly AlertNotification[]): Promise<void> {
+    this.sent.push(...n);
+    return Promise.resolve();
+  }
+}

@@ -187,18 +187,22 @@ const Policy = z.strictObject({
   freezeBelow: BudgetShare.meta({ description: 'Release gates freeze deploys while less than this share of the budget is left (default: only when it is exhausted); `burnwatch gate --min-budget` overrides it.' }),
 }).meta({ description: 'Error-budget policy: the threshold of release gates (GET /api/v1/gate, burnwatch gate).' });
 
+const Metadata = z.strictObject({
+  name: SloName.meta({ description: 'SLO name; also its id (unique across all files) unless id is given.' }),
+  id: SloName.optional().meta({ description: 'SLO id when it differs from name, e.g. <namespace>.<name> for an SLO converted from Pyrra; default: name.' }),
+  service: SloName.meta({ description: 'Service the SLO belongs to.' }),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  labels: Labels.optional(),
+  annotations: Annotations.optional(),
+});
+
+const MaintenanceList = z.array(Maintenance, { error: 'must be a list of windows, e.g. - { start: "2026-12-06T02:00:00Z", duration: 2h, every: 1w }' }).optional();
+
 export const NativeSlo = z.strictObject({
   apiVersion: z.literal('burnwatch/v1'),
-  kind: z.literal('SLO', { error: 'must be SLO\nburnwatch/v1 files hold kind: SLO' }),
-  metadata: z.strictObject({
-    name: SloName.meta({ description: 'SLO name; also its id (unique across all files) unless id is given.' }),
-    id: SloName.optional().meta({ description: 'SLO id when it differs from name, e.g. <namespace>.<name> for an SLO converted from Pyrra; default: name.' }),
-    service: SloName.meta({ description: 'Service the SLO belongs to.' }),
-    displayName: z.string().optional(),
-    description: z.string().optional(),
-    labels: Labels.optional(),
-    annotations: Annotations.optional(),
-  }),
+  kind: z.literal('SLO', { error: 'must be SLO, CompositeSLO or BudgetCorrection\nburnwatch/v1 files hold kind: SLO, kind: CompositeSLO and kind: BudgetCorrection documents' }),
+  metadata: Metadata,
   spec: z.strictObject({
     objective: Objective,
     period: Period.optional(),
@@ -207,8 +211,77 @@ export const NativeSlo = z.strictObject({
     groupBy: z.array(LabelName, { error: 'must be a list of label names, e.g. [route]' }).optional()
       .meta({ description: 'One SLO instance per value set of these labels.' }),
     alerting: Alerting.optional(),
-    maintenance: z.array(Maintenance, { error: 'must be a list of windows, e.g. - { start: "2026-12-06T02:00:00Z", duration: 2h, every: 1w }' }).optional(),
+    maintenance: MaintenanceList,
     policy: Policy.optional(),
   }),
 });
 export type NativeSlo = z.infer<typeof NativeSlo>;
+
+const Time = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with a zone, e.g. "2026-11-22T02:00:00Z"' });
+
+/**
+ * `apiVersion: burnwatch/v1`, `kind: BudgetCorrection`: a stretch of time whose events count neither as bad
+ * nor as total for the error budget of the SLOs it names, reviewed in git like the SLOs. Strict, as SLO files.
+ */
+export const NativeBudgetCorrection = z.strictObject({
+  apiVersion: z.literal('burnwatch/v1'),
+  kind: z.literal('BudgetCorrection'),
+  metadata: z.strictObject({
+    name: SloName.meta({ description: 'Name of the correction, unique across the SLO files, e.g. 2026-11-22-dns-outage.' }),
+    description: z.string().optional(),
+  }),
+  spec: z.strictObject({
+    slos: z.array(z.string({ error: 'must be an SLO id or label matchers in quotes, e.g. checkout-availability or \'service="checkout"\'' }).min(1, { error: 'is empty\nwrite an SLO id or label matchers such as \'service="checkout"\'' }), { error: 'must be a list of SLO ids and/or label matchers, e.g. [checkout-availability, \'service="checkout"\']' })
+      .min(1, { error: 'names no SLO\nlist SLO ids and/or label matchers, e.g. [checkout-availability]' })
+      .meta({ description: 'The SLOs it applies to: SLO ids, and/or label matchers on the SLO\'s labels (slo, service, its labels and routing labels), e.g. \'service="checkout"\'; an entry with several matchers needs them all.' }),
+    start: Time.meta({ description: 'Start of the corrected time (inclusive).' }),
+    end: Time.optional().meta({ description: 'End of the corrected time (exclusive); or give duration.' }),
+    duration: Duration.optional().meta({ description: 'Length of the corrected time, instead of end.' }),
+    every: Duration.optional().meta({ description: 'Repeat interval (1h or more), e.g. 1w: the correction recurs from start on.' }),
+    reason: z.string({ error: 'must say why the time is corrected, e.g. "upstream DNS provider outage, not ours"' })
+      .min(1, { error: 'is empty\nsay why the time is corrected, e.g. "upstream DNS provider outage, not ours"' }),
+  }).superRefine((v, ctx) => {
+    if ((v.end === undefined) === (v.duration === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: v.end === undefined ? [] : ['duration'],
+        message: v.end === undefined ? 'give end or duration\ne.g. end: "2026-11-22T02:20:00Z" or duration: 20m' : 'give end or duration, not both\nremove one of them',
+      });
+    }
+  }),
+});
+export type NativeBudgetCorrection = z.infer<typeof NativeBudgetCorrection>;
+
+const CompositeChild = z.strictObject({
+  slo: SloName.meta({ description: 'Id of the child SLO (an SLO or another CompositeSLO, in any file and format).' }),
+  weight: z.number({ error: 'must be a number above 0, e.g. 2' })
+    .gt(0, { error: 'must be above 0\na child with weight 0 would not count; remove it instead' })
+    .max(1e6, { error: 'must be at most 1000000' })
+    .optional()
+    .meta({ description: 'Weight of the child (default 1).' }),
+});
+
+/**
+ * `apiVersion: burnwatch/v1`, `kind: CompositeSLO`: one objective and one error budget over several SLOs (a user
+ * journey), computed from the children's ledgers; no query of its own.
+ */
+export const NativeComposite = z.strictObject({
+  apiVersion: z.literal('burnwatch/v1'),
+  kind: z.literal('CompositeSLO'),
+  metadata: Metadata,
+  spec: z.strictObject({
+    objective: Objective,
+    period: Period.optional(),
+    method: z.enum(['weightedEvents', 'weightedRatio'], { error: 'must be weightedEvents or weightedRatio' }).optional()
+      .meta({ description: 'weightedEvents (default): weighted sum of the children\'s bad and total events; weightedRatio: weighted mean of their error ratios in each slot.' }),
+    children: z.array(CompositeChild, { error: 'must be a list of children, e.g. - { slo: payments-availability, weight: 2 }' })
+      .min(1, { error: 'a composite needs at least one child\nlist the SLOs of the journey, e.g. - { slo: payments-availability }' })
+      .max(100, { error: 'a composite may have at most 100 children' }),
+    alerting: Alerting.extend({
+      inhibitChildren: z.boolean().optional().meta({ description: 'While the composite\'s page fires, its children\'s pages are held (sent if they still fire when it resolves).' }),
+    }).optional(),
+    maintenance: MaintenanceList,
+    policy: Policy.optional(),
+  }),
+});
+export type NativeComposite = z.infer<typeof NativeComposite>;

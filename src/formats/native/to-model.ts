@@ -3,6 +3,7 @@ import { parseDuration } from '../../slo/duration.js';
 import type {
   AlertingPolicy,
   Budgeting,
+  CompositeIndicator,
   Indicator,
   MaintenanceWindow,
   Period,
@@ -16,13 +17,14 @@ import type { LoadedSlo, ReadResult } from '../loaded.js';
 import type { Location, LocatedDocument, PathSegment, LocatedProblem } from '../located.js';
 import { checkEventQuery, checkMatchers, checkSelector, checkWindowTemplate } from '../query-checks.js';
 import { issuesToErrors } from '../zod-errors.js';
-import { NativeSlo } from './schema.js';
+import { NativeComposite, NativeSlo } from './schema.js';
 
 export const DEFAULT_ALERT_NAME = 'SLOBurnRate';
 
 /** Reads one `burnwatch/v1` SLO object into the model, or returns every located problem it has. */
 export function readNative(doc: LocatedDocument): ReadResult {
   const raw = doc.value();
+  if (isObject(raw) && raw['kind'] === 'CompositeSLO') return readComposite(doc, raw);
   const parsed = NativeSlo.safeParse(raw, { reportInput: true });
   const errors: LocatedProblem[] = parsed.success ? [] : issuesToErrors(parsed.error.issues, doc, NativeSlo);
   // Semantic checks run on the raw value too, so a file with both a schema error and a bad query reports both.
@@ -30,6 +32,32 @@ export function readNative(doc: LocatedDocument): ReadResult {
   errors.push(...semantic.errors.filter((e) => !errors.some((o) => o.line === e.line && o.col === e.col)));
   if (!parsed.success || errors.length > 0 || semantic.indicator === undefined) return { slos: [], errors };
   return { slos: [toModel(doc, parsed.data, semantic.indicator)], errors: [] };
+}
+
+/**
+ * Reads one `burnwatch/v1` CompositeSLO. Its children are checked against the other SLOs once every file is
+ * read (`formats/composites.ts`), which also gives it their `groupBy`.
+ */
+function readComposite(doc: LocatedDocument, raw: Record<string, unknown>): ReadResult {
+  const parsed = NativeComposite.safeParse(raw, { reportInput: true });
+  const errors: LocatedProblem[] = parsed.success ? [] : issuesToErrors(parsed.error.issues, doc, NativeComposite);
+  const semantic = checkPeriodAndTiers(doc, field(raw, 'spec'));
+  errors.push(...semantic.filter((e) => !errors.some((o) => o.line === e.line && o.col === e.col)));
+  if (!parsed.success || errors.length > 0) return { slos: [], errors };
+  const { spec } = parsed.data;
+  const indicator: CompositeIndicator = {
+    kind: 'composite',
+    method: spec.method ?? 'weightedEvents',
+    children: spec.children.map((c) => ({ sloId: c.slo, weight: c.weight ?? 1 })),
+  };
+  const loaded = toModel(doc, { ...parsed.data, kind: 'SLO', spec: { ...spec, indicator: {} } }, indicator);
+  const inhibit = spec.alerting?.inhibitChildren;
+  const slo: Slo = { ...loaded.slo, ...(inhibit === undefined ? {} : { alerting: { ...loaded.slo.alerting, inhibitChildren: inhibit } }) };
+  const at: Record<string, Location> = { ...loaded.at };
+  spec.children.forEach((_, i) => {
+    at[`child:${i}`] = doc.locate(['spec', 'children', i, 'slo']);
+  });
+  return { slos: [{ slo, at }], errors: [] };
 }
 
 function toModel(doc: LocatedDocument, file: NativeSlo, indicator: Indicator): LoadedSlo {
@@ -199,6 +227,13 @@ function semanticChecks(doc: LocatedDocument, raw: unknown): { errors: LocatedPr
     if (found.length === 0) indicator = { kind: 'boolGauge', selector: boolGauge['selector'].trim() };
   }
 
+  errors.push(...checkPeriodAndTiers(doc, spec));
+  return indicator === undefined ? { errors } : { errors, indicator };
+}
+
+/** Checks of the period, the slices and the tiers, shared by SLOs and composites. */
+function checkPeriodAndTiers(doc: LocatedDocument, spec: unknown): LocatedProblem[] {
+  const errors: LocatedProblem[] = [];
   const period = field(spec, 'period');
   const timezone = field(period, 'timezone');
   if (typeof timezone === 'string' && !isTimeZone(timezone)) {
@@ -238,7 +273,7 @@ function semanticChecks(doc: LocatedDocument, raw: unknown): { errors: LocatedPr
       }
     });
   }
-  return indicator === undefined ? { errors } : { errors, indicator };
+  return errors;
 }
 
 function nominalCalendar(unit: unknown): number | undefined {

@@ -31,16 +31,24 @@ export function toNativeDocument(slo: Slo): NativeDocument {
     objective: slo.objective,
     period: periodOf(slo.period),
   };
+  const composite = slo.indicator.kind === 'composite' ? slo.indicator : undefined;
   if (slo.budgeting.kind !== 'occurrences') spec['budgeting'] = budgetingOf(slo.budgeting);
-  spec['indicator'] = indicatorOf(slo.indicator, problems);
-  if (slo.groupBy.length > 0) spec['groupBy'] = [...slo.groupBy];
+  if (composite) {
+    // A composite's groupBy is its children's: not written.
+    if (composite.method !== 'weightedEvents') spec['method'] = composite.method;
+    spec['children'] = composite.children.map((c) => (c.weight === 1 ? { slo: c.sloId } : { slo: c.sloId, weight: c.weight }));
+  } else {
+    spec['indicator'] = indicatorOf(slo.indicator, problems);
+    if (slo.groupBy.length > 0) spec['groupBy'] = [...slo.groupBy];
+  }
   const alerting = alertingOf(slo.alerting, nominalPeriodMs(slo.period), problems);
+  if (slo.alerting.inhibitChildren !== undefined) alerting['inhibitChildren'] = slo.alerting.inhibitChildren;
   if (Object.keys(alerting).length > 0) spec['alerting'] = alerting;
   if (slo.maintenance.length > 0) spec['maintenance'] = slo.maintenance.map(maintenanceOf);
   if (slo.policy !== undefined) spec['policy'] = { freezeBelow: shareOf(slo.policy.freezeBelow) };
 
   if (problems.length > 0) return { problems };
-  return { value: { apiVersion: 'burnwatch/v1', kind: 'SLO', metadata, spec }, problems };
+  return { value: { apiVersion: 'burnwatch/v1', kind: composite ? 'CompositeSLO' : 'SLO', metadata, spec }, problems };
 }
 
 /** The document as YAML text (no comments, no `---`). */
@@ -49,7 +57,7 @@ export function toNativeYaml(slo: Slo): { readonly text?: string; readonly probl
   if (doc.value === undefined) return { problems: doc.problems };
   const yaml = new Document(doc.value);
   // One line per tier, maintenance window and groupBy list, as people write them by hand.
-  for (const path of [['spec', 'alerting', 'tiers'], ['spec', 'maintenance']]) {
+  for (const path of [['spec', 'alerting', 'tiers'], ['spec', 'maintenance'], ['spec', 'children']]) {
     const seq = yaml.getIn(path, true);
     if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
   }
@@ -97,6 +105,8 @@ function indicatorOf(indicator: Indicator, problems: string[]): unknown {
       return { ratio: { [indicator.meaning === 'error' ? 'errorRatio' : 'successRatio']: indicator.template } };
     case 'boolGauge':
       return { boolGauge: { selector: indicator.selector } };
+    case 'composite':
+      return undefined;
   }
 }
 

@@ -19,8 +19,11 @@ import { calendarPeriod } from './periods.js';
 /** v1alpha has no field for the slice length of Timeslices budgeting. */
 const DEFAULT_SLICE_MS = MINUTE;
 
-/** Sloth gives OpenSLO input no alerts; burnwatch gives it its default tiers for the period (see mapV1alphaSlo). */
-function defaultAlerting(periodMs: number): AlertingPolicy {
+/**
+ * Sloth gives OpenSLO input no alerts; burnwatch gives it its default tiers for the period (see mapV1alphaSlo);
+ * v2alpha SLOs get the same.
+ */
+export function defaultAlerting(periodMs: number): AlertingPolicy {
   const plain: SeverityPolicy = { enabled: true, labels: {}, annotations: {} };
   return {
     name: DEFAULT_ALERT_NAME,

@@ -3,6 +3,8 @@ import type { Logger } from '../../logger.js';
 import { replay } from '../../engine/replay.js';
 import type { MetricsSource } from '../../metrics/source.js';
 import type { AlertNotification } from '../../notify/notifier.js';
+import { withDescendants } from '../../slo/composite.js';
+import type { Slo } from '../../slo/model.js';
 import { openDb } from '../../store/db.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import type { BacktestRun } from './backtest.js';
@@ -23,6 +25,8 @@ export interface ReplayBacktestDeps {
   /** evaluation.maxBackfill: how far before the start the ledger is filled. */
   readonly maxBackfillMs?: number;
   readonly logger: Logger;
+  /** The loaded SLOs: a composite's backtest replays its children with it. */
+  readonly slos?: () => readonly Slo[];
 }
 
 export function replayBacktest(deps: ReplayBacktestDeps): BacktestRun {
@@ -44,7 +48,8 @@ export function replayBacktest(deps: ReplayBacktestDeps): BacktestRun {
       });
       const first = Math.ceil(fromMs / deps.slotMs) * deps.slotMs;
       let step = 0;
-      await replay(engine, [slo], { fromMs, toMs, stepMs: deps.slotMs, signal }, (records, statuses) => {
+      const all = new Map((deps.slos?.() ?? []).map((s) => [s.id, s]));
+      await replay(engine, withDescendants(slo, all), { fromMs, toMs, stepMs: deps.slotMs, signal }, (records, statuses) => {
         signal.throwIfAborted();
         const atMs = first + step++ * deps.slotMs;
         const status = statuses.find((s) => s.slo.id === slo.id);

@@ -55,6 +55,7 @@ export function instancesJson(statuses: readonly SloStatus[]): object[] {
         timeToExhaustionSeconds: o.budget.timeToExhaustionMs === null ? null : Math.round(o.budget.timeToExhaustionMs / 1000),
         noData: o.unknown,
         maintenance: i.maintenance,
+        ...(i.correction === undefined ? {} : { correction: i.correction }),
         tiers: o.tiers.map((t) => ({ name: t.name, ...tierJson(t), long: shown(t.longBurnRate), short: shown(t.shortBurnRate), active: t.active && !o.unknown })),
         alerts: { ...i.alerts, ...(i.nodata === undefined ? {} : { nodata: i.nodata }), ...(i.exhaustion === undefined ? {} : { exhaustion: i.exhaustion }) },
       });

@@ -121,6 +121,8 @@ function describeIndicator(slo: Slo): string {
       return `ratio expression (${i.meaning} ratio)`;
     case 'boolGauge':
       return `0/1 gauge ${i.selector}`;
+    case 'composite':
+      return `composite (${i.method}) of ${i.children.map((c) => `${c.sloId} x${c.weight}`).join(', ')}`;
   }
 }
 
@@ -156,7 +158,8 @@ export function sloBody(o: SloPageOptions): string {
   const { slo } = o.status;
   const runbook = runbookLink(slo.alerting.runbook, o.runbookBaseUrl);
   const windows = [...new Set(slo.alerting.tiers.flatMap((t) => [t.longMs, t.shortMs]))].sort((a, b) => a - b);
-  const queryRows = windows.map((ms) => {
+  const indicator = slo.indicator;
+  const queryRows = indicator.kind === 'composite' ? indicator.children.map((c) => `<li>child <a href="${escapeHtml(sloHref(o.root, c.sloId, o.labels, o.range))}">${escapeHtml(c.sloId)}</a>, weight ${escapeHtml(String(c.weight))}</li>`).join('\n') : windows.map((ms) => {
     const w = formatDuration(ms);
     const expr = errorRatioQuery(slo.indicator, slo.groupBy, w);
     const prom = o.prometheusUrl === undefined || o.prometheusUrl === ''
@@ -193,7 +196,7 @@ ${instances}
 <section aria-labelledby="history-title">
 <h2 id="history-title">History</h2>
 <nav class="ranges" aria-label="Time range">${ranges}</nav>
-<p class="legend" id="legend">Shaded: <span class="key firing-page">page firing</span> <span class="key firing-ticket">ticket firing</span> <span class="key maintenance">maintenance</span></p>
+<p class="legend" id="legend">Shaded: <span class="key firing-page">page firing</span> <span class="key firing-ticket">ticket firing</span> <span class="key maintenance">maintenance</span> <span class="key correction">budget correction</span></p>
 <figure class="chart-box">
 <figcaption>Error budget left over the period (solid), and steady spending of one budget per period (dashed)</figcaption>
 <div class="chart" data-chart="budget" role="img" aria-label="Error budget left over time"></div>
@@ -213,9 +216,31 @@ ${tierCharts}
 </section>
 <section aria-labelledby="definition-title"><h2 id="definition-title">Definition</h2>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
-<h3>Error-ratio queries</h3>
+<h3>${indicator.kind === 'composite' ? 'Children (their budgets and queries are on their pages)' : 'Error-ratio queries'}</h3>
 <ul class="queries">${queryRows}</ul>
+${correctionsSection(slo)}
 </section>`;
+}
+
+/**
+ * The budget corrections of the SLO, with their reason and where they are written: their events count neither
+ * as bad nor as total for the budget shown above.
+ */
+function correctionsSection(slo: Slo): string {
+  const list = slo.corrections ?? [];
+  if (list.length === 0) return '<h3>Budget corrections</h3>\n<p class="corrections">None.</p>';
+  const rows = list.map((c) => {
+    const every = c.everyMs === undefined ? '' : `, every ${escapeHtml(formatDuration(c.everyMs))}`;
+    return `<li><strong>${escapeHtml(c.name)}</strong>: <time datetime="${new Date(c.startMs).toISOString()}">${escapeHtml(isoMinute(c.startMs))}</time> to <time datetime="${new Date(c.startMs + c.durationMs).toISOString()}">${escapeHtml(isoMinute(c.startMs + c.durationMs))}</time>${every}. ${escapeHtml(c.reason)} <code>${escapeHtml(`${c.source.file}:${c.source.line}`)}</code></li>`;
+  }).join('\n');
+  return `<h3>Budget corrections</h3>
+<p>Events inside these count neither as bad nor as total for the error budget; while one covers the current time the SLO's alerts hold their state.</p>
+<ul class="corrections">${rows}</ul>`;
+}
+
+/** `2026-11-22 02:00 UTC` */
+function isoMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export function alertsBody(): string {

@@ -161,6 +161,7 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
             sli: s.sli,
             burnRates: s.windows,
             maintenance: s.maintenance.map((m) => ({ start: m.startMs / 1000, end: m.endMs / 1000, reason: m.reason })),
+            corrections: s.corrections.map((c) => ({ start: c.startMs / 1000, end: c.endMs / 1000, name: c.name, reason: c.reason })),
           });
         });
         return { status: 200, text, contentType: JSON_TYPE };

@@ -1,6 +1,7 @@
 import { periodWindow } from '../../slo/calendar.js';
 import { formatDuration } from '../../slo/duration.js';
 import type { SumReader, WindowSum } from '../../slo/evaluate.js';
+import { correctionsBetween } from '../../slo/corrections.js';
 import { CURRENT_BURN_WINDOW_MS, EMPTY_SUM, evaluateInstance, ratioOf, readSums } from '../../slo/evaluate.js';
 import type { MaintenanceWindow, Slo } from '../../slo/model.js';
 import type { CumulativeRow } from '../../store/ledger.js';
@@ -41,6 +42,8 @@ export interface SloSeries {
   readonly tiers: readonly SeriesTier[];
   /** Maintenance occurrences overlapping the range. */
   readonly maintenance: readonly { readonly startMs: number; readonly endMs: number; readonly reason: string }[];
+  /** Budget-correction occurrences overlapping the range, cut to it: their events are left out of every figure. */
+  readonly corrections: readonly { readonly startMs: number; readonly endMs: number; readonly name: string; readonly reason: string }[];
 }
 
 /** More points than this is refused: 30 days at 5-minute steps is 8,641. */
@@ -249,6 +252,9 @@ export function idealRemaining(slo: Slo, atMs: number, fromMs: number): number |
   return share > 1 ? null : 1 - share;
 }
 
+/** Shaded bands of one kind a chart draws at most. */
+const MAX_SHADED = 500;
+
 /** The occurrences of maintenance windows overlapping [fromMs, toMs] (at most 500). */
 export function maintenanceBetween(windows: readonly MaintenanceWindow[], fromMs: number, toMs: number): { startMs: number; endMs: number; reason: string }[] {
   const out: { startMs: number; endMs: number; reason: string }[] = [];
@@ -321,5 +327,6 @@ export function computeSeries(slo: Slo, rows: readonly CumulativeRow[], fromMs: 
     windows: Object.fromEntries(windows),
     tiers: slo.alerting.tiers.map((t) => ({ name: t.name, severity: t.severity, longWindow: formatDuration(t.longMs), shortWindow: formatDuration(t.shortMs), threshold: t.factor })),
     maintenance: maintenanceBetween(slo.maintenance, fromMs, toMs),
+    corrections: correctionsBetween(slo, fromMs, toMs).slice(0, MAX_SHADED).map((o) => ({ startMs: o.startMs, endMs: o.endMs, name: o.correction.name, reason: o.correction.reason })),
   };
 }

@@ -10,7 +10,7 @@ import { burnRate, chip, duration, getJson, h, labelText, labelsKey, live, perce
  * @typedef {{ slo: string, service: string, name: string, sloLabels: Record<string, string>, objective: number,
  *   period: { kind: string, duration?: string, unit?: string }, state: string, error?: string, labels: Record<string, string>,
  *   budgetRemaining: number | null, burnRate: number | null, timeToExhaustionSeconds: number | null, noData: boolean,
- *   maintenance: boolean, tiers: Tier[], alerts: Record<string, string> }} Instance
+ *   maintenance: boolean, correction?: string, tiers: Tier[], alerts: Record<string, string> }} Instance
  */
 
 const q = /** @type {HTMLInputElement} */ (document.getElementById('q'));
@@ -113,6 +113,7 @@ function chips(i) {
   else if (i.state === 'waiting') out.push(h('span', { class: 'chip chip-unknown' }, 'waiting for data'));
   else if (i.noData && !Object.values(i.alerts).includes('nodata')) out.push(h('span', { class: 'chip chip-nodata' }, 'no data'));
   if (i.maintenance) out.push(h('span', { class: 'chip chip-maintenance' }, 'maintenance'));
+  if (i.correction !== undefined) out.push(h('span', { class: 'chip chip-maintenance', title: i.correction }, 'budget corrected'));
   if (out.length === 0) out.push(chip('', 'inactive'));
   return out;
 }

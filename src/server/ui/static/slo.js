@@ -11,7 +11,8 @@ import { burnRate, chip, duration, feedUrl, fetchJson, h, labelsKey, labelText, 
  * @typedef {{ start: number, end: number | null, kind: string, severity: string }} Band
  * @typedef {{ times: number[], budgetRemaining: (number|null)[], ideal: (number|null)[], sli: (number|null)[],
  *   burnRates: Record<string, (number|null)[]>, tiers: { name: string, severity: string, longWindow: string, shortWindow: string, threshold: number }[],
- *   maintenance: { start: number, end: number, reason: string }[], objective: number, step: string }} Series
+ *   maintenance: { start: number, end: number, reason: string }[],
+ *   corrections?: { start: number, end: number, name: string, reason: string }[], objective: number, step: string }} Series
  */
 
 /** @type {any} */
@@ -23,7 +24,7 @@ const instance = main.dataset['instance'] ?? '{}';
 const backtestPath = `${root}api/v1/slos/${encodeURIComponent(sloId)}/backtest`;
 
 const COLORS = { budget: '#2563eb', ideal: '#6b7280', long: '#c2410c', short: '#7c3aed', threshold: '#111827', sli: '#047857', objective: '#111827' };
-const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)' };
+const SHADE = { page: 'rgba(220, 38, 38, 0.16)', ticket: 'rgba(217, 119, 6, 0.16)', maintenance: 'rgba(107, 114, 128, 0.18)', correction: 'rgba(37, 99, 235, 0.12)' };
 /** Burn rates below this are drawn at it (a log scale has no zero). */
 const FLOOR = 0.01;
 
@@ -31,10 +32,12 @@ const FLOOR = 0.01;
 let firing = [];
 /** @type {{ start: number, end: number, reason: string }[]} */
 let maintenance = [];
+/** @type {{ start: number, end: number, name: string }[]} */
+let corrections = [];
 /** @type {Map<HTMLElement, any>} */
 const charts = new Map();
 
-/** Shades firing periods and maintenance windows under the series, with a word at the top of each band. */
+/** Shades firing periods, maintenance windows and budget corrections under the series, with a word at the top of each band. */
 function bandsPlugin() {
   return {
     hooks: {
@@ -45,6 +48,7 @@ function bandsPlugin() {
         /** @type {[number, number, string, string][]} */
         const shades = [
           ...maintenance.map((m) => /** @type {[number, number, string, string]} */ ([m.start, m.end, SHADE.maintenance, 'maintenance'])),
+          ...corrections.map((c) => /** @type {[number, number, string, string]} */ ([c.start, c.end, SHADE.correction, `corrected: ${c.name}`])),
           ...firing.map((b) => /** @type {[number, number, string, string]} */ ([b.start, b.end ?? xMax, b.severity === 'page' ? SHADE.page : SHADE.ticket, `${b.severity} firing`])),
         ];
         if (shades.length === 0) return;
@@ -145,6 +149,7 @@ const powersOfTen = (_u, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Ma
 /** @param {Series} s */
 function drawCharts(s) {
   maintenance = s.maintenance;
+  corrections = s.corrections ?? [];
   const x = s.times;
   // Every chart's width read at once, before any is drawn (reading one after drawing another lays the page
   // out again).
