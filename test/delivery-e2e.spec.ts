@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertmanager } from './support/alertmanager.js';
 import type { RunningAlertmanager } from './support/alertmanager.js';
@@ -201,6 +202,19 @@ describe.skipIf(!hasBinary('prometheus') || !hasBinary('prometheus-alertmanager'
     // Alertmanager: resolved (endsAt in the past), so no longer listed.
     const after = await (await fetch(`${am.url}/api/v2/alerts`)).json() as { labels: Record<string, string> }[];
     expect(after.filter((a) => a.labels['slo'] === 'checkout-availability')).toEqual([]);
+
+    // The run kept its state where the settings said: PostgreSQL's outbox holds the deliveries, and no SQLite file was made.
+    if (database.databaseUrl !== undefined) {
+      const client = new pg.Client({ connectionString: database.databaseUrl });
+      await client.connect();
+      try {
+        const delivered = await client.query<{ n: string }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'delivered'");
+        expect(Number(delivered.rows[0]?.n)).toBeGreaterThanOrEqual(6); // firing and resolved, to three receivers
+      } finally {
+        await client.end();
+      }
+      expect(existsSync(join(env.dir, 'burnwatch.db'))).toBe(false);
+    }
   }, 240_000);
 
   it('delivers everything after 50 SIGKILLs at random points: no duplicated incident, no resolve before its trigger', async () => {
