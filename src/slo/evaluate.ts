@@ -46,7 +46,9 @@ export interface SumReader {
 
 /** Reads the sums an evaluation of `slo` at `atMs` needs, once each. */
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
-  return { windows: new Map(windowsOf(slo).map((ms) => [ms, reader.window(ms)])), ...readPeriodSums(slo, atMs, reader) };
+  const windows = new Map<number, WindowSum>();
+  for (const ms of windowsOf(slo)) windows.set(ms, reader.window(ms));
+  return { windows, ...readPeriodSums(slo, atMs, reader) };
 }
 
 /** Reads only the budget period's sums: all `budgetStatus` needs. */
@@ -190,12 +192,23 @@ export function budgetStatus(slo: Slo, sums: Pick<InstanceSums, 'period'>, atMs:
   };
 }
 
-/** Every window length the evaluation of an SLO reads (tier windows and the current-burn window). */
-export function windowsOf(slo: Slo): number[] {
-  const set = new Set<number>([CURRENT_BURN_WINDOW_MS, freshnessWindowMs(slo.alerting.tiers)]);
-  for (const t of slo.alerting.tiers) {
-    set.add(t.longMs);
-    set.add(t.shortMs);
+/**
+ * Every window length the evaluation of an SLO reads (tier windows and the current-burn window), worked out
+ * once per SLO: a chart of 30 days evaluates the same SLO at 8,641 instants.
+ */
+export function windowsOf(slo: Slo): readonly number[] {
+  let windows = WINDOWS.get(slo.alerting.tiers);
+  if (windows === undefined) {
+    const set = new Set<number>([CURRENT_BURN_WINDOW_MS, freshnessWindowMs(slo.alerting.tiers)]);
+    for (const t of slo.alerting.tiers) {
+      set.add(t.longMs);
+      set.add(t.shortMs);
+    }
+    windows = Object.freeze([...set].sort((a, b) => a - b));
+    WINDOWS.set(slo.alerting.tiers, windows);
   }
-  return [...set].sort((a, b) => a - b);
+  return windows;
 }
+
+/** windowsOf by tier list (the model is read-only: a changed SLO is a new object). */
+const WINDOWS = new WeakMap<readonly Tier[], readonly number[]>();
