@@ -133,8 +133,7 @@ const powersOfTen = (_u, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Ma
 
 /**
  * The page's charts. Their options need only what the page says of the SLO (each tier's windows and
- * threshold, the objective, the step), so they are made as soon as the script runs, while the series is still
- * computed and sent: the page lays them out and draws their axes then, and the answer only fills them in.
+ * threshold, the objective, the step), so they can be made before the series arrives.
  * @returns {Chart[]}
  */
 function chartsOfPage() {
@@ -190,24 +189,36 @@ function chartsOfPage() {
 
 const pageCharts = chartsOfPage();
 
-/** Makes every chart, empty. Every width is read before any chart is made (reading one after making another lays the page out again). */
-function makeCharts() {
-  const widths = pageCharts.map((c) => width(c.el));
+/**
+ * Makes every chart, or fills it when made: with the series, or empty while the series is on its way
+ * (undefined). Every width is read before any chart is made (reading one after making another lays the page
+ * out again). data-points says how many points a chart has drawn, once it has.
+ * @param {Series | undefined} s
+ */
+function drawCharts(s) {
+  if (s !== undefined) maintenance = s.maintenance;
+  const widths = pageCharts.map((c) => (charts.has(c.el) ? 0 : width(c.el)));
   pageCharts.forEach((c, i) => {
-    c.el.replaceChildren();
-    const empty = c.opts.series.map(() => []);
-    charts.set(c.el, new uPlot({ width: widths[i], height: 220, tzDate, plugins: [bandsPlugin(), linesPlugin(c.lines)], ...c.opts }, empty, c.el));
+    const data = s === undefined ? c.opts.series.map(() => []) : [s.times, ...c.columns(s)];
+    let u = charts.get(c.el);
+    if (u === undefined) {
+      c.el.replaceChildren();
+      u = new uPlot({ width: widths[i], height: 220, tzDate, plugins: [bandsPlugin(), linesPlugin(c.lines)], ...c.opts }, data, c.el);
+      charts.set(c.el, u);
+    } else {
+      u.setData(data);
+    }
+    if (s !== undefined) c.el.dataset['points'] = String(u.data[0].length);
   });
 }
 
-/** Fills every chart with the series; records the number of points drawn in data-points. @param {Series} s */
-function drawCharts(s) {
-  maintenance = s.maintenance;
-  for (const c of pageCharts) {
-    const u = charts.get(c.el);
-    u.setData([s.times, ...c.columns(s)]);
-    c.el.dataset['points'] = String(u.data[0].length);
-  }
+/**
+ * Whether the browser has the whole answer of a URL the page preloads (its resource timing entry is written
+ * when the last byte is in).
+ * @param {string} url relative to the page
+ */
+function received(url) {
+  return performance.getEntriesByName(new URL(url, document.baseURI).href, 'resource').length > 0;
 }
 
 /** @type {Record<string, string>} */
@@ -381,7 +392,9 @@ for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.quer
 
 let backtestsShown = false;
 
-makeCharts();
+// While the series is computed and sent, the charts are made empty: the page lays them out and draws their
+// axes then, and the series only fills them in. When it is here already, they are made with it, once.
+if (!received(feedUrl('series'))) drawCharts(undefined);
 
 live(async () => {
   // The figures now and the gate are shown when both are here; the charts do not wait for them.
