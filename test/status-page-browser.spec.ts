@@ -41,7 +41,12 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
 
   beforeAll(async () => {
     harness = await startStatusPage({
-      slos: [shopSlo('checkout-availability', { displayName: 'Checkout <b>availability</b>' }), shopSlo('cart-availability', { groupBy: ['route'] })],
+      slos: [
+        shopSlo('checkout-availability', { displayName: 'Checkout <b>availability</b>' }),
+        shopSlo('cart-availability', { groupBy: ['route'] }),
+        // A composite of the cart's routes: derived from its child's ledger, shown like any SLO.
+        shopSlo('cart-journey', { groupBy: ['route'], indicator: { kind: 'composite', method: 'weightedEvents', children: [{ sloId: 'cart-availability', weight: 2 }] } }),
+      ],
       series: [...shopTraffic('checkout-availability', T - 8 * HOUR, incident), ...shopTraffic('cart-availability', T - 8 * HOUR, () => 0.0003, ['/cart', '/pay'])],
       startMs: T,
       slotMs: SLOT,
@@ -100,7 +105,8 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
         expect(await row.innerText()).toContain(`${(i.budgetRemaining * 100).toFixed(1)}%`);
       }
     }
-    expect(instances).toBe(3);
+    // checkout, cart's two routes and the composite's two.
+    expect(instances).toBe(5);
     expect(await page.locator('[data-slo]').count()).toBe(instances);
     // A name from an SLO file is text, never markup.
     expect(await page.locator('[data-slo="checkout-availability"] a').first().innerText()).toBe('Checkout <b>availability</b>');
@@ -148,6 +154,21 @@ describe.skipIf(skip !== undefined)('status page in Chromium', () => {
     const timeline = await page.locator('#timeline').innerText();
     expect(timeline).toMatch(/PAGE burn-rate alert: inactive → firing · notified: console \(delivered\)/);
     expect(timeline).toMatch(/PAGE burn-rate alert: firing → inactive/);
+    await page.close();
+  });
+
+  it('draws a composite SLO\'s charts from its child\'s ledger and links the child with its weight', async () => {
+    const page = await open(`/slos/cart-journey?range=6h&instance=${encodeURIComponent(JSON.stringify({ route: '/cart' }))}`);
+    await page.locator('[data-chart="budget"][data-points]').waitFor();
+    expect(await page.locator('[data-chart="budget"] canvas').count()).toBe(1);
+    expect(await page.locator('[data-chart="burn-rate"] canvas').count()).toBe(4);
+    expect(await page.getByRole('link', { name: 'cart-availability' }).count()).toBeGreaterThan(0);
+    expect(await page.locator('body').innerText()).toContain('weight 2');
+    // The composite's budget is its single child's: the same events, each counted twice.
+    const slos = await api<{ id: string; instances: { labels: Record<string, string>; budgetRemaining: number }[] }[]>('/api/v1/slos');
+    const budget = (id: string): number | undefined => slos.find((x) => x.id === id)?.instances.find((i) => i.labels['route'] === '/cart')?.budgetRemaining;
+    expect(budget('cart-journey')).toBeCloseTo(budget('cart-availability') ?? NaN, 9);
+    expect(budget('cart-journey')).toBeLessThan(1);
     await page.close();
   });
 

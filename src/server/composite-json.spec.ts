@@ -35,7 +35,7 @@ describe('a composite in the JSON API', () => {
 
 describe('a composite\'s status page', () => {
   it('links its children with their weights instead of error-ratio queries', () => {
-    const html = sloBody({ root: '/', status: journey, instance: journey.instances[0], labels: {}, range: '1d', prometheusUrl: 'http://prometheus.example' });
+    const html = sloBody({ root: '/', status: journey, instance: journey.instances[0], labels: {}, range: '1d', step: '5m', prometheusUrl: 'http://prometheus.example' });
     expect(html).toContain('<a href="/slos/checkout-availability?range=1d">checkout-availability</a>, weight 2');
     expect(html).toContain('<a href="/slos/search?range=1d">search</a>, weight 1');
     expect(html).not.toContain('/graph?');

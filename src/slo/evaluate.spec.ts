@@ -108,6 +108,14 @@ describe('windowsOf', () => {
   it('lists each window once, shortest first, with the one-hour current-burn window', () => {
     expect(windowsOf(slo())).toEqual([5 * MINUTE, HOUR, 6 * HOUR, 3 * DAY]);
   });
+
+  it('gives each SLO the windows of its own tiers (they are worked out once per tier list)', () => {
+    const first = slo();
+    expect(windowsOf(first)).toEqual([5 * MINUTE, HOUR, 6 * HOUR, 3 * DAY]);
+    const other = { ...first, alerting: { ...first.alerting, tiers: [{ ...first.alerting.tiers[0] as Tier, longMs: 2 * HOUR, shortMs: 10 * MINUTE }] } };
+    expect(windowsOf(other)).toEqual([10 * MINUTE, HOUR, 2 * HOUR]);
+    expect(windowsOf(first)).toEqual([5 * MINUTE, HOUR, 6 * HOUR, 3 * DAY]);
+  });
 });
 
 describe('readSums', () => {

@@ -51,10 +51,9 @@ export interface SumReader {
  * are left out of all of them, windows and period alike (`slo/corrections.ts`), as maintenance slots are.
  */
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
-  return {
-    windows: new Map(windowsOf(slo).map((ms) => [ms, corrected(slo, reader.window(ms), atMs - ms, atMs, reader)])),
-    ...readPeriodSums(slo, atMs, reader),
-  };
+  const windows = new Map<number, WindowSum>();
+  for (const ms of windowsOf(slo)) windows.set(ms, corrected(slo, reader.window(ms), atMs - ms, atMs, reader));
+  return { windows, ...readPeriodSums(slo, atMs, reader) };
 }
 
 /** Reads only the budget period's sums (budget corrections left out): all `budgetStatus` needs. */
@@ -229,12 +228,23 @@ export function budgetStatus(slo: Slo, sums: Pick<InstanceSums, 'period'>, atMs:
   };
 }
 
-/** Every window length the evaluation of an SLO reads (tier windows and the current-burn window). */
-export function windowsOf(slo: Slo): number[] {
-  const set = new Set<number>([CURRENT_BURN_WINDOW_MS, freshnessWindowMs(slo.alerting.tiers)]);
-  for (const t of slo.alerting.tiers) {
-    set.add(t.longMs);
-    set.add(t.shortMs);
+/**
+ * Every window length the evaluation of an SLO reads (tier windows and the current-burn window), worked out
+ * once per SLO: a chart of 30 days evaluates the same SLO at 8,641 instants.
+ */
+export function windowsOf(slo: Slo): readonly number[] {
+  let windows = WINDOWS.get(slo.alerting.tiers);
+  if (windows === undefined) {
+    const set = new Set<number>([CURRENT_BURN_WINDOW_MS, freshnessWindowMs(slo.alerting.tiers)]);
+    for (const t of slo.alerting.tiers) {
+      set.add(t.longMs);
+      set.add(t.shortMs);
+    }
+    windows = Object.freeze([...set].sort((a, b) => a - b));
+    WINDOWS.set(slo.alerting.tiers, windows);
   }
-  return [...set].sort((a, b) => a - b);
+  return windows;
 }
+
+/** windowsOf by tier list (the model is read-only: a changed SLO is a new object). */
+const WINDOWS = new WeakMap<readonly Tier[], readonly number[]>();

@@ -149,6 +149,8 @@ export interface SloPageOptions {
   readonly instance: InstanceStatus | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly range: string;
+  /** The step of the range's series (`5m`): the SLI chart's legend says it. */
+  readonly step: string;
   readonly prometheusUrl?: string;
   readonly runbookBaseUrl?: string;
 }
@@ -176,7 +178,7 @@ export function sloBody(o: SloPageOptions): string {
   const ranges = RANGES.map(([name]) => `<a href="${escapeHtml(sloHref(o.root, slo.id, o.labels, name))}"${name === o.range ? ' aria-current="true"' : ''}>${name}</a>`).join('');
   const tierCharts = slo.alerting.tiers.map((t) => `<figure class="chart-box">
 <figcaption><strong>${escapeHtml(t.severity)}</strong> tier ${escapeHtml(t.name)}: fires when the ${escapeHtml(formatDuration(t.longMs))} and the ${escapeHtml(formatDuration(t.shortMs))} burn rates are both above ${escapeHtml(String(Math.round(t.factor * 100) / 100))}×${t.forMs > 0 ? ` for ${escapeHtml(formatDuration(t.forMs))}` : ''} (log scale)</figcaption>
-<div class="chart" data-chart="burn-rate" data-tier="${escapeHtml(t.name)}" role="img" aria-label="Burn rate of tier ${escapeHtml(t.name)} over time"></div>
+<div class="chart" data-chart="burn-rate" data-tier="${escapeHtml(t.name)}" data-long-window="${escapeHtml(formatDuration(t.longMs))}" data-short-window="${escapeHtml(formatDuration(t.shortMs))}" data-threshold="${t.factor}" role="img" aria-label="Burn rate of tier ${escapeHtml(t.name)} over time"></div>
 </figure>`).join('\n');
   const facts: [string, string][] = [
     ['Service', escapeHtml(slo.service)],
@@ -204,7 +206,7 @@ ${instances}
 ${tierCharts}
 <figure class="chart-box">
 <figcaption>SLI: share of good events per step, against the objective of ${escapeHtml(String(slo.objective))}%</figcaption>
-<div class="chart" data-chart="sli" role="img" aria-label="SLI over time"></div>
+<div class="chart" data-chart="sli" data-objective="${slo.objective}" data-step="${escapeHtml(o.step)}" role="img" aria-label="SLI over time"></div>
 </figure>
 </section>
 <section aria-labelledby="timeline-title"><h2 id="timeline-title">Alert timeline</h2><ol id="timeline" class="timeline" reversed><li>Loading…</li></ol></section>

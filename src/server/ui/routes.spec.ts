@@ -95,6 +95,17 @@ describe('pages', () => {
     for (const [name, href] of feeds) expect((await fetch(new URL(href ?? '', `${h.base}${path}`))).status, name).toBe(200);
   });
 
+  it('says what each chart draws, so that the page makes its charts before the series arrives', async () => {
+    const html = await (await get('/slos/checkout-availability?range=6h')).text();
+    // The SRE workbook's four tiers (windows and burn-rate factors of a 30-day budget).
+    const tiers = [...html.matchAll(/data-chart="burn-rate" data-tier="[^"]+" data-long-window="([^"]+)" data-short-window="([^"]+)" data-threshold="([^"]+)"/g)].map((m) => m.slice(1));
+    expect(tiers).toEqual([['1h', '5m', '14.4'], ['6h', '30m', '6'], ['1d', '2h', '3'], ['3d', '6h', '1']]);
+    const sli = /data-chart="sli" data-objective="([^"]+)" data-step="([^"]+)"/.exec(html);
+    const series = await (await get('/api/v1/slos/checkout-availability/series?instance=%7B%7D&range=21600')).json() as { step: string; objective: number };
+    expect(sli?.slice(1)).toEqual([String(series.objective), series.step]);
+    expect(series.objective).toBe(99.9);
+  });
+
   it('charts the instance with the least budget left when a grouped SLO is opened without one', async () => {
     const html = await (await get('/slos/cart-availability')).text();
     expect(html).toMatch(/data-instance="\{&quot;route&quot;:&quot;\/(cart|pay)&quot;\}"/);

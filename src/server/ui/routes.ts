@@ -87,6 +87,42 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
     return status;
   };
 
+  /**
+   * The series of an SLO instance over a range (GET .../series with `query`): answered, or prefetched for the
+   * request an SLO page is about to make (see SeriesCache.prefetch).
+   */
+  function series(status: SloStatus, query: URLSearchParams, use: 'answer'): Promise<string>;
+  function series(status: SloStatus, query: URLSearchParams, use: 'prefetch'): Promise<void>;
+  async function series(status: SloStatus, query: URLSearchParams, use: 'answer' | 'prefetch'): Promise<string | void> {
+    const labels = instanceLabels(status, query.get('instance'));
+    const r = seriesRange(status, query, reader.now(), reader.intervalMs);
+    const rows = await reader.ledgerRows(status.slo.id, labels, seriesReadStart(status.slo, r.fromMs), r.toMs);
+    if (rows === undefined) throw new HttpError(404, `the SLO "${status.slo.id}" has no instance ${labelsKey(labels)}`, 'GET /api/v1/slos/{id} lists its instances');
+    const compute = (): string => {
+      const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
+      return compactText({
+        slo: status.slo.id,
+        labels,
+        from: new Date(s.fromMs).toISOString(),
+        to: new Date(s.toMs).toISOString(),
+        step: formatDuration(s.stepMs),
+        stepSeconds: s.stepMs / 1000,
+        objective: status.slo.objective,
+        tiers: s.tiers,
+        times: s.times,
+        budgetRemaining: s.budgetRemaining,
+        ideal: s.ideal,
+        sli: s.sli,
+        burnRates: s.windows,
+        maintenance: s.maintenance.map((m) => ({ start: m.startMs / 1000, end: m.endMs / 1000, reason: m.reason })),
+        corrections: s.corrections.map((c) => ({ start: c.startMs / 1000, end: c.endMs / 1000, name: c.name, reason: c.reason })),
+      });
+    };
+    const q = { slo: status.slo, labelsKey: labelsKey(labels), ...r };
+    if (use === 'answer') return seriesCache.answer(q, rows, compute);
+    seriesCache.prefetch(q, rows, compute);
+  }
+
   const asset = (path: string, version: string): Reply => {
     const file = assets.files.get(path);
     if (file === undefined) throw new HttpError(404, `no such file: /ui/${version}/${path}`, 'the status page links its files itself: reload the page');
@@ -111,15 +147,24 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
         const chosen = chooseInstance(status, query.get('instance'));
         const rangeName = query.get('range') ?? defaultRange(status);
         const range = RANGES.find(([name]) => name === rangeName) ?? RANGES.find(([name]) => name === defaultRange(status)) ?? ['1d', 86_400_000];
+        const feeds = sloFeeds(status.slo.id, chosen.labels, range[1]);
+        // The series is computed once the page is sent, while the browser reads it (it asks for it from the
+        // page's head). A failure here is the page's own request's to report.
+        setImmediate(() => {
+          series(status, new URLSearchParams(seriesFeedQuery(chosen.labels, range[1])), 'prefetch').catch(() => {
+            // reported by GET .../series
+          });
+        });
         return page('../', 'slo', status.slo.displayName ?? status.slo.name, sloBody({
           root: '../',
           status,
           instance: chosen.instance,
           labels: chosen.labels,
           range: range[0],
+          step: formatDuration(defaultStepMs(range[1], reader.intervalMs)),
           ...(reader.links.prometheusUrl === undefined ? {} : { prometheusUrl: reader.links.prometheusUrl }),
           ...(reader.links.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: reader.links.runbookBaseUrl }),
-        }), { charts: true, mainData: { slo: status.slo.id, instance: labelsKey(chosen.labels), 'range-ms': String(range[1]), 'interval-ms': String(reader.intervalMs) }, feeds: sloFeeds(status.slo.id, chosen.labels, range[1]) });
+        }), { charts: true, mainData: { slo: status.slo.id, instance: labelsKey(chosen.labels), 'range-ms': String(range[1]), 'interval-ms': String(reader.intervalMs) }, feeds });
       },
     }),
     route('/ui/:version/:file', { GET: ({ params }) => asset(params[1] ?? '', params[0] ?? '') }),
@@ -138,34 +183,7 @@ export function statusPageRoutes(reader: StatusReader, options: StatusPageOption
       },
     }),
     route('/api/v1/slos/:id/series', {
-      GET: async ({ params, query }) => {
-        const status = sloOf(params[0] ?? '');
-        const labels = instanceLabels(status, query.get('instance'));
-        const r = seriesRange(status, query, reader.now(), reader.intervalMs);
-        const rows = await reader.ledgerRows(status.slo.id, labels, seriesReadStart(status.slo, r.fromMs), r.toMs);
-        if (rows === undefined) throw new HttpError(404, `the SLO "${status.slo.id}" has no instance ${labelsKey(labels)}`, 'GET /api/v1/slos/{id} lists its instances');
-        const text = seriesCache.answer({ slo: status.slo, labelsKey: labelsKey(labels), ...r }, rows, () => {
-          const s = computeSeries(status.slo, rows, r.fromMs, r.toMs, r.stepMs);
-          return compactText({
-            slo: status.slo.id,
-            labels,
-            from: new Date(s.fromMs).toISOString(),
-            to: new Date(s.toMs).toISOString(),
-            step: formatDuration(s.stepMs),
-            stepSeconds: s.stepMs / 1000,
-            objective: status.slo.objective,
-            tiers: s.tiers,
-            times: s.times,
-            budgetRemaining: s.budgetRemaining,
-            ideal: s.ideal,
-            sli: s.sli,
-            burnRates: s.windows,
-            maintenance: s.maintenance.map((m) => ({ start: m.startMs / 1000, end: m.endMs / 1000, reason: m.reason })),
-            corrections: s.corrections.map((c) => ({ start: c.startMs / 1000, end: c.endMs / 1000, name: c.name, reason: c.reason })),
-          });
-        });
-        return { status: 200, text, contentType: JSON_TYPE };
-      },
+      GET: async ({ params, query }) => ({ status: 200, text: await series(sloOf(params[0] ?? ''), query, 'answer'), contentType: JSON_TYPE }),
     }),
     route('/api/v1/slos/:id/backtest', {
       GET: ({ params }) => {
@@ -238,8 +256,13 @@ function compactText(body: unknown): string {
  */
 function sloFeeds(sloId: string, labels: Readonly<Record<string, string>>, rangeMs: number): Record<string, string> {
   const base = `../api/v1/slos/${encodeURIComponent(sloId)}`;
-  const query = `instance=${encodeURIComponent(labelsKey(labels))}&range=${Math.round(rangeMs / 1000)}`;
+  const query = seriesFeedQuery(labels, rangeMs);
   return { series: `${base}/series?${query}`, timeline: `${base}/timeline?${query}`, detail: base, gate: `../api/v1/gate?slo=${encodeURIComponent(sloId)}` };
+}
+
+/** The query of an SLO page's series (and timeline) feed: the instance and the range in seconds. */
+function seriesFeedQuery(labels: Readonly<Record<string, string>>, rangeMs: number): string {
+  return `instance=${encodeURIComponent(labelsKey(labels))}&range=${Math.round(rangeMs / 1000)}`;
 }
 
 /** The default chart range: the SLO's period, at most 30 days. */
@@ -295,6 +318,11 @@ function optionalDuration(text: string | null, name: string): number | undefined
   return ms;
 }
 
+/** The step of a series over `spanMs` that asks for none: the evaluation interval, or a multiple of it that keeps the range within 8,640 points. */
+function defaultStepMs(spanMs: number, intervalMs: number): number {
+  return Math.max(intervalMs, Math.ceil(spanMs / DEFAULT_POINTS / intervalMs) * intervalMs);
+}
+
 /**
  * from, to and step of a series request. Defaults: to = now, from = to minus the SLO's period (at most 30
  * days), step = the evaluation interval or a multiple of it that keeps the range within 8,640 points. The
@@ -305,7 +333,7 @@ function seriesRange(status: SloStatus, query: URLSearchParams, nowMs: number, i
   const from = optionalTime(query.get('from'), 'from') ?? to - (optionalDuration(query.get('range'), 'range') ?? Math.min(nominalPeriodMs(status.slo.period), 2_592_000_000));
   if (to <= from) throw new HttpError(400, 'to must be after from', 'give from < to, as RFC 3339 times or unix seconds');
   if (to - from > MAX_RANGE_MS) throw new HttpError(400, 'the range is longer than 400 days', 'ask for a shorter range');
-  const stepMs = optionalDuration(query.get('step'), 'step') ?? Math.max(intervalMs, Math.ceil((to - from) / DEFAULT_POINTS / intervalMs) * intervalMs);
+  const stepMs = optionalDuration(query.get('step'), 'step') ?? defaultStepMs(to - from, intervalMs);
   const fromMs = Math.ceil(from / stepMs) * stepMs;
   const toMs = Math.floor(to / stepMs) * stepMs;
   const points = Math.floor((toMs - fromMs) / stepMs) + 1;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sloModel } from '../../../test/support/slo-model.js';
 import type { CumulativeRow } from '../../store/ledger.js';
-import { SeriesCache } from './series-cache.js';
+import { PREFETCHED, SeriesCache } from './series-cache.js';
 import type { SeriesQuery } from './series-cache.js';
 
 /** The cache must never answer with figures computed from other inputs: each case changes one input. */
@@ -72,6 +72,44 @@ describe('series cache', () => {
     c.ask({ ...query, fromMs: 3 }, rows); // 24 > 20: the first goes
     expect(c.cache.size).toBe(2);
     expect(c.ask({ ...query, fromMs: 1 }, rows)).toBe('answer 4');
+  });
+
+  it('gives a prefetched answer to the next request of the same inputs, once, even when it keeps nothing', () => {
+    const c = counted({ entries: 0, chars: 0 });
+    c.cache.prefetch(query, rows, () => 'prefetched');
+    expect(c.ask({ ...query }, rows.map((r) => ({ ...r, sum: { ...r.sum } })))).toBe('prefetched');
+    expect(c.ask(query, rows)).toBe('answer 1');
+    expect(c.calls()).toBe(1);
+  });
+
+  it.each<[string, SeriesQuery, CumulativeRow[]]>([
+    ['a new ledger row', query, [...rows, row(3_630_000, 9, 201)]],
+    ['one figure of one row', query, [rows[0] as CumulativeRow, row(1_800_000, 6), rows[2] as CumulativeRow]],
+    ['another instance', { ...query, labelsKey: '{"route":"/cart"}' }, rows],
+    ['another end', { ...query, toMs: 3_300_000 }, rows],
+    ['a reloaded SLO with another objective', { ...query, slo: sloModel({ objective: 99.5 }) }, rows],
+  ])('does not give a prefetched answer for %s', (_what, q, r) => {
+    const c = counted({ entries: 0, chars: 0 });
+    c.cache.prefetch(query, rows, () => 'prefetched');
+    expect(c.ask(q, r)).toBe('answer 1');
+  });
+
+  it('keeps a prefetched answer like one it computed, and prefetches nothing it keeps already', () => {
+    const c = counted();
+    c.cache.prefetch(query, rows, () => 'prefetched');
+    expect(c.ask(query, rows)).toBe('prefetched');
+    expect(c.ask(query, rows)).toBe('prefetched');
+    let computed = 0;
+    c.cache.prefetch(query, rows, () => `again ${++computed}`);
+    expect(computed).toBe(0);
+  });
+
+  it(`lets at most ${PREFETCHED} prefetched answers wait, dropping the oldest`, () => {
+    const c = counted({ entries: 0, chars: 0 });
+    for (let i = 0; i <= PREFETCHED; i++) c.cache.prefetch({ ...query, fromMs: i }, rows, () => `prefetched ${i}`);
+    expect(c.ask({ ...query, fromMs: 0 }, rows)).toBe('answer 1');
+    expect(c.ask({ ...query, fromMs: 1 }, rows)).toBe('prefetched 1');
+    expect(c.ask({ ...query, fromMs: PREFETCHED }, rows)).toBe(`prefetched ${PREFETCHED}`);
   });
 
   it('keeps nothing with entries 0', () => {

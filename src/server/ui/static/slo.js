@@ -117,23 +117,6 @@ function width(el) {
 
 const tzDate = (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
 
-/**
- * Draws (first time) or updates a chart; records the number of points drawn in data-points.
- * @param {HTMLElement} el @param {number} w its width @param {any} opts @param {(number|null)[][]} data
- * @param {Line[]} [lines] constant values drawn across the chart (a threshold, the objective)
- */
-function draw(el, w, opts, data, lines = []) {
-  let u = charts.get(el);
-  if (u === undefined) {
-    el.replaceChildren();
-    u = new uPlot({ width: w, height: 220, tzDate, plugins: [bandsPlugin(), linesPlugin(lines)], ...opts }, data, el);
-    charts.set(el, u);
-  } else {
-    u.setData(data);
-  }
-  el.dataset['points'] = String(u.data[0].length);
-}
-
 /** @param {number | null} v */
 const floorLog = (v) => (v === null ? null : Math.max(FLOOR, v));
 /** @param {any} _u @param {number | null} v */
@@ -146,45 +129,103 @@ const percentTicks = (_u, ticks) => ticks.map((t) => `${Math.round(t * 1000) / 1
 /** Log-scale ticks: a label at each power of ten only. @param {any} _u @param {number[]} ticks */
 const powersOfTen = (_u, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? `${t}×` : ''));
 
-/** @param {Series} s */
-function drawCharts(s) {
-  maintenance = s.maintenance;
-  corrections = s.corrections ?? [];
-  const x = s.times;
-  // Every chart's width read at once, before any is drawn (reading one after drawing another lays the page
-  // out again).
-  const widths = new Map([...document.querySelectorAll('[data-chart]')].map((el) => [el, width(/** @type {HTMLElement} */ (el))]));
-  const widthOf = (/** @type {HTMLElement} */ el) => widths.get(el) ?? width(el);
+/**
+ * A chart of the page: its element, its uPlot options, the constant lines drawn across it, and the columns of
+ * a series answer it draws (after the times).
+ * @typedef {{ el: HTMLElement, opts: any, lines: Line[], columns: (s: Series) => (number|null)[][] }} Chart
+ */
+
+/**
+ * The page's charts. Their options need only what the page says of the SLO (each tier's windows and
+ * threshold, the objective, the step), so they can be made before the series arrives.
+ * @returns {Chart[]}
+ */
+function chartsOfPage() {
+  /** @type {Chart[]} */
+  const out = [];
   const budgetEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="budget"]'));
   if (budgetEl) {
-    draw(budgetEl, widthOf(budgetEl), {
-      scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
-      axes: [{}, { values: percentTicks, size: 60 }],
-      series: [{}, { label: 'Budget left', stroke: COLORS.budget, width: 2, fill: 'rgba(37, 99, 235, 0.08)', value: percentValue }, { label: 'Steady spending', stroke: COLORS.ideal, width: 1, dash: [6, 4], value: percentValue }],
-    }, [x, s.budgetRemaining, s.ideal]);
+    out.push({
+      el: budgetEl,
+      opts: {
+        scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
+        axes: [{}, { values: percentTicks, size: 60 }],
+        series: [{}, { label: 'Budget left', stroke: COLORS.budget, width: 2, fill: 'rgba(37, 99, 235, 0.08)', value: percentValue }, { label: 'Steady spending', stroke: COLORS.ideal, width: 1, dash: [6, 4], value: percentValue }],
+      },
+      lines: [],
+      columns: (s) => [s.budgetRemaining, s.ideal],
+    });
   }
-  for (const tier of s.tiers) {
-    const el = /** @type {HTMLElement | null} */ (document.querySelector(`[data-chart="burn-rate"][data-tier="${CSS.escape(tier.name)}"]`));
-    if (!el) continue;
-    const long = (s.burnRates[tier.longWindow] ?? []).map(floorLog);
-    const short = (s.burnRates[tier.shortWindow] ?? []).map(floorLog);
-    draw(el, widthOf(el), {
-      scales: { x: { time: true }, y: { distr: 3, log: 10, range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [FLOOR, Math.max(tier.threshold * 4, max ?? 1)] } },
-      axes: [{}, { size: 60, values: powersOfTen }],
-      series: [{},
-        { label: `${tier.longWindow} window`, stroke: COLORS.long, width: 2, value: rateValue },
-        { label: `${tier.shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue }],
-    }, [x, long, short], [{ value: tier.threshold, label: `threshold ${burnRate(tier.threshold)}`, color: COLORS.threshold }]);
+  for (const el of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-chart="burn-rate"]'))) {
+    const threshold = Number(el.dataset['threshold']);
+    const longWindow = el.dataset['longWindow'] ?? '';
+    const shortWindow = el.dataset['shortWindow'] ?? '';
+    out.push({
+      el,
+      opts: {
+        scales: { x: { time: true }, y: { distr: 3, log: 10, range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [FLOOR, Math.max(threshold * 4, max ?? 1)] } },
+        axes: [{}, { size: 60, values: powersOfTen }],
+        series: [{},
+          { label: `${longWindow} window`, stroke: COLORS.long, width: 2, value: rateValue },
+          { label: `${shortWindow} window`, stroke: COLORS.short, width: 1, value: rateValue }],
+      },
+      lines: [{ value: threshold, label: `threshold ${burnRate(threshold)}`, color: COLORS.threshold }],
+      columns: (s) => [(s.burnRates[longWindow] ?? []).map(floorLog), (s.burnRates[shortWindow] ?? []).map(floorLog)],
+    });
   }
   const sliEl = /** @type {HTMLElement | null} */ (document.querySelector('[data-chart="sli"]'));
   if (sliEl) {
-    const objective = s.objective / 100;
-    draw(sliEl, widthOf(sliEl), {
-      scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min) => [Math.min(min ?? 1, objective - 2 * (1 - objective)), 1] } },
-      axes: [{}, { values: percentTicks, size: 60 }],
-      series: [{}, { label: `SLI per ${s.step}`, stroke: COLORS.sli, width: 1.5, value: percentValue }],
-    }, [x, s.sli], [{ value: objective, label: `objective ${s.objective}%`, color: COLORS.objective }]);
+    const objectivePercent = Number(sliEl.dataset['objective']);
+    const objective = objectivePercent / 100;
+    out.push({
+      el: sliEl,
+      opts: {
+        scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ min) => [Math.min(min ?? 1, objective - 2 * (1 - objective)), 1] } },
+        axes: [{}, { values: percentTicks, size: 60 }],
+        series: [{}, { label: `SLI per ${sliEl.dataset['step'] ?? 'step'}`, stroke: COLORS.sli, width: 1.5, value: percentValue }],
+      },
+      lines: [{ value: objective, label: `objective ${objectivePercent}%`, color: COLORS.objective }],
+      columns: (s) => [s.sli],
+    });
   }
+  return out;
+}
+
+const pageCharts = chartsOfPage();
+
+/**
+ * Makes every chart, or fills it when made: with the series, or empty while the series is on its way
+ * (undefined). Every width is read before any chart is made (reading one after making another lays the page
+ * out again). data-points says how many points a chart has drawn, once it has.
+ * @param {Series | undefined} s
+ */
+function drawCharts(s) {
+  if (s !== undefined) {
+    maintenance = s.maintenance;
+    corrections = s.corrections ?? [];
+  }
+  const widths = pageCharts.map((c) => (charts.has(c.el) ? 0 : width(c.el)));
+  pageCharts.forEach((c, i) => {
+    const data = s === undefined ? c.opts.series.map(() => []) : [s.times, ...c.columns(s)];
+    let u = charts.get(c.el);
+    if (u === undefined) {
+      c.el.replaceChildren();
+      u = new uPlot({ width: widths[i], height: 220, tzDate, plugins: [bandsPlugin(), linesPlugin(c.lines)], ...c.opts }, data, c.el);
+      charts.set(c.el, u);
+    } else {
+      u.setData(data);
+    }
+    if (s !== undefined) c.el.dataset['points'] = String(u.data[0].length);
+  });
+}
+
+/**
+ * Whether the browser has the whole answer of a URL the page preloads (its resource timing entry is written
+ * when the last byte is in).
+ * @param {string} url relative to the page
+ */
+function received(url) {
+  return performance.getEntriesByName(new URL(url, document.baseURI).href, 'resource').length > 0;
 }
 
 /** @type {Record<string, string>} */
@@ -357,6 +398,10 @@ for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.quer
 }
 
 let backtestsShown = false;
+
+// While the series is computed and sent, the charts are made empty: the page lays them out and draws their
+// axes then, and the series only fills them in. When it is here already, they are made with it, once.
+if (!received(feedUrl('series'))) drawCharts(undefined);
 
 live(async () => {
   // The figures now and the gate are shown when both are here; the charts do not wait for them.
