@@ -297,7 +297,7 @@ describe('silences', () => {
 
   it('DELETE with a wrong token answers 401 and expires nothing', async () => {
     const { base, view } = await start({ apiToken: TOKEN });
-    view.addSilence({ matchers: ['slo="x"'], startsAt: new Date(NOW), endsAt: new Date(NOW + 3_600_000), createdBy: 'a', comment: 'c' });
+    await view.addSilence({ matchers: ['slo="x"'], startsAt: new Date(NOW), endsAt: new Date(NOW + 3_600_000), createdBy: 'a', comment: 'c' });
     const res = await fetch(`${base}/api/v1/silences/silence-1`, { method: 'DELETE', headers: { Authorization: 'Bearer nope' } });
     expect(res.status).toBe(401);
     expect(view.silenceList[0]?.endsAt.getTime()).toBe(NOW + 3_600_000);
@@ -400,8 +400,8 @@ describe('silences', () => {
 
   it('GET lists current silences; ?all=true adds expired ones', async () => {
     const { base, view } = await start({ apiToken: TOKEN });
-    view.addSilence({ matchers: ['slo="old"'], startsAt: new Date(NOW - 7_200_000), endsAt: new Date(NOW - 3_600_000), createdBy: 'bob', comment: 'done' });
-    view.addSilence({ matchers: ['slo="now"', 'route=~"/c.*"'], startsAt: new Date(NOW - 60_000), endsAt: new Date(NOW + 3_600_000), createdBy: 'alice', comment: 'deploy' });
+    await view.addSilence({ matchers: ['slo="old"'], startsAt: new Date(NOW - 7_200_000), endsAt: new Date(NOW - 3_600_000), createdBy: 'bob', comment: 'done' });
+    await view.addSilence({ matchers: ['slo="now"', 'route=~"/c.*"'], startsAt: new Date(NOW - 60_000), endsAt: new Date(NOW + 3_600_000), createdBy: 'alice', comment: 'deploy' });
     const current = await json(await fetch(`${base}/api/v1/silences`));
     expect(current).toEqual([{ id: 'silence-2', matchers: ['slo="now"', 'route=~"/c.*"'], startsAt: '2026-03-10T11:59:00.000Z', endsAt: '2026-03-10T13:00:00.000Z', state: 'active', createdBy: 'alice', comment: 'deploy' }]);
     const all = await json<{ id: string; state: string }[]>(await fetch(`${base}/api/v1/silences?all=true`));
@@ -413,7 +413,7 @@ describe('silences', () => {
 
   it('DELETE expires a silence (204), then answers 404 for it', async () => {
     const { base, view, logs } = await start({ apiToken: TOKEN });
-    view.addSilence({ matchers: ['slo="x"'], startsAt: new Date(NOW), endsAt: new Date(NOW + 3_600_000), createdBy: 'a', comment: 'c' });
+    await view.addSilence({ matchers: ['slo="x"'], startsAt: new Date(NOW), endsAt: new Date(NOW + 3_600_000), createdBy: 'a', comment: 'c' });
     const res = await fetch(`${base}/api/v1/silences/silence-1`, { method: 'DELETE', headers: auth });
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
