@@ -131,7 +131,7 @@ metadata: { name: x, service: y }
     expect(r.errors.map((e) => [e.line, e.path, e.message.split(':')[0]])).toEqual([
       [8, 'spec.every', 'each occurrence (2880 minutes) is longer than the repeat interval (every'],
       [11, 'spec', 'missing required field "spec"'],
-      [12, 'kind', 'must be SLO or BudgetCorrection'],
+      [12, 'kind', 'must be SLO, CompositeSLO or BudgetCorrection'],
     ]);
   });
 });
