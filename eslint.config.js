@@ -16,7 +16,7 @@ export const LAYERS = [
   ['runtime'], //                              the daemon: cycle, reload, delivery, storage health, its HTTP view
   ['server'], //                               HTTP: /metrics, /healthz, /readyz, JSON API, status page
   ['engine'], //                               ingest (Prometheus -> ledger) and evaluate
-  ['notify', 'config'], //                     destinations, outbox, dispatcher | daemon settings
+  ['notify', 'config', 'cluster'], //          destinations, outbox, dispatcher | daemon settings | shard leases
   ['store', 'metrics', 'formats', 'rules'], // SQLite | reads Prometheus | SLO files -> model | rules export
   ['report'], //                               PURE: error-budget reports: figures, episodes, ranges, renderers
   ['http'], //                                 what HTTP clients share: Retry-After, time limits
