@@ -1,4 +1,4 @@
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, vi } from 'vitest';
 import { openDb } from '../../src/store/db.js';
 import type { Db } from '../../src/store/db.js';
 import { openPgStore } from '../../src/store/postgres/pg-store.js';
@@ -34,6 +34,9 @@ export interface TestStores {
 }
 
 export function useStores(kind: StoreKind): TestStores {
+  // A PostgreSQL case is round trips to a server sharing the machine's cores with the rest of the suite: on a
+  // loaded CI runner thousands of them (a ledger's 80 hours of slots) outlast the 20 s unit-test default.
+  if (kind === 'postgres') vi.setConfig({ testTimeout: 120_000 });
   const opened: Store[] = [];
   const urls = new Map<Store, string>();
   const dbs = new Map<Store, Db>();
