@@ -74,6 +74,17 @@ describe.each(STORE_KINDS)('store boundary (%s)', (kind) => {
     expect(await keys(['nope'])).toEqual([]);
   });
 
+  test('puts rows left being sent back to pending, but the ones the caller is sending itself', async () => {
+    const store = await stores.open();
+    const row = (key: string) => ({ notification: sampleNotification(key, 'firing', T0, T0), receiver: 'pager', groupKey: '{}', kind: 'state' as const, notBeforeMs: T0 });
+    await store.outbox.insert([row('pay/{"a":"1"}/page'), row('pay/{"a":"2"}/page')]);
+    const [a, b] = await store.outbox.due(T0, 10);
+    for (const r of [a, b]) expect(await store.outbox.claim(r?.id ?? -1)).toBe(true);
+    expect(await store.outbox.recoverInFlight({ shards: [shardOf('pay')], except: [b?.id ?? -1] })).toBe(1);
+    expect((await store.outbox.due(T0, 10)).map((r) => r.id)).toEqual([a?.id]);
+    expect(await store.outbox.recoverInFlight()).toBe(1);
+  });
+
   test('keeps silences: current ones until they end, expired once, pruned after', async () => {
     const { silences } = await stores.open();
     const s = await silences.add({ matchers: matchers('{slo="pay",severity=~"page|ticket"}'), startsAt: new Date(T0), endsAt: new Date(T0 + 60 * MINUTE), createdBy: 'ana', comment: 'deploy' }, T0);

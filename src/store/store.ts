@@ -3,7 +3,9 @@ import type { Matcher } from '../routing/matchers.js';
 import type { Silence } from '../routing/silence.js';
 import type { WindowSum } from '../slo/evaluate.js';
 import type { CumulativeRow, Instance, LedgerCursor, SlotIncrement } from './ledger.js';
-import type { NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, SloDelivery } from './outbox.js';
+import type { InFlightScope, NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, SloDelivery } from './outbox.js';
+
+export type { InFlightScope } from './outbox.js';
 import type { ReportDigest } from '../report/digest.js';
 
 /**
@@ -118,11 +120,6 @@ export interface OutboxQueue {
   recent(limit: number): Promise<OutboxRow[]>;
   ofSlo(sloId: string, fromMs: number, toMs: number, limit: number): Promise<SloDelivery[]>;
   prune(beforeMs: number): Promise<number>;
-}
-
-export interface InFlightScope {
-  readonly shards: readonly number[];
-  readonly except: readonly number[];
 }
 
 export interface NewSilence {
