@@ -116,6 +116,8 @@ type Observed = ObservedInstance & { readonly maintenance: boolean; readonly cor
 
 /** The `errorKind` of an SLO that is unknown because samples of its slot were rejected. */
 export const REJECTED_SAMPLES = 'rejected_samples';
+/** The `errorKind` of an SLO held by another replica that has not evaluated it lately. */
+export const NOT_EVALUATED = 'not_evaluated_by_holder';
 /** The `errorKind` of a composite SLO that is unknown because one of its children is. */
 export const CHILD_UNKNOWN = 'child_unknown';
 
@@ -726,9 +728,11 @@ export class Engine {
       const { slo } = rt;
       if (!owned.has(slo.id)) {
         const view = await this.observeElsewhere(rt, atMs);
-        if (view === undefined) continue;
-        observed.push(...view);
-        statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
+        if (typeof view === 'string') statuses.set(slo.id, { slo, state: 'unknown', error: view, errorKind: NOT_EVALUATED, evaluatedAtMs: this.statuses.get(slo.id)?.evaluatedAtMs ?? 0, instances: this.statuses.get(slo.id)?.instances ?? [] });
+        else if (view !== undefined) {
+          observed.push(...view.instances);
+          statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: view.atMs, instances: [] });
+        }
         continue;
       }
       const rejected = rt.rejectedSlots.get(atMs) ?? this.rejectedChild(slo, rejectedNow);
@@ -793,14 +797,18 @@ export class Engine {
   }
 
   /**
-   * An SLO another replica holds, as its holder evaluates it: read from the shared ledger at `atMs` (no query, no
-   * write), frozen so that its alerts show the phases the holder stored. Undefined while the holder has not written
-   * the slot (the SLO keeps the status of the last slot seen), or wrote it for another definition of the SLO.
+   * An SLO another replica holds, as its holder evaluates it: read from the shared ledger (no query, no write) at
+   * the last slot its holder wrote, at most `atMs` (replicas run their cycles at the same slots: the holder may
+   * not have written this one yet), frozen so that its alerts show the phases the holder stored. Undefined while
+   * nothing is written for this definition of the SLO (it keeps its status); a message when the holder has written
+   * nothing for two slots (no replica holds the shard, or its holder cannot read the backend).
    */
-  private async observeElsewhere(rt: SloRuntime, atMs: number): Promise<Observed[] | undefined> {
+  private async observeElsewhere(rt: SloRuntime, atMs: number): Promise<{ atMs: number; instances: Observed[] } | string | undefined> {
     const cursor = await this.ledger.cursor(rt.slo.id);
-    if (cursor === undefined || cursor.lastSlotMs < atMs || cursor.fingerprint !== rt.fingerprint) return undefined;
-    return this.observe(rt.slo, atMs, true);
+    if (cursor === undefined || cursor.fingerprint !== rt.fingerprint) return undefined;
+    if (cursor.lastSlotMs < atMs - 2 * this.options.slotMs) return `not evaluated by the replica that holds its shard since ${new Date(cursor.lastSlotMs).toISOString()}`;
+    const at = Math.min(atMs, cursor.lastSlotMs);
+    return { atMs: at, instances: await this.observe(rt.slo, at, true) };
   }
 
   /** Each instance of an SLO evaluated from the ledger at `atMs`; `frozen` holds its alerts (else only maintenance and corrections do). */
