@@ -139,7 +139,7 @@ describe.each(STORE_KINDS)('engine: replicas split the SLOs by shard and continu
     // One stored alert of the episode, resolved by B, with its history written once per transition.
     const history = await store.alerts.history('checkout');
     expect(history.map((h) => `${h.from}>${h.to}`).reverse()).toEqual(['inactive>firing', 'firing>inactive']);
-  });
+  }, 90_000); // 100 slots of two replicas: some 15 s on PostgreSQL alone
 
   test('in a rolling deploy, only the holder of a removed SLO\'s shard drops its ledger and resolves its alerts', async () => {
     const source = new FakeMetrics([...service('checkout', (t) => t > T0), ...service('search', () => false)]);
