@@ -31,6 +31,8 @@ import type { FeedPlan } from './plan.js';
 import { ledgerFingerprint, planFor } from './plan.js';
 import type { Rejection } from './sample-check.js';
 import type { Logger } from '../logger.js';
+import type { ShardOwnership } from '../cluster/shards.js';
+import { ALL_SHARDS, shardOf } from '../cluster/shards.js';
 
 export interface EngineOptions {
   /** Evaluation interval and ledger slot (default 30 s); must divide 5 minutes. */
@@ -55,6 +57,11 @@ export interface EngineDeps {
    * ticket of the same instance, is the core's own).
    */
   readonly suppression?: (atMs: number) => Promise<Suppression>;
+  /**
+   * Which SLOs this replica evaluates (replicas sharing one PostgreSQL split them by shard; default: all). The
+   * others are read, never written: their statuses from the shared ledger, their alerts from the store.
+   */
+  readonly ownership?: ShardOwnership;
 }
 
 export interface InstanceStatus {
@@ -104,8 +111,13 @@ export interface RejectedCount {
   readonly count: number;
 }
 
+/** An instance observed in a cycle, with what its status shows. */
+type Observed = ObservedInstance & { readonly maintenance: boolean; readonly correction?: string };
+
 /** The `errorKind` of an SLO that is unknown because samples of its slot were rejected. */
 export const REJECTED_SAMPLES = 'rejected_samples';
+/** The `errorKind` of an SLO held by another replica that has not evaluated it lately. */
+export const NOT_EVALUATED = 'not_evaluated_by_holder';
 /** The `errorKind` of a composite SLO that is unknown because one of its children is. */
 export const CHILD_UNKNOWN = 'child_unknown';
 
@@ -168,9 +180,70 @@ export class Engine {
   private readonly loggedSeries = new Map<string, number>();
   /** Settles once the stored alert states are in `alerts`. */
   private loaded: Promise<void> | undefined;
+  private readonly ownership: ShardOwnership;
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {
     if (MEDIUM_STEP_MS % options.slotMs !== 0) throw new Error(`the evaluation interval (${options.slotMs} ms) must divide 5 minutes: use 10s, 15s, 30s, 1m or 5m`);
+    this.ownership = deps.ownership ?? ALL_SHARDS;
+  }
+
+  private owns(sloId: string): boolean {
+    return this.ownership.owns(sloId);
+  }
+
+  /** The SLOs of `shards` this engine knows. */
+  private slosOf(shards: readonly number[]): string[] {
+    const set = new Set(shards);
+    return [...this.runtimes.keys()].filter((id) => set.has(shardOf(id)));
+  }
+
+  /**
+   * This replica now holds `shards` (the lease manager calls this between cycles): what it kept in memory of
+   * their SLOs is forgotten, and their alert states are read from the store, so the next cycle continues from
+   * what the previous holder stored (the same episodes, no second page) and catches their ledgers up from their
+   * cursors. A ledger written for another definition of an SLO (a replica on another version) is rebuilt.
+   */
+  async adoptShards(shards: readonly number[]): Promise<void> {
+    await this.loadAlerts();
+    const ids = this.slosOf(shards);
+    if (ids.length === 0) return;
+    // Instances may have been dropped and created again by another replica: read them afresh.
+    this.ledger.resetCache();
+    const stored = await this.deps.store.alerts.ofSlos(ids);
+    for (const id of ids) {
+      this.tracker.forget(id);
+      const rt = this.runtimes.get(id);
+      if (rt === undefined) continue;
+      delete rt.ingestedMs;
+      delete rt.openSlices;
+      delete rt.error;
+      delete rt.errorKind;
+      rt.rejectedSlots.clear();
+      const cursor = await this.ledger.cursor(id);
+      if (cursor !== undefined && cursor.fingerprint !== rt.fingerprint) await this.deps.store.transaction((tx) => tx.ledger.dropSlo(id));
+    }
+    this.replaceAlerts(ids, stored);
+  }
+
+  /** This replica no longer holds `shards`: it forgets the alerts of their SLOs (read from the store from now on). */
+  releaseShards(shards: readonly number[]): void {
+    const ids = this.slosOf(shards);
+    for (const id of ids) {
+      this.tracker.forget(id);
+      const rt = this.runtimes.get(id);
+      if (rt === undefined) continue;
+      delete rt.ingestedMs;
+      delete rt.openSlices;
+      rt.rejectedSlots.clear();
+    }
+    this.replaceAlerts(ids, []);
+  }
+
+  /** The alerts of `sloIds` in memory become `stored`. */
+  private replaceAlerts(sloIds: readonly string[], stored: readonly StoredAlert[]): void {
+    const ids = new Set(sloIds);
+    for (const [k, a] of this.alerts) if (ids.has(a.sloId)) this.alerts.delete(k);
+    for (const a of stored) if (ids.has(a.sloId)) this.alerts.set(a.alertKey, a);
   }
 
   /** Reads the alert states the store holds (a previous run's) once, before the first setSlos or evaluation. */
@@ -229,6 +302,8 @@ export class Engine {
     for (const [id, rt] of this.runtimes) {
       if (next.has(id)) continue;
       removed.push(id);
+      // Only the holder of an SLO's shard resolves and drops it: in a rolling deploy replicas differ in SLOs.
+      if (!this.owns(id)) continue;
       for (const a of [...this.alerts.values()].filter((x) => x.sloId === id)) {
         if (a.notified && isFiringEpisode(a.state)) resolves.push(removalNotification(rt.slo, a, atMs, this.options.links));
       }
@@ -236,7 +311,7 @@ export class Engine {
     // Ledgers of SLOs that are gone (also from a previous run) are dropped.
     const known = new Set(next.keys());
     const dropped = await this.deps.store.transaction(async (tx) => {
-      const ids = [...new Set([...removed, ...(await tx.ledger.sloIds()).filter((id) => !known.has(id))])];
+      const ids = [...new Set([...removed, ...(await tx.ledger.sloIds()).filter((id) => !known.has(id))])].filter((id) => this.owns(id));
       for (const id of ids) {
         await tx.ledger.dropSlo(id);
         await tx.alerts.removeSlo(id);
@@ -245,7 +320,7 @@ export class Engine {
       return ids;
     });
     // Memory follows only a committed transaction (a failed one leaves the SLOs and their alerts in place).
-    for (const id of dropped) this.forget(id);
+    for (const id of new Set([...dropped, ...removed])) this.forget(id);
     for (const id of removed) this.runtimes.delete(id);
     this.heights = compositionHeights(next);
     this.horizons = effectiveHorizons(next, this.heights);
@@ -263,7 +338,8 @@ export class Engine {
       const prev = this.runtimes.get(slo.id);
       if (!prev) added.push(slo.id);
       const cursor = await this.ledger.cursor(slo.id);
-      const rebuild = cursor !== undefined && cursor.fingerprint !== fingerprint;
+      // Another replica's ledger of an SLO it holds is its own business (it may run another version).
+      const rebuild = cursor !== undefined && cursor.fingerprint !== fingerprint && this.owns(slo.id);
       if (rebuild) {
         rebuilt.push(slo.id);
         await this.deps.store.transaction((tx) => tx.ledger.dropSlo(slo.id));
@@ -319,7 +395,7 @@ export class Engine {
     const catchUp: { rt: SloRuntime; cursor: LedgerCursor | undefined }[] = [];
     for (const rt of this.runtimes.values()) {
       // Composites read no query: derived from their children's ledgers below.
-      if (rt.slo.indicator.kind === 'composite') continue;
+      if (rt.slo.indicator.kind === 'composite' || !this.owns(rt.slo.id)) continue;
       // The one read of the SLO's cursor this cycle: what the cycle writes follows from it.
       const cursor = await this.ledger.cursor(rt.slo.id);
       if (cursor && cursor.lastSlotMs >= toMs) continue;
@@ -357,7 +433,7 @@ export class Engine {
     const workers = await Promise.allSettled(Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, queue.length) }, worker));
     for (const w of workers) if (w.status === 'rejected') throw w.reason;
     // Composites after every child, lowest first (a composite of composites after the composites it holds).
-    const composites = [...this.runtimes.values()].filter((rt) => rt.slo.indicator.kind === 'composite').sort((a, b) => (this.heights.get(a.slo.id) ?? 0) - (this.heights.get(b.slo.id) ?? 0));
+    const composites = [...this.runtimes.values()].filter((rt) => rt.slo.indicator.kind === 'composite' && this.owns(rt.slo.id)).sort((a, b) => (this.heights.get(a.slo.id) ?? 0) - (this.heights.get(b.slo.id) ?? 0));
     for (const rt of composites) await this.derive(rt, toMs);
     this.cycleStats = fetcher.stats;
     this.tracker.prune(toMs);
@@ -426,7 +502,9 @@ export class Engine {
   private async derive(rt: SloRuntime, toMs: number): Promise<void> {
     const { slo } = rt;
     const indicator = slo.indicator as CompositeIndicator;
-    const failing = indicator.children.map((c) => ({ id: c.sloId, child: this.runtimes.get(c.sloId) })).find(({ child }) => child?.error !== undefined);
+    // A child held by another replica is read from the shared ledger as far as its cursor: its failures show
+    // here as a cursor that does not reach the slot (the composite waits for it, as for a child not read yet).
+    const failing = indicator.children.map((c) => ({ id: c.sloId, child: this.runtimes.get(c.sloId) })).find(({ id, child }) => child?.error !== undefined && this.owns(id));
     if (failing) {
       rt.error = `child ${failing.id} is unknown: ${failing.child?.error ?? ''}`;
       rt.errorKind = CHILD_UNKNOWN;
@@ -631,8 +709,13 @@ export class Engine {
    */
   async evaluateAt(atMs: number): Promise<CycleReport> {
     await this.loadAlerts();
+    // Ownership changes only between cycles (a lost session drops it at once: checked again before the commit).
+    const owned = new Set([...this.runtimes.keys()].filter((id) => this.owns(id)));
+    const others = [...this.runtimes.keys()].filter((id) => !owned.has(id));
+    // What the holders of the other SLOs' shards decided, as context (inhibition, composites) and for the API.
+    if (others.length > 0) this.replaceAlerts(others, await this.deps.store.alerts.ofSlos(others));
     const statuses = new Map<string, SloStatus>();
-    const observed: (ObservedInstance & { readonly maintenance: boolean; readonly correction?: string })[] = [];
+    const observed: Observed[] = [];
     let failed = 0;
     let rejectedSlos = 0;
     // A composite is unknown where a child is: its ledger holds only what the child's could count.
@@ -643,6 +726,15 @@ export class Engine {
     }
     for (const rt of this.runtimes.values()) {
       const { slo } = rt;
+      if (!owned.has(slo.id)) {
+        const view = await this.observeElsewhere(rt, atMs);
+        if (typeof view === 'string') statuses.set(slo.id, { slo, state: 'unknown', error: view, errorKind: NOT_EVALUATED, evaluatedAtMs: this.statuses.get(slo.id)?.evaluatedAtMs ?? 0, instances: this.statuses.get(slo.id)?.instances ?? [] });
+        else if (view !== undefined) {
+          observed.push(...view.instances);
+          statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: view.atMs, instances: [] });
+        }
+        continue;
+      }
       const rejected = rt.rejectedSlots.get(atMs) ?? this.rejectedChild(slo, rejectedNow);
       for (const s of rt.rejectedSlots.keys()) if (s <= atMs) rt.rejectedSlots.delete(s);
       const prev = this.statuses.get(slo.id);
@@ -661,15 +753,7 @@ export class Engine {
         statuses.set(slo.id, { slo, state: rt.ingestedMs === undefined && rt.error === undefined ? 'waiting' : 'unknown', ...(rt.error === undefined ? {} : { error: rt.error }), ...(rt.errorKind === undefined ? {} : { errorKind: rt.errorKind }), ...kept });
         continue;
       }
-      const maintenance = isInMaintenance(slo.maintenance, atMs);
-      // A budget correction that covers the instant freezes the alerts as maintenance does.
-      const correction = correctionAt(slo, atMs)?.name;
-      const starts = startsRead(slo, atMs);
-      for (const inst of await this.ledger.instancesOf(slo.id)) {
-        if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
-        const observation = evaluateInstance(slo, readSums(slo, atMs, sumReader(atMs, await this.ledger.sumsSince(inst.id, atMs, starts))), atMs);
-        observed.push({ slo, key: inst.key, labels: inst.labels, observation, frozen: maintenance || correction !== undefined, maintenance, ...(correction === undefined ? {} : { correction }) });
-      }
+      observed.push(...await this.observe(slo, atMs, false));
       statuses.set(slo.id, { slo, state: 'ok', evaluatedAtMs: atMs, instances: [] });
     }
     const sink = this.deps.sink;
@@ -683,7 +767,12 @@ export class Engine {
       reminders: sink?.heartbeat !== undefined,
       links: this.options.links,
     });
-    const { changed, transitions, notifications, firing } = decision;
+    // Instances held elsewhere were observed frozen, for their phases only: nothing of theirs is written here.
+    const mine = (sloId: string): boolean => owned.has(sloId) && this.owns(sloId);
+    const changed = decision.changed.filter((a) => mine(a.sloId));
+    const transitions = decision.transitions.filter((t) => mine(t.sloId));
+    const notifications = decision.notifications.filter((n) => mine(sloIdOf(n.alertKey)));
+    const firing = decision.firing.filter((f) => mine(sloIdOf(f.alertKey)));
     // The heartbeat runs every cycle, also with nothing firing: resolved alerts are re-sent to Alertmanager
     // for a while after they resolve.
     if (changed.length > 0 || notifications.length > 0 || sink?.heartbeat !== undefined) {
@@ -704,7 +793,37 @@ export class Engine {
       byInstance.set(o.slo.id, list);
     });
     for (const [id, status] of statuses) this.statuses.set(id, status.state === 'ok' ? { ...status, instances: byInstance.get(id) ?? [] } : status);
-    return { atMs, evaluated: this.runtimes.size - failed, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
+    return { atMs, evaluated: owned.size - failed, failed, rejectedSlos, notifications: notifications.length, stats: this.cycleStats, rejected: [...this.cycleRejected.values()] };
+  }
+
+  /**
+   * An SLO another replica holds, as its holder evaluates it: read from the shared ledger (no query, no write) at
+   * the last slot its holder wrote, at most `atMs` (replicas run their cycles at the same slots: the holder may
+   * not have written this one yet), frozen so that its alerts show the phases the holder stored. Undefined while
+   * nothing is written for this definition of the SLO (it keeps its status); a message when the holder has written
+   * nothing for two slots (no replica holds the shard, or its holder cannot read the backend).
+   */
+  private async observeElsewhere(rt: SloRuntime, atMs: number): Promise<{ atMs: number; instances: Observed[] } | string | undefined> {
+    const cursor = await this.ledger.cursor(rt.slo.id);
+    if (cursor === undefined || cursor.fingerprint !== rt.fingerprint) return undefined;
+    if (cursor.lastSlotMs < atMs - 2 * this.options.slotMs) return `not evaluated by the replica that holds its shard since ${new Date(cursor.lastSlotMs).toISOString()}`;
+    const at = Math.min(atMs, cursor.lastSlotMs);
+    return { atMs: at, instances: await this.observe(rt.slo, at, true) };
+  }
+
+  /** Each instance of an SLO evaluated from the ledger at `atMs`; `frozen` holds its alerts (else only maintenance and corrections do). */
+  private async observe(slo: Slo, atMs: number, frozen: boolean): Promise<Observed[]> {
+    const maintenance = isInMaintenance(slo.maintenance, atMs);
+    // A budget correction that covers the instant freezes the alerts as maintenance does.
+    const correction = correctionAt(slo, atMs)?.name;
+    const starts = startsRead(slo, atMs);
+    const out: Observed[] = [];
+    for (const inst of await this.ledger.instancesOf(slo.id)) {
+      if (inst.createdSlotMs > atMs) continue; // appears later (the ledger may be read ahead in a replay)
+      const observation = evaluateInstance(slo, readSums(slo, atMs, sumReader(atMs, await this.ledger.sumsSince(inst.id, atMs, starts))), atMs);
+      out.push({ slo, key: inst.key, labels: inst.labels, observation, frozen: frozen || maintenance || correction !== undefined, maintenance, ...(correction === undefined ? {} : { correction }) });
+    }
+    return out;
   }
 
   /** For a composite, the rejected samples of a child (at any depth) in `rejectedNow`. */
@@ -721,7 +840,7 @@ export class Engine {
   /** Thins and expires ledger rows (run about hourly). */
   rollup(nowMs: number): Promise<void> {
     const retention = new Map<string, number>();
-    for (const rt of this.runtimes.values()) retention.set(rt.slo.id, this.horizonOf(rt.slo) + DAY);
+    for (const rt of this.runtimes.values()) if (this.owns(rt.slo.id)) retention.set(rt.slo.id, this.horizonOf(rt.slo) + DAY);
     return this.ledger.rollup(nowMs, retention);
   }
 
@@ -808,6 +927,12 @@ function floorReader(rows: readonly CumulativeRow[]): (atMs: number) => WindowSu
     while (i >= 0 && (rows[i]?.slotMs ?? -Infinity) > atMs) i--;
     return i < 0 ? EMPTY_SUM : (rows[i]?.sum ?? EMPTY_SUM);
   };
+}
+
+/** The SLO of an alert key (`<slo id>/<instance>/<kind>`; SLO ids hold no `/`). */
+function sloIdOf(alertKey: string): string {
+  const i = alertKey.indexOf('/');
+  return i === -1 ? alertKey : alertKey.slice(0, i);
 }
 
 function describe(err: unknown): string {

@@ -43,6 +43,16 @@ export interface DispatchObserver {
   dead?(receiver: string, kind: string, row: OutboxRow, error: string): void;
 }
 
+/**
+ * Which alerts this replica delivers, when replicas share one outbox (PostgreSQL): those of the SLOs in the
+ * shards it holds (cluster/shards.ts's ShardOwnership fits; notify does not import cluster). Without it, all.
+ */
+export interface DeliveryShards {
+  /** True while this replica holds the SLO's shard and can prove it. */
+  owns(sloId: string): boolean;
+  held(): readonly number[];
+}
+
 export interface DispatcherDeps {
   /** The store whose outbox is delivered (claims of a pass share a transaction). */
   readonly store: Store;
@@ -55,6 +65,7 @@ export interface DispatcherDeps {
   readonly schedule?: (fn: () => void, ms: number) => { cancel(): void };
   /** A pass failed on the outbox itself (a database write or read); the next pass tries again. Default: logged. */
   readonly onError?: (err: unknown) => void;
+  readonly shards?: DeliveryShards;
 }
 
 /** A row a pass claimed, waiting for one of its receiver's lanes; `settle` ends the pass's wait for it. */
@@ -104,11 +115,33 @@ export class Dispatcher {
   private readonly unrecorded = new Map<number, () => Promise<void>>();
   /** Settles when the rows a previous run left `sending` are pending again (passes wait for it). */
   private readonly recovered: Promise<void>;
+  /** With shards: since when (this dispatcher's clock) it has held each shard it holds. */
+  private readonly heldSince = new Map<number, number>();
+  /** Claimed rows not yet settled (waiting for a lane, being sent, or their outcome unrecorded). */
+  private readonly claimedIds = new Set<number>();
 
   constructor(private readonly deps: DispatcherDeps, private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly options: { batch?: number; perReceiver?: number } = {}) {
-    this.recovered = deps.store.outbox.recoverInFlight().then((recovered) => {
+    // Alone (no shards), every row left `sending` is a previous run's; among replicas, see `recoverShards`.
+    this.recovered = deps.shards !== undefined ? Promise.resolve() : deps.store.outbox.recoverInFlight().then((recovered) => {
       if (recovered > 0) deps.logger.warn({ recovered }, 'notifications that were being sent when burnwatch stopped are sent again');
     }, (err: unknown) => this.failed(err));
+  }
+
+  /**
+   * Among replicas: rows left `sending` in a shard this replica has held for longer than a send may take are
+   * sent again (but the ones it is sending itself). Whoever claimed them held the shard before, lost it before
+   * this replica took it, started no send after that (each send checks ownership first) and its sends in flight
+   * have timed out since. No clock of another replica is compared.
+   */
+  private async recoverShards(shards: DeliveryShards): Promise<void> {
+    const now = this.deps.now();
+    const held = new Set(shards.held());
+    for (const s of this.heldSince.keys()) if (!held.has(s)) this.heldSince.delete(s);
+    for (const s of held) if (!this.heldSince.has(s)) this.heldSince.set(s, now);
+    const settled = [...this.heldSince].filter(([, since]) => now - since > this.policy.sendTimeoutMs).map(([s]) => s);
+    if (settled.length === 0) return;
+    const recovered = await this.deps.store.outbox.recoverInFlight({ shards: settled, except: [...this.claimedIds, ...this.unrecorded.keys()] });
+    if (recovered > 0) this.deps.logger.warn({ recovered }, 'notifications left being sent by a replica that no longer holds their shard are sent again');
   }
 
   /** Runs passes until stopped: one whenever something is enqueued, and one when the next row is due (at least every 5 s). */
@@ -145,7 +178,7 @@ export class Dispatcher {
     if (this.stopped || !this.deps.schedule) return;
     let next: number | undefined;
     try {
-      next = await this.deps.store.outbox.nextDueMs();
+      next = await (this.deps.shards === undefined ? this.deps.store.outbox.nextDueMs() : this.deps.store.outbox.nextDueMs(this.deps.shards.held()));
     } catch (err) {
       this.failed(err);
     }
@@ -186,9 +219,11 @@ export class Dispatcher {
       for (const [id, record] of this.unrecorded) {
         await record();
         this.unrecorded.delete(id);
+        this.claimedIds.delete(id);
       }
-      const { store } = this.deps;
-      const due = await store.outbox.due(this.deps.now(), this.options.batch ?? 200);
+      const { store, shards } = this.deps;
+      if (shards !== undefined) await this.recoverShards(shards);
+      const due = await store.outbox.due(this.deps.now(), this.options.batch ?? 200, ...(shards === undefined ? [] : [shards.held()]));
       let claimed: OutboxRow[];
       try {
         // In one transaction: one commit for the pass, not one per row before the first send can start.
@@ -203,6 +238,7 @@ export class Dispatcher {
         for (const row of due) if (await this.claimOne(row)) claimed.push(row);
       }
       for (const row of claimed) {
+        this.claimedIds.add(row.id);
         const lanes = this.lanes.get(row.receiver) ?? { waiting: [], running: 0 };
         this.lanes.set(row.receiver, lanes);
         mine.push(new Promise<boolean>((settle) => queueRow(lanes.waiting, { row, settle })));
@@ -246,20 +282,33 @@ export class Dispatcher {
     })();
   }
 
-  /** Delivers one claimed row; false when it was not sent (the dispatcher was stopped and its sends aborted). */
+  /**
+   * Delivers one claimed row; false when it was not sent (the dispatcher was stopped and its sends aborted, or
+   * this replica no longer holds the row's shard).
+   */
   private async sendOne(row: OutboxRow): Promise<boolean> {
     // Left claimed (`sending`): sent again after a restart, like a send that was aborted.
     if (this.stopped && this.controller.signal.aborted) return false;
     const p = this.deliver(row);
-    this.inFlight.set(row.id, p);
+    this.inFlight.set(row.id, p.then(() => undefined));
+    let sent = true;
     try {
-      await p;
+      sent = await p;
     } catch (err) {
       this.failed(err);
     } finally {
       this.inFlight.delete(row.id);
+      if (!this.unrecorded.has(row.id)) this.claimedIds.delete(row.id);
     }
-    return true;
+    return sent;
+  }
+
+  /** Whether this replica may send the row now (it holds the shard of the row's SLO). */
+  private mayDeliver(row: OutboxRow): boolean {
+    const shards = this.deps.shards;
+    if (shards === undefined) return true;
+    const slash = row.alertKey.indexOf('/');
+    return shards.owns(slash === -1 ? row.alertKey : row.alertKey.slice(0, slash));
   }
 
   /** Writes an outcome; when the write fails, reports it and keeps it for the next pass (see `unrecorded`). */
@@ -272,17 +321,22 @@ export class Dispatcher {
     }
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  /** Sends a claimed row and records the outcome; false when it was put back unsent (its shard is held elsewhere now). */
+  private async deliver(row: OutboxRow): Promise<boolean> {
     const notifier = this.deps.notifiers().get(row.receiver);
     const started = this.deps.now();
+    if (!this.mayDeliver(row)) return this.putBack(row);
     if (!notifier) {
       // The receiver was removed by a reload: nothing can deliver this row.
       await this.record(row, () => this.deps.store.outbox.markDead(row.id, `receiver "${row.receiver}" is not configured any more`));
       this.deps.observer?.dead?.(row.receiver, 'unknown', row, 'receiver removed');
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, id: row.id }, 'notification dropped: its receiver is not configured any more');
-      return;
+      return true;
     }
+    // From the shared outbox: the firing message a previous holder of the shard sent is the one edited.
     const previousRef = row.kind !== 'digest' && (row.status === 'resolved' || row.kind !== 'state') ? await this.deps.store.outbox.lastFiringRef(row.alertKey, row.receiver) : undefined;
+    // Checked again right before the send: the session that proves the shard may have ended meanwhile.
+    if (!this.mayDeliver(row)) return this.putBack(row);
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.policy.sendTimeoutMs)]);
     let outcome: SendOutcome;
     try {
@@ -298,7 +352,7 @@ export class Dispatcher {
       await this.record(row, () => this.deps.store.outbox.markDelivered(row.id, now, ref));
       this.deps.observer?.delivered?.(row.receiver, notifier.kind, row, now - started);
       this.deps.logger.info({ receiver: row.receiver, alert: row.alertKey, status: row.status, kind: row.kind, attempts: row.attempts + 1 }, 'notification delivered');
-      return;
+      return true;
     }
     const message = outcome.error.message;
     this.deps.observer?.failed?.(row.receiver, notifier.kind, outcome.reason, outcome.retryable);
@@ -308,11 +362,20 @@ export class Dispatcher {
       await this.record(row, () => this.deps.store.outbox.markDead(row.id, why));
       this.deps.observer?.dead?.(row.receiver, notifier.kind, row, why);
       this.deps.logger.error({ receiver: row.receiver, alert: row.alertKey, status: row.status, reason: outcome.reason, error: why }, 'notification given up (dead letter)');
-      return;
+      return true;
     }
     const delay = backoffMs(this.policy, row.attempts + 1, this.deps.random(), outcome.retryAfterMs);
     await this.record(row, () => this.deps.store.outbox.markRetry(row.id, now + delay, message));
     this.deps.logger.warn({ receiver: row.receiver, alert: row.alertKey, reason: outcome.reason, retryInMs: delay, attempt: row.attempts + 1, error: message }, 'notification failed; will retry');
+    return true;
+  }
+
+  /** A claimed row this replica may not send any more goes back to pending, due at once, for the shard's holder. */
+  private async putBack(row: OutboxRow): Promise<false> {
+    const now = this.deps.now();
+    await this.record(row, () => this.deps.store.outbox.markRetry(row.id, Math.min(now, row.nextAttemptMs), 'not sent here: this replica no longer holds the shard of its SLO'));
+    this.deps.logger.info({ receiver: row.receiver, alert: row.alertKey, id: row.id }, 'notification left to the replica that holds its shard');
+    return false;
   }
 
   /**

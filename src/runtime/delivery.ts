@@ -9,6 +9,7 @@ import { Outbox, routerFor } from '../notify/outbox.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
 import { buildReceivers } from '../notify/routing-config.js';
 import type { Logger } from '../logger.js';
+import type { ShardOwnership } from '../cluster/shards.js';
 
 /**
  * Everything between an alert decision and a destination: routing (at enqueue, in the engine's transaction),
@@ -28,6 +29,11 @@ export interface DeliveryDeps {
   readonly onStorageError?: (err: unknown) => void;
   readonly retry?: RetryPolicy;
   readonly resendDelayMs?: number;
+  /**
+   * The shards this replica holds (replicas sharing one PostgreSQL): it delivers only their SLOs' rows, and asks
+   * right before each send. Default: every row (one replica).
+   */
+  readonly ownership?: ShardOwnership;
 }
 
 export class Delivery {
@@ -48,6 +54,7 @@ export class Delivery {
       ...(deps.observer ? { observer: deps.observer } : {}),
       ...(deps.schedule ? { schedule: deps.schedule } : {}),
       ...(deps.onStorageError ? { onError: deps.onStorageError } : {}),
+      ...(deps.ownership ? { shards: deps.ownership } : {}),
     }, deps.retry ?? DEFAULT_RETRY_POLICY);
     this.outbox = new Outbox(this.router(config), {
       ...(deps.resendDelayMs === undefined ? {} : { resendDelayMs: deps.resendDelayMs }),

@@ -11,11 +11,12 @@ export type { AlertTransition, StoredAlert } from '../alerting/cycle.js';
  * caller's transaction together with the outbox rows they cause.
  */
 export class AlertStore {
-  private readonly stmt: { all: Statement; upsert: Statement; remove: Statement; history: Statement; historyOf: Statement; removeSlo: Statement };
+  private readonly stmt: { all: Statement; ofSlos: Statement; upsert: Statement; remove: Statement; history: Statement; historyOf: Statement; removeSlo: Statement };
 
   constructor(db: Db) {
     this.stmt = {
       all: db.prepare('SELECT alert_key, slo_id, instance_labels, kind, severity, state, notified, budget_at_fire, updated_ms FROM alerts'),
+      ofSlos: db.prepare('SELECT alert_key, slo_id, instance_labels, kind, severity, state, notified, budget_at_fire, updated_ms FROM alerts WHERE slo_id IN (SELECT value FROM json_each(?))'),
       upsert: db.prepare(`INSERT INTO alerts (alert_key, slo_id, instance_labels, kind, severity, state, notified, budget_at_fire, updated_ms)
         VALUES (@alertKey, @sloId, @instanceLabels, @kind, @severity, @state, @notified, @budgetAtFire, @updatedMs)
         ON CONFLICT (alert_key) DO UPDATE SET state = excluded.state, notified = excluded.notified,
@@ -29,6 +30,12 @@ export class AlertStore {
 
   loadAll(): StoredAlert[] {
     return (this.stmt.all.all() as Record<string, unknown>[]).map(toStoredAlert);
+  }
+
+  ofSlos(sloIds: readonly string[]): StoredAlert[] {
+    if (sloIds.length === 0) return [];
+    const ids = JSON.stringify(sloIds);
+    return (this.stmt.ofSlos.all(ids) as Record<string, unknown>[]).map(toStoredAlert);
   }
 
   save(alert: StoredAlert): void {

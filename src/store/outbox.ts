@@ -107,6 +107,12 @@ export function toHead(r: RawHead): OutboxRowHead {
 /** A row as an SLO's delivery history shows it (no payload). */
 export type SloDelivery = Omit<OutboxRow, 'id' | 'notificationId' | 'groupKey' | 'notification' | 'nextAttemptMs' | 'attempts' | 'externalRef'>;
 
+/** Which rows left `sending` a replica may put back (see OutboxQueue.recoverInFlight). */
+export interface InFlightScope {
+  readonly shards: readonly number[];
+  readonly except: readonly number[];
+}
+
 export interface OutboxStats {
   readonly pending: number;
   readonly oldestPendingMs?: number;
@@ -164,6 +170,7 @@ export class OutboxStore {
       retry: db.prepare(`UPDATE outbox SET state = 'pending', next_attempt_ms = ?, last_error = ? WHERE id = ?`),
       dead: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ?`),
       recover: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending'`),
+      recoverExcept: db.prepare(`UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id NOT IN (SELECT value FROM json_each(?))`),
       lastFiringRef: db.prepare(`SELECT external_ref FROM outbox WHERE alert_key = ? AND receiver = ? AND status = 'firing'
         AND state = 'delivered' AND external_ref IS NOT NULL ORDER BY id DESC LIMIT 1`),
       receiversOf: db.prepare(`SELECT receiver FROM outbox WHERE notification_id = ? ORDER BY id`),
@@ -249,9 +256,13 @@ export class OutboxStore {
     this.stmt['dead']?.run(error, id);
   }
 
-  /** After a crash, rows that were being sent are sent again (at-least-once). */
-  recoverInFlight(): number {
-    return this.stmt['recover']?.run().changes ?? 0;
+  /**
+   * After a crash, rows that were being sent are sent again (at-least-once); with a scope, all but the rows in
+   * `scope.except` (the ones this process is sending). Its shards do not matter: one replica holds them all.
+   */
+  recoverInFlight(scope?: InFlightScope): number {
+    if (scope === undefined) return this.stmt['recover']?.run().changes ?? 0;
+    return this.stmt['recoverExcept']?.run(JSON.stringify(scope.except)).changes ?? 0;
   }
 
   /** What the receiver answered when this alert's firing notification was delivered (Slack ts, PagerDuty key). */

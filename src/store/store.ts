@@ -3,7 +3,9 @@ import type { Matcher } from '../routing/matchers.js';
 import type { Silence } from '../routing/silence.js';
 import type { WindowSum } from '../slo/evaluate.js';
 import type { CumulativeRow, Instance, LedgerCursor, SlotIncrement } from './ledger.js';
-import type { NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, SloDelivery } from './outbox.js';
+import type { InFlightScope, NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, SloDelivery } from './outbox.js';
+
+export type { InFlightScope } from './outbox.js';
 import type { ReportDigest } from '../report/digest.js';
 
 /**
@@ -77,6 +79,8 @@ export interface LedgerStore {
 
 export interface AlertStates {
   loadAll(): Promise<StoredAlert[]>;
+  /** The stored alerts of these SLOs (what another replica, or this one before, decided for them). */
+  ofSlos(sloIds: readonly string[]): Promise<StoredAlert[]>;
   save(alert: StoredAlert): Promise<void>;
   record(transition: AlertTransition): Promise<void>;
   history(sloId: string, limit?: number): Promise<AlertTransition[]>;
@@ -91,14 +95,24 @@ export interface OutboxQueue {
   insertDigest(digest: ReportDigest, alertKey: string, receiver: string, createdMs: number): Promise<boolean>;
   receiversOf(notificationId: string): Promise<string[]>;
   waitingFor(alertKey: string): Promise<number>;
-  due(nowMs: number, limit: number): Promise<OutboxRow[]>;
-  nextDueMs(): Promise<number | undefined>;
-  /** Claims a row for sending; false when another dispatcher (or replica) claimed it first. */
+  /**
+   * The heads of the alerts' queues that are due; with `shards`, only those of SLOs in these shards (PostgreSQL:
+   * several replicas split the shards; SQLite has one replica, which holds every shard, and ignores it).
+   */
+  due(nowMs: number, limit: number, shards?: readonly number[]): Promise<OutboxRow[]>;
+  nextDueMs(shards?: readonly number[]): Promise<number | undefined>;
+  /** Claims a row for sending; false when another dispatcher (or replica) claimed it first. PostgreSQL notes who and when. */
   claim(id: number): Promise<boolean>;
   markDelivered(id: number, atMs: number, externalRef: string | undefined): Promise<void>;
   markRetry(id: number, nextAttemptMs: number, error: string): Promise<void>;
   markDead(id: number, error: string): Promise<void>;
-  recoverInFlight(): Promise<number>;
+  /**
+   * Puts rows left `sending` back to pending: all of them (no scope: one replica, at its start), or, when
+   * replicas share the outbox (PostgreSQL), the rows of `scope.shards` but those in `scope.except` (the rows this
+   * replica is sending). The caller passes only shards whose previous holder cannot be sending any more (held
+   * for longer than a send may take). SQLite ignores the scope.
+   */
+  recoverInFlight(scope?: InFlightScope): Promise<number>;
   lastFiringRef(alertKey: string, receiver: string): Promise<string | undefined>;
   lastOf(alertKey: string, receiver: string): Promise<OutboxRowHead | undefined>;
   groupActive(receiver: string, groupKey: string, alertKey: string, sinceMs: number): Promise<boolean>;

@@ -14,9 +14,9 @@ import { addIncrement, COARSE_STEP_MS, diff, FINE_RETENTION_MS, interpolateRows,
 import type { NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, RawDelivery, RawHead, RawRow, SloDelivery } from '../outbox.js';
 import { outboxValues, toDelivery, toHead, toRow } from '../outbox.js';
 import { toSilence } from '../silences.js';
-import type { AlertStates, LedgerStore, NewSilence, OutboxQueue, Silences, SlotAppend, Store, StoreTx } from '../store.js';
+import type { AlertStates, InFlightScope, LedgerStore, NewSilence, OutboxQueue, Silences, SlotAppend, Store, StoreTx } from '../store.js';
 import { pgFault, pgStoreError } from './errors.js';
-import { MIGRATION_LOCK_KEY, PG_MIGRATIONS } from './schema.js';
+import { DB_NOW_MS, MIGRATION_LOCK_KEY, PG_MIGRATIONS } from './schema.js';
 
 /**
  * The PostgreSQL store: the same tables and the same answers as SQLite's (the store specs run against both),
@@ -33,6 +33,8 @@ export interface PgStoreOptions {
   /** How long a connection may take to open, and a statement to run, before it fails (default 10 s, 30 s). */
   readonly connectTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
+  /** This replica's id, written into the ledger rows and the outbox claims it makes (default: none). */
+  readonly replica?: string;
   /** An idle connection failed (the server went away): the next statement reports it. */
   readonly onIdleError?: (err: Error) => void;
 }
@@ -67,7 +69,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     await pool.end().catch(() => undefined);
     throw pgFault(err, location, 'migrating the schema');
   }
-  return new PgStore(pool, location);
+  return new PgStore(pool, location, options.replica);
 }
 
 async function migrate(pool: pg.Pool, location: string): Promise<void> {
@@ -110,7 +112,7 @@ export class PgStore implements Store {
   /** Instances never change once created: shared by every view of this store. */
   private readonly instances = new Map<string, Instance>();
 
-  constructor(private readonly pool: pg.Pool, readonly location: string) {
+  constructor(private readonly pool: pg.Pool, readonly location: string, private readonly replica: string | null = null) {
     ({ ledger: this.ledger, alerts: this.alerts, outbox: this.outbox, silences: this.silences } = this.views(this.conn(pool)));
   }
 
@@ -128,7 +130,7 @@ export class PgStore implements Store {
   }
 
   private views(conn: Conn): Omit<StoreTx, 'afterCommit'> {
-    return { ledger: new PgLedger(conn, this.instances), alerts: new PgAlerts(conn), outbox: new PgOutbox(conn), silences: new PgSilences(conn) };
+    return { ledger: new PgLedger(conn, this.instances, this.replica), alerts: new PgAlerts(conn), outbox: new PgOutbox(conn, this.replica), silences: new PgSilences(conn) };
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -175,7 +177,7 @@ export class PgStore implements Store {
 const LEDGER_COLUMNS = 'slot_ms, bad, total, slice_bad, slices, data_slots';
 
 class PgLedger implements LedgerStore {
-  constructor(private readonly conn: Conn, private readonly cache: Map<string, Instance>) {}
+  constructor(private readonly conn: Conn, private readonly cache: Map<string, Instance>, private readonly replica: string | null) {}
 
   async instance(sloId: string, labels: Readonly<Record<string, string>>, slotMs: number): Promise<Instance> {
     const key = labelsKey(labels);
@@ -207,15 +209,16 @@ class PgLedger implements LedgerStore {
   async append(instanceId: number, slotMs: number, inc: SlotIncrement): Promise<void> {
     refuseNonFinite(instanceId, slotMs, inc);
     await this.conn.run('ledger.append', `
-      INSERT INTO ledger (instance_id, slot_ms, bad, total, slice_bad, slices, data_slots)
+      INSERT INTO ledger (instance_id, slot_ms, bad, total, slice_bad, slices, data_slots, replica, written_ms)
       SELECT $1, $2, COALESCE(p.bad, 0) + $3, COALESCE(p.total, 0) + $4, COALESCE(p.slice_bad, 0) + $5,
-        COALESCE(p.slices, 0) + $6, COALESCE(p.data_slots, 0) + $7
+        COALESCE(p.slices, 0) + $6, COALESCE(p.data_slots, 0) + $7, $8, ${DB_NOW_MS}
       FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT bad, total, slice_bad, slices, data_slots FROM ledger
         WHERE instance_id = $1 AND slot_ms < $2 ORDER BY slot_ms DESC LIMIT 1) p ON true
       WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE instance_id = $1 AND slot_ms > $2)
       ON CONFLICT (instance_id, slot_ms) DO UPDATE SET bad = excluded.bad, total = excluded.total,
-        slice_bad = excluded.slice_bad, slices = excluded.slices, data_slots = excluded.data_slots`,
-    [instanceId, slotMs, inc.bad, inc.total, inc.sliceBad, inc.slices, inc.data ? 1 : 0]);
+        slice_bad = excluded.slice_bad, slices = excluded.slices, data_slots = excluded.data_slots,
+        replica = excluded.replica, written_ms = excluded.written_ms`,
+    [instanceId, slotMs, inc.bad, inc.total, inc.sliceBad, inc.slices, inc.data ? 1 : 0, this.replica]);
   }
 
   /**
@@ -235,11 +238,12 @@ class PgLedger implements LedgerStore {
       rows.push(newest);
     }
     const column = (f: keyof LedgerRow): number[] => rows.map((r) => r[f]);
-    await this.conn.run('ledger.appendAll', `INSERT INTO ledger (instance_id, slot_ms, bad, total, slice_bad, slices, data_slots)
-      SELECT $1, * FROM unnest($2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[])
+    await this.conn.run('ledger.appendAll', `INSERT INTO ledger (instance_id, slot_ms, bad, total, slice_bad, slices, data_slots, replica, written_ms)
+      SELECT $1, u.*, $8, ${DB_NOW_MS} FROM unnest($2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[]) AS u
       ON CONFLICT (instance_id, slot_ms) DO UPDATE SET bad = excluded.bad, total = excluded.total,
-        slice_bad = excluded.slice_bad, slices = excluded.slices, data_slots = excluded.data_slots`,
-    [instanceId, column('slot_ms'), column('bad'), column('total'), column('slice_bad'), column('slices'), column('data_slots')]);
+        slice_bad = excluded.slice_bad, slices = excluded.slices, data_slots = excluded.data_slots,
+        replica = excluded.replica, written_ms = excluded.written_ms`,
+    [instanceId, column('slot_ms'), column('bad'), column('total'), column('slice_bad'), column('slices'), column('data_slots'), this.replica]);
   }
 
   /** The row before `slotMs`: among those about to be written, else the stored one. */
@@ -350,6 +354,12 @@ class PgAlerts implements AlertStates {
     return rows.map(toStoredAlert);
   }
 
+  async ofSlos(sloIds: readonly string[]): Promise<StoredAlert[]> {
+    if (sloIds.length === 0) return [];
+    const { rows } = await this.conn.run('alerts.ofSlos', 'SELECT alert_key, slo_id, instance_labels, kind, severity, state, notified, budget_at_fire, updated_ms FROM alerts WHERE slo_id = ANY($1::text[])', [[...sloIds]]);
+    return rows.map(toStoredAlert);
+  }
+
   async save(alert: StoredAlert): Promise<void> {
     const r = alertRow(alert);
     await this.conn.run('alerts.upsert', `INSERT INTO alerts (alert_key, slo_id, instance_labels, kind, severity, state, notified, budget_at_fire, updated_ms)
@@ -380,7 +390,7 @@ class PgAlerts implements AlertStates {
 const HEAD_COLUMNS = 'id, notification_id, alert_key, receiver, group_key, kind, status, created_ms, next_attempt_ms, attempts, last_error, state, delivered_ms, external_ref';
 
 class PgOutbox implements OutboxQueue {
-  constructor(private readonly conn: Conn) {}
+  constructor(private readonly conn: Conn, private readonly replica: string | null) {}
 
   private async insertOne(v: { notificationId: string; alertKey: string; receiver: string; groupKey: string; kind: string; status: string; payload: string; createdMs: number; nextAttemptMs: number }): Promise<boolean> {
     const result = await this.conn.run('outbox.insert', `INSERT INTO outbox (notification_id, alert_key, receiver, group_key, kind, status, payload, created_ms, next_attempt_ms)
@@ -412,21 +422,25 @@ class PgOutbox implements OutboxQueue {
     return rows[0]?.n ?? 0;
   }
 
-  async due(nowMs: number, limit: number): Promise<OutboxRow[]> {
+  /** `shards` null: every shard. A queue's rows share an alert key, so its head is in the same shard as its rows. */
+  async due(nowMs: number, limit: number, shards?: readonly number[]): Promise<OutboxRow[]> {
     const { rows } = await this.conn.run<RawRow>('outbox.due', `SELECT * FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_ms <= $1
+      AND ($3::int[] IS NULL OR o.shard = ANY($3::int[]))
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.alert_key = o.alert_key AND p.receiver = o.receiver
         AND p.state IN ('pending', 'sending') AND p.id < o.id)
-      ORDER BY o.next_attempt_ms, o.id LIMIT $2`, [nowMs, limit]);
+      ORDER BY o.next_attempt_ms, o.id LIMIT $2`, [nowMs, limit, shards === undefined ? null : [...shards]]);
     return rows.map(toRow);
   }
 
-  async nextDueMs(): Promise<number | undefined> {
-    const { rows } = await this.conn.run<{ t: number | null }>('outbox.nextDue', `SELECT MIN(next_attempt_ms) AS t FROM outbox WHERE state = 'pending'`);
+  async nextDueMs(shards?: readonly number[]): Promise<number | undefined> {
+    const { rows } = await this.conn.run<{ t: number | null }>('outbox.nextDue', `SELECT MIN(next_attempt_ms) AS t FROM outbox WHERE state = 'pending'
+      AND ($1::int[] IS NULL OR shard = ANY($1::int[]))`, [shards === undefined ? null : [...shards]]);
     return rows[0]?.t ?? undefined;
   }
 
   async claim(id: number): Promise<boolean> {
-    const r = await this.conn.run('outbox.claim', `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = $1 AND state = 'pending'`, [id]);
+    const r = await this.conn.run('outbox.claim', `UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = $2, claimed_ms = ${DB_NOW_MS}
+      WHERE id = $1 AND state = 'pending'`, [id, this.replica]);
     return r.rowCount === 1;
   }
 
@@ -442,8 +456,10 @@ class PgOutbox implements OutboxQueue {
     await this.conn.run('outbox.dead', `UPDATE outbox SET state = 'dead', last_error = $1 WHERE id = $2`, [error, id]);
   }
 
-  async recoverInFlight(): Promise<number> {
-    const r = await this.conn.run('outbox.recover', `UPDATE outbox SET state = 'pending' WHERE state = 'sending'`);
+  async recoverInFlight(scope?: InFlightScope): Promise<number> {
+    if (scope === undefined) return (await this.conn.run('outbox.recover', `UPDATE outbox SET state = 'pending' WHERE state = 'sending'`)).rowCount ?? 0;
+    const r = await this.conn.run('outbox.recoverScoped', `UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND shard = ANY($1::int[])
+      AND NOT (id = ANY($2::bigint[]))`, [[...scope.shards], [...scope.except]]);
     return r.rowCount ?? 0;
   }
 

@@ -80,7 +80,32 @@ export const PG_MIGRATIONS: readonly string[] = [
     created_ms BIGINT NOT NULL
   );
   `,
+  // 2 (shards): who wrote each ledger row and when (by the database's clock, one clock for every replica); the
+  // shard of each outbox row (the same FNV-1a as cluster/shards.ts, so a replica reads only its shards' rows),
+  // and who claimed a row being sent and when (a replica that takes over a shard re-queues only stale claims).
+  `
+  ALTER TABLE ledger ADD COLUMN replica TEXT;
+  ALTER TABLE ledger ADD COLUMN written_ms BIGINT;
+  CREATE FUNCTION burnwatch_shard(slo_id TEXT) RETURNS INTEGER LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  DECLARE
+    h BIGINT := 2166136261;
+    b BYTEA := convert_to(slo_id, 'UTF8');
+  BEGIN
+    FOR i IN 0 .. length(b) - 1 LOOP
+      h := ((h # get_byte(b, i)) * 16777619) % 4294967296;
+    END LOOP;
+    RETURN (h % 64)::INTEGER;
+  END
+  $fn$;
+  ALTER TABLE outbox ADD COLUMN shard INTEGER GENERATED ALWAYS AS (burnwatch_shard(split_part(alert_key, '/', 1))) STORED;
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE outbox ADD COLUMN claimed_ms BIGINT;
+  CREATE INDEX outbox_sending ON outbox (shard) WHERE state = 'sending';
+  `,
 ];
+
+/** Epoch milliseconds by the database's clock (SQL): what `written_ms` and `claimed_ms` hold. */
+export const DB_NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT';
 
 /**
  * The key of the session advisory lock held while migrating (`pg_advisory_lock(bigint)`): replicas that start
