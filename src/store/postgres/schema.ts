@@ -80,6 +80,17 @@ export const PG_MIGRATIONS: readonly string[] = [
     created_ms BIGINT NOT NULL
   );
   `,
+  // 2: the replicas sharing the database (cluster/lease.ts): one row per replica, live while its lock session
+  // (backend_pid) is in pg_stat_activity.
+  `
+  CREATE TABLE cluster_replicas (
+    id TEXT PRIMARY KEY,
+    backend_pid INTEGER NOT NULL,
+    started_ms BIGINT NOT NULL,
+    heartbeat_ms BIGINT NOT NULL,
+    version TEXT NOT NULL
+  );
+  `,
 ];
 
 /**
