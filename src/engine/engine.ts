@@ -1,4 +1,5 @@
 import type { ObservedInstance, StoredAlert, Suppression } from '../alerting/cycle.js';
+import type { ShardOwnership } from '../cluster/shards.js';
 import { advanceAlerts, removalNotification } from '../alerting/cycle.js';
 import type { AlertNotification, LinkSettings } from '../alerting/notification.js';
 import type { NotificationSink } from '../alerting/sink.js';
@@ -55,6 +56,8 @@ export interface EngineDeps {
    * ticket of the same instance, is the core's own).
    */
   readonly suppression?: (atMs: number) => Promise<Suppression>;
+  /** The shards this replica evaluates (default: every shard). */
+  readonly ownership?: ShardOwnership;
 }
 
 export interface InstanceStatus {

@@ -1,4 +1,5 @@
 import type { Suppression } from '../alerting/cycle.js';
+import type { ShardOwnership } from '../cluster/shards.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { StoredAlert } from '../store/alerts.js';
 import type { Store } from '../store/store.js';
@@ -28,6 +29,8 @@ export interface DeliveryDeps {
   readonly onStorageError?: (err: unknown) => void;
   readonly retry?: RetryPolicy;
   readonly resendDelayMs?: number;
+  /** The shards whose notifications this replica delivers (default: every shard). */
+  readonly ownership?: ShardOwnership;
 }
 
 export class Delivery {
