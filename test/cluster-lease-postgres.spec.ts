@@ -224,6 +224,22 @@ describe.skipIf(postgresBinDir() === undefined)('shard leases on PostgreSQL', ()
     }
   });
 
+  it('a replica that stops ticking (cut off, frozen) loses its session after the failover timeout, and the other takes its shards', async () => {
+    const url = await database();
+    const frozen = new ShardLease({ url, replicaId: 'pod-a', version: 'test', leaseIntervalMs: 500, failoverTimeoutMs: 1_500, now: () => Date.now(), logger: silentLogger });
+    leases.push(frozen);
+    await frozen.tick({ exclusive: (fn) => fn(), onAcquired: () => Promise.resolve(), onReleased: () => undefined });
+    expect(frozen.held()).toEqual(ALL);
+    const b = replica(url, 'pod-b');
+    await b.tick();
+    expect(b.lease.held()).toEqual([]);
+    // No statement on pod-a's session from now on: PostgreSQL ends it (idle_session_timeout) and frees its locks.
+    await until(() => frozen.sessionPid() === undefined, 'the idle lock session to be ended by the server', 10_000);
+    expect(frozen.held()).toEqual([]);
+    await b.tick();
+    expect(await counts(b)).toEqual([64]);
+  });
+
   it('stop gives every shard up and deletes the replica row; a second replica with the same live id is refused', async () => {
     const url = await database();
     const a = replica(url, 'pod-a');

@@ -205,7 +205,9 @@ export class ShardLease implements ShardOwnership {
     client.on('end', () => this.lostBy(client, new Error('the lock session ended')));
     try {
       await client.connect();
-      await client.query(`SET idle_session_timeout = ${Math.round(this.options.failoverTimeoutMs)}`);
+      // Set here as well: an application_name in database.url would win over the connection option.
+      await client.query(`SET application_name = '${LEASE_APPLICATION}'`);
+      await this.limitIdle(client);
       const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
       await this.register(client, pid);
       const session = { client, pid };
@@ -219,6 +221,16 @@ export class ShardLease implements ShardOwnership {
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** PostgreSQL 14 and later end the session after the failover timeout without a statement; older ones cannot. */
+  private async limitIdle(client: pg.Client): Promise<void> {
+    try {
+      await client.query(`SET idle_session_timeout = ${Math.round(this.options.failoverTimeoutMs)}`);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== '42704') throw err;
+      this.log.warn({ database: this.location }, 'PostgreSQL before 14 has no idle_session_timeout: a replica cut off from the database keeps its shards until the server notices its connection is gone (tcp_keepalives_*)');
     }
   }
 
