@@ -83,6 +83,10 @@ export class ShardLease implements ShardOwnership {
   private lockLosses = 0;
   private failovers = 0;
   private stopped = false;
+  /** The session being opened (ticks may overlap: one opens it). */
+  private opening: Promise<Session> | undefined;
+  /** A rebalance waiting for or inside the exclusive section: later ticks only heartbeat meanwhile. */
+  private rebalancing: Promise<void> | undefined;
   private readonly location: string;
   private readonly log: Logger;
 
@@ -109,19 +113,30 @@ export class ShardLease implements ShardOwnership {
    * One lease tick: opens the session if there is none (and registers this replica), heartbeats, then inside
    * `exclusive` reads who is live and who holds what, and locks or unlocks towards the fair share. Never throws:
    * a failure is logged, leaves this replica without shards and not ready, and the next tick tries again.
+   * Ticks may overlap (a long cycle holds the exclusive section): the later ones keep the session busy with
+   * heartbeats, so PostgreSQL does not end it as idle, and leave the rebalance to the one waiting.
    */
   async tick(hooks: LeaseTick): Promise<void> {
     if (this.stopped) return;
     let session = this.session;
     try {
-      session ??= await this.open();
+      session ??= await (this.opening ??= this.open().finally(() => {
+        this.opening = undefined;
+      }));
       await this.heartbeat(session);
     } catch (err) {
       if (session !== undefined) this.lose(session, err);
       else this.problem = `cannot open the lock session on ${this.location}: ${message(err)}`;
       this.log.warn({ database: this.location, err: message(err) }, 'shard lease tick failed; holding no shard until the next tick');
     }
-    await hooks.exclusive(async () => {
+    this.rebalancing ??= this.rebalanceExclusive(hooks).finally(() => {
+      this.rebalancing = undefined;
+    });
+    await this.rebalancing;
+  }
+
+  private rebalanceExclusive(hooks: LeaseTick): Promise<void> {
+    return hooks.exclusive(async () => {
       this.tellDropped(hooks);
       const current = this.session;
       if (current === undefined || this.stopped) return;

@@ -137,12 +137,14 @@ export class Daemon {
     const lease = this.parts.lease;
     if (lease === undefined || this.closed) return;
     const engine = this.parts.engine as Partial<ShardHooks>;
+    // On a fixed beat, not after the previous tick: one waiting behind a long cycle must not stop the heartbeats.
     this.leaseHandle = this.parts.timers.setTimeout(() => {
       this.leaseTick = lease.tick({
         exclusive: (fn) => this.exclusive(fn),
         onAcquired: (shards) => engine.adoptShards?.(shards) ?? Promise.resolve(),
         onReleased: (shards) => engine.releaseShards?.(shards),
-      }).finally(() => this.scheduleLease(this.config.cluster.leaseIntervalMs));
+      });
+      this.scheduleLease(this.config.cluster.leaseIntervalMs);
     }, delayMs);
   }
 
