@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import type { Daemon } from '../src/runtime/daemon.js';
 import { startDaemon } from '../src/wiring.js';
-import { FakeMetrics } from './support/fake-metrics.js';
+import type { InstantResult, RangeResult } from '../src/metrics/source.js';
+import { counter, FakeMetrics } from './support/fake-metrics.js';
 import { silentLogger } from './support/logger.js';
 import { ManualTimers } from './support/manual-timers.js';
 import { postgresBinDir, startPostgres } from './support/postgres.js';
@@ -32,6 +33,58 @@ async function stepBy(timers: readonly ManualTimers[], ms: number): Promise<void
   for (let t = 0; t < ms; t += 1_000) {
     for (const timer of timers) await timer.advanceTo(timer.now() + 1_000);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const SLO = `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: checkout, service: checkout }
+spec:
+  objective: 99.9
+  indicator:
+    events:
+      errors: http_requests_total{service="checkout",code="500"}
+      total: http_requests_total{service="checkout"}
+`;
+
+/** Metrics whose queries hang while `blocked`: an evaluation cycle that takes as long as the test wants. */
+class BlockingMetrics extends FakeMetrics {
+  blocked = false;
+  waiting = 0;
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+
+  block(): void {
+    this.blocked = true;
+    this.gate = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+
+  unblock(): void {
+    this.blocked = false;
+    this.open();
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.blocked) return;
+    this.waiting++;
+    await this.gate;
+  }
+
+  override async rawSamples(selector: string, start: Date, end: Date): Promise<RangeResult> {
+    await this.pass();
+    return super.rawSamples(selector, start, end);
+  }
+
+  override async instantQuery(expr: string, at: Date): Promise<InstantResult> {
+    await this.pass();
+    return super.instantQuery(expr, at);
+  }
+
+  override async rangeQuery(expr: string, start: Date, end: Date, stepMs: number): Promise<RangeResult> {
+    await this.pass();
+    return super.rangeQuery(expr, start, end, stepMs);
   }
 }
 
@@ -86,6 +139,43 @@ describe.skipIf(postgresBinDir() === undefined)('daemons sharing PostgreSQL', ()
       expect((await admin.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 1651965953")).rows).toEqual([]);
     } finally {
       await admin.end();
+    }
+  }, 120_000);
+
+  it('keeps its lock session through a cycle longer than the failover timeout: the lease keeps heartbeating', async () => {
+    server ??= await startPostgres();
+    const url = await server.createDatabase('burnwatch_long_cycle');
+    const dir = mkdtempSync(join(tmpdir(), 'burnwatch-cluster-pg-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'slos'));
+    writeFileSync(join(dir, 'slos', 'checkout.yaml'), SLO);
+    writeFileSync(join(dir, 'burnwatch.yaml'), `database:\n  url: ${url}\ncluster:\n  replicaId: pod-a\n  leaseInterval: 1s\n  failoverTimeout: 3s\n`);
+    const loaded = loadConfig(join(dir, 'burnwatch.yaml'), { BURNWATCH_SLOS: join(dir, 'slos'), BURNWATCH_INTERVAL: '30s', BURNWATCH_MAX_BACKFILL: '1h' });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const timers = new ManualTimers(T0);
+    const source = new BlockingMetrics([
+      counter({ __name__: 'http_requests_total', service: 'checkout', code: '200' }, () => 10, { startMs: T0 - 3_600_000 }),
+    ]);
+    const daemon = await startDaemon(loaded.config, { env: {}, cwd: dir, timers, random: () => 0.5, logger: silentLogger, stdout: { write: () => true }, version: 'test', source });
+    daemon.run();
+    try {
+      await stepBy([timers], 1_000);
+      expect(await held(daemon)).toBe(64);
+      expect((await daemon.view.cluster()).session.ok).toBe(true);
+      // The next cycle hangs on its queries, holding the exclusive section.
+      source.block();
+      for (let i = 0; i < 90 && source.waiting === 0; i++) await stepBy([timers], 1_000);
+      expect(source.waiting).toBeGreaterThan(0);
+      // Twice the failover timeout of real time with the cycle stuck: ticks keep the session busy.
+      for (let i = 0; i < 6; i++) {
+        await timers.advanceTo(timers.now() + 1_000);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      expect(await held(daemon)).toBe(64);
+      expect((await daemon.view.cluster()).lockLosses).toBe(0);
+    } finally {
+      source.unblock();
+      await daemon.stop();
     }
   }, 120_000);
 });
