@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { singleReplicaStatus } from '../src/cluster/status.js';
 import type { InstanceStatus, SloStatus } from '../src/engine/engine.js';
 import { createSelfMetrics } from '../src/server/self-metrics.js';
 import { createStatusReader } from '../src/runtime/status-reader.js';
@@ -76,7 +77,7 @@ function manyStatuses(): SloStatus[] {
 
 async function serve(statuses: SloStatus[], store: SqliteStore, seriesCache?: SeriesCacheLimits): Promise<{ base: string; close(): Promise<void> }> {
   const view: DaemonView = {
-    version: 'bench', now: () => NOW, readiness: () => Promise.resolve({ ready: true, checks: {} }), slos: () => statuses, history: () => Promise.resolve([]), alerts: () => Promise.resolve([]), silences: () => Promise.resolve([]),
+    version: 'bench', now: () => NOW, cluster: () => Promise.resolve(singleReplicaStatus('bench')), readiness: () => Promise.resolve({ ready: true, checks: {} }), slos: () => statuses, history: () => Promise.resolve([]), alerts: () => Promise.resolve([]), silences: () => Promise.resolve([]),
     addSilence: () => Promise.resolve({ ok: false, problems: [] }), expireSilence: () => Promise.resolve(false),
     health: () => Promise.resolve({ slosLoaded: statuses.length, intervalMs: SLOT_MS, prometheusUp: true, outbox: { pending: 0, dead: 0 }, reloadErrors: [], databaseOpen: true }),
   };

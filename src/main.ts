@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Command } from './cli/command.js';
 import type { CliIo } from './cli/io.js';
 import { EXIT_OK, EXIT_USAGE } from './cli/io.js';
@@ -53,6 +54,7 @@ function processHost(): ProcessHost {
     },
     random: Math.random,
     pid: process.pid,
+    hostname: hostname(),
     isAlive: (pid) => {
       try {
         process.kill(pid, 0);

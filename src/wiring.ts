@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { RunDeps } from './cli/run.js';
+import { ShardLease } from './cluster/lease.js';
+import { ALL_SHARDS } from './cluster/shards.js';
 import type { AppConfig } from './config/load.js';
 import { Engine } from './engine/engine.js';
 import type { LinkSettings } from './alerting/notification.js';
@@ -57,6 +59,8 @@ export interface DaemonHost {
   /** This process's id and a liveness check of another, for the single-writer lock. */
   readonly pid?: number;
   readonly isAlive?: (pid: number) => boolean;
+  /** This machine's name: with the pid, the default replica id (settings cluster.replicaId). */
+  readonly hostname?: string;
 }
 
 /** The process as `burnwatch run` sees it: the daemon's host without the parts built from the settings. */
@@ -84,9 +88,20 @@ export function runDeps(host: ProcessHost): RunDeps {
 export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<Daemon> {
   const log = host.logger.child({ component: 'daemon' });
   const opening = host.timers.now();
-  const opened = config.database === undefined ? openSqliteStore(config, host) : await openPostgresStore(config, config.database, host);
+  const replicaId = config.cluster.replicaId ?? `${host.hostname ?? 'burnwatch'}-${host.pid ?? 0}`;
+  const opened = config.database === undefined ? openSqliteStore(config, host) : await openPostgresStore(config, config.database, host, replicaId);
   const { store, where, release } = opened;
   const checkMs = host.timers.now() - opening;
+  const lease = opened.postgres === undefined ? undefined : new ShardLease({
+    ...opened.postgres,
+    replicaId,
+    version: host.version,
+    leaseIntervalMs: config.cluster.leaseIntervalMs,
+    failoverTimeoutMs: config.cluster.failoverTimeoutMs,
+    now: () => host.timers.now(),
+    logger: host.logger,
+  });
+  const ownership = lease ?? ALL_SHARDS;
   try {
     const { metrics } = host;
     const storage = new StorageHealth({ dbPath: where, ...(opened.dbFile ? { dbFile: opened.dbFile } : {}), logger: host.logger, ...(metrics?.storageError ? { onFault: (fault) => metrics.storageError?.(fault) } : {}) });
@@ -108,6 +123,7 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
       },
       retry: { initialDelayMs: 2_000, maxDelayMs: 5 * 60_000, maxAgeMs: config.maxAgeMs, sendTimeoutMs: config.sendTimeoutMs },
       resendDelayMs: 60_000,
+      ...(lease === undefined ? {} : { ownership: lease }),
     });
     if (!created.ok) throw new StartupError(created.errors);
     const delivery = created.delivery;
@@ -123,7 +139,7 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
     const links = linkSettings(config, delivery.routing);
     const cycleLogger = new CycleLogger(host.logger);
     const engine = new Engine(
-      { source, store, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression },
+      { source, store, logger: cycleLogger, sink: delivery.outbox, suppression: delivery.suppression, ownership },
       {
         slotMs: config.intervalMs,
         rateWindowMs: config.rateWindowMs,
@@ -148,6 +164,8 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
       backendUrl: redactUrl(config.raw.prometheus.url),
       links,
       slos: slos.slos,
+      replicaId,
+      ...(lease === undefined ? {} : { lease }),
       ...(config.raw.reports.digests.length === 0 || !(store instanceof SqliteStore) ? {} : {
         digests: new DigestScheduler(config.raw.reports.digests, { db: store.db, store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
       }),
@@ -155,9 +173,10 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
     await engine.setSlos(slos.slos, host.timers.now());
     backtestSources.set(daemon, source);
     await delivery.reportCarriedOver(engine.firingAlerts());
-    log.info({ slos: slos.slos.length, receivers: delivery.receivers(), database: where, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
+    log.info({ replica: replicaId, slos: slos.slos.length, receivers: delivery.receivers(), database: where, databaseCheckMs: checkMs, prometheus: source.url, intervalMs: config.intervalMs }, 'burnwatch started');
     return daemon;
   } catch (err) {
+    await lease?.stop();
     await store.close().catch(() => undefined);
     release();
     if (err instanceof StartupError || storageFault(err, where) === undefined) throw err;
@@ -173,6 +192,8 @@ interface OpenedStore {
   readonly release: () => void;
   /** A storage failure at start as the StartupError that names the setting. */
   readonly problem: (err: unknown) => StartupError;
+  /** PostgreSQL: where the shard lease opens its own lock session (the store's URL and password). */
+  readonly postgres?: { readonly url: string; readonly password?: string };
 }
 
 /** The SQLite file of `database.path`, checked, with the single-writer lock taken. */
@@ -197,7 +218,7 @@ function openSqliteStore(config: AppConfig, host: DaemonHost): OpenedStore {
 }
 
 /** The PostgreSQL database of `database.url`, its password read from its secret reference, the schema migrated. */
-async function openPostgresStore(config: AppConfig, database: NonNullable<AppConfig['database']>, host: DaemonHost): Promise<OpenedStore> {
+async function openPostgresStore(config: AppConfig, database: NonNullable<AppConfig['database']>, host: DaemonHost, replicaId: string): Promise<OpenedStore> {
   const file = config.file ?? '(settings)';
   const where = redactUrl(database.url);
   let password: string | undefined;
@@ -217,9 +238,10 @@ async function openPostgresStore(config: AppConfig, database: NonNullable<AppCon
     const store = await openPgStore({
       url: database.url,
       ...(password === undefined ? {} : { password }),
+      replica: replicaId,
       onIdleError: (err) => dbLog.warn({ database: where, err: err.message }, 'an idle database connection failed; the next statement opens a new one'),
     });
-    return { store, where, release: () => undefined, problem: toProblem };
+    return { store, where, release: () => undefined, problem: toProblem, postgres: { url: database.url, ...(password === undefined ? {} : { password }) } };
   } catch (err) {
     throw toProblem(err);
   }

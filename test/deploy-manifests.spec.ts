@@ -355,6 +355,7 @@ const DOCUMENTED_METRICS = [
   'burnwatch_last_reload_success_timestamp_seconds', 'burnwatch_slo_objective_ratio', 'burnwatch_slo_period_seconds',
   'burnwatch_slo_up', 'burnwatch_slo_budget_remaining_ratio', 'burnwatch_slo_budget_exhaustion_seconds', 'burnwatch_slo_burn_rate',
   'burnwatch_slo_burn_rate_threshold', 'burnwatch_slo_alert_state',
+  'burnwatch_cluster_shards_held', 'burnwatch_cluster_replicas', 'burnwatch_cluster_lock_losses_total', 'burnwatch_cluster_failovers_total',
 ];
 const HISTOGRAMS = ['burnwatch_cycle_duration_seconds', 'burnwatch_notification_latency_seconds'];
 

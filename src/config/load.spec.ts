@@ -122,6 +122,37 @@ describe('config/load', () => {
     }
   });
 
+  it('reads the cluster settings with their defaults on PostgreSQL; BURNWATCH_REPLICA_ID overrides the id', () => {
+    const pgOnly = loadConfig(file('database:\n  url: postgres://burnwatch@db.example/burnwatch\n'), {});
+    expect(pgOnly.ok && pgOnly.config.cluster).toEqual({ leaseIntervalMs: 5_000, failoverTimeoutMs: 30_000 });
+    const set = loadConfig(file('database:\n  url: postgres://burnwatch@db.example/burnwatch\ncluster:\n  replicaId: pod-a\n  leaseInterval: 2s\n  failoverTimeout: 6s\n'), {});
+    expect(set.ok && set.config.cluster).toEqual({ replicaId: 'pod-a', leaseIntervalMs: 2_000, failoverTimeoutMs: 6_000 });
+    const env = loadConfig(file('database:\n  url: postgres://burnwatch@db.example/burnwatch\ncluster:\n  replicaId: pod-a\n'), { BURNWATCH_REPLICA_ID: 'burnwatch-7c9f-2' });
+    expect(env.ok && env.config.cluster?.replicaId).toBe('burnwatch-7c9f-2');
+    // SQLite: no lease; the id (if given by the environment) still names the one replica.
+    const sqlite = loadConfig(undefined, { BURNWATCH_REPLICA_ID: 'pod-a' });
+    expect(sqlite.ok && sqlite.config.cluster).toEqual({ replicaId: 'pod-a', leaseIntervalMs: 5_000, failoverTimeoutMs: 30_000 });
+    expect(loadConfig(undefined, {}).ok && loadConfig(undefined, {})).toMatchObject({ config: { cluster: { leaseIntervalMs: 5_000 } } });
+  });
+
+  it.each([
+    ['cluster:\n  replicaId: pod-a\n', '1:cluster: sharding needs PostgreSQL, but database.url is not set'],
+    ['database:\n  url: postgres://db.example/bw\ncluster:\n  leaseInterval: 15s\n', '4:cluster.leaseInterval: the lease interval 15s is more than a third of the failover timeout 30s'],
+    ['database:\n  url: postgres://db.example/bw\ncluster:\n  leaseInterval: 2s\n  failoverTimeout: 5s\n', '4:cluster.leaseInterval: the lease interval 2s is more than a third of the failover timeout 5s'],
+    ['database:\n  url: postgres://db.example/bw\ncluster:\n  leaseInterval: 100ms\n', '4:cluster.leaseInterval: the lease interval 100ms is below the minimum of 1s'],
+    ['database:\n  url: postgres://db.example/bw\ncluster:\n  replicaId: "pod a/1"\n', '4:cluster.replicaId: is not a replica id'],
+    ['database:\n  url: postgres://db.example/bw\ncluster:\n  leaseIntervall: 5s\n', '4:cluster.leaseIntervall: unknown field "leaseIntervall"'],
+  ])('locates a bad cluster setting: %j', (text, want) => {
+    const r = loadConfig(file(text), {});
+    expect(r.ok ? '' : r.errors.map((e) => `${e.line}:${e.path}: ${e.message}`).join('; ')).toBe(want);
+    expect(r.ok ? [] : r.errors.map((e) => e.hint ?? '')).not.toContain('');
+  });
+
+  it('names BURNWATCH_REPLICA_ID when it holds a bad id', () => {
+    const r = loadConfig(undefined, { BURNWATCH_REPLICA_ID: 'pod a' });
+    expect(r.ok ? undefined : r.errors[0]).toMatchObject({ file: 'environment variable BURNWATCH_REPLICA_ID', path: 'cluster.replicaId', message: 'is not a replica id' });
+  });
+
   it('says which file cannot be read', () => {
     const r = loadConfig('/nonexistent/burnwatch.yaml', {});
     expect(r.ok ? '' : r.errors[0]?.message).toMatch(/cannot read the config file: ENOENT/);

@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly sendTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly pollIntervalMs: number;
+  /** Shard leases (PostgreSQL only); without a replica id, the composition root names the replica <hostname>-<pid>. */
+  readonly cluster: { readonly replicaId?: string; readonly leaseIntervalMs: number; readonly failoverTimeoutMs: number };
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly errors: readonly LocatedProblem[] };
@@ -118,6 +120,8 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
   if (300_000 % intervalMs !== 0) {
     return { ok: false, errors: [{ ...locate(['evaluation', 'interval']), message: `the evaluation interval ${c.evaluation.interval} does not divide 5 minutes`, hint: INTERVAL_HINT }] };
   }
+  const clusterProblem = checkCluster(c, raw, locate);
+  if (clusterProblem !== undefined) return { ok: false, errors: [clusterProblem] };
   return {
     ok: true,
     config: {
@@ -137,8 +141,34 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
       sendTimeoutMs: ms(c.delivery.sendTimeout),
       shutdownGraceMs: ms(c.delivery.shutdownGrace),
       pollIntervalMs: ms(c.reload.pollInterval),
+      cluster: {
+        ...(c.cluster.replicaId === undefined ? {} : { replicaId: c.cluster.replicaId }),
+        leaseIntervalMs: ms(c.cluster.leaseInterval),
+        failoverTimeoutMs: ms(c.cluster.failoverTimeout),
+      },
     },
   };
+}
+
+/**
+ * The cluster settings make sense on PostgreSQL only (a `cluster` section in the file without database.url is
+ * an error; the replica id from the environment alone is not: it names the one SQLite replica), and a lease
+ * tick must come at least three times within the failover timeout.
+ */
+function checkCluster(c: AppConfigFile, file: unknown, locate: (path: readonly string[]) => Location): LocatedProblem | undefined {
+  const inFile = typeof file === 'object' && file !== null && 'cluster' in file;
+  if (inFile && c.database.url === undefined) {
+    return { ...locate(['cluster']), message: 'sharding needs PostgreSQL, but database.url is not set', hint: 'set database.url: postgres://user@host:5432/db to share the SLOs between replicas, or remove the cluster section (one replica on SQLite evaluates every SLO)' };
+  }
+  const lease = ms(c.cluster.leaseInterval);
+  const failover = ms(c.cluster.failoverTimeout);
+  if (lease < 1_000) {
+    return { ...locate(['cluster', 'leaseInterval']), message: `the lease interval ${c.cluster.leaseInterval} is below the minimum of 1s`, hint: 'use e.g. 5s (the default)' };
+  }
+  if (lease * 3 > failover) {
+    return { ...locate(['cluster', 'leaseInterval']), message: `the lease interval ${c.cluster.leaseInterval} is more than a third of the failover timeout ${c.cluster.failoverTimeout}`, hint: 'a replica must see a dead one within the failover timeout: make cluster.leaseInterval at most cluster.failoverTimeout / 3 (defaults 5s and 30s)' };
+  }
+  return undefined;
 }
 
 function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {

@@ -108,6 +108,15 @@ export const AppConfigFile = z.strictObject({
     path: ['password'],
     error: 'is the PostgreSQL password, but database.url is not set\nset database.url: postgres://user@host:5432/db, or remove database.password to keep SQLite',
   }).prefault({}),
+  cluster: z.strictObject({
+    replicaId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { error: 'is not a replica id\nwrite letters, digits, dots, colons, dashes and underscores (at most 128), e.g. the pod name' }).optional()
+      .meta({ description: 'This replica\'s id in /api/v1/cluster, the metrics and the database (default: <hostname>-<pid>; BURNWATCH_REPLICA_ID overrides). Unique per replica.' }),
+    leaseInterval: Duration.default('5s')
+      .meta({ description: 'How often a replica checks its lock session, heartbeats and rebalances the shards; at most failoverTimeout / 3.' }),
+    failoverTimeout: Duration.default('30s')
+      .meta({ description: 'The longest an SLO may go unevaluated when its replica dies or is cut off from the database.' }),
+  }).prefault({})
+    .meta({ description: 'Shards between replicas sharing one PostgreSQL database (needs database.url).' }),
   evaluation: z.strictObject({
     interval: Duration.default('30s')
       .meta({ description: 'Evaluation interval and ledger slot: at least 1s and dividing 5 minutes (e.g. 10s, 15s, 20s, 30s, 1m, 5m).' }),
@@ -156,6 +165,7 @@ export const ENV_OVERRIDES: readonly { readonly env: string; readonly path: read
   { env: 'BURNWATCH_PROMETHEUS_URL', path: ['prometheus', 'url'], type: 'string' },
   { env: 'BURNWATCH_ROUTING_FILE', path: ['routing', 'file'], type: 'string' },
   { env: 'BURNWATCH_DB', path: ['database', 'path'], type: 'string' },
+  { env: 'BURNWATCH_REPLICA_ID', path: ['cluster', 'replicaId'], type: 'string' },
   { env: 'BURNWATCH_INTERVAL', path: ['evaluation', 'interval'], type: 'string' },
   { env: 'BURNWATCH_MAX_BACKFILL', path: ['evaluation', 'maxBackfill'], type: 'string' },
   { env: 'BURNWATCH_HOST', path: ['server', 'host'], type: 'string' },

@@ -1,3 +1,6 @@
+import type { ShardLease } from '../cluster/lease.js';
+import type { ClusterStatus } from '../cluster/status.js';
+import { singleReplicaStatus } from '../cluster/status.js';
 import type { AppConfig } from '../config/load.js';
 import type { Engine, SloStatus } from '../engine/engine.js';
 import type { LinkSettings } from '../alerting/notification.js';
@@ -32,6 +35,9 @@ export interface DaemonViewDeps {
   readonly logger: Logger;
   /** The daemon was stopped. */
   readonly closed: () => boolean;
+  readonly replicaId: string;
+  /** PostgreSQL: the shard lease (who holds what, and whether its lock session answers). */
+  readonly lease?: ShardLease;
 }
 
 /**
@@ -81,6 +87,7 @@ export class DaemonStatusView implements DaemonView {
       }
     }
     const failure = unreachable ?? storage.current;
+    const cluster = this.deps.lease === undefined ? undefined : (await this.deps.lease.status()).session;
     const checks = {
       slos: { ok: true, detail: `${reloader.slos.length} SLOs loaded${reloader.errors.length > 0 ? ` (the last reload failed with ${reloader.errors.length} problems; the previous set runs)` : ''}` },
       database: closed
@@ -95,7 +102,13 @@ export class DaemonStatusView implements DaemonView {
           : recent ? `last successful cycle ${Math.round((now - lastSuccessMs) / 1000)} s ago` : `no successful cycle for ${Math.round((now - lastSuccessMs) / 1000)} s${cycle.prometheusUp ? '' : `: Prometheus at ${cycle.backendUrl} cannot be queried`}`,
       },
     };
+    // PostgreSQL: ready without a shard, but not while the lock session is lost (this replica cannot prove what it holds).
+    if (cluster !== undefined) return { ready: checks.slos.ok && checks.database.ok && checks.cycle.ok && cluster.ok, checks: { ...checks, cluster } };
     return { ready: checks.slos.ok && checks.database.ok && checks.cycle.ok, checks };
+  }
+
+  cluster(): Promise<ClusterStatus> {
+    return this.deps.lease?.status() ?? Promise.resolve(singleReplicaStatus(this.deps.replicaId));
   }
 
   slos(): readonly SloStatus[] {

@@ -1,3 +1,4 @@
+import type { ShardLease } from '../cluster/lease.js';
 import type { AppConfig } from '../config/load.js';
 import type { Engine } from '../engine/engine.js';
 import type { LinkSettings } from '../alerting/notification.js';
@@ -45,6 +46,16 @@ export interface DaemonParts {
   readonly slos: readonly Slo[];
   /** Report digests (settings `reports.digests`), checked after each cycle. */
   readonly digests?: DigestScheduler;
+  /** This replica's id (settings cluster.replicaId, else <hostname>-<pid>). */
+  readonly replicaId: string;
+  /** PostgreSQL: the shard lease, ticked every cluster.leaseInterval; none on SQLite (this replica holds every shard). */
+  readonly lease?: ShardLease;
+}
+
+/** What the engine does when this replica takes or gives up shards (engine.adoptShards / releaseShards). */
+interface ShardHooks {
+  adoptShards(shards: readonly number[]): Promise<void>;
+  releaseShards(shards: readonly number[]): void;
 }
 
 /**
@@ -65,6 +76,8 @@ export class Daemon {
   private readonly reloader: Reloader;
   private lock: Promise<unknown> = Promise.resolve();
   private pollHandle: unknown;
+  private leaseHandle: unknown;
+  private leaseTick: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly parts: DaemonParts) {
@@ -100,6 +113,8 @@ export class Daemon {
       links: parts.links,
       logger,
       closed: () => this.closed,
+      replicaId: parts.replicaId,
+      ...(parts.lease ? { lease: parts.lease } : {}),
     });
   }
 
@@ -114,6 +129,23 @@ export class Daemon {
     this.parts.delivery.dispatcher.start();
     this.scheduler.start();
     this.schedulePoll();
+    this.scheduleLease(0);
+  }
+
+  /** The shard lease's ticks (PostgreSQL): ownership changes only inside the exclusive section, between cycles. */
+  private scheduleLease(delayMs: number): void {
+    const lease = this.parts.lease;
+    if (lease === undefined || this.closed) return;
+    const engine = this.parts.engine as Partial<ShardHooks>;
+    // On a fixed beat, not after the previous tick: one waiting behind a long cycle must not stop the heartbeats.
+    this.leaseHandle = this.parts.timers.setTimeout(() => {
+      this.leaseTick = lease.tick({
+        exclusive: (fn) => this.exclusive(fn),
+        onAcquired: (shards) => engine.adoptShards?.(shards) ?? Promise.resolve(),
+        onReleased: (shards) => engine.releaseShards?.(shards),
+      });
+      this.scheduleLease(this.config.cluster.leaseIntervalMs);
+    }, delayMs);
   }
 
   private schedulePoll(): void {
@@ -165,9 +197,13 @@ export class Daemon {
     if (this.closed) return;
     this.closed = true;
     if (this.pollHandle !== undefined) this.parts.timers.clearTimeout(this.pollHandle);
+    if (this.leaseHandle !== undefined) this.parts.timers.clearTimeout(this.leaseHandle);
     await this.scheduler.stop();
+    await this.leaseTick;
     await this.lock;
     await this.parts.delivery.dispatcher.stop(this.config.shutdownGraceMs);
+    // The shards go only after the last cycle and sends: the next holder continues from what they stored.
+    await this.parts.lease?.stop();
     const { store } = this.parts;
     try {
       if (store instanceof SqliteStore) store.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,4 +1,5 @@
 import type { Suppression } from '../alerting/cycle.js';
+import type { ShardOwnership } from '../cluster/shards.js';
 import type { LocatedProblem } from '../formats/located.js';
 import type { StoredAlert } from '../store/alerts.js';
 import type { Store } from '../store/store.js';
@@ -9,7 +10,6 @@ import { Outbox, routerFor } from '../notify/outbox.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
 import { buildReceivers } from '../notify/routing-config.js';
 import type { Logger } from '../logger.js';
-import type { ShardOwnership } from '../cluster/shards.js';
 
 /**
  * Everything between an alert decision and a destination: routing (at enqueue, in the engine's transaction),

@@ -1,4 +1,6 @@
 import type { AlertPhase } from '../alerting/state.js';
+import type { ClusterStatus } from '../cluster/status.js';
+import { singleReplicaStatus } from '../cluster/status.js';
 import type { InstanceStatus, SloStatus } from '../engine/engine.js';
 import type { Silence } from '../routing/silence.js';
 import { validateSilence } from '../routing/silence.js';
@@ -259,6 +261,7 @@ export class FakeView implements DaemonView {
   silenceList: Silence[] = [];
   readinessValue: Awaited<ReturnType<DaemonView['readiness']>> = READY;
   healthValue: DaemonHealth = HEALTH;
+  clusterValue: ClusterStatus = singleReplicaStatus('replica-1');
   readonly historyCalls: { sloId: string; limit: number }[] = [];
   private nextId = 1;
 
@@ -272,6 +275,10 @@ export class FakeView implements DaemonView {
 
   slos(): readonly SloStatus[] {
     return this.statuses;
+  }
+
+  cluster(): Promise<ClusterStatus> {
+    return Promise.resolve(this.clusterValue);
   }
 
   history(sloId: string, limit: number): Promise<readonly AlertTransition[]> {

@@ -313,3 +313,25 @@ describe('label and value formatting', () => {
     expect([...seriesOf(e, 'burnwatch_slo_budget_remaining_ratio').keys()]).toEqual([seriesKey({ ...A, slo_instance: 'route="/a\\"b\\\\c"' })]);
   });
 });
+
+describe('cluster metrics', () => {
+  it('show the shards held, the live replicas, and count lock losses and failovers as counters', async () => {
+    const view = new FakeView();
+    const metrics = createSelfMetrics({ version: '1.2.3', now: () => NOW });
+    const single = await scrape(view, metrics);
+    expectSeries(single, 'burnwatch_cluster_shards_held', [[{}, 64]]);
+    expectSeries(single, 'burnwatch_cluster_replicas', [[{}, 1]]);
+    expectSeries(single, 'burnwatch_cluster_lock_losses_total', [[{}, 0]]);
+    expectSeries(single, 'burnwatch_cluster_failovers_total', [[{}, 0]]);
+
+    const replicas = [{ id: 'pod-a', shards: [0, 1] }, { id: 'pod-b', shards: [2] }, { id: 'pod-c', shards: [] }];
+    view.clusterValue = { replica: 'pod-a', shardCount: 64, replicas, session: { ok: true, detail: 'open' }, shardsHeld: 22, lockLosses: 21, failovers: 10 };
+    await scrape(view, metrics);
+    view.clusterValue = { ...view.clusterValue, shardsHeld: 0, lockLosses: 43, failovers: 10, session: { ok: false, detail: 'lost' } };
+    const after = await scrape(view, metrics);
+    expectSeries(after, 'burnwatch_cluster_shards_held', [[{}, 0]]);
+    expectSeries(after, 'burnwatch_cluster_replicas', [[{}, 3]]);
+    expectSeries(after, 'burnwatch_cluster_lock_losses_total', [[{}, 43]]);
+    expectSeries(after, 'burnwatch_cluster_failovers_total', [[{}, 10]]);
+  });
+});

@@ -95,6 +95,11 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   const slosLoaded = new Gauge({ name: 'burnwatch_slos_loaded', help: 'SLOs loaded.', registers });
   const outboxDepth = new Gauge({ name: 'burnwatch_outbox_depth', help: 'Notifications waiting to be delivered (pending + sending).', registers });
   const outboxOldestAge = new Gauge({ name: 'burnwatch_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered notification (0 when none).', registers });
+  const shardsHeld = new Gauge({ name: 'burnwatch_cluster_shards_held', help: 'Shards (of 64) whose SLOs this replica evaluates and delivers now (SQLite: all 64).', registers });
+  const replicasSeen = new Gauge({ name: 'burnwatch_cluster_replicas', help: 'Live replicas this replica sees sharing the database (SQLite: 1).', registers });
+  const lockLosses = new Counter({ name: 'burnwatch_cluster_lock_losses_total', help: 'Shard locks this replica lost without giving them up (its lock session to PostgreSQL failed).', registers });
+  const failovers = new Counter({ name: 'burnwatch_cluster_failovers_total', help: 'Shards this replica took over from a replica that died.', registers });
+  const clusterTotals = { lockLosses: 0, failovers: 0 };
   const outboxDead = new Gauge({ name: 'burnwatch_outbox_dead_letters', help: 'Notifications given up (dead letters kept in the outbox).', registers });
   const notifications = new Counter({
     name: 'burnwatch_notifications_total',
@@ -178,6 +183,14 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
       outboxOldestAge.set(health.outbox.oldestPendingMs === undefined ? 0 : Math.max(0, at - health.outbox.oldestPendingMs) / 1000);
       outboxDead.set(health.outbox.dead);
       reloadFailed.set(health.reloadErrors.length > 0 ? 1 : 0);
+      const cluster = await view.cluster();
+      shardsHeld.set(cluster.shardsHeld);
+      replicasSeen.set(cluster.replicas.length);
+      // The lease keeps running totals; the counters advance by what is new since the last scrape.
+      lockLosses.inc(Math.max(0, cluster.lockLosses - clusterTotals.lockLosses));
+      failovers.inc(Math.max(0, cluster.failovers - clusterTotals.failovers));
+      clusterTotals.lockLosses = Math.max(clusterTotals.lockLosses, cluster.lockLosses);
+      clusterTotals.failovers = Math.max(clusterTotals.failovers, cluster.failovers);
 
       // Per-SLO series are rebuilt on every scrape, so removed SLOs and instances disappear.
       for (const g of Object.values(perSlo)) g.reset();

@@ -92,6 +92,37 @@ describe('health endpoints', () => {
   });
 });
 
+describe('GET /api/v1/cluster', () => {
+  it('shows this replica, the live replicas with their shards, and the shard of every loaded SLO', async () => {
+    const { base, view } = await start();
+    view.clusterValue = {
+      replica: 'pod-b',
+      shardCount: 64,
+      replicas: [{ id: 'pod-a', shards: [0, 1, 2] }, { id: 'pod-b', shards: [3, 20, 31] }],
+      session: { ok: true, detail: 'lock session open' },
+      shardsHeld: 3,
+      lockLosses: 0,
+      failovers: 0,
+    };
+    const res = await fetch(`${base}/api/v1/cluster`);
+    expect(res.status).toBe(200);
+    // FNV-1a 32 of the UTF-8 id, mod 64, computed outside burnwatch: checkout-availability 31, api-latency 20.
+    expect(await json(res)).toEqual({
+      replica: 'pod-b',
+      shardCount: 64,
+      replicas: [{ id: 'pod-a', shards: [0, 1, 2] }, { id: 'pod-b', shards: [3, 20, 31] }],
+      slos: { 'api-latency': 20, 'checkout-availability': 31 },
+    });
+  });
+
+  it('on SQLite shows one replica holding all 64 shards', async () => {
+    const { base } = await start();
+    const body = await json<{ replica: string; replicas: { id: string; shards: number[] }[] }>(await fetch(`${base}/api/v1/cluster`));
+    expect(Object.keys(body)).toEqual(['replica', 'shardCount', 'replicas', 'slos']);
+    expect(body.replicas).toEqual([{ id: 'replica-1', shards: Array.from({ length: 64 }, (_, i) => i) }]);
+  });
+});
+
 describe('GET /metrics', () => {
   it('serves the text format with per-SLO and self-metrics refreshed from the view', async () => {
     const { base, view } = await start();

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
+import { shardOf } from '../cluster/shards.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -94,7 +95,7 @@ export interface Route {
   readonly handlers: Partial<Record<Method, Handler>>;
 }
 
-const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences, /api/v1/gate';
+const ROUTE_LIST = '/ (status page), /metrics, /healthz, /readyz, /api/v1/slos, /api/v1/slos/{id}, /api/v1/alerts, /api/v1/silences, /api/v1/gate, /api/v1/cluster';
 const SERVED_METHODS = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 export function createServer(view: DaemonView, metrics: MetricsEndpoint, options: ServerOptions): BurnwatchServer {
@@ -139,6 +140,21 @@ export function createServer(view: DaemonView, metrics: MetricsEndpoint, options
         const status = view.slos().find((s) => s.slo.id === id);
         if (!status) throw new HttpError(404, `no SLO with id "${id}"`, 'GET /api/v1/slos lists the loaded SLOs and their ids');
         return { status: 200, json: sloDetailJson(status, await view.history(id, HISTORY_LIMIT), view.now()) };
+      },
+    }),
+    route('/api/v1/cluster', {
+      GET: async () => {
+        const cluster = await view.cluster();
+        const ids = view.slos().map((s) => s.slo.id).sort(compare);
+        return {
+          status: 200,
+          json: {
+            replica: cluster.replica,
+            shardCount: cluster.shardCount,
+            replicas: [...cluster.replicas].sort((a, b) => compare(a.id, b.id)).map((r) => ({ id: r.id, shards: [...r.shards].sort((x, y) => x - y) })),
+            slos: Object.fromEntries(ids.map((id) => [id, shardOf(id, cluster.shardCount)])),
+          },
+        };
       },
     }),
     route('/api/v1/alerts', {

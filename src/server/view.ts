@@ -1,3 +1,4 @@
+import type { ClusterStatus } from '../cluster/status.js';
 import type { SloStatus } from '../engine/engine.js';
 import type { StoredAlert, AlertTransition } from '../store/alerts.js';
 import type { Silence } from '../routing/silence.js';
@@ -27,6 +28,8 @@ export interface DaemonView {
   /** Creates a silence; returns it, or the problems (field, message, hint) with the request. */
   addSilence(draft: { matchers: readonly string[]; startsAt: Date; endsAt: Date; createdBy: string; comment: string }): Promise<{ ok: true; silence: Silence } | { ok: false; problems: readonly { field: string; message: string; hint: string }[] }>;
   expireSilence(id: string): Promise<boolean>;
+  /** Who holds which shard (PostgreSQL: the shard lease; SQLite: this replica holds all). */
+  cluster(): Promise<ClusterStatus>;
   /** Engine and delivery health for /metrics and /readyz. */
   health(): Promise<DaemonHealth>;
 }

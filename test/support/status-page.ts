@@ -1,4 +1,5 @@
 import { Engine } from '../../src/engine/engine.js';
+import { singleReplicaStatus } from '../../src/cluster/status.js';
 import type { AlertNotification } from '../../src/notify/notifier.js';
 import { validateSilence } from '../../src/routing/silence.js';
 import type { DaemonView } from '../../src/server/view.js';
@@ -82,6 +83,7 @@ export async function startStatusPage(o: HarnessOptions): Promise<StatusPageHarn
   const view: DaemonView = {
     version: 'test',
     now: () => nowMs,
+    cluster: () => Promise.resolve(singleReplicaStatus('test')),
     readiness: () => Promise.resolve({ ready: true, checks: {} }),
     slos: () => engine.allStatuses(),
     history: (sloId, limit) => store.alerts.history(sloId, limit),

@@ -80,7 +80,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     created_ms BIGINT NOT NULL
   );
   `,
-  // 2 (shards): who wrote each ledger row and when (by the database's clock, one clock for every replica); the
+  // 2: the replicas sharing the database (cluster/lease.ts): one row per replica, live while its lock session
+  // (backend_pid) is in pg_stat_activity.
+  `
+  CREATE TABLE cluster_replicas (
+    id TEXT PRIMARY KEY,
+    backend_pid INTEGER NOT NULL,
+    started_ms BIGINT NOT NULL,
+    heartbeat_ms BIGINT NOT NULL,
+    version TEXT NOT NULL
+  );
+  `,
+  // 3 (shards): who wrote each ledger row and when (by the database's clock, one clock for every replica); the
   // shard of each outbox row (the same FNV-1a as cluster/shards.ts, so a replica reads only its shards' rows),
   // and who claimed a row being sent and when (a replica that takes over a shard re-queues only stale claims).
   `
