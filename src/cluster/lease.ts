@@ -135,7 +135,9 @@ export class ShardLease implements ShardOwnership {
       else this.problem = `cannot open the lock session on ${this.location}: ${message(err)}`;
       this.log.warn({ database: this.location, err: message(err) }, 'shard lease tick failed; holding no shard until the next tick');
     }
-    this.rebalancing ??= this.rebalanceExclusive(hooks).finally(() => {
+    this.rebalancing ??= this.rebalanceExclusive(hooks).catch((err: unknown) => {
+      this.log.error({ err: message(err) }, 'the engine failed to give up shards; the next tick tries again');
+    }).finally(() => {
       this.rebalancing = undefined;
     });
     await this.rebalancing;
