@@ -1,7 +1,7 @@
 import { createConnection, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LeaseTick } from '../src/cluster/lease.js';
 import { SHARD_LOCK_CLASS, ShardLease } from '../src/cluster/lease.js';
 import { SHARD_COUNT, shardOf } from '../src/cluster/shards.js';
@@ -238,6 +238,22 @@ describe.skipIf(postgresBinDir() === undefined)('shard leases on PostgreSQL', ()
     expect(frozen.held()).toEqual([]);
     await b.tick();
     expect(await counts(b)).toEqual([64]);
+  });
+
+  it('answers a burst of status reads with one look at pg_locks, so probes cannot crowd the lock session', async () => {
+    const url = await database();
+    const a = replica(url, 'pod-a');
+    await a.tick();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const spy = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const all = await Promise.all(Array.from({ length: 100 }, () => a.lease.status()));
+      expect(all.every((st) => st.shardsHeld === 64 && st.replicas.length === 1)).toBe(true);
+      // One look: the live replicas and the shard locks.
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('stop gives every shard up and deletes the replica row; a second replica with the same live id is refused', async () => {

@@ -23,6 +23,9 @@ export const SHARD_LOCK_CLASS = 0x62770001;
 /** The application name of lock sessions: a replica row is live only while a session of this name has its pid. */
 export const LEASE_APPLICATION = 'burnwatch-lease';
 
+/** status() reads pg_locks at most this often. */
+const STATUS_READ_MS = 1_000;
+
 export interface ShardLeaseOptions {
   /** `postgres://user@host:port/db` (the store's `database.url`) and its password. */
   readonly url: string;
@@ -79,6 +82,9 @@ export class ShardLease implements ShardOwnership {
   /** Who held each shard at the last look: a shard of a replica that is gone since is a failover. */
   private lastHolders = new Map<number, string>();
   private lastSeen: Seen | undefined;
+  private lastLookMs = Number.NEGATIVE_INFINITY;
+  /** A read for status() under way: callers share it (probes and scrapes must not crowd the lock session). */
+  private looking: Promise<Seen> | undefined;
   private problem = 'not connected yet: the first lease tick opens the lock session';
   private lockLosses = 0;
   private failovers = 0;
@@ -129,7 +135,9 @@ export class ShardLease implements ShardOwnership {
       else this.problem = `cannot open the lock session on ${this.location}: ${message(err)}`;
       this.log.warn({ database: this.location, err: message(err) }, 'shard lease tick failed; holding no shard until the next tick');
     }
-    this.rebalancing ??= this.rebalanceExclusive(hooks).finally(() => {
+    this.rebalancing ??= this.rebalanceExclusive(hooks).catch((err: unknown) => {
+      this.log.error({ err: message(err) }, 'the engine failed to give up shards; the next tick tries again');
+    }).finally(() => {
       this.rebalancing = undefined;
     });
     await this.rebalancing;
@@ -150,13 +158,18 @@ export class ShardLease implements ShardOwnership {
     });
   }
 
-  /** Who holds what: read now when the session is open, else this replica alone with no shard. */
+  /**
+   * Who holds what: read when the session is open (at most once a second, shared by concurrent callers, so
+   * that /readyz, /metrics and the API cannot crowd the lock session), else this replica alone with no shard.
+   */
   async status(): Promise<ClusterStatus> {
     const session = this.session;
     let seen = this.lastSeen;
-    if (session !== undefined) {
+    if (session !== undefined && (this.looking !== undefined || this.options.now() - this.lastLookMs >= STATUS_READ_MS)) {
       try {
-        seen = await this.look(session);
+        seen = await (this.looking ??= this.look(session).finally(() => {
+          this.looking = undefined;
+        }));
       } catch {
         // the next tick decides whether the session failed; show the last look meanwhile
       }
@@ -282,6 +295,7 @@ export class ShardLease implements ShardOwnership {
       locks: new Map(locks.rows.filter((r) => r.shard >= 0 && r.shard < SHARD_COUNT).map((r) => [r.shard, r.pid])),
     };
     this.lastSeen = seen;
+    this.lastLookMs = this.options.now();
     return seen;
   }
 
