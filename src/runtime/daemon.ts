@@ -52,12 +52,6 @@ export interface DaemonParts {
   readonly lease?: ShardLease;
 }
 
-/** What the engine does when this replica takes or gives up shards (engine.adoptShards / releaseShards). */
-interface ShardHooks {
-  adoptShards(shards: readonly number[]): Promise<void>;
-  releaseShards(shards: readonly number[]): void;
-}
-
 /**
  * The long-running daemon: evaluates on aligned slots (runtime/cycle.ts), runs the outbox, reloads on SIGHUP
  * and on file changes (runtime/reload.ts), never lets a cycle and a reload interleave, and stops gracefully.
@@ -136,13 +130,13 @@ export class Daemon {
   private scheduleLease(delayMs: number): void {
     const lease = this.parts.lease;
     if (lease === undefined || this.closed) return;
-    const engine = this.parts.engine as Partial<ShardHooks>;
+    const { engine } = this.parts;
     // On a fixed beat, not after the previous tick: one waiting behind a long cycle must not stop the heartbeats.
     this.leaseHandle = this.parts.timers.setTimeout(() => {
       this.leaseTick = lease.tick({
         exclusive: (fn) => this.exclusive(fn),
-        onAcquired: (shards) => engine.adoptShards?.(shards) ?? Promise.resolve(),
-        onReleased: (shards) => engine.releaseShards?.(shards),
+        onAcquired: (shards) => engine.adoptShards(shards),
+        onReleased: (shards) => engine.releaseShards(shards),
       });
       this.scheduleLease(this.config.cluster.leaseIntervalMs);
     }, delayMs);
