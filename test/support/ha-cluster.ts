@@ -331,7 +331,10 @@ cluster:
       async startReplicas(ids) {
         const started = await Promise.all(ids.map((id) => startReplica(id)));
         for (const r of started) replicas.set(r.id, r);
-        await Promise.all(started.map((r) => until(`${r.id} /readyz 200`, async () => ((await r.get('/readyz')).status === 200 ? true : undefined), 90_000, outputs)));
+        await Promise.all(started.map((r) => until(`${r.id} /readyz 200`, async () => {
+          if (r.proc.hasExited()) throw new Error(`${r.id} exited before it was ready:\n${r.proc.output().slice(-4_000)}`);
+          return (await r.get('/readyz')).status === 200 ? true : undefined;
+        }, 90_000, outputs)));
       },
       async settled(live, timeoutMs, check = unsettled) {
         let why = '';
