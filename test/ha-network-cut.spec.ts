@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BURNING, MAX_SLOT_LATENESS_MS, SERVICES, TIMING, burningPage, expectOnePageResolved, holderOf, pageDelivered, resolveDelivered,
-  rowsOf, slotsBetween, startHaCluster, uncovered, until,
+  BURNING, SERVICES, TIMING, burningPage, expectEverySlotInTime, expectOnePageResolved, holderOf, resolveDelivered,
+  slotsBetween, startHaCluster, startIncident, uncovered, until,
 } from './support/ha-cluster.js';
 import type { HaCluster, Replica } from './support/ha-cluster.js';
 import { postgresBinDir } from './support/postgres.js';
@@ -35,17 +35,8 @@ describe.skipIf(!hasBinary('prometheus') || postgresBinDir() === undefined)('thr
   it('stops sending at once, goes not ready, hands the shard over within the failover timeout, and comes back without a second page', async () => {
     cluster = await startHaCluster({ databaseProxies: true });
     const c = cluster;
-    const ids = ['r1', 'r2', 'r3'];
-    await c.startReplicas(ids);
-    const [before] = await c.settled(ids, 60_000);
-    const settledAt = Date.now();
-    const cutId = holderOf(before!, BURNING)!;
-    const cutOff = c.replicas.get(cutId)!;
-    const survivors = ids.filter((id) => id !== cutId);
-
-    c.exporter.setErrorShare(BURNING, 0.5);
-    await pageDelivered(c, 120_000);
-    const firing = await burningPage(cutOff);
+    const { ids, settledAt, holder: cutOff, others: survivors, firing } = await startIncident(c);
+    const cutId = cutOff.id;
     expect(firing?.state).toBe('firing');
 
     // The cut.
@@ -96,10 +87,7 @@ describe.skipIf(!hasBinary('prometheus') || postgresBinDir() === undefined)('thr
     const slots = slotsBetween(settledAt, endedAt - TIMING.intervalMs - TIMING.schedulerDelayMs);
     const ledger = await c.ledger();
     for (const s of SERVICES) {
-      const rows = rowsOf(ledger, s, slots[0]!, slots.at(-1)!);
-      expect(rows.map((r) => r.slotMs), `${s}: a row for every slot`).toEqual(slots);
-      const late = rows.filter((r) => r.writtenMs === null || r.writtenMs - r.slotMs > MAX_SLOT_LATENESS_MS);
-      expect(late.map((r) => `${new Date(r.slotMs).toISOString()} written ${r.writtenMs === null ? 'without a time' : `${r.writtenMs - r.slotMs} ms after`} by ${r.replica}`), `${s}: slots written late`).toEqual([]);
+      const rows = expectEverySlotInTime(ledger, s, slots);
       const handovers = rows.flatMap((r, i) => (i > 0 && r.replica !== rows[i - 1]!.replica ? [{ slotMs: r.slotMs, from: rows[i - 1]!.replica, to: r.replica }] : []));
       for (const h of handovers) {
         const atCut = h.from === cutId && h.to === holderOf(afterCut!, s) && h.slotMs > cutAt - TIMING.intervalMs - TIMING.schedulerDelayMs && h.slotMs <= cutAt + TIMING.failoverTimeoutMs + TIMING.intervalMs;

@@ -462,3 +462,41 @@ export function writerRuns(rows: readonly LedgerRowOf[]): (string | null)[] {
  * and 3 s for cycles slowed by a loaded machine.
  */
 export const MAX_SLOT_LATENESS_MS = TIMING.failoverTimeoutMs + TIMING.intervalMs + TIMING.schedulerDelayMs + 3_000;
+
+/** A settled cluster of three in the middle of an incident on the burning SLO, paged by the replica that holds it. */
+export interface Incident {
+  readonly ids: readonly string[];
+  /** Views of the settled cluster before the incident. */
+  readonly before: ClusterView;
+  /** `Date.now()` once it had settled: the first slot checked in the ledger. */
+  readonly settledAt: number;
+  /** The replica that holds the burning SLO's shard and paged. */
+  readonly holder: Replica;
+  readonly others: readonly string[];
+  /** Its page alert as the API showed it once paged (firing). */
+  readonly firing: AlertEntry | undefined;
+}
+
+/** Starts replicas r1, r2 and r3, waits for their fair shares, starts the burn and waits for the page to be delivered. */
+export async function startIncident(c: HaCluster): Promise<Incident> {
+  const ids = ['r1', 'r2', 'r3'];
+  await c.startReplicas(ids);
+  const [before] = await c.settled(ids, 60_000);
+  const settledAt = Date.now();
+  const holder = c.replicas.get(holderOf(before!, BURNING)!)!;
+  c.exporter.setErrorShare(BURNING, 0.5);
+  await pageDelivered(c, 120_000);
+  return { ids, before: before!, settledAt, holder, others: ids.filter((id) => id !== holder.id), firing: await burningPage(holder) };
+}
+
+/**
+ * An SLO's ledger rows over `slots` (the slots of a settled cluster whose cycles have surely run): one row for
+ * every slot, none written later than MAX_SLOT_LATENESS_MS after its slot. Returns the rows.
+ */
+export function expectEverySlotInTime(ledger: readonly LedgerRowOf[], sloId: string, slots: readonly number[]): LedgerRowOf[] {
+  const rows = rowsOf(ledger, sloId, slots[0]!, slots.at(-1)!);
+  expect(rows.map((r) => r.slotMs), `${sloId}: a row for every slot`).toEqual(slots);
+  const late = rows.filter((r) => r.writtenMs === null || r.writtenMs - r.slotMs > MAX_SLOT_LATENESS_MS);
+  expect(late.map((r) => `${new Date(r.slotMs).toISOString()} written ${r.writtenMs === null ? 'without a time' : `${r.writtenMs - r.slotMs} ms after`} by ${r.replica}`), `${sloId}: slots written late`).toEqual([]);
+  return rows;
+}
