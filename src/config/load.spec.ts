@@ -153,6 +153,14 @@ describe('config/load', () => {
     expect(r.ok ? undefined : r.errors[0]).toMatchObject({ file: 'environment variable BURNWATCH_REPLICA_ID', path: 'cluster.replicaId', message: 'is not a replica id' });
   });
 
+  it('takes the PostgreSQL URL from BURNWATCH_DATABASE_URL, and names the variable when it holds a password', () => {
+    const good = loadConfig(file('database:\n  password: { env: BURNWATCH_DB_PASSWORD }\n'), { BURNWATCH_DATABASE_URL: 'postgres://burnwatch@db.example:5432/burnwatch' });
+    expect(good.ok && good.config.database).toEqual({ url: 'postgres://burnwatch@db.example:5432/burnwatch', password: { env: 'BURNWATCH_DB_PASSWORD' } });
+    const bad = loadConfig(undefined, { BURNWATCH_DATABASE_URL: 'postgres://burnwatch:hunter22@db.example/burnwatch' });
+    expect(bad.ok ? [] : bad.errors.map((e) => `${e.file}: ${e.path}: ${e.message}`)).toEqual(['environment variable BURNWATCH_DATABASE_URL: database.url: holds a password']);
+    expect(JSON.stringify(bad)).not.toContain('hunter22');
+  });
+
   it('says which file cannot be read', () => {
     const r = loadConfig('/nonexistent/burnwatch.yaml', {});
     expect(r.ok ? '' : r.errors[0]?.message).toMatch(/cannot read the config file: ENOENT/);

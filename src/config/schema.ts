@@ -166,6 +166,8 @@ export const ENV_OVERRIDES: readonly { readonly env: string; readonly path: read
   { env: 'BURNWATCH_ROUTING_FILE', path: ['routing', 'file'], type: 'string' },
   { env: 'BURNWATCH_DB', path: ['database', 'path'], type: 'string' },
   { env: 'BURNWATCH_REPLICA_ID', path: ['cluster', 'replicaId'], type: 'string' },
+  // The PostgreSQL URL from a Kubernetes Secret (secretKeyRef); its password stays a secret reference of its own.
+  { env: 'BURNWATCH_DATABASE_URL', path: ['database', 'url'], type: 'string' },
   { env: 'BURNWATCH_INTERVAL', path: ['evaluation', 'interval'], type: 'string' },
   { env: 'BURNWATCH_MAX_BACKFILL', path: ['evaluation', 'maxBackfill'], type: 'string' },
   { env: 'BURNWATCH_HOST', path: ['server', 'host'], type: 'string' },

@@ -75,9 +75,9 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function spawnManaged(binary: string, args: readonly string[], options: { cwd?: string } = {}): ManagedProcess {
+export function spawnManaged(binary: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ManagedProcess {
   installExitHook();
-  const child = spawn(binary, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
   const append = (chunk: Buffer): void => {
