@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import { createLogger } from './runtime/logger.js';
 import type { Timers } from './runtime/scheduler.js';
 import { secretResolver } from './runtime/secrets.js';
+import { databasePassword } from './runtime/database.js';
 import { databaseProblem, problem, StartupError } from './runtime/startup-error.js';
 import { StorageHealth } from './runtime/storage-health.js';
 import { acquireWriterLock } from './runtime/writer-lock.js';
@@ -200,14 +201,7 @@ function openSqliteStore(config: AppConfig, host: DaemonHost): OpenedStore {
 async function openPostgresStore(config: AppConfig, database: NonNullable<AppConfig['database']>, host: DaemonHost): Promise<OpenedStore> {
   const file = config.file ?? '(settings)';
   const where = redactUrl(database.url);
-  let password: string | undefined;
-  if (database.password !== undefined) {
-    try {
-      password = secretResolver(host.env, config.file === undefined ? host.cwd : dirname(resolve(host.cwd, config.file)))(database.password, 'database.password');
-    } catch (err) {
-      throw new StartupError([problem(file, (err as Error).message, 'set the environment variable or create the file the reference names (the PostgreSQL password of database.url)', 'database.password')]);
-    }
-  }
+  const password = databasePassword(config, host.env, host.cwd);
   const dbLog = host.logger.child({ component: 'store' });
   const toProblem = (err: unknown): StartupError => {
     const fault = storageFault(err, where);
