@@ -114,9 +114,6 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
     const delivery = created.delivery;
     const digestErrors = digestProblems(config.raw.reports.digests, delivery.routing, config.file ?? '(settings)');
     if (digestErrors.length > 0) throw new StartupError(digestErrors);
-    if (config.raw.reports.digests.length > 0 && !(store instanceof SqliteStore)) {
-      throw new StartupError([problem(config.file ?? '(settings)', 'reports.digests: report digests are built from a SQLite database; this burnwatch cannot build them from PostgreSQL yet', 'remove reports.digests, or run on SQLite (remove database.url)', 'reports.digests')]);
-    }
     const slos = loadSlos(config, host.cwd);
     if (!slos.ok) throw new StartupError(slos.errors);
     for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
@@ -149,8 +146,8 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
       backendUrl: redactUrl(config.raw.prometheus.url),
       links,
       slos: slos.slos,
-      ...(config.raw.reports.digests.length === 0 || !(store instanceof SqliteStore) ? {} : {
-        digests: new DigestScheduler(config.raw.reports.digests, { db: store.db, store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
+      ...(config.raw.reports.digests.length === 0 ? {} : {
+        digests: new DigestScheduler(config.raw.reports.digests, { store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
       }),
     });
     await engine.setSlos(slos.slos, host.timers.now());
