@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
-function clockTicks(): number {
+export function clockTicks(): number {
   if (ticksPerSecond === undefined) {
     const text = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
     const n = Number(text);

@@ -51,6 +51,7 @@ import { runBatch, sliExpressions } from './sloth-equivalent.js';
 import type { CycleMeasure, SteadyStateInput, SteadyStateResult } from './steady-state.js';
 import { benchSlo, routes, ROUTES, SCRAPE_MS, SERVICES, sloSet, slothPeriodWindowExpr, VARIANTS, writeOpenMetrics } from './synthetic.js';
 import { sqliteOf } from '../test/support/sqlite-engine.js';
+import { pgScaleBench } from './pg-scale.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
@@ -83,20 +84,29 @@ const TARGETS = {
 /** One figure of the table (the status page's section has the same shape). */
 type Figure = StatusPageFigure;
 
-function parseArgs(argv: readonly string[]): { cache: boolean; out: string | undefined; backfillOnly: boolean; only?: 'notify' | 'status-page' } {
+function parseArgs(argv: readonly string[]): { cache: boolean; out: string | undefined; backfillOnly: boolean; only?: 'notify' | 'status-page' | 'pg-scale'; slos: number; replicas: number } {
   let cache = false;
   let backfillOnly = false;
   let out: string | undefined;
-  let only: 'notify' | 'status-page' | undefined;
+  let only: 'notify' | 'status-page' | 'pg-scale' | undefined;
+  let slos = 10_000;
+  let replicas = 1;
+  const count = (flag: string, text: string | undefined): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number of at least 1, not ${String(text)}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--cache') cache = true;
     else if (a === '--backfill-only') backfillOnly = true;
     else if (a === '--out') out = resolve(argv[++i] ?? '');
-    else if (a === '--only' && (argv[i + 1] === 'notify' || argv[i + 1] === 'status-page')) only = argv[++i] as 'notify' | 'status-page';
-    else throw new Error(`unknown argument ${String(a)}: use --cache, --backfill-only, --only notify|status-page or --out <file>`);
+    else if (a === '--only' && (argv[i + 1] === 'notify' || argv[i + 1] === 'status-page' || argv[i + 1] === 'pg-scale')) only = argv[++i] as 'notify' | 'status-page' | 'pg-scale';
+    else if (a === '--slos') slos = count(a, argv[++i]);
+    else if (a === '--replicas') replicas = count(a, argv[++i]);
+    else throw new Error(`unknown argument ${String(a)}: use --cache, --backfill-only, --only notify|status-page|pg-scale, --slos N, --replicas R or --out <file>`);
   }
-  return { cache, backfillOnly, out, ...(only === undefined ? {} : { only }) };
+  return { cache, backfillOnly, out, slos, replicas, ...(only === undefined ? {} : { only }) };
 }
 
 function log(msg: string): void {
@@ -254,8 +264,35 @@ function machineInfo(loadAtStart: number[], prometheus?: string): object {
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}`, ...(prometheus === undefined ? {} : { prometheus }), loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() } };
 }
 
+/** The SQLite figures of the scale scenario (c) in the last full run's results, as text (undefined: none). */
+function readPreviousSqliteFigures(): string | undefined {
+  try {
+    const previous = JSON.parse(readFileSync(join(here, 'results', 'latest.json'), 'utf8')) as { figures?: { id: string; text: string; note?: string }[] };
+    const cpu = previous.figures?.find((f) => f.id === 'c.cpu.10000');
+    const rss = previous.figures?.find((f) => f.id === 'c.rss.10000');
+    return cpu === undefined ? undefined : `10,000 SLOs ${cpu.text} CPU per cycle (${cpu.note ?? ''}), peak RSS ${rss?.text ?? '?'}`;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.only === 'pg-scale') {
+    const loadAtStart = os.loadavg();
+    const result = await pgScaleBench({ slos: args.slos, replicas: args.replicas, cycles: 4, intervalSeconds: 30 }, log);
+    const sqlite = readPreviousSqliteFigures();
+    log(`pg-scale: one read of /metrics cost the replica ${result.scrapeCpuSeconds.toFixed(2)} s CPU`);
+    for (const r of result.replicas) log(`pg-scale ${r.id}: ${r.cpuSecondsPerCycle.toFixed(3)} s CPU per cycle, cycle ${r.cycleSeconds.toFixed(3)} s, RSS ${(r.rssBytes / 2 ** 20).toFixed(0)} MB`);
+    const p = result.postgres;
+    log(`pg-scale PostgreSQL per cycle: ${p.cpuSecondsPerCycle.toFixed(3)} s CPU, ${p.commitsPerCycle.toFixed(0)} commits, rows ${p.rowsInsertedPerCycle.toFixed(0)} inserted / ${p.rowsUpdatedPerCycle.toFixed(0)} updated / ${p.rowsDeletedPerCycle.toFixed(0)} deleted, WAL ${(p.walBytesPerCycle / 1024).toFixed(0)} KiB; database ${(p.databaseBytes / 2 ** 20).toFixed(1)} MB`);
+    if (sqlite !== undefined) log(`SQLite, scale scenario (c) of the last full run: ${sqlite}`);
+    const pgOut = args.out ?? join(here, 'results', 'pg-scale.json');
+    mkdirSync(dirname(pgOut), { recursive: true });
+    writeFileSync(pgOut, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version, loadAtStart }, result, sqliteScale: sqlite ?? null }, null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), pgOut)}`);
+    return;
+  }
   if (args.only === 'status-page') {
     const ui = await statusPageBench(log);
     printTable(ui.figures);

@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import { createLogger } from './runtime/logger.js';
 import type { Timers } from './runtime/scheduler.js';
 import { secretResolver } from './runtime/secrets.js';
+import { databasePassword } from './runtime/database.js';
 import { databaseProblem, problem, StartupError } from './runtime/startup-error.js';
 import { StorageHealth } from './runtime/storage-health.js';
 import { acquireWriterLock } from './runtime/writer-lock.js';
@@ -129,9 +130,6 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
     const delivery = created.delivery;
     const digestErrors = digestProblems(config.raw.reports.digests, delivery.routing, config.file ?? '(settings)');
     if (digestErrors.length > 0) throw new StartupError(digestErrors);
-    if (config.raw.reports.digests.length > 0 && !(store instanceof SqliteStore)) {
-      throw new StartupError([problem(config.file ?? '(settings)', 'reports.digests: report digests are built from a SQLite database; this burnwatch cannot build them from PostgreSQL yet', 'remove reports.digests, or run on SQLite (remove database.url)', 'reports.digests')]);
-    }
     const slos = loadSlos(config, host.cwd);
     if (!slos.ok) throw new StartupError(slos.errors);
     for (const w of slos.warnings) log.warn({ file: w.file, line: w.line, col: w.col, field: w.path, hint: w.hint }, w.message);
@@ -166,8 +164,8 @@ export async function startDaemon(config: AppConfig, host: DaemonHost): Promise<
       slos: slos.slos,
       replicaId,
       ...(lease === undefined ? {} : { lease }),
-      ...(config.raw.reports.digests.length === 0 || !(store instanceof SqliteStore) ? {} : {
-        digests: new DigestScheduler(config.raw.reports.digests, { db: store.db, store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
+      ...(config.raw.reports.digests.length === 0 ? {} : {
+        digests: new DigestScheduler(config.raw.reports.digests, { store, slos: () => engine.slos(), wake: () => delivery.dispatcher.wake(), logger: host.logger }),
       }),
     });
     await engine.setSlos(slos.slos, host.timers.now());
@@ -221,14 +219,7 @@ function openSqliteStore(config: AppConfig, host: DaemonHost): OpenedStore {
 async function openPostgresStore(config: AppConfig, database: NonNullable<AppConfig['database']>, host: DaemonHost, replicaId: string): Promise<OpenedStore> {
   const file = config.file ?? '(settings)';
   const where = redactUrl(database.url);
-  let password: string | undefined;
-  if (database.password !== undefined) {
-    try {
-      password = secretResolver(host.env, config.file === undefined ? host.cwd : dirname(resolve(host.cwd, config.file)))(database.password, 'database.password');
-    } catch (err) {
-      throw new StartupError([problem(file, (err as Error).message, 'set the environment variable or create the file the reference names (the PostgreSQL password of database.url)', 'database.password')]);
-    }
-  }
+  const password = databasePassword(config, host.env, host.cwd);
   const dbLog = host.logger.child({ component: 'store' });
   const toProblem = (err: unknown): StartupError => {
     const fault = storageFault(err, where);

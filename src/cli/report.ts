@@ -1,23 +1,26 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { reportFromDb, reportFromPrometheus } from '../engine/report-data.js';
+import { reportFromPrometheus, reportFromStore } from '../engine/report-data.js';
 import type { Report, ReportRange } from '../report/model.js';
+import type { ReportReads } from '../store/store.js';
 import { checkTimeZone, monthRange, quarterRange, ReportRangeError } from '../report/range.js';
 import { renderCsv } from '../report/render-csv.js';
 import type { HtmlAssets } from '../report/render-html.js';
 import { renderHtml } from '../report/render-html.js';
 import { renderJson } from '../report/render-json.js';
 import { renderMarkdown } from '../report/render-markdown.js';
-import { StoreError } from '../store/db.js';
-import { openDbForReading } from '../store/report-reads.js';
+import { storageFault, StoreError } from '../store/db.js';
+import { openDbForReading, sqliteReportReads } from '../store/report-reads.js';
 import { defineAsyncCommand } from './command.js';
+import type { DatabaseTarget } from './database.js';
+import { databaseOfSettings, openTargetStore, targetLocation } from './database.js';
 import { parseTime, PROMETHEUS_USAGE, prometheusFromFlags, stderrLogger } from './common.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from './io.js';
 import { engineFlags, REPLAY_OPTIONS } from './replay-flags.js';
 
 export const REPORT_USAGE = `Usage: burnwatch report (--from TIME --to TIME | --month 2026-11 | --quarter 2026-Q4) [--timezone ZONE]
-                        [--slos DIR] (--prometheus URL | --db FILE) [--group-by service|LABEL]
+                        [--slos DIR] (--prometheus URL | --db FILE | --config FILE) [--group-by service|LABEL]
                         [--format markdown|html|csv|json] [--output FILE]
 
 The error-budget report of a range: per SLO instance the objective, the SLI achieved over the range (good
@@ -33,6 +36,8 @@ figure could be read, 1 when SLO files, the database or Prometheus queries faile
   --timezone ZONE             IANA zone for months, quarters and the times people read (default UTC)
   --slos DIR                  SLO files or folder (default slos/; repeatable)
   --db FILE                   read the ledger and alert history of this burnwatch database (read-only)
+  --config FILE               read them from the database of these burnwatch run settings (default
+                              BURNWATCH_CONFIG without --prometheus and --db): PostgreSQL (database.url) or SQLite
   --group-by service|LABEL    totals per service (default) or per value of a label
   --format markdown|html|csv|json  markdown (default); html is one self-contained page with charts;
                               csv one row per SLO instance; json the stable contract for tools
@@ -82,12 +87,55 @@ function rangeFromFlags(values: { from?: string | undefined; to?: string | undef
   return { fromMs, toMs, timezone: values.timezone };
 }
 
+/**
+ * Runs `read` on the database of a target: a SQLite file opened read-only (never created nor migrated), or
+ * PostgreSQL. A database that cannot be read comes back as the message to print (what and where, then what to do).
+ */
+async function reportFromDatabase(target: DatabaseTarget, cwd: string, read: (reads: ReportReads, where: string) => Promise<Report>): Promise<Report | string> {
+  const where = targetLocation(target);
+  const failure = (err: unknown): string => {
+    const fault = storageFault(err, where);
+    if (fault === undefined) throw err;
+    return `${fault.message}\n  ${fault.hint}`;
+  };
+  if (target.kind === 'sqlite') {
+    let db;
+    try {
+      db = openDbForReading(resolve(cwd, target.path));
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      return `${err.message}\n  ${err.hint}`;
+    }
+    try {
+      return await read(sqliteReportReads(db), where);
+    } catch (err) {
+      return failure(err);
+    } finally {
+      db.close();
+    }
+  }
+  let store;
+  try {
+    store = await openTargetStore(target);
+  } catch (err) {
+    return failure(err);
+  }
+  try {
+    return await read(store, where);
+  } catch (err) {
+    return failure(err);
+  } finally {
+    await store.close();
+  }
+}
+
 export const reportCommand = defineAsyncCommand({
   name: 'report',
   usage: REPORT_USAGE,
   options: {
     ...REPLAY_OPTIONS,
     db: { type: 'string' },
+    config: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
     month: { type: 'string' },
@@ -103,9 +151,17 @@ export const reportCommand = defineAsyncCommand({
   const groupBy = values['group-by'];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(groupBy)) throw new UsageError(`--group-by must be service or a label name, not "${groupBy}"`);
   const range = rangeFromFlags(values, io.now());
-  if ((values.db === undefined) === (values.prometheus === undefined)) throw new UsageError('give either --prometheus URL (replay history) or --db FILE (a burnwatch database), not both');
+  const sources = [values.prometheus, values.db, values.config].filter((v) => v !== undefined).length;
+  const fromSettings = values.prometheus === undefined && values.db === undefined && (values.config ?? io.env['BURNWATCH_CONFIG'] ?? '') !== '';
+  if (sources > 1 || (sources === 0 && !fromSettings)) throw new UsageError('give either --prometheus URL (replay history) or --db FILE (a burnwatch database), not both; or --config FILE (the database of burnwatch run\'s settings)');
   const { slotMs, rateWindowMs, loadSlos } = engineFlags(values);
   const metrics = values.prometheus === undefined ? undefined : prometheusFromFlags(values);
+  let target: DatabaseTarget | undefined;
+  if (!metrics) {
+    const named = databaseOfSettings(values, io, 'report');
+    if (typeof named === 'number') return named;
+    target = named;
+  }
   const slos = loadSlos(io);
   if (!slos) return EXIT_INVALID;
 
@@ -115,21 +171,15 @@ export const reportCommand = defineAsyncCommand({
     const replayed = await reportFromPrometheus(metrics, slos, range, { groupBy, slotMs, rateWindowMs, logger: stderrLogger(io) });
     report = replayed.report;
     failed = replayed.failed.length > 0;
-  } else {
-    const path = resolve(io.cwd, values.db ?? '');
-    let db;
-    try {
-      db = openDbForReading(path);
-    } catch (err) {
-      if (!(err instanceof StoreError)) throw err;
-      io.err(`burnwatch report: ${err.message}\n  ${err.hint}\n`);
+  } else if (target !== undefined) {
+    const read = await reportFromDatabase(target, io.cwd, (reads, where) => reportFromStore(reads, slos, range, `database ${where}`, { groupBy }));
+    if (typeof read === 'string') {
+      io.err(`burnwatch report: ${read}\n`);
       return EXIT_INVALID;
     }
-    try {
-      report = reportFromDb(db, slos, range, `database ${values.db ?? path}`, { groupBy });
-    } finally {
-      db.close();
-    }
+    report = read;
+  } else {
+    throw new UsageError('give --prometheus URL, --db FILE or --config FILE');
   }
   for (const w of report.warnings) io.err(`warning: ${w}\n`);
   for (const i of report.instances) for (const w of i.warnings) io.err(`warning: ${i.slo.id}${Object.keys(i.labels).length === 0 ? '' : ` ${JSON.stringify(i.labels)}`}: ${w}\n`);

@@ -1,10 +1,12 @@
 import { formatMatcher } from '../routing/matchers.js';
 import { silenceState, validateSilence } from '../routing/silence.js';
 import { formatDuration } from '../slo/duration.js';
-import { openDb, storageFault } from '../store/db.js';
-import { SilenceStore } from '../store/silences.js';
-import { defineCommand } from './command.js';
+import { storageFault } from '../store/db.js';
+import type { Silences } from '../store/store.js';
+import { defineAsyncCommand } from './command.js';
 import { durationFlag, parseTime, renderTable } from './common.js';
+import type { DatabaseTarget } from './database.js';
+import { databaseOfSettings, openTargetStore, targetLocation } from './database.js';
 import type { CliIo } from './io.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
@@ -17,23 +19,36 @@ export const SILENCE_USAGE = `Usage: burnwatch silence add --matcher 'slo="check
 Silences mute notifications of matching alerts (labels: slo, service, severity, alertname, team, ... and the
 instance labels) for a time range. The running daemon reads them from its database every cycle.
 
-  --db PATH       burnwatch's SQLite database (default ${DEFAULT_DB_PATH}, or BURNWATCH_DB)
+  --config FILE   the settings file of burnwatch run (default BURNWATCH_CONFIG): its database is used, PostgreSQL
+                  (database.url, database.password) or SQLite (database.path)
+  --db PATH       burnwatch's SQLite database (default: the settings' database, else BURNWATCH_DB or ${DEFAULT_DB_PATH})
   --matcher M     name="value", name!="value", name=~"regex", name!~"regex" (regexes fully anchored); repeatable`;
 
-export function silenceCommand(args: readonly string[], io: CliIo): number {
+/** Runs `use` on the silences of the database, closing it after. */
+async function withSilences<T>(target: DatabaseTarget, use: (silences: Silences) => Promise<T>): Promise<T> {
+  const store = await openTargetStore(target);
+  try {
+    return await use(store.silences);
+  } finally {
+    await store.close();
+  }
+}
+
+export function silenceCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     io.out(`${SILENCE_USAGE}\n`);
-    return sub === undefined ? EXIT_USAGE : EXIT_OK;
+    return Promise.resolve(sub === undefined ? EXIT_USAGE : EXIT_OK);
   }
-  let dbPath = DEFAULT_DB_PATH;
-  return defineCommand({
+  let where = DEFAULT_DB_PATH;
+  return defineAsyncCommand({
     name: 'silence',
     usage: SILENCE_USAGE,
     positionals: true,
     help: false,
     options: {
       db: { type: 'string' },
+      config: { type: 'string' },
       matcher: { type: 'string', multiple: true, short: 'm' },
       duration: { type: 'string' },
       start: { type: 'string' },
@@ -43,16 +58,20 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
       all: { type: 'boolean' },
       format: { type: 'string', default: 'table' },
     },
-    // Any SQLite failure, at open or later (a locked, full or corrupt file), is named with what to do.
+    // Any storage failure, at open or later (a locked, full or corrupt file; a PostgreSQL server that cannot be
+    // reached), is named (the file, or the URL without its password) with what to do.
     failure: (err) => {
-      const fault = storageFault(err, dbPath);
+      const fault = storageFault(err, where);
       if (!fault) return undefined;
       io.err(`burnwatch silence: ${fault.message}\n  ${fault.hint}\n`);
       return EXIT_INVALID;
     },
-  }, ({ values, positionals }) => {
+  }, async ({ values, positionals }) => {
     const now = io.now();
-    dbPath = values.db ?? io.env['BURNWATCH_DB'] ?? DEFAULT_DB_PATH;
+    const named = databaseOfSettings(values, io, 'silence');
+    if (typeof named === 'number') return named;
+    const target: DatabaseTarget = named ?? { kind: 'sqlite', path: io.env['BURNWATCH_DB'] ?? DEFAULT_DB_PATH };
+    where = targetLocation(target);
     switch (sub) {
       case 'add': {
         if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -66,47 +85,31 @@ export function silenceCommand(args: readonly string[], io: CliIo): number {
           for (const p of check.problems) io.err(`burnwatch silence: ${p.field}: ${p.message} (hint: ${p.hint})\n`);
           return EXIT_USAGE;
         }
-        const db = openDb(dbPath);
-        try {
-          const s = new SilenceStore(db).add({ matchers: check.matchers, startsAt, endsAt, createdBy: values['created-by'] ?? io.env['USER'] ?? 'burnwatch-cli', comment }, now.getTime());
-          io.out(`${s.id}\n`);
-          io.err(`silenced ${check.matchers.map(formatMatcher).join(', ')} from ${startsAt.toISOString()} until ${endsAt.toISOString()}\n`);
-        } finally {
-          db.close();
-        }
+        const s = await withSilences(target, (silences) => silences.add({ matchers: check.matchers, startsAt, endsAt, createdBy: values['created-by'] ?? io.env['USER'] ?? 'burnwatch-cli', comment }, now.getTime()));
+        io.out(`${s.id}\n`);
+        io.err(`silenced ${check.matchers.map(formatMatcher).join(', ')} from ${startsAt.toISOString()} until ${endsAt.toISOString()}\n`);
         return EXIT_OK;
       }
       case 'list': {
-        const db = openDb(dbPath);
-        try {
-          const store = new SilenceStore(db);
-          const silences = values.all === true ? store.list() : store.current(now.getTime());
-          if (values.format === 'json') {
-            io.out(`${JSON.stringify(silences.map((s) => ({ id: s.id, matchers: s.matchers.map(formatMatcher), startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), state: silenceState(s, now), createdBy: s.createdBy, comment: s.comment })), null, 2)}\n`);
-          } else {
-            const rows = [['ID', 'STATE', 'MATCHERS', 'STARTS', 'ENDS', 'LEFT', 'CREATED BY', 'COMMENT']];
-            for (const s of silences) {
-              const left = s.endsAt.getTime() - now.getTime();
-              rows.push([s.id, silenceState(s, now), s.matchers.map(formatMatcher).join(','), s.startsAt.toISOString(), s.endsAt.toISOString(), left > 0 ? formatDuration(Math.ceil(left / 60_000) * 60_000) : '-', s.createdBy ?? '', s.comment ?? '']);
-            }
-            io.out(renderTable(rows));
+        const silences = await withSilences(target, (store) => (values.all === true ? store.list() : store.current(now.getTime())));
+        if (values.format === 'json') {
+          io.out(`${JSON.stringify(silences.map((s) => ({ id: s.id, matchers: s.matchers.map(formatMatcher), startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), state: silenceState(s, now), createdBy: s.createdBy, comment: s.comment })), null, 2)}\n`);
+        } else {
+          const rows = [['ID', 'STATE', 'MATCHERS', 'STARTS', 'ENDS', 'LEFT', 'CREATED BY', 'COMMENT']];
+          for (const s of silences) {
+            const left = s.endsAt.getTime() - now.getTime();
+            rows.push([s.id, silenceState(s, now), s.matchers.map(formatMatcher).join(','), s.startsAt.toISOString(), s.endsAt.toISOString(), left > 0 ? formatDuration(Math.ceil(left / 60_000) * 60_000) : '-', s.createdBy ?? '', s.comment ?? '']);
           }
-        } finally {
-          db.close();
+          io.out(renderTable(rows));
         }
         return EXIT_OK;
       }
       case 'expire': {
         const id = positionals[0];
         if (id === undefined) throw new UsageError('give the id of the silence to expire (burnwatch silence list shows them)');
-        const db = openDb(dbPath);
-        try {
-          if (!new SilenceStore(db).expire(id, now.getTime())) {
-            io.err(`burnwatch silence: no active or pending silence with id ${id}\n`);
-            return EXIT_INVALID;
-          }
-        } finally {
-          db.close();
+        if (!(await withSilences(target, (silences) => silences.expire(id, now.getTime())))) {
+          io.err(`burnwatch silence: no active or pending silence with id ${id}\n`);
+          return EXIT_INVALID;
         }
         io.err(`silence ${id} expired\n`);
         return EXIT_OK;

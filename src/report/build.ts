@@ -28,7 +28,15 @@ export function groupKeyOf(slo: Slo, labels: Readonly<Record<string, string>>, g
 }
 
 export function buildReport(range: ReportRange, histories: readonly InstanceHistory[], options: BuildOptions): Report {
-  const instances = histories.map((h) => instanceReport(range, h, options));
+  return assembleReport(range, histories.map((h) => instanceReport(range, h, options)), options);
+}
+
+/**
+ * The report of instances reported one at a time (`instanceReport`): a gatherer that reads each instance's
+ * ledger into memory keeps one instance's rows at a time, not every instance's.
+ */
+export function assembleReport(range: ReportRange, reported: readonly InstanceReport[], options: BuildOptions): Report {
+  const instances = [...reported];
   instances.sort((a, b) => compare(a.group, b.group) || compare(a.slo.id, b.slo.id) || compare(JSON.stringify(a.labels), JSON.stringify(b.labels)));
   const groups = new Map<string, InstanceReport[]>();
   for (const i of instances) groups.set(i.group, [...(groups.get(i.group) ?? []), i]);
@@ -46,7 +54,7 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function instanceReport(range: ReportRange, h: InstanceHistory, options: BuildOptions): InstanceReport {
+export function instanceReport(range: ReportRange, h: InstanceHistory, options: BuildOptions): InstanceReport {
   const { fromMs, toMs } = range;
   const { slo } = h;
   const rangeSum = h.sumBetween(fromMs, toMs);

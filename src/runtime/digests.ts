@@ -1,19 +1,19 @@
 import type { AppConfigFile } from '../config/schema.js';
-import { reportFromDb } from '../engine/report-data.js';
+import { reportFromStore } from '../engine/report-data.js';
 import type { LocatedProblem } from '../formats/located.js';
 import { DIGEST_KINDS } from '../notify/notifier.js';
 import type { RoutingConfig } from '../notify/routing-config.js';
 import type { DigestSchedule } from '../report/digest.js';
 import { digestKey, dueDigest, toDigest } from '../report/digest.js';
 import type { Slo } from '../slo/model.js';
-import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../logger.js';
 import { problem } from './startup-error.js';
 
 /**
  * The daemon's report digests (settings `reports.digests`): after each evaluation cycle, a digest whose time
- * has come is built from the daemon's own database (ledger and alert history, as `report --db` reads them) and
+ * has come is built from the daemon's own store, SQLite or PostgreSQL (ledger and alert history, as `report`
+ * reads them) and
  * queued in the outbox, where the dispatcher delivers it like any notification (retries, dead letters). Its
  * outbox id names the digest and the period, and a digest already queued is not built again: a restart, or a
  * second cycle in the same minute, never sends it twice.
@@ -35,8 +35,7 @@ export function digestProblems(digests: readonly DigestSetting[], routing: Routi
 }
 
 export interface DigestDeps {
-  /** The SQLite database the reports read (`report --db` reads the same tables). */
-  readonly db: Db;
+  /** The daemon's store: the digests read its ledger and alert history and queue themselves in its outbox. */
   readonly store: Store;
   /** The SLOs that run now. */
   readonly slos: () => readonly Slo[];
@@ -58,7 +57,7 @@ export class DigestScheduler {
     for (const s of this.schedules) {
       const due = dueDigest(s, nowMs);
       if (due === undefined || (await this.deps.store.outbox.receiversOf(due.id)).length > 0) continue;
-      const report = reportFromDb(this.deps.db, this.deps.slos(), due.range, 'the burnwatch database', { groupBy: s.groupBy, maxPoints: 0 });
+      const report = await reportFromStore(this.deps.store, this.deps.slos(), due.range, 'the burnwatch database', { groupBy: s.groupBy, maxPoints: 0 });
       const digest = toDigest(s, due, report, nowMs);
       if (await this.deps.store.outbox.insertDigest(digest, digestKey(s.name), s.receiver, nowMs)) {
         queued++;

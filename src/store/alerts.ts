@@ -6,12 +6,38 @@ import type { Db } from './db.js';
 /** The alert records are the core's (alerting/cycle.ts); this table keeps them across restarts. */
 export type { AlertTransition, StoredAlert } from '../alerting/cycle.js';
 
+/** An alert change as a report reads it (`AlertStates.historyAround`). */
+export interface HistoryRow {
+  readonly alertKey: string;
+  readonly atMs: number;
+  readonly from: AlertPhase;
+  readonly to: AlertPhase;
+}
+
+export interface RawHistory {
+  alert_key: string;
+  at_ms: number;
+  from_phase: string;
+  to_phase: string;
+}
+
+export const toHistoryRow = (r: RawHistory): HistoryRow => ({ alertKey: r.alert_key, atMs: Number(r.at_ms), from: r.from_phase as AlertPhase, to: r.to_phase as AlertPhase });
+
+/** The changes of an SLO within (from, to], oldest first (both stores; parameters $1 slo, $2 from, $3 to). */
+export const HISTORY_WITHIN = 'SELECT alert_key, at_ms, from_phase, to_phase FROM alert_history WHERE slo_id = $1 AND at_ms > $2 AND at_ms <= $3 ORDER BY at_ms, id';
+
+/** Per alert, its last change at or before $2 other than to `nodata` (both stores). */
+export const HISTORY_LAST_BEFORE = `SELECT alert_key, at_ms, from_phase, to_phase FROM (
+    SELECT alert_key, at_ms, from_phase, to_phase, ROW_NUMBER() OVER (PARTITION BY alert_key ORDER BY at_ms DESC, id DESC) AS n
+    FROM alert_history WHERE slo_id = $1 AND at_ms <= $2 AND to_phase != 'nodata') last_change
+  WHERE n = 1 ORDER BY at_ms`;
+
 /**
  * Alert states survive restarts: a firing alert stays firing without a second page. Writes happen inside the
  * caller's transaction together with the outbox rows they cause.
  */
 export class AlertStore {
-  private readonly stmt: { all: Statement; ofSlos: Statement; upsert: Statement; remove: Statement; history: Statement; historyOf: Statement; removeSlo: Statement };
+  private readonly stmt: { all: Statement; ofSlos: Statement; upsert: Statement; remove: Statement; history: Statement; historyOf: Statement; removeSlo: Statement; within: Statement; lastBefore: Statement };
 
   constructor(db: Db) {
     this.stmt = {
@@ -25,6 +51,8 @@ export class AlertStore {
       removeSlo: db.prepare('DELETE FROM alerts WHERE slo_id = ?'),
       history: db.prepare('INSERT INTO alert_history (alert_key, slo_id, at_ms, from_phase, to_phase) VALUES (?, ?, ?, ?, ?)'),
       historyOf: db.prepare('SELECT alert_key, slo_id, at_ms, from_phase, to_phase FROM alert_history WHERE slo_id = ? ORDER BY at_ms DESC, id DESC LIMIT ?'),
+      within: db.prepare(HISTORY_WITHIN.replace(/\$\d/g, '?')),
+      lastBefore: db.prepare(HISTORY_LAST_BEFORE.replace(/\$\d/g, '?')),
     };
   }
 
@@ -48,6 +76,12 @@ export class AlertStore {
 
   history(sloId: string, limit = 100): AlertTransition[] {
     return (this.stmt.historyOf.all(sloId, limit) as Record<string, unknown>[]).map(toTransition);
+  }
+
+  historyAround(sloId: string, fromMs: number, toMs: number): HistoryRow[] {
+    const before = (this.stmt.lastBefore.all(sloId, fromMs) as RawHistory[]).map(toHistoryRow);
+    const within = (this.stmt.within.all(sloId, fromMs, toMs) as RawHistory[]).map(toHistoryRow);
+    return [...before, ...within];
   }
 
   remove(alertKey: string): void {

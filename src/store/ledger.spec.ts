@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STORE_KINDS, storeUnavailable, useStores } from '../../test/support/stores.js';
 import type { WindowSum } from '../slo/evaluate.js';
 import { labelsKey } from '../slo/labels.js';
+import { ledgerSumsFromRows } from './ledger.js';
 import type { LedgerStore } from './store.js';
 
 /**
@@ -163,6 +164,30 @@ describe.each(STORE_KINDS)('ledger (%s)', (kind) => {
       const again = await ledger.instance('checkout', {}, T0 + HOUR);
       await ledger.append(again.id, T0 + HOUR + SLOT, { bad: 2, total: 20, sliceBad: 0, slices: 0, data: true });
       expect(await window(ledger, again.id, T0 + HOUR + SLOT, DAY)).toMatchObject({ bad: 2, total: 20, dataSlots: 1 });
+    });
+
+    it('gives from rows read beforehand the sums the table gives, thinned or not, and the extent of an instance', async () => {
+      const store = await stores.open();
+      const { id } = await store.ledger.instance('checkout', {}, T0);
+      // An uneven stream with a gap of two hours without rows, so that floors and interpolations differ.
+      const slots = [];
+      for (let t = T0 + SLOT, n = 1; t <= NOW; t += SLOT, n++) {
+        if (t > T0 + 20 * HOUR && t <= T0 + 22 * HOUR) continue;
+        slots.push({ slotMs: t, inc: { bad: n % 7, total: 10 + (n % 13), sliceBad: n % 2, slices: 1, data: true } });
+      }
+      await store.ledger.appendAll(id, slots);
+      expect(await store.ledger.extent(id)).toEqual({ firstSlotMs: T0 + SLOT, lastSlotMs: NOW });
+      expect(await store.ledger.extent(id + 1000)).toBeUndefined();
+      for (const thinned of [false, true]) {
+        if (thinned) await store.ledger.rollup(NOW, new Map([['checkout', 31 * DAY]]));
+        for (const atMs of [NOW, NOW - 17_000, T0 + 21 * HOUR, T0 + 40 * HOUR + 45_000]) {
+          const starts = [atMs - HOUR, atMs - 5 * HOUR - 7_000, atMs - 7 * HOUR, atMs - 26 * HOUR - 150_000, T0 + 2.5 * HOUR, T0 + 20.5 * HOUR, T0].filter((s) => s < atMs);
+          const rows = await store.ledger.cumulativeRows(id, Math.min(...starts), NOW);
+          const reader = ledgerSumsFromRows(rows, atMs);
+          const fromTable = await store.ledger.sumsSince(id, atMs, starts);
+          expect(new Map(starts.map((s) => [s, reader.since(s)]))).toEqual(fromTable);
+        }
+      }
     });
 
     it('lists the cumulative rows of a span with the kept row before it and the one after it', async () => {

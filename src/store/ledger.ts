@@ -48,6 +48,12 @@ export interface LedgerCursor {
   readonly lastSlotMs: number;
 }
 
+/** The first and last slot the ledger holds for an instance. */
+export interface LedgerExtent {
+  readonly firstSlotMs: number;
+  readonly lastSlotMs: number;
+}
+
 export interface Instance {
   readonly id: number;
   readonly sloId: string;
@@ -108,6 +114,7 @@ export class Ledger {
     rowsOf: Statement;
     countRows: Statement;
     between: Statement;
+    extent: Statement;
   };
 
   constructor(private readonly db: Db) {
@@ -136,6 +143,7 @@ export class Ledger {
         AND slot_ms >= COALESCE((SELECT MAX(slot_ms) FROM ledger WHERE instance_id = @id AND slot_ms <= @from), @from)
         AND slot_ms <= COALESCE((SELECT MIN(slot_ms) FROM ledger WHERE instance_id = @id AND slot_ms > @to), @to)
         ORDER BY slot_ms`),
+      extent: db.prepare('SELECT MIN(slot_ms) AS first, MAX(slot_ms) AS last FROM ledger WHERE instance_id = ?'),
     };
   }
 
@@ -288,6 +296,12 @@ export class Ledger {
     return (this.stmt.between.all({ id: instanceId, from: fromMs, to: toMs }) as LedgerRow[]).map((r) => ({ slotMs: r.slot_ms, sum: toSum(r) }));
   }
 
+  /** The first and last slot the ledger holds for an instance (undefined: no rows). */
+  extent(instanceId: number): LedgerExtent | undefined {
+    const r = this.stmt.extent.get(instanceId) as { first: number | null; last: number | null } | undefined;
+    return r?.first == null || r.last == null ? undefined : { firstSlotMs: r.first, lastSlotMs: r.last };
+  }
+
   rowCount(sloId?: string): number {
     const row = (sloId === undefined ? this.stmt.countRows.get() : this.stmt.rowsOf.get(sloId)) as { n: number };
     return row.n;
@@ -301,6 +315,42 @@ export class Ledger {
     this.last.clear();
     this.instanceCache.clear();
   }
+}
+
+/**
+ * Window sums of an instance as seen at `atMs`, from its rows read beforehand (`cumulativeRows` over a range
+ * that holds `atMs` and every window start asked for): the same figures as `Ledger.sums` reads from the table
+ * (the last row at or before the instant; a window start in the thinned region interpolated towards the next
+ * row), for a reader that must not wait on the database for each window (a report's many instants).
+ */
+export function ledgerSumsFromRows(rows: readonly CumulativeRow[], atMs: number): SumReader {
+  const floorIndex = (t: number): number => {
+    let lo = 0;
+    let hi = rows.length - 1;
+    let floor = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rows[mid]?.slotMs ?? Infinity) <= t) {
+        floor = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return floor;
+  };
+  const asRow = (r: CumulativeRow): LedgerRow => ({ slot_ms: r.slotMs, bad: r.sum.bad, total: r.sum.total, slice_bad: r.sum.sliceBad, slices: r.sum.slices, data_slots: r.sum.dataSlots });
+  const cumulativeAt = (t: number, interpolate: boolean): WindowSum => {
+    const i = floorIndex(t);
+    const floor = rows[i];
+    if (!floor) return EMPTY_SUM;
+    if (!interpolate || floor.slotMs === t) return floor.sum;
+    const ceil = rows[i + 1];
+    return interpolateRows(asRow(floor), ceil && asRow(ceil), t);
+  };
+  const end = cumulativeAt(atMs, false);
+  const since = (startMs: number): WindowSum => diff(end, cumulativeAt(startMs, interpolatesAt(atMs, startMs)));
+  return { window: (ms) => since(atMs - ms), since };
 }
 
 /** The cumulative row of a slot: the row before it (none: the instance's first) plus the slot's increments. */

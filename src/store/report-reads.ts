@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
-import type { AlertPhase } from '../alerting/state.js';
+import type { RawHistory } from './alerts.js';
+import { HISTORY_LAST_BEFORE, HISTORY_WITHIN, toHistoryRow } from './alerts.js';
 import type { Db } from './db.js';
 import { keepAlive, storageFault, StoreError } from './db.js';
+import { Ledger } from './ledger.js';
+import type { ReportReads } from './store.js';
 
 /**
  * What `burnwatch report --db` and the daemon's digests read besides the ledger: the alert history of an SLO
@@ -37,55 +40,29 @@ export function openDbForReading(path: string): Db {
   return db;
 }
 
-export interface HistoryRow {
-  readonly alertKey: string;
-  readonly atMs: number;
-  readonly from: AlertPhase;
-  readonly to: AlertPhase;
-}
-
-interface RawHistory {
-  alert_key: string;
-  at_ms: number;
-  from_phase: string;
-  to_phase: string;
-}
-
-const toRow = (r: RawHistory): HistoryRow => ({ alertKey: r.alert_key, atMs: r.at_ms, from: r.from_phase as AlertPhase, to: r.to_phase as AlertPhase });
-
-/** Prepared once per database. */
-const statements = new WeakMap<Db, { within: Database.Statement; lastBefore: Database.Statement; firstRow: Database.Statement }>();
-
-function prepared(db: Db) {
-  let s = statements.get(db);
-  if (!s) {
-    s = {
-      within: db.prepare('SELECT alert_key, at_ms, from_phase, to_phase FROM alert_history WHERE slo_id = ? AND at_ms > ? AND at_ms <= ? ORDER BY at_ms, id'),
-      // Per alert, its last change at or before the instant other than to `nodata` (which keeps an episode as it was).
-      lastBefore: db.prepare(`SELECT alert_key, at_ms, from_phase, to_phase FROM (
-          SELECT alert_key, at_ms, from_phase, to_phase, ROW_NUMBER() OVER (PARTITION BY alert_key ORDER BY at_ms DESC, id DESC) AS n
-          FROM alert_history WHERE slo_id = ? AND at_ms <= ? AND to_phase != 'nodata')
-        WHERE n = 1 ORDER BY at_ms`),
-      firstRow: db.prepare('SELECT MIN(slot_ms) AS first, MAX(slot_ms) AS last FROM ledger WHERE instance_id = ?'),
-    };
-    statements.set(db, s);
-  }
-  return s;
-}
-
 /**
- * The alert changes of an SLO that matter for (fromMs, toMs]: every change inside it, oldest first, preceded by
- * each alert's last change before it (so an alert that was firing when the range began is known to be).
+ * The reads of a report on a database opened with `openDbForReading`: the ledger's own reads, and the alert
+ * history with the statements both stores run (alerts.ts). Nothing is prepared that writes, nor that needs a
+ * newer schema than the report's.
  */
-export function alertHistoryAround(db: Db, sloId: string, fromMs: number, toMs: number): HistoryRow[] {
-  const s = prepared(db);
-  const before = (s.lastBefore.all(sloId, fromMs) as RawHistory[]).map(toRow);
-  const within = (s.within.all(sloId, fromMs, toMs) as RawHistory[]).map(toRow);
-  return [...before, ...within];
-}
-
-/** The first and last slot the ledger holds for an instance (undefined: no rows). */
-export function ledgerExtent(db: Db, instanceId: number): { firstSlotMs: number; lastSlotMs: number } | undefined {
-  const r = prepared(db).firstRow.get(instanceId) as { first: number | null; last: number | null } | undefined;
-  return r?.first == null || r.last == null ? undefined : { firstSlotMs: r.first, lastSlotMs: r.last };
+export function sqliteReportReads(db: Db): ReportReads {
+  const ledger = new Ledger(db);
+  const within = db.prepare(HISTORY_WITHIN.replace(/\$\d/g, '?'));
+  const lastBefore = db.prepare(HISTORY_LAST_BEFORE.replace(/\$\d/g, '?'));
+  const read = <T>(fn: () => T): Promise<T> => new Promise((resolve) => resolve(fn()));
+  return {
+    ledger: {
+      sloIds: () => read(() => ledger.sloIds()),
+      cursor: (sloId) => read(() => ledger.cursor(sloId)),
+      instancesOf: (sloId) => read(() => ledger.instancesOf(sloId)),
+      extent: (instanceId) => read(() => ledger.extent(instanceId)),
+      cumulativeRows: (instanceId, fromMs, toMs) => read(() => ledger.cumulativeRows(instanceId, fromMs, toMs)),
+    },
+    alerts: {
+      historyAround: (sloId, fromMs, toMs) => read(() => [
+        ...(lastBefore.all(sloId, fromMs) as RawHistory[]).map(toHistoryRow),
+        ...(within.all(sloId, fromMs, toMs) as RawHistory[]).map(toHistoryRow),
+      ]),
+    },
+  };
 }

@@ -31,8 +31,8 @@ function asyncView<I extends object>(target: Sync<I>, methods: readonly (keyof I
   return view as I;
 }
 
-const LEDGER = ['instance', 'instancesOf', 'append', 'appendAll', 'sumsSince', 'cursor', 'setCursor', 'dropSlo', 'sloIds', 'rollup', 'cumulativeRows', 'rowCount'] as const satisfies readonly (keyof LedgerStore)[];
-const ALERTS = ['loadAll', 'ofSlos', 'save', 'record', 'history', 'remove', 'removeSlo'] as const satisfies readonly (keyof AlertStates)[];
+const LEDGER = ['instance', 'instancesOf', 'append', 'appendAll', 'sumsSince', 'cursor', 'setCursor', 'dropSlo', 'sloIds', 'rollup', 'cumulativeRows', 'extent', 'rowCount'] as const satisfies readonly (keyof LedgerStore)[];
+const ALERTS = ['loadAll', 'ofSlos', 'save', 'record', 'history', 'historyAround', 'remove', 'removeSlo'] as const satisfies readonly (keyof AlertStates)[];
 const OUTBOX = [
   'insert', 'insertDigest', 'receiversOf', 'waitingFor', 'due', 'nextDueMs', 'claim', 'markDelivered', 'markRetry', 'markDead',
   'recoverInFlight', 'lastFiringRef', 'lastOf', 'groupActive', 'stats', 'recent', 'ofSlo', 'prune',

@@ -56,6 +56,16 @@ describe.each(STORE_KINDS)('store boundary (%s)', (kind) => {
     expect(loaded).toEqual([alert('cart/{}/page', 'pending', false, T0), alert('pay/{}/page', 'firing', true, T0 + MINUTE)]);
     expect((await again.alerts.history('pay')).map((t) => `${t.from}>${t.to}@${(t.atMs - T0) / MINUTE}`)).toEqual(['pending>firing@1', 'inactive>pending@0']);
     expect(await again.alerts.history('pay', 1)).toHaveLength(1);
+    // What a report of (T0 + 1 min, T0 + 3 min] reads: each alert's last change up to its start other than to
+    // nodata, then the changes inside it.
+    await again.alerts.record({ alertKey: 'pay/{}/ticket', sloId: 'pay', atMs: T0, from: 'inactive', to: 'firing' });
+    await again.alerts.record({ alertKey: 'pay/{}/ticket', sloId: 'pay', atMs: T0 + MINUTE, from: 'firing', to: 'nodata' });
+    await again.alerts.record({ alertKey: 'pay/{}/page', sloId: 'pay', atMs: T0 + 2 * MINUTE, from: 'firing', to: 'inactive' });
+    await again.alerts.record({ alertKey: 'pay/{}/page', sloId: 'pay', atMs: T0 + 4 * MINUTE, from: 'inactive', to: 'pending' });
+    await again.alerts.record({ alertKey: 'cart/{}/page', sloId: 'cart', atMs: T0 + 2 * MINUTE, from: 'inactive', to: 'pending' });
+    expect((await again.alerts.historyAround('pay', T0 + MINUTE, T0 + 3 * MINUTE)).map((h) => `${h.alertKey} ${h.from}>${h.to}@${(h.atMs - T0) / MINUTE}`)).toEqual([
+      'pay/{}/ticket inactive>firing@0', 'pay/{}/page pending>firing@1', 'pay/{}/page firing>inactive@2',
+    ]);
     await again.alerts.removeSlo('pay');
     await again.alerts.remove('cart/{}/page');
     expect(await again.alerts.loadAll()).toEqual([]);

@@ -2,7 +2,8 @@ import type { AlertTransition, StoredAlert } from '../alerting/cycle.js';
 import type { Matcher } from '../routing/matchers.js';
 import type { Silence } from '../routing/silence.js';
 import type { WindowSum } from '../slo/evaluate.js';
-import type { CumulativeRow, Instance, LedgerCursor, SlotIncrement } from './ledger.js';
+import type { HistoryRow } from './alerts.js';
+import type { CumulativeRow, Instance, LedgerCursor, LedgerExtent, SlotIncrement } from './ledger.js';
 import type { InFlightScope, NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, SloDelivery } from './outbox.js';
 
 export type { InFlightScope } from './outbox.js';
@@ -30,6 +31,12 @@ export interface Store {
   /** Resolves when the database answers (readiness); a StoreError when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a report reads of a store (`report --db`, the daemon's digests): ledgers and alert history, nothing written. */
+export interface ReportReads {
+  readonly ledger: Pick<LedgerStore, 'sloIds' | 'cursor' | 'instancesOf' | 'extent' | 'cumulativeRows'>;
+  readonly alerts: Pick<AlertStates, 'historyAround'>;
 }
 
 /** The same operations, inside one transaction. */
@@ -72,6 +79,8 @@ export interface LedgerStore {
   /** Thins aged rows and expires rows beyond each SLO's retention (see Ledger.rollup). */
   rollup(nowMs: number, retention: ReadonlyMap<string, number>): Promise<void>;
   cumulativeRows(instanceId: number, fromMs: number, toMs: number): Promise<CumulativeRow[]>;
+  /** The first and last slot the ledger holds for an instance (undefined: no rows). */
+  extent(instanceId: number): Promise<LedgerExtent | undefined>;
   rowCount(sloId?: string): Promise<number>;
   /** Forgets what this process cached (after a rolled-back transaction). */
   resetCache(): void;
@@ -84,6 +93,12 @@ export interface AlertStates {
   save(alert: StoredAlert): Promise<void>;
   record(transition: AlertTransition): Promise<void>;
   history(sloId: string, limit?: number): Promise<AlertTransition[]>;
+  /**
+   * The alert changes of an SLO that matter for (fromMs, toMs]: every change inside it, oldest first, preceded by
+   * each alert's last change at or before fromMs other than to `nodata` (which keeps an episode as it was), so an
+   * alert that was firing when the range began is known to be (reports).
+   */
+  historyAround(sloId: string, fromMs: number, toMs: number): Promise<HistoryRow[]>;
   remove(alertKey: string): Promise<void>;
   removeSlo(sloId: string): Promise<void>;
 }

@@ -8,8 +8,9 @@ import { EMPTY_SUM } from '../../slo/evaluate.js';
 import { labelsKey } from '../../slo/labels.js';
 import { redactUrl } from '../../redact-url.js';
 import type { ReportDigest } from '../../report/digest.js';
-import { alertRow, toStoredAlert, toTransition } from '../alerts.js';
-import type { CumulativeRow, Instance, LedgerCursor, LedgerRow, SlotIncrement } from '../ledger.js';
+import type { HistoryRow, RawHistory } from '../alerts.js';
+import { alertRow, HISTORY_LAST_BEFORE, HISTORY_WITHIN, toHistoryRow, toStoredAlert, toTransition } from '../alerts.js';
+import type { CumulativeRow, Instance, LedgerCursor, LedgerExtent, LedgerRow, SlotIncrement } from '../ledger.js';
 import { addIncrement, COARSE_STEP_MS, diff, FINE_RETENTION_MS, interpolateRows, interpolatesAt, LedgerValueError, MEDIUM_RETENTION_MS, MEDIUM_STEP_MS, toSum } from '../ledger.js';
 import type { NewOutboxRow, OutboxRow, OutboxRowHead, OutboxStats, RawDelivery, RawHead, RawRow, SloDelivery } from '../outbox.js';
 import { outboxValues, toDelivery, toHead, toRow } from '../outbox.js';
@@ -318,6 +319,12 @@ class PgLedger implements LedgerStore {
     return rows.map((r) => ({ slotMs: r.slot_ms, sum: toSum(r) }));
   }
 
+  async extent(instanceId: number): Promise<LedgerExtent | undefined> {
+    const { rows } = await this.conn.run<{ first: number | null; last: number | null }>('ledger.extent', 'SELECT MIN(slot_ms) AS first, MAX(slot_ms) AS last FROM ledger WHERE instance_id = $1', [instanceId]);
+    const r = rows[0];
+    return r?.first == null || r.last == null ? undefined : { firstSlotMs: r.first, lastSlotMs: r.last };
+  }
+
   async rowCount(sloId?: string): Promise<number> {
     const { rows } = sloId === undefined
       ? await this.conn.run<{ n: number }>('ledger.count', 'SELECT COUNT(*) AS n FROM ledger')
@@ -376,6 +383,12 @@ class PgAlerts implements AlertStates {
   async history(sloId: string, limit = 100): Promise<AlertTransition[]> {
     const { rows } = await this.conn.run('alerts.history', 'SELECT alert_key, slo_id, at_ms, from_phase, to_phase FROM alert_history WHERE slo_id = $1 ORDER BY at_ms DESC, id DESC LIMIT $2', [sloId, limit]);
     return rows.map(toTransition);
+  }
+
+  async historyAround(sloId: string, fromMs: number, toMs: number): Promise<HistoryRow[]> {
+    const before = await this.conn.run<RawHistory>('alerts.historyLastBefore', HISTORY_LAST_BEFORE, [sloId, fromMs]);
+    const within = await this.conn.run<RawHistory>('alerts.historyWithin', HISTORY_WITHIN, [sloId, fromMs, toMs]);
+    return [...before.rows.map(toHistoryRow), ...within.rows.map(toHistoryRow)];
   }
 
   async remove(alertKey: string): Promise<void> {
