@@ -211,14 +211,10 @@ export class Engine {
     this.ledger.resetCache();
     const stored = await this.deps.store.alerts.ofSlos(ids);
     for (const id of ids) {
-      this.tracker.forget(id);
-      const rt = this.runtimes.get(id);
+      const rt = this.forgetRuntime(id);
       if (rt === undefined) continue;
-      delete rt.ingestedMs;
-      delete rt.openSlices;
       delete rt.error;
       delete rt.errorKind;
-      rt.rejectedSlots.clear();
       const cursor = await this.ledger.cursor(id);
       if (cursor !== undefined && cursor.fingerprint !== rt.fingerprint) await this.deps.store.transaction((tx) => tx.ledger.dropSlo(id));
     }
@@ -228,15 +224,19 @@ export class Engine {
   /** This replica no longer holds `shards`: it forgets the alerts of their SLOs (read from the store from now on). */
   releaseShards(shards: readonly number[]): void {
     const ids = this.slosOf(shards);
-    for (const id of ids) {
-      this.tracker.forget(id);
-      const rt = this.runtimes.get(id);
-      if (rt === undefined) continue;
-      delete rt.ingestedMs;
-      delete rt.openSlices;
-      rt.rejectedSlots.clear();
-    }
+    for (const id of ids) this.forgetRuntime(id);
     this.replaceAlerts(ids, []);
+  }
+
+  /** Forgets what this replica read of an SLO's ledger and counters (another replica wrote them meanwhile). */
+  private forgetRuntime(sloId: string): SloRuntime | undefined {
+    this.tracker.forget(sloId);
+    const rt = this.runtimes.get(sloId);
+    if (rt === undefined) return undefined;
+    delete rt.ingestedMs;
+    delete rt.openSlices;
+    rt.rejectedSlots.clear();
+    return rt;
   }
 
   /** The alerts of `sloIds` in memory become `stored`. */
