@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +58,13 @@ export interface PgScaleResult {
 const SERVICES = 200;
 const ROUTES = 5;
 const PAIRS = SERVICES * ROUTES;
+const SLOS_PER_FILE = 500;
 const VARIANTS = [['99', '28d'], ['99', '30d'], ['99.5', '28d'], ['99.5', '30d'], ['99.9', '28d'], ['99.9', '30d'], ['99.95', '28d'], ['99.95', '30d'], ['99.99', '28d'], ['99.99', '30d']] as const;
 
 /** The SLO documents: pair i % 1,000, variant floor(i / 1,000). */
-function sloDocuments(count: number): string {
+function sloDocuments(from: number, to: number): string {
   const docs: string[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < to; i++) {
     const pair = i % PAIRS;
     const [objective, period] = VARIANTS[Math.floor(i / PAIRS) % VARIANTS.length] ?? VARIANTS[0];
     const sel = `service="s${Math.floor(pair / ROUTES)}",route="r${pair % ROUTES}"`;
@@ -190,7 +191,9 @@ export async function pgScaleBench(options: PgScaleOptions, log: (line: string) 
     postgres = await startPostgres();
     const database = 'burnwatch_pg_scale';
     const url = await postgres.createDatabase(database);
-    writeFileSync(join(dir, 'slos.yaml'), sloDocuments(options.slos));
+    // A file holds at most 1,000 documents and 1 MiB (slos.limits): 500 SLOs (about 160 KB) per file.
+    mkdirSync(join(dir, 'slos'));
+    for (let from = 0; from < options.slos; from += SLOS_PER_FILE) writeFileSync(join(dir, 'slos', `bench-${from}.yaml`), sloDocuments(from, Math.min(options.slos, from + SLOS_PER_FILE)));
     log(`pg-scale: ${options.slos} SLOs, ${options.replicas} replica(s), PostgreSQL ${new URL(url).host}, Prometheus ${prometheus.url}`);
     // Let Prometheus hold a few scrapes before the first cycle.
     await new Promise((r) => setTimeout(r, 12_000));
@@ -199,7 +202,7 @@ export async function pgScaleBench(options: PgScaleOptions, log: (line: string) 
       const id = `bench-${i}`;
       const port = await freePort();
       const config = join(dir, `${id}.yaml`);
-      writeFileSync(config, `slos: { path: ${join(dir, 'slos.yaml')} }
+      writeFileSync(config, `slos: { path: ${join(dir, 'slos')} }
 prometheus: { url: "${prometheus.url}" }
 database: { url: "${url}" }
 evaluation: { interval: ${options.intervalSeconds}s, maxBackfill: 10m }
