@@ -219,8 +219,8 @@ ${options.replicas > 1 ? `cluster: { replicaId: ${id} }\n` : ''}`);
     }
     client = new pg.Client({ connectionString: url });
     await client.connect();
-    // Warm-up: every replica has run two cycles (the first backfills 10 minutes).
-    for (const r of replicas) await waitFor(`two cycles of ${r.id}`, async () => ((await scrape(r)).cycles >= 2 ? true : undefined), 10 * 60_000, () => r.output);
+    // Warm-up: every replica has run two cycles (the first backfills 10 minutes; minutes each at 10,000 SLOs on 2 cores).
+    for (const r of replicas) await waitFor(`two cycles of ${r.id}`, async () => ((await scrape(r)).cycles >= 2 ? true : undefined), 30 * 60_000, () => r.output);
     const first = await Promise.all(replicas.map(scrape));
     const cpu0 = replicas.map((r) => processCpuSeconds(r.child.pid ?? 0));
     const db0 = await sampleDb(client, database);
