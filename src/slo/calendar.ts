@@ -75,11 +75,18 @@ function offsetMs(atMs: number, timeZone: string): number {
  */
 export function zonedTimeToUtc(year: number, month: number, day: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day);
-  let guess = wall - offsetMs(wall, timeZone);
-  // Two refinements settle both sides of a DST transition.
-  for (let i = 0; i < 2; i++) guess = wall - offsetMs(guess, timeZone);
-  return guess;
+  // The zone's offsets a day either side of the wall time: both sides of a change near it. Each gives one
+  // candidate instant; those whose local time is the wall time are its occurrences.
+  const candidates = [...new Set([offsetMs(wall - DAY_MS, timeZone), offsetMs(wall, timeZone), offsetMs(wall + DAY_MS, timeZone)])].map((o) => wall - o);
+  const occurrences = candidates.filter((c) => c + offsetMs(c, timeZone) === wall);
+  if (occurrences.length > 0) return Math.min(...occurrences);
+  // Skipped (the clocks jumped over it): the later candidate, by the offset before the jump, is where the gap
+  // ends. Refining one guess instead went back and forth here and could end before the gap: 2027-03-28 in
+  // Asia/Beirut (midnight skipped) started at 23:00 on the 27th, an instant of the day before.
+  return Math.max(...candidates);
 }
+
+const DAY_MS = 86_400_000;
 
 function startOf(unit: CalendarUnit, p: LocalParts): [number, number, number] {
   switch (unit) {
@@ -120,8 +127,28 @@ function advance(unit: CalendarUnit, [y, m, d]: [number, number, number]): [numb
   return [next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()];
 }
 
-/** Start (inclusive) and end (exclusive) of the calendar period containing `atMs`. */
+/**
+ * Start (inclusive) and end (exclusive) of the calendar period containing `atMs`. The period found last for each
+ * unit and zone is kept: an instant inside it is in no other period, and a chart, a report or a backtest asks
+ * for thousands of instants in a few periods (a 30-day chart of a monthly SLO read the zone's clock about
+ * 200,000 times, 1.5 s, before).
+ */
 export function calendarBounds(atMs: number, unit: CalendarUnit, timeZone: string): { startMs: number; endMs: number } {
+  const key = `${unit} ${timeZone}`;
+  const last = lastBounds.get(key);
+  if (last !== undefined && atMs >= last.startMs && atMs < last.endMs) return { startMs: last.startMs, endMs: last.endMs };
+  const found = findCalendarBounds(atMs, unit, timeZone);
+  if (lastBounds.size >= MAX_KEPT_BOUNDS) lastBounds.clear();
+  lastBounds.set(key, found);
+  return { startMs: found.startMs, endMs: found.endMs };
+}
+
+/** The last period `calendarBounds` found, by unit and zone (a handful in practice; cleared past the bound). */
+const lastBounds = new Map<string, { readonly startMs: number; readonly endMs: number }>();
+const MAX_KEPT_BOUNDS = 256;
+
+/** `calendarBounds` worked out from the zone's clock every time (what the kept periods are checked against). */
+export function findCalendarBounds(atMs: number, unit: CalendarUnit, timeZone: string): { startMs: number; endMs: number } {
   const start = startOf(unit, localParts(atMs, timeZone));
   const end = advance(unit, start);
   return { startMs: zonedTimeToUtc(...start, timeZone), endMs: zonedTimeToUtc(...end, timeZone) };
