@@ -53,7 +53,7 @@ export interface SumReader {
 export function readSums(slo: Slo, atMs: number, reader: SumReader): InstanceSums {
   const windows = new Map<number, WindowSum>();
   for (const ms of windowsOf(slo)) windows.set(ms, corrected(slo, reader.window(ms), atMs - ms, atMs, reader));
-  return { windows, ...readPeriodSums(slo, atMs, reader) };
+  return { windows, period: readPeriodSums(slo, atMs, reader).period };
 }
 
 /** Reads only the budget period's sums (budget corrections left out): all `budgetStatus` needs. */
@@ -64,6 +64,7 @@ export function readPeriodSums(slo: Slo, atMs: number, reader: SumReader): Pick<
 
 /** `sum`, the sums over (startMs, atMs], without the slots the SLO's budget corrections take out. */
 function corrected(slo: Slo, sum: WindowSum, startMs: number, atMs: number, reader: SumReader): WindowSum {
+  if (slo.corrections === undefined || slo.corrections.length === 0) return sum;
   const ranges = correctedRanges(slo, startMs, atMs);
   if (ranges.length === 0) return sum;
   // (a, b] is what (a, atMs] holds beyond (b, atMs].
@@ -155,9 +156,17 @@ export function ratioOf(sum: WindowSum, slices: boolean): number {
 
 /** The shortest window that decides whether an instance currently has data. */
 export function freshnessWindowMs(tiers: readonly Tier[]): number {
-  const shorts = tiers.map((t) => t.shortMs);
-  return shorts.length > 0 ? Math.min(...shorts) : 5 * 60_000;
+  let ms = FRESHNESS.get(tiers);
+  if (ms === undefined) {
+    const shorts = tiers.map((t) => t.shortMs);
+    ms = shorts.length > 0 ? Math.min(...shorts) : 5 * 60_000;
+    FRESHNESS.set(tiers, ms);
+  }
+  return ms;
 }
+
+/** freshnessWindowMs by tier list (asked at every instant a chart evaluates). */
+const FRESHNESS = new WeakMap<readonly Tier[], number>();
 
 export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Observation {
   const budgetFraction = errorBudget(slo.objective);

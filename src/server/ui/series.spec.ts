@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sloModel } from '../../../test/support/slo-model.js';
 import { DAY, HOUR, MINUTE } from '../../slo/duration.js';
+import { evaluateInstance, readSums } from '../../slo/evaluate.js';
+import type { Slo } from '../../slo/model.js';
 import { openDb } from '../../store/db.js';
 import { Ledger } from '../../store/ledger.js';
 import type { CumulativeRow } from '../../store/ledger.js';
@@ -101,6 +103,59 @@ describe('window sums at instants that move forward', () => {
     if (!first || !second || !third) throw new Error('rows missing');
     expect(w.total).toBeCloseTo(third.total - (first.total + second.total) / 2, 9);
     expect(w.dataSlots).toBe(third.dataSlots - first.dataSlots - 60);
+  });
+});
+
+describe('a 30-day chart over a thinned ledger', () => {
+  // Hourly rows for 20 days, 5-minute rows for 3 days, then a row every 30 s for 7 hours; traffic and errors
+  // change at every row, with a stretch without data.
+  const rows: CumulativeRow[] = [];
+  let sum = { bad: 0, total: 0, sliceBad: 0, slices: 0, dataSlots: 0 };
+  const add = (slotMs: number, k: number, slots: number) => {
+    const data = k % 97 > 3;
+    sum = { bad: sum.bad + (data ? (k % 11) * 0.61 + (k % 53 === 0 ? 40 : 0) : 0), total: sum.total + (data ? 200 + (k % 17) : 0), sliceBad: sum.sliceBad, slices: sum.slices, dataSlots: sum.dataSlots + (data ? slots : 0) };
+    rows.push({ slotMs, sum });
+  };
+  let k = 0;
+  const start = Date.parse('2026-02-20T00:00:00Z');
+  let t = start;
+  for (; t < start + 20 * DAY; t += HOUR) add(t, k++, 120);
+  for (; t < start + 23 * DAY; t += 5 * MINUTE) add(t, k++, 10);
+  for (; t <= start + 23 * DAY + 7 * HOUR; t += 30_000) add(t, k++, 1);
+  const end = start + 23 * DAY + 7 * HOUR;
+  const tiers = [
+    { name: 'page-1h-5m', severity: 'page' as const, longMs: HOUR, shortMs: 5 * MINUTE, factor: 14.4, forMs: 0 },
+    { name: 'page-6h-30m', severity: 'page' as const, longMs: 6 * HOUR, shortMs: 30 * MINUTE, factor: 6, forMs: 0 },
+    { name: 'ticket-1d-2h', severity: 'ticket' as const, longMs: DAY, shortMs: 2 * HOUR, factor: 3, forMs: 0 },
+    { name: 'ticket-3d-6h', severity: 'ticket' as const, longMs: 3 * DAY, shortMs: 6 * HOUR, factor: 1, forMs: 0 },
+  ];
+  const shown = (n: number): number | null => (Number.isFinite(n) ? Math.round(n * 1e6) / 1e6 : null);
+
+  it.each([
+    ['a rolling 7 days', sloModel({ period: { kind: 'rolling', durationMs: 7 * DAY } }, { tiers })],
+    // Santiago's midnight moves with DST (2026-04-05): a week that does not last 7 x 24 hours.
+    ['a calendar week in America/Santiago', sloModel({ period: { kind: 'calendar', unit: 'week', timezone: 'America/Santiago' } }, { tiers })],
+    ['a calendar month with a nightly budget correction', sloModel({
+      period: { kind: 'calendar', unit: 'month', timezone: 'Europe/Berlin' },
+      corrections: [{ name: 'nightly-batch', reason: 'batch', startMs: start + 2 * HOUR, durationMs: 90 * MINUTE, everyMs: DAY, source: { file: 'slos/corrections.yaml', line: 3 } }],
+    }, { tiers })],
+  ] as [string, Slo][])('for %s: at every point, what the engine computes from the rows read afresh', (_name, model) => {
+    const from = end - 20 * DAY;
+    const series = computeSeries(model, rows, from, end, 5 * MINUTE);
+    expect(series.times).toHaveLength(20 * 288 + 1);
+    for (let i = 0; i < series.times.length; i++) {
+      const at = from + i * 5 * MINUTE;
+      const reader = sumsFromRows(rows, at);
+      const obs = evaluateInstance(model, readSums(model, at, reader), at);
+      expect(series.budgetRemaining[i], `budget at point ${i}`).toBe(shown(obs.budget.remaining));
+      for (const tier of obs.tiers) {
+        const name = tier.name;
+        expect(series.windows[name.split('-')[1] ?? '']?.[i], `${name} long window at point ${i}`).toBe(shown(tier.longBurnRate));
+        expect(series.windows[name.split('-')[2] ?? '']?.[i], `${name} short window at point ${i}`).toBe(shown(tier.shortBurnRate));
+      }
+      const step = reader.window(5 * MINUTE);
+      expect(series.sli[i], `SLI at point ${i}`).toBe(shown(step.total > 0 ? 1 - step.bad / step.total : NaN));
+    }
   });
 });
 
