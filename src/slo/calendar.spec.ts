@@ -58,6 +58,20 @@ describe('slo/calendar', () => {
       );
     });
 
+    it('gives a calendar period\'s window at each instant as the zone\'s clock does, by period object too', () => {
+      const from = Date.parse('2025-06-01T00:00:00Z');
+      const to = Date.parse('2027-06-01T00:00:00Z');
+      fc.assert(
+        fc.property(fc.constantFrom(...zones), fc.constantFrom(...units), fc.array(fc.integer({ min: from, max: to }), { minLength: 1, maxLength: 40 }), (zone, unit, instants) => {
+          const period = { kind: 'calendar' as const, unit, timezone: zone };
+          for (const at of instants) {
+            for (const t of [at, at - 1, at + 1]) expect(periodWindow(period, t)).toEqual(findCalendarBounds(t, unit, zone));
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+
     it('gives each period\'s first and last millisecond to that period, across DST changes', () => {
       for (const zone of zones) {
         let at = Date.parse('2025-12-20T00:00:00Z');
@@ -66,6 +80,10 @@ describe('slo/calendar', () => {
           expect(calendarBounds(period.startMs, 'day', zone)).toEqual(period);
           expect(calendarBounds(period.endMs - 1, 'day', zone)).toEqual(period);
           expect(calendarBounds(period.endMs, 'day', zone)).toEqual(findCalendarBounds(period.endMs, 'day', zone));
+          const daily = { kind: 'calendar' as const, unit: 'day' as const, timezone: zone };
+          expect(periodWindow(daily, period.startMs)).toEqual(period);
+          expect(periodWindow(daily, period.endMs - 1)).toEqual(period);
+          expect(periodWindow(daily, period.endMs)).toEqual(findCalendarBounds(period.endMs, 'day', zone));
           at = period.endMs + 7 * 86_400_000;
         }
       }
