@@ -21,7 +21,8 @@ import { silentLogger } from '../test/support/logger.js';
 /**
  * `npm run bench -- --only status-page`: the status page's speed targets (issue 13).
  * - The series endpoint answers 30 days at 5-minute steps (8,641 points) for one SLO: <= 50 ms. Its ledger is
- *   what the daemon keeps after 33 days: hourly rows beyond 73 h, 5-minute rows to 7 h, 30 s rows since.
+ *   what the daemon keeps after 33 days: hourly rows beyond 73 h, 5-minute rows to 7 h, 30 s rows since. The same
+ *   for an SLO with a calendar-month budget (its period read from the zone's clock), against the same target.
  * - The overview lists 1,000 SLO instances (100 SLOs x 10 routes): first render in headless Chromium <= 1 s,
  *   from navigation start until every row is in the page.
  * - The SLO page with 30 days at 5-minute resolution: <= 300 ms from navigation start until every chart has
@@ -55,7 +56,6 @@ function fillLedger(ledger: Ledger, slo: Slo): void {
   };
   for (let t = NOW - 33 * DAY + 5 * MINUTE; t <= NOW - 7 * HOUR; t += 5 * MINUTE) ledger.append(id, t, inc(t, 5 * MINUTE));
   for (let t = NOW - 7 * HOUR + SLOT_MS; t <= NOW; t += SLOT_MS) ledger.append(id, t, inc(t, SLOT_MS));
-  ledger.rollup(NOW, new Map([[slo.id, 34 * DAY]]));
 }
 
 /** 100 SLOs grouped by route, 10 routes each, with hand-made figures evaluated by the engine's own function. */
@@ -97,6 +97,10 @@ async function serve(statuses: SloStatus[], store: SqliteStore, seriesCache?: Se
  * does not depend on when the bench gets round to asking: reading the clock after page.goto and a wait would
  * add the page's load event and the browser protocol's round trips (about 200 ms on a busy machine). Charts
  * draw in a microtask after they are made, so at that frame they have drawn.
+ *
+ * The page says the time in a console message, which the browser sends to the bench unasked. Asking for it
+ * instead (waiting for a function of the page) made the driver put its own helper script into the page
+ * while the page was still loading: 18 ms of the page's main thread, counted in the page's time.
  */
 async function timeToRender(context: BrowserContext, url: string, rendered: string): Promise<number> {
   const page = await context.newPage();
@@ -104,20 +108,21 @@ async function timeToRender(context: BrowserContext, url: string, rendered: stri
     // A string, not a function: it runs in the page as written (no helpers of this file's compiler).
     await page.addInitScript(`(() => {
       const check = () => {
-        if (${rendered}) globalThis.__burnwatchRenderedAt = performance.now();
+        if (${rendered}) console.debug('${RENDERED_AT} ' + performance.now());
         else requestAnimationFrame(check);
       };
       requestAnimationFrame(check);
     })();`);
+    const message = page.waitForEvent('console', { predicate: (m) => m.text().startsWith(`${RENDERED_AT} `), timeout: 30_000 });
     await page.goto(url);
-    // A function, not a string: a string predicate is evaluated with eval in the page, which its
-    // Content-Security-Policy refuses (the bench failed whenever the page was not rendered at the first check).
-    const at = await page.waitForFunction(() => (globalThis as { __burnwatchRenderedAt?: number }).__burnwatchRenderedAt, undefined, { timeout: 30_000 });
-    return (await at.jsonValue()) as number;
+    return Number((await message).text().slice(RENDERED_AT.length + 1));
   } finally {
     await page.close();
   }
 }
+
+/** The console message the page's check writes when the page has rendered, before the time it did. */
+const RENDERED_AT = 'burnwatch-bench-rendered-at';
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -127,7 +132,11 @@ export async function statusPageBench(log: (msg: string) => void): Promise<{ fig
   const ledger = store.sync.ledger;
   const slo = shopSlo('checkout-availability');
   fillLedger(ledger, slo);
-  const statuses = [{ slo, state: 'ok' as const, evaluatedAtMs: NOW, instances: [] }, ...manyStatuses()];
+  // The same ledger under a calendar period: its budget restarts each month, read from the zone's clock.
+  const monthly = shopSlo('billing-availability', { period: { kind: 'calendar', unit: 'month', timezone: 'Europe/Berlin' } });
+  fillLedger(ledger, monthly);
+  ledger.rollup(NOW, new Map([[slo.id, 34 * DAY], [monthly.id, 34 * DAY]]));
+  const statuses = [{ slo, state: 'ok' as const, evaluatedAtMs: NOW, instances: [] }, { slo: monthly, state: 'ok' as const, evaluatedAtMs: NOW, instances: [] }, ...manyStatuses()];
   // Two servers over the same ledger: one computes every series it is asked for (what the first viewer of an
   // SLO waits for), the other keeps its answers (what a refresh or a second viewer gets).
   const server = await serve(statuses, store, { entries: 0, chars: 0 });
@@ -136,8 +145,8 @@ export async function statusPageBench(log: (msg: string) => void): Promise<{ fig
   const details: Record<string, unknown> = { ledgerRows: ledger.rowCount(slo.id) };
   try {
     log(`status page: series endpoint, 30 days at 5 minutes (${ledger.rowCount(slo.id)} ledger rows)`);
-    const seriesTimes = async (base: string): Promise<{ times: number[]; points: number }> => {
-      const url = `${base}/api/v1/slos/${slo.id}/series?range=30d&step=5m`;
+    const seriesTimes = async (base: string, sloId = slo.id): Promise<{ times: number[]; points: number }> => {
+      const url = `${base}/api/v1/slos/${sloId}/series?range=30d&step=5m`;
       const times: number[] = [];
       let points = 0;
       for (let i = 0; i < 25; i++) {
@@ -152,6 +161,10 @@ export async function statusPageBench(log: (msg: string) => void): Promise<{ fig
     const seriesMs = median(computed.times);
     details['seriesMs'] = computed.times;
     figures.push({ id: 'ui.series', figure: '(ui) series endpoint, 30 days at 5 minutes, one SLO', value: seriesMs, unit: 'ms', text: `${seriesMs.toFixed(1)} ms`, target: `<= ${TARGETS.seriesMs} ms`, pass: seriesMs <= TARGETS.seriesMs, note: `request to the last byte of the answer, computed for every request (no cache), median of 20 over HTTP after 5 warm-ups, ${computed.points} points x 4 tiers (8 windows), budget, ideal and SLI; slowest ${Math.max(...computed.times).toFixed(1)} ms` });
+    const calendar = await seriesTimes(server.base, monthly.id);
+    const calendarMs = median(calendar.times);
+    details['seriesCalendarMs'] = calendar.times;
+    figures.push({ id: 'ui.seriesCalendar', figure: '(ui) series endpoint, 30 days at 5 minutes, a calendar-month SLO', value: calendarMs, unit: 'ms', text: `${calendarMs.toFixed(1)} ms`, target: `<= ${TARGETS.seriesMs} ms`, pass: calendarMs <= TARGETS.seriesMs, note: `as ui.series for an SLO whose budget restarts each month (Europe/Berlin); ${calendar.points} points; slowest ${Math.max(...calendar.times).toFixed(1)} ms` });
     const cached = await seriesTimes(cachedServer.base);
     const cachedMs = median(cached.times);
     details['seriesCachedMs'] = cached.times;
