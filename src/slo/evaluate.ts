@@ -149,6 +149,20 @@ export interface Observation {
 /** Window used for "the current burn" in time to exhaustion. */
 export const CURRENT_BURN_WINDOW_MS = HOUR;
 
+/** The burn rate over a window: its error ratio over the error budget (NaN without events). */
+export function burnRateOf(sum: WindowSum, slices: boolean, budgetFraction: number): number {
+  return ratioOf(sum, slices) / budgetFraction;
+}
+
+/**
+ * The share of the error budget consumed over the period so far: its error ratio over the budget (0 without
+ * events in the period).
+ */
+export function budgetConsumed(slo: Slo, period: WindowSum): number {
+  const ratio = ratioOf(period, slo.budgeting.kind !== 'occurrences');
+  return Number.isNaN(ratio) ? 0 : ratio / errorBudget(slo.objective);
+}
+
 export function ratioOf(sum: WindowSum, slices: boolean): number {
   if (slices) return sum.slices > 0 ? sum.sliceBad / sum.slices : NaN;
   return sum.total > 0 ? sum.bad / sum.total : NaN;
@@ -188,8 +202,8 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
       shortMs: tier.shortMs,
       longRatio,
       shortRatio,
-      longBurnRate: longRatio / budgetFraction,
-      shortBurnRate: shortRatio / budgetFraction,
+      longBurnRate: burnRateOf(long, slices, budgetFraction),
+      shortBurnRate: burnRateOf(short, slices, budgetFraction),
       threshold: tier.factor,
       active,
       longEvents,
@@ -202,7 +216,7 @@ export function evaluateInstance(slo: Slo, sums: InstanceSums, atMs: number): Ob
     page: !unknown && tiers.some((t) => t.severity === 'page' && t.active),
     ticket: !unknown && tiers.some((t) => t.severity === 'ticket' && t.active),
   };
-  const currentBurnRate = ratioOf(windowSum(sums, CURRENT_BURN_WINDOW_MS), slices) / budgetFraction;
+  const currentBurnRate = burnRateOf(windowSum(sums, CURRENT_BURN_WINDOW_MS), slices, budgetFraction);
   return { atMs, tiers, raw, unknown, budget: budgetStatus(slo, sums, atMs, currentBurnRate), currentBurnRate };
 }
 
@@ -216,8 +230,7 @@ export function budgetStatus(slo: Slo, sums: Pick<InstanceSums, 'period'>, atMs:
   const sum = sums.period;
   const slices = slo.budgeting.kind !== 'occurrences';
   const ratio = ratioOf(sum, slices);
-  const budgetFraction = errorBudget(slo.objective);
-  const consumed = Number.isNaN(ratio) ? 0 : ratio / budgetFraction;
+  const consumed = budgetConsumed(slo, sum);
   const remaining = 1 - consumed;
   let timeToExhaustionMs: number | null = null;
   if (remaining <= 0) timeToExhaustionMs = 0;
